@@ -1,0 +1,100 @@
+# mapreduce-c - see README.md.  `make` builds everything into build/.
+#   make SANITIZE=address,undefined   builds with those sanitizers
+#   make test                         runs the whole suite
+#   make run                          word count demo over data/*.txt
+
+CC       ?= cc
+PKGCONF  ?= pkg-config
+B        := build
+OPT      ?= -O2 -g
+SANITIZE ?=
+
+TIRPC_CFLAGS := $(shell $(PKGCONF) --cflags libtirpc 2>/dev/null)
+TIRPC_LIBS   := $(shell $(PKGCONF) --libs libtirpc 2>/dev/null)
+
+SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+BASEFLAGS := -std=gnu11 $(OPT) $(SANFLAGS) -D_GNU_SOURCE -Isrc -I$(B)/gen $(TIRPC_CFLAGS)
+# Our own code: strict.  rpcgen output: relaxed, and never edited.
+CFLAGS_OWN := $(BASEFLAGS) -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CFLAGS_GEN := $(BASEFLAGS) -w
+LDFLAGS_ALL := $(SANFLAGS)
+
+COMMON_SRC := $(wildcard src/common/*.c)
+COORD_SRC  := $(wildcard src/coordinator/*.c)
+WLIB_SRC   := src/worker/plugin.c src/worker/kvbuf.c src/worker/ifile.c src/worker/fileio.c \
+              src/worker/afile.c src/worker/runner.c
+WORKER_SRC := src/worker/worker.c src/worker/client.c
+SEQ_SRC    := src/worker/sequential.c
+APPS       := wc indexer mtiming rtiming jobcount early_exit crash nocrash
+APP_LIBS_wc      := -lunistring
+APP_LIBS_indexer := -lunistring
+
+GEN := $(B)/gen/mr.h $(B)/gen/mr_xdr.c $(B)/gen/mr_svc.c $(B)/gen/mr_clnt.c
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+BINS := $(B)/mrcoordinator $(B)/mrworker $(B)/mrsequential
+PLUGINS := $(patsubst %,$(B)/apps/%.so,$(APPS))
+
+all: $(BINS) $(PLUGINS)
+
+# Rebuild everything when the flags change (e.g. SANITIZE on/off).
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(CFLAGS_OWN) $(LDFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_OWN) $(LDFLAGS_ALL)' > $@
+
+$(B)/gen/mr.h: proto/mr.x
+	@mkdir -p $(B)/gen
+	rm -f $@ && cd proto && rpcgen -M -h mr.x -o ../$@
+$(B)/gen/mr_xdr.c: proto/mr.x
+	@mkdir -p $(B)/gen
+	rm -f $@ && cd proto && rpcgen -M -c mr.x -o ../$@
+$(B)/gen/mr_svc.c: proto/mr.x
+	@mkdir -p $(B)/gen
+	rm -f $@ && cd proto && rpcgen -M -m mr.x -o ../$@
+$(B)/gen/mr_clnt.c: proto/mr.x
+	@mkdir -p $(B)/gen
+	rm -f $@ && cd proto && rpcgen -M -l mr.x -o ../$@
+
+$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c $(B)/gen/mr.h $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_GEN) -c $< -o $@
+
+$(B)/obj/src/apps/%.o: src/apps/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OWN) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.c $(B)/gen/mr.h $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OWN) -MMD -MP -c $< -o $@
+
+$(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)/gen/mr_xdr.c)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS)
+
+$(B)/mrworker: $(call obj,$(WORKER_SRC) $(WLIB_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl
+
+$(B)/mrsequential: $(call obj,$(SEQ_SRC) $(WLIB_SRC) $(COMMON_SRC))
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl
+
+$(B)/apps/%.so: $(B)/obj/src/apps/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -shared -o $@ $< $(APP_LIBS_$*)
+
+deps:
+	@scripts/setup.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+test: all
+	@tests/run-all.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps run test clean FORCE
+.SECONDARY:
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,124 @@
+/*
+ * mapreduce.h - the plugin ABI of mapreduce-c.
+ *
+ * A plugin is a shared object that mrworker and mrsequential load with
+ * dlopen(RTLD_NOW | RTLD_LOCAL).  It needs nothing from the engine at link
+ * time: every engine service reaches it through the `struct mr_ctx` it is
+ * handed, so a plugin links against libc (and whatever it likes) only.
+ *
+ * Required exports
+ *   const unsigned mr_abi_version;     must equal MR_ABI_VERSION (use
+ *                                      MR_PLUGIN_ABI below)
+ *   int mr_map(struct mr_ctx *, const char *file, const char *data, size_t len);
+ *   int mr_reduce(struct mr_ctx *, const char *key, size_t klen);
+ *
+ * Optional exports (looked up with dlsym; absent means "use the default")
+ *   int mr_combine(struct mr_ctx *, const char *key, size_t klen);
+ *       Map-side pre-reduction: called with some of a key's values (pull them
+ *       with mr_next_value) and emits zero or more (key, value) pairs that
+ *       replace them.  Must be safe to apply any number of times.
+ *   unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+ *       Which reduce task gets `key`; must return < nreduce.  The default is
+ *       mr_default_partition() below (the lab's FNV-1a rule).
+ *
+ * Rules for every callback
+ *   - Return 0 on success, -1 on failure.  A failure (or a crash, or exit())
+ *     fails this attempt of the task; the coordinator hands it out again.
+ *   - Keys and values are binary-safe byte strings (pointer + length).  Every
+ *     string the engine hands in is followed by a '\0' that is not counted in
+ *     its length, so text plugins may use it as a C string when the bytes
+ *     themselves hold no NUL.
+ *   - Strings the engine hands in are borrowed: valid until the callback
+ *     returns (a value: until the next mr_next_value call).  Strings handed to
+ *     mr_emit are copied before mr_emit returns.
+ *   - Callbacks run in one thread; a plugin may keep global state, but a
+ *     worker runs many tasks in one process, so state must not leak from one
+ *     task into the next's results.
+ *
+ * Map: called once per map task with the whole input (or split) in memory.
+ * `file` is the input path exactly as the user gave it to the coordinator.
+ * Emit intermediate pairs with mr_emit().
+ *
+ * Reduce: called once per distinct key, keys in ascending byte order.  Pull
+ * the key's values with mr_next_value() (in the order maps emitted them,
+ * map tasks in id order) and write output with mr_emit(); each emitted pair
+ * becomes one output line "KEY VALUE\n".  The usual reduce emits its own key
+ * once.
+ */
+#ifndef MAPREDUCE_H
+#define MAPREDUCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MR_ABI_VERSION 1u
+
+struct mr_ctx;
+
+/*
+ * Engine services.  Filled in by the engine; fields are only ever appended,
+ * and `size` tells how many the engine provides.
+ */
+struct mr_host {
+	size_t size; /* sizeof(struct mr_host) in the engine */
+	/* Emit one pair: intermediate in map/combine, output in reduce. */
+	int (*emit)(struct mr_ctx *ctx, const char *key, size_t klen,
+		    const char *val, size_t vlen);
+	/* Next value of the current key: 1 and sets *val and *vlen, or 0 at end. */
+	int (*next_value)(struct mr_ctx *ctx, const char **val, size_t *vlen);
+};
+
+/* What every callback receives.  Only `host` is public. */
+struct mr_ctx {
+	const struct mr_host *host;
+};
+
+static inline int mr_emit(struct mr_ctx *ctx, const char *key, size_t klen,
+			  const char *val, size_t vlen)
+{
+	return ctx->host->emit(ctx, key, klen, val, vlen);
+}
+
+static inline int mr_next_value(struct mr_ctx *ctx, const char **val,
+				size_t *vlen)
+{
+	return ctx->host->next_value(ctx, val, vlen);
+}
+
+/* The lab's hash: FNV-1a, 32 bits, over the key's bytes. */
+static inline uint32_t mr_fnv1a32(const char *key, size_t klen)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < klen; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The default partition: (FNV-1a & 0x7fffffff) % nreduce, as in the lab. */
+static inline unsigned mr_default_partition(const char *key, size_t klen,
+					    unsigned nreduce)
+{
+	return (mr_fnv1a32(key, klen) & 0x7fffffffu) % nreduce;
+}
+
+/*
+ * Put this in front of every function a plugin exports (mr_map, mr_reduce,
+ * mr_combine, mr_partition): plugins are built with -fvisibility=hidden, so
+ * anything not marked stays private to the shared object.
+ */
+#define MR_EXPORT __attribute__((visibility("default")))
+
+/* Put this once in a plugin's source: it exports the ABI version. */
+#define MR_PLUGIN_ABI \
+	__attribute__((visibility("default"))) \
+	const unsigned mr_abi_version = MR_ABI_VERSION
+
+/* Prototypes the engine looks up; a plugin defines them. */
+int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len);
+int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen);
+int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen);
+unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+
+#endif /* MAPREDUCE_H */

@@ -1,0 +1,29 @@
+/*
+ * service.h - the RPC procedures of proto/mr.x, served from the coordinator
+ * loop.
+ *
+ * rpcgen's dispatcher calls mr_ask_1_svc() and mr_report_1_svc(), which
+ * translate between the XDR types and the task table (tasks.h).  They reach
+ * the job through the pointer given to service_init(): the coordinator serves
+ * exactly one job, from one thread.
+ *
+ * Replies borrow strings from the job (input names); mr_prog_1_freeresult()
+ * therefore frees nothing.
+ */
+#ifndef MR_SERVICE_H
+#define MR_SERVICE_H
+
+#include "coordinator/tasks.h"
+
+/* Serve `job` (borrowed until service_init(NULL)). */
+void service_init(struct job *job);
+
+/*
+ * Create the RPC transport on the listening socket `fd` and register the
+ * program without rpcbind.  Connections are non-blocking with records of at
+ * most `max_record` bytes, so a slow or hostile peer cannot stall the loop.
+ * Returns 0, or -1 after printing why.
+ */
+int service_register(int fd, unsigned max_record);
+
+#endif

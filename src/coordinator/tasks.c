@@ -1,0 +1,207 @@
+/* tasks.c - see tasks.h. */
+#include "coordinator/tasks.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void queue_push(struct job *job, uint32_t index)
+{
+	/* Every task is in the queue at most once, so qcap tasks always fit. */
+	job->queue[(job->qhead + job->qlen) % job->qcap] = index;
+	job->qlen++;
+}
+
+static int queue_pop(struct job *job, uint32_t *index)
+{
+	if (job->qlen == 0)
+		return 0;
+	*index = job->queue[job->qhead];
+	job->qhead = (job->qhead + 1) % job->qcap;
+	job->qlen--;
+	return 1;
+}
+
+static void enter_phase(struct job *job, enum job_phase phase)
+{
+	job->phase = phase;
+	job->done_in_phase = 0;
+	if (phase == PHASE_MAP)
+		for (int i = 0; i < job->nmap; i++)
+			queue_push(job, (uint32_t)i);
+	else if (phase == PHASE_REDUCE)
+		for (int i = 0; i < job->nreduce; i++)
+			queue_push(job, (uint32_t)(job->nmap + i));
+}
+
+void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg)
+{
+	memset(job, 0, sizeof(*job));
+	job->cfg = *cfg;
+	job->nmap = nmap;
+	job->nreduce = cfg->nreduce;
+	job->files = files;
+	job->tasks = xcalloc((size_t)nmap + (size_t)cfg->nreduce, sizeof(*job->tasks));
+	job->qcap = (size_t)(nmap > cfg->nreduce ? nmap : cfg->nreduce);
+	job->queue = xcalloc(job->qcap, sizeof(*job->queue));
+	job->next_attempt = 1;
+	job->failed_task = -1;
+	timerq_init(&job->timers);
+	enter_phase(job, PHASE_MAP);
+}
+
+void job_release(struct job *job)
+{
+	if (job->tasks)
+		for (int i = 0; i < job->nmap + job->nreduce; i++)
+			free(job->tasks[i].last_error);
+	free(job->tasks);
+	free(job->queue);
+	timerq_release(&job->timers);
+	memset(job, 0, sizeof(*job));
+}
+
+const char *job_task_name(const struct job *job, uint32_t index, char *buf, size_t size)
+{
+	if (index < (uint32_t)job->nmap)
+		snprintf(buf, size, "map task %u (%s)", index, job->files[index]);
+	else
+		snprintf(buf, size, "reduce task %u", index - (uint32_t)job->nmap);
+	return buf;
+}
+
+void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out)
+{
+	uint32_t index;
+	struct task *t;
+
+	memset(out, 0, sizeof(*out));
+	if (job_finished(job)) {
+		out->kind = ASSIGN_EXIT;
+		return;
+	}
+	if (!queue_pop(job, &index)) {
+		out->kind = ASSIGN_WAIT;
+		out->wait_ms = job->cfg.wait_ms;
+		return;
+	}
+	t = &job->tasks[index];
+	t->state = TASK_RUNNING;
+	t->attempt = job->next_attempt++;
+	t->started_ms = now_ms;
+	t->worker_pid = worker_pid;
+	t->handed_out++;
+	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->attempt);
+
+	out->attempt = t->attempt;
+	out->nmap = job->nmap;
+	out->nreduce = job->nreduce;
+	if (index < (uint32_t)job->nmap) {
+		out->kind = ASSIGN_MAP;
+		out->id = (int)index;
+		out->file = job->files[index];
+	} else {
+		out->kind = ASSIGN_REDUCE;
+		out->id = (int)(index - (uint32_t)job->nmap);
+	}
+	if (log_get_level() >= LOG_VERBOSE) {
+		char name[256];
+
+		verbose("%s: attempt %llu to worker %d",
+			job_task_name(job, index, name, sizeof(name)),
+			(unsigned long long)t->attempt, worker_pid);
+	}
+}
+
+static void task_done(struct job *job, struct task *t)
+{
+	t->state = TASK_DONE;
+	job->done_in_phase++;
+	if (job->phase == PHASE_MAP && job->done_in_phase == job->nmap) {
+		verbose("all %d map tasks done; starting %d reduce tasks", job->nmap, job->nreduce);
+		enter_phase(job, PHASE_REDUCE);
+	} else if (job->phase == PHASE_REDUCE && job->done_in_phase == job->nreduce) {
+		enter_phase(job, PHASE_DONE);
+	}
+}
+
+static void task_failed(struct job *job, uint32_t index, const char *errmsg)
+{
+	struct task *t = &job->tasks[index];
+	char name[256];
+
+	job->failed_reports++;
+	t->failures++;
+	free(t->last_error);
+	t->last_error = xstrdup(errmsg && *errmsg ? errmsg : "(no reason given)");
+	job_task_name(job, index, name, sizeof(name));
+	if (t->failures >= job->cfg.max_attempts) {
+		error("%s failed %u times; giving up on the job. Last error (worker %d): %s",
+		      name, t->failures, t->worker_pid, t->last_error);
+		job->failed_task = (int)index;
+		enter_phase(job, PHASE_FAILED);
+		return;
+	}
+	warning("%s attempt %llu failed on worker %d: %s; re-issuing",
+		name, (unsigned long long)t->attempt, t->worker_pid, t->last_error);
+	t->state = TASK_IDLE;
+	queue_push(job, index);
+}
+
+enum report_result job_report(struct job *job, enum task_kind kind, int id,
+			      uint64_t attempt, int ok, const char *errmsg,
+			      int64_t now_ms)
+{
+	uint32_t index;
+	struct task *t;
+
+	(void)now_ms;
+	if (job_finished(job) ||
+	    (kind == KIND_MAP && (id < 0 || id >= job->nmap)) ||
+	    (kind == KIND_REDUCE && (id < 0 || id >= job->nreduce)) ||
+	    (kind != KIND_MAP && kind != KIND_REDUCE))
+		goto ignored;
+	index = kind == KIND_MAP ? (uint32_t)id : (uint32_t)(job->nmap + id);
+	t = &job->tasks[index];
+	if (t->state != TASK_RUNNING || t->attempt != attempt)
+		goto ignored;
+	if (ok)
+		task_done(job, t);
+	else
+		task_failed(job, index, errmsg);
+	return REPORT_ACCEPTED;
+ignored:
+	job->ignored_reports++;
+	debug("ignored report: %s %d attempt %llu (%s)",
+	      kind == KIND_MAP ? "map" : "reduce", id,
+	      (unsigned long long)attempt, ok ? "ok" : "failed");
+	return REPORT_IGNORED;
+}
+
+void job_expire(struct job *job, int64_t now_ms)
+{
+	struct timer tm;
+
+	while (!job_finished(job) && timerq_pop_expired(&job->timers, now_ms, &tm)) {
+		struct task *t = &job->tasks[tm.task];
+		char name[256];
+
+		if (t->state != TASK_RUNNING || t->attempt != tm.attempt)
+			continue; /* finished or already re-issued: stale deadline */
+		warning("%s: attempt %llu on worker %d not done after %lld ms; re-issuing",
+			job_task_name(job, tm.task, name, sizeof(name)),
+			(unsigned long long)t->attempt, t->worker_pid,
+			(long long)job->cfg.timeout_ms);
+		job->reissued++;
+		t->state = TASK_IDLE;
+		queue_push(job, tm.task);
+	}
+}
+
+int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms)
+{
+	return timerq_next_timeout(&job->timers, now_ms, max_ms);
+}

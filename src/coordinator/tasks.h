@@ -1,0 +1,103 @@
+/*
+ * tasks.h - the job's task table and its state machine.
+ *
+ * A job is nmap map tasks followed by nreduce reduce tasks.  Each task is
+ * IDLE (waiting in the idle queue), RUNNING (handed out as one live attempt,
+ * with a deadline in the timer queue) or DONE.  The job moves
+ * MAP -> REDUCE -> DONE, or to FAILED when one task has failed
+ * `max_attempts` times.
+ *
+ * Attempts: every hand-out gets a fresh id from a job-wide counter.  A report
+ * counts only if it quotes the task's live attempt; anything else (a timed
+ * out attempt, a finished task, an unknown task) is ignored and counted.
+ * A deadline that fires for the live attempt puts the task back in the idle
+ * queue (re-issue); deadlines of older attempts are dropped when popped.
+ *
+ * Pure logic: no I/O but log lines, time is passed in by the caller, so the
+ * unit tests drive it with a fake clock.  Single-threaded.
+ */
+#ifndef MR_TASKS_H
+#define MR_TASKS_H
+
+#include "coordinator/timerq.h"
+
+#include <stdint.h>
+
+enum job_phase { PHASE_MAP, PHASE_REDUCE, PHASE_DONE, PHASE_FAILED };
+enum task_kind { KIND_MAP, KIND_REDUCE };
+enum task_state { TASK_IDLE, TASK_RUNNING, TASK_DONE };
+enum assign_kind { ASSIGN_MAP, ASSIGN_REDUCE, ASSIGN_WAIT, ASSIGN_EXIT };
+enum report_result { REPORT_ACCEPTED, REPORT_IGNORED };
+
+struct task {
+	enum task_state state;
+	uint64_t attempt;    /* live attempt id while RUNNING */
+	int64_t started_ms;  /* when the live attempt was handed out */
+	int worker_pid;      /* who runs the live attempt */
+	unsigned handed_out; /* attempts so far */
+	unsigned failures;   /* failure reports so far */
+	char *last_error;    /* malloc'd text of the last failure report, or NULL */
+};
+
+struct job_config {
+	int nreduce;
+	int64_t timeout_ms;      /* re-issue a task not reported within this */
+	unsigned max_attempts;   /* fail the job after this many failure reports of one task */
+	int wait_ms;             /* what WAIT tells workers to sleep */
+};
+
+struct job {
+	struct job_config cfg;
+	int nmap, nreduce;
+	char *const *files;      /* borrowed: nmap input names, live as long as the job */
+	struct task *tasks;      /* nmap maps, then nreduce reduces */
+	enum job_phase phase;
+	int done_in_phase;
+	uint32_t *queue;         /* ring of idle task indices */
+	size_t qhead, qlen, qcap;
+	uint64_t next_attempt;
+	struct timerq timers;
+	int failed_task;         /* index of the task that failed the job, or -1 */
+	/* statistics for the log */
+	unsigned long reissued, ignored_reports, failed_reports;
+};
+
+struct assignment {
+	enum assign_kind kind;
+	int id;                  /* map or reduce id */
+	uint64_t attempt;
+	const char *file;        /* ASSIGN_MAP: borrowed from the job */
+	int nmap, nreduce;
+	int wait_ms;             /* ASSIGN_WAIT */
+};
+
+/* Set up a job over `files` (borrowed).  nmap >= 1, cfg->nreduce >= 1. */
+void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg);
+void job_release(struct job *job);
+
+/* Hand out the next idle task of the current phase, or WAIT, or EXIT. */
+void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out);
+
+/*
+ * A worker's report.  `errmsg` (may be NULL) is copied.  Returns
+ * REPORT_ACCEPTED when it changed the task's state.
+ */
+enum report_result job_report(struct job *job, enum task_kind kind, int id,
+			      uint64_t attempt, int ok, const char *errmsg,
+			      int64_t now_ms);
+
+/* Re-issue every running attempt whose deadline has passed. */
+void job_expire(struct job *job, int64_t now_ms);
+
+/* Milliseconds until the next deadline, clamped to [0, max_ms]. */
+int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms);
+
+/* Index helpers: a task's kind and id from its index, and back. */
+const char *job_task_name(const struct job *job, uint32_t index, char *buf, size_t size);
+
+static inline int job_finished(const struct job *job)
+{
+	return job->phase == PHASE_DONE || job->phase == PHASE_FAILED;
+}
+
+#endif

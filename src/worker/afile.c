@@ -1,0 +1,174 @@
+/* afile.c - see afile.h. */
+#include "worker/afile.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define AFILE_BUFSIZE (1u << 20)
+
+static mode_t file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* Split `path` into a malloc'd directory ("." when none) and its base name. */
+static char *dir_of(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (!slash) {
+		*base = path;
+		return xstrdup(".");
+	}
+	*base = slash + 1;
+	if (slash == path)
+		return xstrdup("/");
+	dir = xmalloc((size_t)(slash - path) + 1);
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return dir;
+}
+
+int afile_open(struct afile *f, const char *path)
+{
+	const char *base;
+	char *dir = dir_of(path, &base);
+	size_t n = strlen(dir) + strlen(base) + 32;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->tmp = xmalloc(n);
+	snprintf(f->tmp, n, "%s/.mr-tmp-%s-XXXXXX", dir, base);
+	free(dir);
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		error_errno("cannot create a temp file for %s", path);
+		free(f->tmp);
+		memset(f, 0, sizeof(*f));
+		f->fd = -1;
+		return -1;
+	}
+	if (fchmod(f->fd, file_mode()) < 0) {
+		error_errno("cannot set the mode of %s", f->tmp);
+		afile_abort(f);
+		return -1;
+	}
+	f->path = xstrdup(path);
+	f->cap = AFILE_BUFSIZE;
+	f->buf = xmalloc(f->cap);
+	return 0;
+}
+
+static int flush(struct afile *f)
+{
+	size_t done = 0;
+
+	while (done < f->len) {
+		ssize_t w = write(f->fd, f->buf + done, f->len - done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			f->failed = 1;
+			return error_errno("cannot write %s", f->path);
+		}
+		done += (size_t)w;
+	}
+	f->len = 0;
+	return 0;
+}
+
+int afile_write(struct afile *f, const void *data, size_t n)
+{
+	if (f->failed)
+		return -1;
+	if (f->len + n > f->cap) {
+		if (flush(f) < 0)
+			return -1;
+		if (n >= f->cap) {
+			/* Large write: skip the buffer. */
+			size_t saved_cap = f->cap;
+			char *saved = f->buf;
+			int rc;
+
+			f->buf = (char *)data;
+			f->len = n;
+			rc = flush(f);
+			f->buf = saved;
+			f->cap = saved_cap;
+			f->len = 0;
+			return rc;
+		}
+	}
+	memcpy(f->buf + f->len, data, n);
+	f->len += n;
+	return 0;
+}
+
+static void fsync_dir(const char *path)
+{
+	const char *base;
+	char *dir = dir_of(path, &base);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	/* Best effort: the rename is already visible to every reader. */
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+int afile_commit(struct afile *f)
+{
+	if (f->failed || flush(f) < 0)
+		goto fail;
+	if (fsync(f->fd) < 0) {
+		error_errno("cannot flush %s to disk", f->path);
+		goto fail;
+	}
+	if (close(f->fd) < 0) {
+		f->fd = -1;
+		error_errno("cannot close %s", f->path);
+		goto fail;
+	}
+	f->fd = -1;
+	if (rename(f->tmp, f->path) < 0) {
+		error_errno("cannot publish %s", f->path);
+		goto fail;
+	}
+	fsync_dir(f->path);
+	free(f->tmp);
+	f->tmp = NULL;
+	afile_abort(f);
+	return 0;
+fail:
+	afile_abort(f);
+	return -1;
+}
+
+void afile_abort(struct afile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->path);
+	free(f->buf);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}

@@ -1,0 +1,36 @@
+/*
+ * afile.h - publish a file atomically.
+ *
+ * afile_open() creates a hidden temp file (".mr-tmp-NAME-XXXXXX", mkstemp)
+ * in the target's directory; writes are buffered; afile_commit() flushes,
+ * fsyncs, closes and renames it over the target, then fsyncs the directory.
+ * A reader therefore sees no file, the old file, or the whole new file, and
+ * a duplicate writer of the same target simply replaces it whole.
+ * afile_abort() (also called by a failed commit) removes the temp file.
+ *
+ * The file gets mode 0666 & ~umask, like any file a program creates.
+ */
+#ifndef MR_AFILE_H
+#define MR_AFILE_H
+
+#include <stddef.h>
+
+struct afile {
+	int fd;
+	char *tmp;      /* malloc'd temp path */
+	char *path;     /* malloc'd target path */
+	char *buf;      /* write buffer */
+	size_t len, cap;
+	int failed;     /* a write failed (already reported) */
+};
+
+/* 0, or -1 after printing why.  On failure *f needs no release. */
+int afile_open(struct afile *f, const char *path);
+/* Buffered write.  0, or -1 after printing why (later writes are no-ops). */
+int afile_write(struct afile *f, const void *data, size_t n);
+/* Publish.  0, or -1 after printing why; either way *f is released. */
+int afile_commit(struct afile *f);
+/* Discard the temp file and release *f.  Safe on a zeroed struct. */
+void afile_abort(struct afile *f);
+
+#endif

@@ -1,0 +1,75 @@
+/* kvbuf.c - see kvbuf.h. */
+#include "worker/kvbuf.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kvbuf_init(struct kvbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void kvbuf_release(struct kvbuf *b)
+{
+	free(b->arena);
+	free(b->recs);
+	kvbuf_init(b);
+}
+
+void kvbuf_clear(struct kvbuf *b)
+{
+	b->len = 0;
+	b->n = 0;
+}
+
+int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	size_t need;
+	char *p;
+
+	if (klen > UINT32_MAX - 1 || vlen > UINT32_MAX - 1)
+		return error("record too large (key %zu bytes, value %zu bytes; "
+			     "each must be under 4 GiB)", klen, vlen);
+	need = b->len + klen + vlen + 2;
+	if (need > b->cap)
+		xgrow((void **)&b->arena, &b->cap, need, 1);
+	xgrow((void **)&b->recs, &b->ncap, b->n + 1, sizeof(*b->recs));
+	p = b->arena + b->len;
+	memcpy(p, key, klen);
+	p[klen] = '\0';
+	memcpy(p + klen + 1, val, vlen);
+	p[klen + 1 + vlen] = '\0';
+	b->recs[b->n++] = (struct kv){ b->len, (uint32_t)klen, (uint32_t)vlen };
+	b->len = need;
+	return 0;
+}
+
+int kv_keycmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int cmp_rec(const void *x, const void *y, void *arg)
+{
+	const struct kv *a = x, *b = y;
+	const char *arena = arg;
+	int c = kv_keycmp(arena + a->off, a->klen, arena + b->off, b->klen);
+
+	if (c)
+		return c;
+	/* Offsets grow with insertion order: this makes the sort stable. */
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+void kvbuf_sort(struct kvbuf *b)
+{
+	if (b->n > 1)
+		qsort_r(b->recs, b->n, sizeof(*b->recs), cmp_rec, b->arena);
+}

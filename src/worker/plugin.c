@@ -1,0 +1,100 @@
+/* plugin.c - see plugin.h. */
+#include "worker/plugin.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_LOADED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_LOADED 1
+#endif
+#endif
+#ifndef KEEP_LOADED
+#define KEEP_LOADED 0
+#endif
+
+/* Look up a required symbol; report dlerror() when it is missing. */
+static void *need(struct plugin *p, const char *name)
+{
+	void *sym;
+
+	dlerror();
+	sym = dlsym(p->handle, name);
+	if (!sym) {
+		const char *why = dlerror();
+
+		error("plugin %s lacks the required symbol %s: %s", p->path, name,
+		      why ? why : "symbol is NULL");
+	}
+	return sym;
+}
+
+int plugin_load(struct plugin *p, const char *path)
+{
+	const unsigned *abi;
+	char *open_path;
+
+	memset(p, 0, sizeof(*p));
+	p->path = xstrdup(path);
+	/* dlopen("x.so") would search the library path; we mean ./x.so. */
+	if (strchr(path, '/')) {
+		open_path = xstrdup(path);
+	} else {
+		open_path = xmalloc(strlen(path) + 3);
+		strcpy(open_path, "./");
+		strcat(open_path, path);
+	}
+	p->handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
+	free(open_path);
+	if (!p->handle) {
+		error("cannot load plugin %s: %s", path, dlerror());
+		goto fail;
+	}
+	abi = need(p, "mr_abi_version");
+	if (!abi)
+		goto fail;
+	if (*abi != MR_ABI_VERSION) {
+		error("plugin %s has ABI version %u; this engine needs version %u "
+		      "(rebuild the plugin against this mapreduce.h)",
+		      path, *abi, MR_ABI_VERSION);
+		goto fail;
+	}
+	*(void **)&p->map = need(p, "mr_map");
+	if (!p->map)
+		goto fail;
+	*(void **)&p->reduce = need(p, "mr_reduce");
+	if (!p->reduce)
+		goto fail;
+	*(void **)&p->combine = dlsym(p->handle, "mr_combine");
+	*(void **)&p->partition = dlsym(p->handle, "mr_partition");
+	dlerror();
+	return 0;
+fail:
+	plugin_close(p);
+	return -1;
+}
+
+void plugin_close(struct plugin *p)
+{
+	if (p->handle && !KEEP_LOADED)
+		dlclose(p->handle);
+	free(p->path);
+	memset(p, 0, sizeof(*p));
+}
+
+unsigned plugin_partition(const struct plugin *p, const char *key, size_t klen,
+			  unsigned nreduce)
+{
+	unsigned r;
+
+	if (!p->partition)
+		return mr_default_partition(key, klen, nreduce);
+	r = p->partition(key, klen, nreduce);
+	return r < nreduce ? r : r % nreduce;
+}

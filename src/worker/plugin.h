@@ -1,0 +1,40 @@
+/*
+ * plugin.h - loading a map/reduce plugin (see src/apps/mapreduce.h).
+ */
+#ifndef MR_PLUGIN_H
+#define MR_PLUGIN_H
+
+#include "apps/mapreduce.h"
+
+typedef int (*mr_map_fn)(struct mr_ctx *, const char *, const char *, size_t);
+typedef int (*mr_reduce_fn)(struct mr_ctx *, const char *, size_t);
+typedef unsigned (*mr_partition_fn)(const char *, size_t, unsigned);
+
+struct plugin {
+	void *handle;
+	char *path;               /* malloc'd copy of the path given */
+	mr_map_fn map;
+	mr_reduce_fn reduce;
+	mr_reduce_fn combine;     /* optional: NULL when absent */
+	mr_partition_fn partition; /* optional: NULL means the FNV default */
+};
+
+/*
+ * dlopen(RTLD_NOW | RTLD_LOCAL) `path` (a name without '/' is taken relative
+ * to the current directory, not searched for), check mr_abi_version and look
+ * up the symbols.  Returns 0, or -1 after printing the path and dlerror()'s
+ * text or the ABI mismatch.
+ */
+int plugin_load(struct plugin *p, const char *path);
+
+/*
+ * Forget the plugin.  The shared object stays mapped when built with
+ * sanitizers (so leak reports keep their symbols); otherwise it is closed.
+ */
+void plugin_close(struct plugin *p);
+
+/* Partition of `key` among `nreduce`, through the plugin's rule or the default. */
+unsigned plugin_partition(const struct plugin *p, const char *key, size_t klen,
+			  unsigned nreduce);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * mrworker - asks the coordinator for tasks, runs them with a plugin and
+ * reports; exits when the job is over or the coordinator is gone.
+ * See README.md.
+ */
+#include "common/log.h"
+#include "common/usock.h"
+#include "common/util.h"
+#include "worker/client.h"
+#include "worker/plugin.h"
+#include "worker/runner.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How long a starting worker waits for a coordinator to appear. */
+#define CONNECT_RETRY_MS 5000
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mrworker [options] PLUGIN.so\n"
+		"Ask the coordinator for map and reduce tasks and run them with PLUGIN,\n"
+		"in the current directory (the job directory), until the job is over.\n"
+		"\n"
+		"  -s, --socket PATH  coordinator socket (default $MR_SOCKET, else\n"
+		"                     /var/tmp/5840-mr-UID)\n"
+		"  -v, --verbose      log every task\n"
+		"  -q, --quiet        log errors only\n"
+		"  -h, --help         show this help\n"
+		"Exit status: 0 job over or coordinator gone, 1 cannot start (bad\n"
+		"plugin, no coordinator), 2 usage error.\n");
+}
+
+static void report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
+		   int ok, int *gone)
+{
+	mr_report_args args = {
+		.kind = kind,
+		.task_id = id,
+		.attempt = attempt,
+		.ok = ok,
+		.worker_pid = (int)getpid(),
+		.errmsg = ok ? "" : (char *)log_last_error(),
+	};
+
+	if (client_report(c, &args) < 0)
+		*gone = 1;
+}
+
+/* Serve tasks until EXIT or the coordinator goes away. */
+static void work(struct client *c, const struct plugin *p)
+{
+	int gone = 0;
+
+	while (!gone) {
+		mr_ask_reply reply;
+		mr_assignment *a = &reply.task;
+		int rc;
+
+		if (client_ask(c, &reply) < 0)
+			break;
+		switch (a->kind) {
+		case MR_TASK_MAP: {
+			struct map_spec spec = {
+				.file = a->mr_assignment_u.map.file,
+				.map_id = a->mr_assignment_u.map.map_id,
+				.nreduce = a->mr_assignment_u.map.nreduce,
+				.offset = a->mr_assignment_u.map.offset,
+				.length = a->mr_assignment_u.map.length,
+			};
+
+			verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
+				(unsigned long long)reply.attempt);
+			log_clear_last_error();
+			if (spec.nreduce < 1 || spec.map_id < 0)
+				rc = error("bad map task from the coordinator (id %d, nreduce %d)",
+					   spec.map_id, spec.nreduce);
+			else
+				rc = runner_map_task(p, &spec);
+			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, &gone);
+			break;
+		}
+		case MR_TASK_REDUCE: {
+			int id = a->mr_assignment_u.reduce.reduce_id;
+			int nmap = a->mr_assignment_u.reduce.nmap;
+
+			verbose("reduce task %d attempt %llu", id,
+				(unsigned long long)reply.attempt);
+			log_clear_last_error();
+			if (id < 0 || nmap < 0)
+				rc = error("bad reduce task from the coordinator (id %d, nmap %d)",
+					   id, nmap);
+			else
+				rc = runner_reduce_task(p, id, nmap);
+			report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, &gone);
+			break;
+		}
+		case MR_TASK_WAIT:
+			sleep_ms(reply.wait_ms > 0 && reply.wait_ms < 10000 ? reply.wait_ms : 100);
+			break;
+		case MR_TASK_EXIT:
+		default:
+			gone = 1;
+			break;
+		}
+		xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sockopt = NULL, *sockpath;
+	char sockbuf[108];
+	struct plugin plugin;
+	struct client client;
+	int c, level = LOG_NORMAL;
+
+	log_init("mrworker", 1);
+	while ((c = getopt_long(argc, argv, "s:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sockopt = optarg;
+			break;
+		case 'v':
+			level = level < LOG_NORMAL ? LOG_VERBOSE : level + 1;
+			break;
+		case 'q':
+			level = LOG_QUIET;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_set_level(level > LOG_DEBUG ? LOG_DEBUG : level);
+	if (argc - optind != 1) {
+		error(optind >= argc ? "no plugin given" : "exactly one plugin expected");
+		usage(stderr);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sockpath = usock_default_path(sockopt, sockbuf, sizeof(sockbuf));
+
+	if (plugin_load(&plugin, argv[optind]) < 0)
+		return 1;
+	if (client_connect(&client, sockpath, CONNECT_RETRY_MS) < 0) {
+		plugin_close(&plugin);
+		return 1;
+	}
+	work(&client, &plugin);
+	client_close(&client);
+	plugin_close(&plugin);
+	return 0;
+}
