@@ -1,5 +1,6 @@
 # mapreduce-c - see README.md.  `make` builds everything into build/.
 #   make SANITIZE=address,undefined   builds with those sanitizers
+#   make V=1                          shows the commands
 #   make test                         runs the whole suite
 #   make run                          word count demo over data/*.txt
 
@@ -8,6 +9,8 @@ PKGCONF  ?= pkg-config
 B        := build
 OPT      ?= -O2 -g
 SANITIZE ?=
+V        ?=
+Q        := $(if $(V),,@)
 
 TIRPC_CFLAGS := $(shell $(PKGCONF) --cflags libtirpc 2>/dev/null)
 TIRPC_LIBS   := $(shell $(PKGCONF) --libs libtirpc 2>/dev/null)
@@ -45,41 +48,52 @@ $(B)/.flags: FORCE
 
 $(B)/gen/mr.h: proto/mr.x
 	@mkdir -p $(B)/gen
-	rm -f $@ && cd proto && rpcgen -M -h mr.x -o ../$@
+	@$(if $(Q),echo "  RPCGEN  $@")
+	$(Q)rm -f $@ && cd proto && rpcgen -M -h mr.x -o ../$@
 $(B)/gen/mr_xdr.c: proto/mr.x
 	@mkdir -p $(B)/gen
-	rm -f $@ && cd proto && rpcgen -M -c mr.x -o ../$@
+	@$(if $(Q),echo "  RPCGEN  $@")
+	$(Q)rm -f $@ && cd proto && rpcgen -M -c mr.x -o ../$@
 $(B)/gen/mr_svc.c: proto/mr.x
 	@mkdir -p $(B)/gen
-	rm -f $@ && cd proto && rpcgen -M -m mr.x -o ../$@
+	@$(if $(Q),echo "  RPCGEN  $@")
+	$(Q)rm -f $@ && cd proto && rpcgen -M -m mr.x -o ../$@
 $(B)/gen/mr_clnt.c: proto/mr.x
 	@mkdir -p $(B)/gen
-	rm -f $@ && cd proto && rpcgen -M -l mr.x -o ../$@
+	@$(if $(Q),echo "  RPCGEN  $@")
+	$(Q)rm -f $@ && cd proto && rpcgen -M -l mr.x -o ../$@
 
 $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c $(B)/gen/mr.h $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_GEN) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_GEN) -c $< -o $@
 
 $(B)/obj/src/apps/%.o: src/apps/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OWN) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_OWN) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(B)/obj/%.o: %.c $(B)/gen/mr.h $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OWN) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_OWN) -MMD -MP -c $< -o $@
 
 $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)/gen/mr_xdr.c)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS)
 
 $(B)/mrworker: $(call obj,$(WORKER_SRC) $(WLIB_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl
 
 $(B)/mrsequential: $(call obj,$(SEQ_SRC) $(WLIB_SRC) $(COMMON_SRC))
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl
 
 $(B)/apps/%.so: $(B)/obj/src/apps/%.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -shared -o $@ $< $(APP_LIBS_$*)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -shared -o $@ $< $(APP_LIBS_$*)
 
 deps:
 	@scripts/setup.sh

@@ -15,8 +15,9 @@
  * Optional exports (looked up with dlsym; absent means "use the default")
  *   int mr_combine(struct mr_ctx *, const char *key, size_t klen);
  *       Map-side pre-reduction: called with some of a key's values (pull them
- *       with mr_next_value) and emits zero or more (key, value) pairs that
- *       replace them.  Must be safe to apply any number of times.
+ *       with mr_next_value) and emits zero or more values, under the same
+ *       key only, that replace them.  Must be safe to apply any number of
+ *       times, to any subset of the values.
  *   unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
  *       Which reduce task gets `key`; must return < nreduce.  The default is
  *       mr_default_partition() below (the lab's FNV-1a rule).
@@ -24,16 +25,23 @@
  * Rules for every callback
  *   - Return 0 on success, -1 on failure.  A failure (or a crash, or exit())
  *     fails this attempt of the task; the coordinator hands it out again.
+ *   - mr_emit() returns 0, or -1 when the engine could not take the pair (the
+ *     attempt fails whatever the callback then returns; just return -1).
+ *   - mr_next_value() returns 1 with the next value, 0 after the last one,
+ *     or -1 when the engine could not read it (return -1 then).  A reduce or
+ *     combine may stop pulling early; the engine skips what is left.
  *   - Keys and values are binary-safe byte strings (pointer + length).  Every
- *     string the engine hands in is followed by a '\0' that is not counted in
- *     its length, so text plugins may use it as a C string when the bytes
- *     themselves hold no NUL.
+ *     string the engine hands in - map's `data` included - is followed by a
+ *     '\0' that is not counted in its length, so text plugins may use it as a
+ *     C string when the bytes themselves hold no NUL.
  *   - Strings the engine hands in are borrowed: valid until the callback
  *     returns (a value: until the next mr_next_value call).  Strings handed to
  *     mr_emit are copied before mr_emit returns.
  *   - Callbacks run in one thread; a plugin may keep global state, but a
  *     worker runs many tasks in one process, so state must not leak from one
  *     task into the next's results.
+ *   - The prototypes below carry default visibility, so a plugin built with
+ *     -fvisibility=hidden still exports them once it includes this header.
  *
  * Map: called once per map task with the whole input (or split) in memory.
  * `file` is the input path exactly as the user gave it to the coordinator.
@@ -64,7 +72,7 @@ struct mr_host {
 	/* Emit one pair: intermediate in map/combine, output in reduce. */
 	int (*emit)(struct mr_ctx *ctx, const char *key, size_t klen,
 		    const char *val, size_t vlen);
-	/* Next value of the current key: 1 and sets *val and *vlen, or 0 at end. */
+	/* Next value of the current key: 1 and sets *val and *vlen, 0 at end, -1 on error. */
 	int (*next_value)(struct mr_ctx *ctx, const char **val, size_t *vlen);
 };
 
@@ -116,9 +124,9 @@ static inline unsigned mr_default_partition(const char *key, size_t klen,
 	const unsigned mr_abi_version = MR_ABI_VERSION
 
 /* Prototypes the engine looks up; a plugin defines them. */
-int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len);
-int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen);
-int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen);
-unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len);
+MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen);
+MR_EXPORT int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen);
+MR_EXPORT unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
 
 #endif /* MAPREDUCE_H */

@@ -7,137 +7,21 @@
 #include "common/usock.h"
 #include "common/util.h"
 #include "coordinator/loop.h"
+#include "coordinator/options.h"
 #include "coordinator/service.h"
 #include "coordinator/tasks.h"
 
+/* Largest RPC record we accept: a report with a full error text fits easily. */
+#define MAX_RECORD (64 * 1024)
+
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MAX_NREDUCE 100000
-/* Largest RPC record we accept: a report with a full error text fits easily. */
-#define MAX_RECORD (64 * 1024)
-
-struct options {
-	struct job_config job;
-	const char *socket;
-	int keep_intermediate;
-};
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mrcoordinator [options] INPUT...\n"
-		"Run one MapReduce job: one map task per INPUT file, then the reduce\n"
-		"tasks; workers (mrworker) connect over a Unix socket.  The job\n"
-		"directory is the current directory; results are mr-out-0..mr-out-(N-1).\n"
-		"\n"
-		"  -n, --nreduce N        number of reduce tasks (default 10, at most %d)\n"
-		"  -t, --task-timeout SEC re-issue a task not reported within SEC seconds\n"
-		"                         (default 10; fractions allowed)\n"
-		"  -s, --socket PATH      socket to serve on (default $MR_SOCKET, else\n"
-		"                         /var/tmp/5840-mr-UID)\n"
-		"      --max-attempts K   fail the job when one task has failed K times\n"
-		"                         (default 4)\n"
-		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
-		"  -v, --verbose          log every assignment (twice: debug)\n"
-		"  -q, --quiet            log errors only\n"
-		"  -h, --help             show this help\n"
-		"Exit status: 0 job done, 1 job failed or interrupted, 2 usage error.\n",
-		MAX_NREDUCE);
-}
-
-static int parse_timeout(const char *s, int64_t *ms)
-{
-	char *end;
-	double sec;
-
-	errno = 0;
-	sec = strtod(s, &end);
-	if (errno || end == s || *end || !(sec > 0) || sec > 86400)
-		return -1;
-	*ms = (int64_t)(sec * 1000 + 0.5);
-	if (*ms < 1)
-		*ms = 1;
-	return 0;
-}
-
-/* Parse argv into *o; returns optind, or exits 0 (--help) / 2 (usage). */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "nreduce", required_argument, NULL, 'n' },
-		{ "task-timeout", required_argument, NULL, 't' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "max-attempts", required_argument, NULL, 'A' },
-		{ "keep-intermediate", no_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, level = LOG_NORMAL;
-	long v;
-
-	while ((c = getopt_long(argc, argv, "n:t:s:vqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_long(optarg, 1, MAX_NREDUCE, &v) < 0) {
-				error("--nreduce must be an integer from 1 to %d, not '%s'",
-				      MAX_NREDUCE, optarg);
-				goto usage;
-			}
-			o->job.nreduce = (int)v;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &o->job.timeout_ms) < 0) {
-				error("--task-timeout must be a number of seconds > 0 "
-				      "and <= 86400, not '%s'", optarg);
-				goto usage;
-			}
-			break;
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'A':
-			if (parse_long(optarg, 1, 1000000, &v) < 0) {
-				error("--max-attempts must be an integer >= 1, not '%s'", optarg);
-				goto usage;
-			}
-			o->job.max_attempts = (unsigned)v;
-			break;
-		case 'K':
-			o->keep_intermediate = 1;
-			break;
-		case 'v':
-			level = level < LOG_NORMAL ? LOG_VERBOSE : level + 1;
-			break;
-		case 'q':
-			level = LOG_QUIET;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			goto usage;
-		}
-	}
-	log_set_level(level > LOG_DEBUG ? LOG_DEBUG : level);
-	if (optind >= argc) {
-		error("no input files");
-		goto usage;
-	}
-	return optind;
-usage:
-	usage(stderr);
-	exit(2);
-}
 
 /*
  * Every input must be a readable regular file, named once.  Returns 0, or
@@ -213,10 +97,7 @@ static int check_outputs(const struct job *job)
 
 int main(int argc, char **argv)
 {
-	struct options o = {
-		.job = { .nreduce = 10, .timeout_ms = 10000, .max_attempts = 4,
-			 .wait_ms = 100 },
-	};
+	struct coord_options o;
 	char sockbuf[108];
 	const char *sockpath;
 	int first, sigfd, lfd, rc, status = 1;
@@ -225,7 +106,15 @@ int main(int argc, char **argv)
 
 	log_init("mrcoordinator", 0);
 	log_set_timestamps(!isatty(STDERR_FILENO));
-	first = parse_args(argc, argv, &o);
+	coord_options_init(&o);
+	switch (coord_options_parse(&o, argc, argv, stdout, stderr)) {
+	case 1:
+		return 0;
+	case 2:
+		return 2;
+	}
+	log_set_level(o.log_level);
+	first = o.first_input;
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
 
 	if (check_inputs(argv + first, argc - first) < 0)

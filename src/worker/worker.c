@@ -52,6 +52,12 @@ static void report(struct client *c, mr_task_kind kind, int id, uint64_t attempt
 		*gone = 1;
 }
 
+static void short_usage(void)
+{
+	fprintf(stderr, "usage: mrworker [options] PLUGIN.so\n"
+		"Try 'mrworker --help' for more information.\n");
+}
+
 /* Serve tasks until EXIT or the coordinator goes away. */
 static void work(struct client *c, const struct plugin *p)
 {
@@ -143,14 +149,14 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			short_usage();
 			return 2;
 		}
 	}
 	log_set_level(level > LOG_DEBUG ? LOG_DEBUG : level);
 	if (argc - optind != 1) {
 		error(optind >= argc ? "no plugin given" : "exactly one plugin expected");
-		usage(stderr);
+		short_usage();
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);

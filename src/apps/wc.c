@@ -1,0 +1,78 @@
+/*
+ * wc.c - word count.
+ *
+ * Map emits (word, "1") for every occurrence of a word (see words.h for what
+ * a word is).  Combine and reduce both sum the key's values, which are
+ * decimal counts, and emit (word, total); the output lines read "WORD COUNT".
+ */
+#define MR_APP "wc"
+
+#include "applib.h"
+#include "mapreduce.h"
+#include "words.h"
+
+MR_PLUGIN_ABI;
+
+/* Parse a count: one or more ASCII digits, nothing else, no overflow. */
+static int parse_count(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || n > (UINT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Sum the current key's values and emit (key, sum). */
+static int emit_sum(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	uint64_t sum = 0, n;
+	const char *val;
+	size_t vlen;
+	int r;
+
+	while ((r = app_next(ctx, &val, &vlen)) == 1) {
+		if (parse_count(val, vlen, &n) < 0)
+			return app_error("a value is not a decimal count");
+		if (n > UINT64_MAX - sum)
+			return app_error("count overflow");
+		sum += n;
+	}
+	if (r < 0)
+		return -1;
+	return app_emit_u64(ctx, key, klen, sum);
+}
+
+MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data,
+		     size_t len)
+{
+	struct words w;
+	const char *word;
+	size_t wlen;
+
+	(void)file;
+	words_init(&w, data, len);
+	while (words_next(&w, &word, &wlen))
+		if (app_emit(ctx, word, wlen, "1", 1) < 0)
+			return -1;
+	return 0;
+}
+
+MR_EXPORT int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	return emit_sum(ctx, key, klen);
+}
+
+MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	return emit_sum(ctx, key, klen);
+}

@@ -1,0 +1,140 @@
+/* options.c - see options.h. */
+#include "coordinator/options.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mrcoordinator [options] INPUT...\n"
+		"Run one MapReduce job: one map task per INPUT file, then the reduce\n"
+		"tasks; workers (mrworker) connect over a Unix socket.  The job\n"
+		"directory is the current directory; results are mr-out-0..mr-out-(N-1).\n"
+		"\n"
+		"  -n, --nreduce N        number of reduce tasks (default 10, at most %d)\n"
+		"  -t, --task-timeout SEC re-issue a task not reported within SEC seconds\n"
+		"                         (default 10; fractions allowed)\n"
+		"  -s, --socket PATH      socket to serve on (default $MR_SOCKET, else\n"
+		"                         /var/tmp/5840-mr-UID)\n"
+		"      --max-attempts K   fail the job when one task has failed K times\n"
+		"                         (default 4)\n"
+		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
+		"  -v, --verbose          log every assignment (twice: debug)\n"
+		"  -q, --quiet            log errors only\n"
+		"  -h, --help             show this help\n"
+		"Exit status: 0 job done, 1 job failed or interrupted, 2 usage error.\n",
+		MAX_NREDUCE);
+}
+
+static int parse_timeout(const char *s, int64_t *ms)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(s, &end);
+	if (errno || end == s || *end || !(sec > 0) || sec > 86400)
+		return -1;
+	*ms = (int64_t)(sec * 1000 + 0.5);
+	if (*ms < 1)
+		*ms = 1;
+	return 0;
+}
+
+void coord_options_init(struct coord_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->job.nreduce = 10;
+	o->job.timeout_ms = 10000;
+	o->job.max_attempts = 4;
+	o->job.wait_ms = 100;
+	o->log_level = LOG_NORMAL;
+}
+
+int coord_options_parse(struct coord_options *o, int argc, char **argv,
+			FILE *out, FILE *err)
+{
+	static const struct option longopts[] = {
+		{ "nreduce", required_argument, NULL, 'n' },
+		{ "task-timeout", required_argument, NULL, 't' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "max-attempts", required_argument, NULL, 'A' },
+		{ "keep-intermediate", no_argument, NULL, 'K' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	long v;
+
+	optind = 0; /* full reset, so tests may parse many times */
+	opterr = 0; /* we print our own messages */
+	while ((c = getopt_long(argc, argv, ":n:t:s:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_long(optarg, 1, MAX_NREDUCE, &v) < 0) {
+				fprintf(err, "mrcoordinator: --nreduce must be an integer "
+					"from 1 to %d, not '%s'\n", MAX_NREDUCE, optarg);
+				goto usage;
+			}
+			o->job.nreduce = (int)v;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &o->job.timeout_ms) < 0) {
+				fprintf(err, "mrcoordinator: --task-timeout must be a number "
+					"of seconds > 0 and <= 86400, not '%s'\n", optarg);
+				goto usage;
+			}
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'A':
+			if (parse_long(optarg, 1, 1000000, &v) < 0) {
+				fprintf(err, "mrcoordinator: --max-attempts must be an "
+					"integer from 1 to 1000000, not '%s'\n", optarg);
+				goto usage;
+			}
+			o->job.max_attempts = (unsigned)v;
+			break;
+		case 'K':
+			o->keep_intermediate = 1;
+			break;
+		case 'v':
+			o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE
+				     : o->log_level >= LOG_DEBUG ? LOG_DEBUG
+				     : o->log_level + 1;
+			break;
+		case 'q':
+			o->log_level = LOG_QUIET;
+			break;
+		case 'h':
+			usage(out);
+			return 1;
+		case ':':
+			fprintf(err, "mrcoordinator: option %s needs an argument\n",
+				argv[optind - 1]);
+			goto usage;
+		default:
+			fprintf(err, "mrcoordinator: unknown option %s\n", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(err, "mrcoordinator: no input files\n");
+		goto usage;
+	}
+	o->first_input = optind;
+	return 0;
+usage:
+	fprintf(err, "usage: mrcoordinator [options] INPUT...\n"
+		"Try 'mrcoordinator --help' for more information.\n");
+	return 2;
+}

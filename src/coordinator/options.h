@@ -1,0 +1,32 @@
+/*
+ * options.h - the coordinator's command line.
+ */
+#ifndef MR_OPTIONS_H
+#define MR_OPTIONS_H
+
+#include "coordinator/tasks.h"
+
+#include <stdio.h>
+
+#define MAX_NREDUCE 100000
+
+struct coord_options {
+	struct job_config job;
+	const char *socket;      /* NULL: default path (usock_default_path) */
+	int keep_intermediate;
+	int log_level;           /* enum log_level */
+	int first_input;         /* argv index of the first INPUT */
+};
+
+/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 100 ms. */
+void coord_options_init(struct coord_options *o);
+
+/*
+ * Parse argv (getopt_long; resets optind first).  Returns 0 when the job
+ * should run, 1 after printing help to `out` (exit 0), or 2 after printing
+ * what is wrong and the usage to `err` (exit 2).
+ */
+int coord_options_parse(struct coord_options *o, int argc, char **argv,
+			FILE *out, FILE *err);
+
+#endif
