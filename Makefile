@@ -49,19 +49,19 @@ $(B)/.flags: FORCE
 $(B)/gen/mr.h: proto/mr.x
 	@mkdir -p $(B)/gen
 	@$(if $(Q),echo "  RPCGEN  $@")
-	$(Q)rm -f $@ && cd proto && rpcgen -M -h mr.x -o ../$@
+	$(Q)rm -f $@ && cd proto && rpcgen -M -h mr.x -o $(abspath $@)
 $(B)/gen/mr_xdr.c: proto/mr.x
 	@mkdir -p $(B)/gen
 	@$(if $(Q),echo "  RPCGEN  $@")
-	$(Q)rm -f $@ && cd proto && rpcgen -M -c mr.x -o ../$@
+	$(Q)rm -f $@ && cd proto && rpcgen -M -c mr.x -o $(abspath $@)
 $(B)/gen/mr_svc.c: proto/mr.x
 	@mkdir -p $(B)/gen
 	@$(if $(Q),echo "  RPCGEN  $@")
-	$(Q)rm -f $@ && cd proto && rpcgen -M -m mr.x -o ../$@
+	$(Q)rm -f $@ && cd proto && rpcgen -M -m mr.x -o $(abspath $@)
 $(B)/gen/mr_clnt.c: proto/mr.x
 	@mkdir -p $(B)/gen
 	@$(if $(Q),echo "  RPCGEN  $@")
-	$(Q)rm -f $@ && cd proto && rpcgen -M -l mr.x -o ../$@
+	$(Q)rm -f $@ && cd proto && rpcgen -M -l mr.x -o $(abspath $@)
 
 $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c $(B)/gen/mr.h $(B)/.flags
 	@mkdir -p $(dir $@)
@@ -102,7 +102,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-test: all
+# Test programs and plugins: each tests/*.mk fragment appends to TEST_BINS.
+TEST_BINS :=
+-include $(wildcard tests/*.mk tests/*/*.mk)
+
+test: all $(TEST_BINS)
 	@tests/run-all.sh
 
 clean:

@@ -107,6 +107,8 @@ void warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level < LOG_NORMAL)
+		return;
 	va_start(ap, fmt);
 	vlog("warning: ", fmt, ap, NULL);
 	va_end(ap);

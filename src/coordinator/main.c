@@ -14,12 +14,14 @@
 /* Largest RPC record we accept: a report with a full error text fits easily. */
 #define MAX_RECORD (64 * 1024)
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +82,29 @@ static void remove_intermediate(const struct job *job)
 		}
 }
 
+/*
+ * Remove the hidden temp files of killed workers (".mr-tmp-mr-..."; see
+ * worker/afile.h).  Runs when the job is over, so no live attempt of this
+ * job needs them.
+ */
+static void sweep_temp_files(void)
+{
+	static const char prefix[] = ".mr-tmp-mr-";
+	DIR *d = opendir(".");
+	struct dirent *e;
+
+	if (!d) {
+		warning("cannot list the job directory to remove temp files: %s",
+			strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (!strncmp(e->d_name, prefix, sizeof(prefix) - 1) &&
+		    unlink(e->d_name) < 0 && errno != ENOENT)
+			warning("cannot remove temp file %s: %s", e->d_name, strerror(errno));
+	closedir(d);
+}
+
 /* After DONE: every mr-out-R must be there, or the job did not really finish. */
 static int check_outputs(const struct job *job)
 {
@@ -93,6 +118,17 @@ static int check_outputs(const struct job *job)
 					   "is missing", r, name);
 	}
 	return 0;
+}
+
+/* Allow as many connections as the hard limit does: idle peers cost one fd each. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int main(int argc, char **argv)
@@ -123,6 +159,7 @@ int main(int argc, char **argv)
 		error_errno("job directory (the current directory) is not writable");
 		return 1;
 	}
+	raise_fd_limit();
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
 		return 1;
@@ -149,6 +186,7 @@ int main(int argc, char **argv)
 	}
 	if (job.phase == PHASE_DONE && !o.keep_intermediate)
 		remove_intermediate(&job);
+	sweep_temp_files();
 	service_init(NULL);
 	job_release(&job);
 out_unlink:

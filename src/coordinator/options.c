@@ -123,7 +123,12 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 				argv[optind - 1]);
 			goto usage;
 		default:
-			fprintf(err, "mrcoordinator: unknown option %s\n", argv[optind - 1]);
+			/* Inside a group like -xv, argv[optind - 1] is not the culprit. */
+			if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
+				fprintf(err, "mrcoordinator: unknown option -%c\n", optopt);
+			else
+				fprintf(err, "mrcoordinator: unknown option %s\n",
+					argv[optind - 1]);
 			goto usage;
 		}
 	}

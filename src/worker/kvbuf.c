@@ -38,9 +38,11 @@ int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, si
 		xgrow((void **)&b->arena, &b->cap, need, 1);
 	xgrow((void **)&b->recs, &b->ncap, b->n + 1, sizeof(*b->recs));
 	p = b->arena + b->len;
-	memcpy(p, key, klen);
+	if (klen) /* an empty key or value may come as NULL */
+		memcpy(p, key, klen);
 	p[klen] = '\0';
-	memcpy(p + klen + 1, val, vlen);
+	if (vlen)
+		memcpy(p + klen + 1, val, vlen);
 	p[klen + 1 + vlen] = '\0';
 	b->recs[b->n++] = (struct kv){ b->len, (uint32_t)klen, (uint32_t)vlen };
 	b->len = need;

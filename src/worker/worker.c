@@ -58,6 +58,21 @@ static void short_usage(void)
 		"Try 'mrworker --help' for more information.\n");
 }
 
+/*
+ * The coordinator went away before it heard of this map's output: the job is
+ * over (done, failed or killed) and nobody will read mr-M-*, so do not leave
+ * them behind.  Reduce outputs stay: they are final and identical anyway.
+ */
+static void unpublish_map(const struct map_spec *spec)
+{
+	char name[64];
+
+	for (int r = 0; r < spec->nreduce; r++) {
+		snprintf(name, sizeof(name), "mr-%d-%d", spec->map_id, r);
+		unlink(name);
+	}
+}
+
 /* Serve tasks until EXIT or the coordinator goes away. */
 static void work(struct client *c, const struct plugin *p)
 {
@@ -89,6 +104,8 @@ static void work(struct client *c, const struct plugin *p)
 			else
 				rc = runner_map_task(p, &spec);
 			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, &gone);
+			if (gone && rc == 0)
+				unpublish_map(&spec);
 			break;
 		}
 		case MR_TASK_REDUCE: {

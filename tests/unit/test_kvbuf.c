@@ -1,0 +1,294 @@
+/* test_kvbuf.c - unit tests of src/worker/kvbuf.c (records, arena, sort). */
+#include "unit.h"
+
+#include "worker/kvbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void add(struct kvbuf *b, const char *k, size_t kl, const char *v, size_t vl)
+{
+	assert_int_equal(kvbuf_add(b, k, kl, v, vl), 0);
+}
+
+/* Record i holds exactly (k, v), each followed by an uncounted '\0'. */
+static void check_rec(const struct kvbuf *b, size_t i, const char *k, size_t kl,
+		      const char *v, size_t vl)
+{
+	const struct kv *r;
+
+	assert_true(i < b->n);
+	r = &b->recs[i];
+	assert_int_equal(r->klen, kl);
+	assert_int_equal(r->vlen, vl);
+	if (kl)
+		assert_memory_equal(kv_key(b, r), k, kl);
+	if (vl)
+		assert_memory_equal(kv_val(b, r), v, vl);
+	assert_int_equal(kv_key(b, r)[kl], '\0');
+	assert_int_equal(kv_val(b, r)[vl], '\0');
+}
+
+static int sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+static void test_empty(void **state)
+{
+	struct kvbuf b;
+
+	(void)state;
+	kvbuf_init(&b);
+	assert_int_equal(b.n, 0);
+	kvbuf_sort(&b);
+	kvbuf_clear(&b);
+	assert_int_equal(b.n, 0);
+	kvbuf_release(&b);
+	kvbuf_release(&b); /* twice is harmless */
+	assert_null(b.arena);
+	assert_null(b.recs);
+}
+
+static void test_add_and_terminators(void **state)
+{
+	struct kvbuf b;
+
+	(void)state;
+	kvbuf_init(&b);
+	add(&b, "apple", 5, "1", 1);
+	add(&b, "", 0, "empty key", 9);
+	add(&b, "no value", 8, "", 0);
+	add(&b, "", 0, "", 0);
+	/* lengths rule, not strlen: only the first kl/vl bytes are copied */
+	add(&b, "keyXXX", 3, "valYYY", 3);
+	assert_int_equal(b.n, 5);
+	check_rec(&b, 0, "apple", 5, "1", 1);
+	check_rec(&b, 1, "", 0, "empty key", 9);
+	check_rec(&b, 2, "no value", 8, "", 0);
+	check_rec(&b, 3, "", 0, "", 0);
+	check_rec(&b, 4, "key", 3, "val", 3);
+	/* the terminators make keys and values usable as C strings */
+	assert_string_equal(kv_key(&b, &b.recs[4]), "key");
+	assert_string_equal(kv_val(&b, &b.recs[4]), "val");
+	assert_string_equal(kv_key(&b, &b.recs[0]), "apple");
+	kvbuf_release(&b);
+}
+
+/* The copy is a copy: changing the caller's bytes afterwards changes nothing. */
+static void test_add_copies(void **state)
+{
+	struct kvbuf b;
+	char k[8] = "key", v[8] = "value";
+
+	(void)state;
+	kvbuf_init(&b);
+	add(&b, k, 3, v, 5);
+	memset(k, 'X', sizeof(k));
+	memset(v, 'Y', sizeof(v));
+	check_rec(&b, 0, "key", 3, "value", 5);
+	kvbuf_release(&b);
+}
+
+static void test_binary_keys(void **state)
+{
+	/* in unsigned byte order */
+	static const struct { const char *k; size_t n; } want[] = {
+		{ "", 0 }, { "\0", 1 }, { "\0\0", 2 }, { "\0\x01", 2 }, { "\x01", 1 },
+		{ "\x7f", 1 }, { "\x80", 1 }, { "\xfe\xff", 2 }, { "\xff", 1 },
+		{ "\xff\0", 2 }, { "\xff\xff", 2 },
+	};
+	enum { N = sizeof(want) / sizeof(want[0]) };
+	static const int order[N] = { 8, 3, 10, 0, 6, 1, 9, 5, 2, 7, 4 };
+	struct kvbuf b;
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int i = 0; i < N; i++) {
+		char v[2] = { (char)('A' + order[i]), 0 };
+
+		add(&b, want[order[i]].k, want[order[i]].n, v, 1);
+	}
+	kvbuf_sort(&b);
+	for (int i = 0; i < N; i++) {
+		char v[2] = { (char)('A' + i), 0 };
+
+		check_rec(&b, (size_t)i, want[i].k, want[i].n, v, 1);
+	}
+	/* NUL inside a key: the value is still found right after the key's own '\0' */
+	kvbuf_clear(&b);
+	add(&b, "a\0b\0", 4, "\0v\0", 3);
+	check_rec(&b, 0, "a\0b\0", 4, "\0v\0", 3);
+	kvbuf_release(&b);
+}
+
+static void test_prefix_order(void **state)
+{
+	static const struct { const char *k; size_t n; } sorted[] = {
+		{ "", 0 }, { "a", 1 }, { "a\0", 2 }, { "a\0\0", 3 }, { "aa", 2 },
+		{ "ab", 2 }, { "abc", 3 }, { "b", 1 },
+	};
+	enum { N = sizeof(sorted) / sizeof(sorted[0]) };
+	struct kvbuf b;
+
+	(void)state;
+	/* kv_keycmp itself */
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < N; j++)
+			assert_int_equal(sign(kv_keycmp(sorted[i].k, sorted[i].n,
+							sorted[j].k, sorted[j].n)),
+					 (i > j) - (i < j));
+	assert_int_equal(kv_keycmp("ab", 2, "abX", 2), 0);
+	/* kvbuf_sort, from reversed input */
+	kvbuf_init(&b);
+	for (int i = N - 1; i >= 0; i--)
+		add(&b, sorted[i].k, sorted[i].n, "", 0);
+	kvbuf_sort(&b);
+	for (int i = 0; i < N; i++)
+		check_rec(&b, (size_t)i, sorted[i].k, sorted[i].n, "", 0);
+	kvbuf_release(&b);
+}
+
+/* Equal keys keep their insertion order (the reduce's value order relies on it). */
+static void test_sort_stable(void **state)
+{
+	enum { N = 5000 };
+	static const char *keys[] = { "m", "a", "z", "a\0", "", "mm" };
+	uint64_t rng = 11;
+	struct kvbuf b;
+	char v[16];
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int i = 0; i < N; i++) {
+		int k = (int)(unit_rand(&rng) % 6);
+		int n = snprintf(v, sizeof(v), "%d", i);
+
+		add(&b, keys[k], k == 3 ? 2 : strlen(keys[k]), v, (size_t)n);
+	}
+	kvbuf_sort(&b);
+	assert_int_equal(b.n, N);
+	for (size_t i = 1; i < b.n; i++) {
+		const struct kv *p = &b.recs[i - 1], *q = &b.recs[i];
+		int c = kv_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
+
+		assert_true(c <= 0);
+		if (c == 0)
+			assert_true(atoi(kv_val(&b, p)) < atoi(kv_val(&b, q)));
+	}
+	kvbuf_release(&b);
+}
+
+/* Clear keeps the memory; the buffer is fully usable again, nothing old shows. */
+static void test_clear_reuse(void **state)
+{
+	struct kvbuf b;
+	size_t cap, ncap;
+	char k[32];
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int i = 0; i < 1000; i++) {
+		int n = snprintf(k, sizeof(k), "old-%d", i);
+
+		add(&b, k, (size_t)n, "old value", 9);
+	}
+	cap = b.cap;
+	ncap = b.ncap;
+	kvbuf_clear(&b);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.cap, cap);
+	assert_int_equal(b.ncap, ncap);
+	add(&b, "new2", 4, "b", 1);
+	add(&b, "new1", 4, "a", 1);
+	add(&b, "new1", 4, "c", 1);
+	kvbuf_sort(&b);
+	assert_int_equal(b.n, 3);
+	check_rec(&b, 0, "new1", 4, "a", 1);
+	check_rec(&b, 1, "new1", 4, "c", 1);
+	check_rec(&b, 2, "new2", 4, "b", 1);
+	/* and again, with larger records than before */
+	for (int round = 0; round < 3; round++) {
+		char big[4096];
+
+		memset(big, 'a' + round, sizeof(big));
+		kvbuf_clear(&b);
+		add(&b, big, sizeof(big), big, sizeof(big) - 1);
+		assert_int_equal(b.n, 1);
+		check_rec(&b, 0, big, sizeof(big), big, sizeof(big) - 1);
+	}
+	kvbuf_release(&b);
+}
+
+/* Many records: arena growth keeps earlier records intact; sort is total and stable. */
+static void test_many_records(void **state)
+{
+	enum { N = 200000 };
+	uint64_t rng = 2024;
+	struct kvbuf b;
+	char k[12], v[24];
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int i = 0; i < N; i++) {
+		size_t kl = (size_t)(unit_rand(&rng) % 4) + 1;
+		int vl;
+
+		for (size_t j = 0; j < kl; j++)
+			k[j] = (char)(unit_rand(&rng) % 4 * 85); /* 0, 85, 170, 255 */
+		vl = snprintf(v, sizeof(v), "%d", i);
+		add(&b, k, kl, v, (size_t)vl);
+	}
+	assert_int_equal(b.n, N);
+	/* spot check before sorting: record i's value is still i */
+	for (int i = 0; i < N; i += 997)
+		assert_int_equal(atoi(kv_val(&b, &b.recs[i])), i);
+	kvbuf_sort(&b);
+	for (size_t i = 1; i < b.n; i++) {
+		const struct kv *p = &b.recs[i - 1], *q = &b.recs[i];
+		int c = kv_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
+
+		assert_true(c <= 0);
+		if (c == 0)
+			assert_true(atoi(kv_val(&b, p)) < atoi(kv_val(&b, q)));
+		assert_int_equal(kv_key(&b, q)[q->klen], '\0');
+		assert_int_equal(kv_val(&b, q)[q->vlen], '\0');
+	}
+	kvbuf_release(&b);
+}
+
+/* A key or value of 4 GiB - 1 bytes or more is refused before anything is copied. */
+static void test_too_large(void **state)
+{
+	struct kvbuf b;
+
+	(void)state;
+	kvbuf_init(&b);
+	add(&b, "k", 1, "v", 1);
+	log_clear_last_error();
+	assert_int_equal(kvbuf_add(&b, "k", (size_t)UINT32_MAX, "v", 1), -1);
+	assert_true(strlen(log_last_error()) > 0);
+	assert_int_equal(kvbuf_add(&b, "k", 1, "v", (size_t)UINT32_MAX), -1);
+	assert_int_equal(kvbuf_add(&b, "k", SIZE_MAX, "v", 1), -1);
+	assert_int_equal(kvbuf_add(&b, "k", 1, "v", SIZE_MAX), -1);
+	assert_int_equal(b.n, 1);
+	check_rec(&b, 0, "k", 1, "v", 1);
+	kvbuf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_add_and_terminators),
+		cmocka_unit_test(test_add_copies),
+		cmocka_unit_test(test_binary_keys),
+		cmocka_unit_test(test_prefix_order),
+		cmocka_unit_test(test_sort_stable),
+		cmocka_unit_test(test_clear_reuse),
+		cmocka_unit_test(test_many_records),
+		cmocka_unit_test(test_too_large),
+	};
+
+	UNIT_MAIN("kvbuf", tests);
+}

@@ -1,0 +1,1141 @@
+/* test_tasks.c - unit tests of src/coordinator/tasks.c (the job state machine). */
+#include "unit.h"
+
+#include "coordinator/tasks.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMEOUT 1000
+
+static char *files3[] = { "in-0.txt", "in-1.txt", "in-2.txt" };
+static char *file1[] = { "only.txt" };
+
+static struct job_config config(int nreduce, unsigned max_attempts)
+{
+	struct job_config c = { .nreduce = nreduce, .timeout_ms = TIMEOUT,
+				.max_attempts = max_attempts, .wait_ms = 77 };
+	return c;
+}
+
+static struct assignment give(struct job *job, int64_t now)
+{
+	struct assignment a;
+
+	memset(&a, 0x5a, sizeof(a)); /* job_assign must fill every field */
+	job_assign(job, now, 4242, &a);
+	return a;
+}
+
+static struct assignment give_map(struct job *job, int64_t now)
+{
+	struct assignment a = give(job, now);
+
+	assert_int_equal(a.kind, ASSIGN_MAP);
+	return a;
+}
+
+static struct assignment give_reduce(struct job *job, int64_t now)
+{
+	struct assignment a = give(job, now);
+
+	assert_int_equal(a.kind, ASSIGN_REDUCE);
+	return a;
+}
+
+static void expect_wait(struct job *job, int64_t now)
+{
+	struct assignment a = give(job, now);
+
+	assert_int_equal(a.kind, ASSIGN_WAIT);
+	assert_int_equal(a.wait_ms, 77);
+}
+
+static void expect_exit(struct job *job, int64_t now)
+{
+	struct assignment a = give(job, now);
+
+	assert_int_equal(a.kind, ASSIGN_EXIT);
+}
+
+static enum report_result report(struct job *job, const struct assignment *a, int ok)
+{
+	return job_report(job, a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE, a->id,
+			  a->attempt, ok, ok ? NULL : "boom", 0);
+}
+
+static void done(struct job *job, const struct assignment *a)
+{
+	assert_int_equal(report(job, a, 1), REPORT_ACCEPTED);
+}
+
+/* A copy of everything a report could change, to prove an ignored one changed nothing. */
+struct snap {
+	struct task *tasks;
+	int ntasks;
+	enum job_phase phase;
+	int done_in_phase;
+	uint32_t *queue;        /* logical queue contents, head first */
+	size_t qlen;
+	uint64_t next_attempt;
+	struct timer *timers;
+	size_t ntimers;
+	int failed_task;
+	unsigned long reissued, ignored_reports, failed_reports;
+};
+
+static void snap_take(const struct job *job, struct snap *s)
+{
+	s->ntasks = job->nmap + job->nreduce;
+	s->tasks = malloc((size_t)s->ntasks * sizeof(*s->tasks));
+	assert_non_null(s->tasks);
+	memcpy(s->tasks, job->tasks, (size_t)s->ntasks * sizeof(*s->tasks));
+	s->phase = job->phase;
+	s->done_in_phase = job->done_in_phase;
+	s->qlen = job->qlen;
+	s->queue = malloc((s->qlen + 1) * sizeof(*s->queue));
+	assert_non_null(s->queue);
+	for (size_t i = 0; i < s->qlen; i++)
+		s->queue[i] = job->queue[(job->qhead + i) % job->qcap];
+	s->next_attempt = job->next_attempt;
+	s->ntimers = job->timers.len;
+	s->timers = malloc((s->ntimers + 1) * sizeof(*s->timers));
+	assert_non_null(s->timers);
+	if (s->ntimers)
+		memcpy(s->timers, job->timers.heap, s->ntimers * sizeof(*s->timers));
+	s->failed_task = job->failed_task;
+	s->reissued = job->reissued;
+	s->ignored_reports = job->ignored_reports;
+	s->failed_reports = job->failed_reports;
+}
+
+/* The job equals the snapshot but for `ignored` more ignored reports. */
+static void snap_check(const struct job *job, struct snap *s, unsigned long ignored)
+{
+	assert_int_equal(job->nmap + job->nreduce, s->ntasks);
+	for (int i = 0; i < s->ntasks; i++) {
+		const struct task *a = &job->tasks[i], *b = &s->tasks[i];
+
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->attempt, b->attempt);
+		assert_int_equal(a->started_ms, b->started_ms);
+		assert_int_equal(a->worker_pid, b->worker_pid);
+		assert_int_equal(a->handed_out, b->handed_out);
+		assert_int_equal(a->failures, b->failures);
+		assert_ptr_equal(a->last_error, b->last_error);
+	}
+	assert_int_equal(job->phase, s->phase);
+	assert_int_equal(job->done_in_phase, s->done_in_phase);
+	assert_int_equal(job->qlen, s->qlen);
+	for (size_t i = 0; i < s->qlen; i++)
+		assert_int_equal(job->queue[(job->qhead + i) % job->qcap], s->queue[i]);
+	assert_int_equal(job->next_attempt, s->next_attempt);
+	assert_int_equal(job->timers.len, s->ntimers);
+	if (s->ntimers)
+		assert_memory_equal(job->timers.heap, s->timers,
+				    s->ntimers * sizeof(*s->timers));
+	assert_int_equal(job->failed_task, s->failed_task);
+	assert_int_equal(job->reissued, s->reissued);
+	assert_int_equal(job->failed_reports, s->failed_reports);
+	assert_int_equal(job->ignored_reports, s->ignored_reports + ignored);
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->tasks);
+	free(s->queue);
+	free(s->timers);
+}
+
+/* ---- phases ------------------------------------------------------------ */
+
+static void test_maps_before_reduces(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m[3], r[2];
+	int seen[3] = { 0 };
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	assert_int_equal(job.phase, PHASE_MAP);
+	for (int i = 0; i < 3; i++) {
+		m[i] = give_map(&job, 10);
+		assert_true(m[i].id >= 0 && m[i].id < 3);
+		assert_false(seen[m[i].id]);
+		seen[m[i].id] = 1;
+		assert_string_equal(m[i].file, files3[m[i].id]);
+		assert_ptr_equal(m[i].file, files3[m[i].id]); /* borrowed, not copied */
+		assert_int_equal(m[i].nmap, 3);
+		assert_int_equal(m[i].nreduce, 2);
+		assert_int_equal(job.tasks[m[i].id].state, TASK_RUNNING);
+		assert_int_equal(job.tasks[m[i].id].worker_pid, 4242);
+		assert_int_equal(job.tasks[m[i].id].started_ms, 10);
+	}
+	/* all maps out, none done: no reduce is handed out */
+	expect_wait(&job, 11);
+	done(&job, &m[1]);
+	done(&job, &m[0]);
+	expect_wait(&job, 12);
+	assert_int_equal(job.phase, PHASE_MAP);
+	done(&job, &m[2]);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	for (int i = 0; i < 2; i++) {
+		r[i] = give_reduce(&job, 20);
+		assert_int_equal(r[i].nmap, 3);
+		assert_int_equal(r[i].nreduce, 2);
+		assert_null(r[i].file);
+	}
+	assert_int_not_equal(r[0].id, r[1].id);
+	assert_true(r[0].id >= 0 && r[0].id < 2 && r[1].id >= 0 && r[1].id < 2);
+	expect_wait(&job, 21);
+	done(&job, &r[0]);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	expect_wait(&job, 22);
+	done(&job, &r[1]);
+	assert_int_equal(job.phase, PHASE_DONE);
+	assert_true(job_finished(&job));
+	assert_int_equal(job.failed_task, -1);
+	expect_exit(&job, 30);
+	job_release(&job);
+}
+
+static void test_wait_in_both_phases(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	for (int i = 0; i < 5; i++)
+		expect_wait(&job, i);
+	done(&job, &m);
+	r = give_reduce(&job, 5);
+	for (int i = 0; i < 5; i++)
+		expect_wait(&job, 5 + i);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	done(&job, &r);
+	job_release(&job);
+}
+
+static void test_exit_after_done(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m, r;
+	struct snap s;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	done(&job, &m);
+	r = give_reduce(&job, 0);
+	done(&job, &r);
+	assert_int_equal(job.phase, PHASE_DONE);
+	snap_take(&job, &s);
+	for (int i = 0; i < 3; i++)
+		expect_exit(&job, 100 + i);
+	/* late reports and deadlines after the end change nothing */
+	assert_int_equal(report(&job, &r, 1), REPORT_IGNORED);
+	assert_int_equal(report(&job, &m, 0), REPORT_IGNORED);
+	job_expire(&job, 1000000);
+	snap_check(&job, &s, 2);
+	snap_free(&s);
+	job_release(&job);
+}
+
+static void test_reduce_only_after_all_maps(void **state)
+{
+	enum { NMAP = 6 };
+	char *files[NMAP] = { "a", "b", "c", "d", "e", "f" };
+	struct job_config c = config(4, 4);
+	struct assignment m[NMAP];
+	struct job job;
+	int slow = -1;
+
+	(void)state;
+	job_init(&job, files, NMAP, &c);
+	for (int i = 0; i < NMAP; i++)
+		m[i] = give_map(&job, 0);
+	/* finish all but one, in reverse order; the phase must not move */
+	for (int i = NMAP - 1; i >= 0; i--) {
+		if (m[i].id == 3) {
+			slow = i;
+			continue;
+		}
+		done(&job, &m[i]);
+		assert_int_equal(job.phase, PHASE_MAP);
+		expect_wait(&job, 1);
+	}
+	assert_true(slow >= 0);
+	for (int i = 0; i < 10; i++)
+		expect_wait(&job, 2 + i);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(job.tasks[NMAP + i].state, TASK_IDLE);
+	done(&job, &m[slow]);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	for (int i = 0; i < 4; i++)
+		give_reduce(&job, 20);
+	expect_wait(&job, 21);
+	job_release(&job);
+}
+
+static void test_attempt_ids_unique(void **state)
+{
+	struct job_config c = config(3, 100);
+	struct assignment a, prev = { 0 };
+	struct job job;
+	int n = 0;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	/* failures and timeouts re-issue tasks; every hand-out has a fresh, larger id */
+	for (int64_t now = 0; !job_finished(&job); now += 10) {
+		a = give(&job, now);
+		if (a.kind == ASSIGN_WAIT) {
+			now += TIMEOUT;
+			job_expire(&job, now);
+			continue;
+		}
+		assert_true(a.kind == ASSIGN_MAP || a.kind == ASSIGN_REDUCE);
+		assert_true(a.attempt > prev.attempt);
+		prev = a;
+		n++;
+		if (n % 3 == 0)
+			assert_int_equal(report(&job, &a, 0), REPORT_ACCEPTED);
+		else if (n % 3 == 1)
+			done(&job, &a);
+		/* n % 3 == 2: never reported; it times out */
+		assert_true(n < 1000);
+	}
+	assert_int_equal(job.phase, PHASE_DONE);
+	job_release(&job);
+}
+
+/* ---- ignored reports ---------------------------------------------------- */
+
+/* Each bad report is IGNORED and changes nothing but the ignored counter. */
+static void expect_ignored(struct job *job, enum task_kind kind, int id, uint64_t attempt)
+{
+	for (int ok = 0; ok <= 1; ok++) {
+		struct snap s;
+
+		snap_take(job, &s);
+		assert_int_equal(job_report(job, kind, id, attempt, ok, "bad", 5),
+				 REPORT_IGNORED);
+		snap_check(job, &s, 1);
+		snap_free(&s);
+	}
+}
+
+static void test_ignored_stale_attempt(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	m = give_map(&job, 0);
+	give_map(&job, 0);
+	expect_ignored(&job, KIND_MAP, m.id, m.attempt + 1);
+	expect_ignored(&job, KIND_MAP, m.id, m.attempt + 100);
+	expect_ignored(&job, KIND_MAP, m.id, m.attempt - 1);
+	expect_ignored(&job, KIND_MAP, m.id, 0);
+	expect_ignored(&job, KIND_MAP, m.id, UINT64_MAX);
+	/* the live attempt still counts afterwards */
+	done(&job, &m);
+	job_release(&job);
+}
+
+static void test_ignored_unknown_id(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	m = give_map(&job, 0);
+	expect_ignored(&job, KIND_MAP, 3, m.attempt);
+	expect_ignored(&job, KIND_MAP, 1000, m.attempt);
+	expect_ignored(&job, KIND_MAP, INT_MAX, m.attempt);
+	expect_ignored(&job, KIND_REDUCE, 2, m.attempt);
+	expect_ignored(&job, KIND_REDUCE, INT_MAX, m.attempt);
+	/* a kind that is neither map nor reduce */
+	expect_ignored(&job, (enum task_kind)7, m.id, m.attempt);
+	expect_ignored(&job, (enum task_kind)-1, m.id, m.attempt);
+	done(&job, &m);
+	job_release(&job);
+}
+
+static void test_ignored_negative_id(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	expect_ignored(&job, KIND_MAP, -1, m.attempt);
+	expect_ignored(&job, KIND_MAP, INT_MIN, m.attempt);
+	expect_ignored(&job, KIND_REDUCE, -1, m.attempt);
+	done(&job, &m);
+	r = give_reduce(&job, 0);
+	expect_ignored(&job, KIND_REDUCE, -1, r.attempt);
+	expect_ignored(&job, KIND_REDUCE, -2, r.attempt);
+	expect_ignored(&job, KIND_REDUCE, INT_MIN, r.attempt);
+	/* -1 must not alias the last map task (index nmap - 1) either */
+	expect_ignored(&job, KIND_REDUCE, -1, m.attempt);
+	job_release(&job);
+}
+
+static void test_ignored_wrong_kind(void **state)
+{
+	struct job_config c = config(3, 4);
+	struct assignment m[3], r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	for (int i = 0; i < 3; i++)
+		m[i] = give_map(&job, 0);
+	/* the map's id and attempt, but called a reduce */
+	for (int i = 0; i < 3; i++)
+		expect_ignored(&job, KIND_REDUCE, m[i].id, m[i].attempt);
+	for (int i = 0; i < 3; i++)
+		done(&job, &m[i]);
+	r = give_reduce(&job, 0);
+	/* the reduce's id and attempt, but called a map */
+	expect_ignored(&job, KIND_MAP, r.id, r.attempt);
+	done(&job, &r);
+	job_release(&job);
+}
+
+static void test_ignored_duplicate(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m, m2, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	m = give_map(&job, 0);
+	m2 = give_map(&job, 0);
+	done(&job, &m);
+	expect_ignored(&job, KIND_MAP, m.id, m.attempt);
+	/* a second failure report of one attempt counts once */
+	assert_int_equal(report(&job, &m2, 0), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[m2.id].failures, 1);
+	expect_ignored(&job, KIND_MAP, m2.id, m2.attempt);
+	assert_int_equal(job.tasks[m2.id].failures, 1);
+	/* duplicates of the last map's report must not advance the reduce phase */
+	m2 = give_map(&job, 0);
+	m = give_map(&job, 0);
+	done(&job, &m2);
+	done(&job, &m);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	expect_ignored(&job, KIND_MAP, m.id, m.attempt);
+	r = give_reduce(&job, 0);
+	done(&job, &r);
+	expect_ignored(&job, KIND_REDUCE, r.id, r.attempt);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	assert_int_equal(job.done_in_phase, 1);
+	job_release(&job);
+}
+
+/* Reports for tasks never handed out (attempt 0 included) are ignored. */
+static void test_ignored_before_handout(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	for (int id = 0; id < 3; id++) {
+		expect_ignored(&job, KIND_MAP, id, 0);
+		expect_ignored(&job, KIND_MAP, id, 1);
+	}
+	for (int id = 0; id < 2; id++) {
+		expect_ignored(&job, KIND_REDUCE, id, 0);
+		expect_ignored(&job, KIND_REDUCE, id, 1);
+	}
+	job_release(&job);
+}
+
+/* ---- deadlines ----------------------------------------------------------- */
+
+static void test_timeout_reissue(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m1, m2;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m1 = give_map(&job, 100);
+	assert_int_equal(job_next_timeout(&job, 100, 60000), TIMEOUT);
+	assert_int_equal(job_next_timeout(&job, 600, 60000), TIMEOUT - 500);
+	job_expire(&job, 100 + TIMEOUT - 1);
+	assert_int_equal(job.reissued, 0);
+	expect_wait(&job, 100 + TIMEOUT - 1);
+	job_expire(&job, 100 + TIMEOUT);
+	assert_int_equal(job.reissued, 1);
+	assert_int_equal(job.tasks[0].state, TASK_IDLE);
+	assert_int_equal(job.tasks[0].failures, 0);
+	m2 = give_map(&job, 2000);
+	assert_int_equal(m2.id, m1.id);
+	assert_true(m2.attempt > m1.attempt);
+	assert_int_equal(job.tasks[0].handed_out, 2);
+	assert_int_equal(job.tasks[0].started_ms, 2000);
+	/* the slow first attempt finally reports: ignored, even as a success */
+	expect_ignored(&job, KIND_MAP, m1.id, m1.attempt);
+	assert_int_equal(job.phase, PHASE_MAP);
+	done(&job, &m2);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	job_release(&job);
+}
+
+/* The timed-out attempt reports before anyone took the task again. */
+static void test_timeout_report_before_reissue(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m1, m2;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m1 = give_map(&job, 0);
+	job_expire(&job, TIMEOUT);
+	expect_ignored(&job, KIND_MAP, m1.id, m1.attempt);
+	assert_int_equal(job.qlen, 1); /* still queued exactly once */
+	m2 = give_map(&job, TIMEOUT);
+	expect_wait(&job, TIMEOUT);
+	done(&job, &m2);
+	job_release(&job);
+}
+
+/* Timeouts re-issue forever; only failure reports count toward max_attempts. */
+static void test_timeout_not_a_failure(void **state)
+{
+	struct job_config c = config(1, 2);
+	struct assignment m;
+	struct job job;
+	int64_t now = 0;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	for (int i = 0; i < 10; i++) {
+		m = give_map(&job, now);
+		now += TIMEOUT;
+		job_expire(&job, now);
+	}
+	assert_int_equal(job.reissued, 10);
+	assert_int_equal(job.tasks[0].failures, 0);
+	assert_int_equal(job.phase, PHASE_MAP);
+	m = give_map(&job, now);
+	done(&job, &m);
+	job_release(&job);
+}
+
+static void test_stale_timer_finished_task(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct assignment m[3], r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	for (int i = 0; i < 3; i++)
+		m[i] = give_map(&job, 0);
+	done(&job, &m[0]);
+	done(&job, &m[1]);
+	/* the deadlines of finished m[0] and m[1] are not due yet */
+	job_expire(&job, TIMEOUT - 1);
+	assert_int_equal(job.reissued, 0);
+	done(&job, &m[2]);
+	r = give_reduce(&job, TIMEOUT - 1);
+	/* all three map deadlines fire now, after their tasks finished; the reduce's is not due */
+	job_expire(&job, TIMEOUT);
+	assert_int_equal(job.reissued, 0);
+	assert_int_equal(job.tasks[job.nmap + r.id].state, TASK_RUNNING);
+	assert_int_equal(job.tasks[job.nmap + r.id].attempt, r.attempt);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(job.tasks[i].state, TASK_DONE);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	assert_int_equal(job.done_in_phase, 0);
+	assert_int_equal(job.qlen, 1);
+	assert_int_equal(timerq_len(&job.timers), 1);
+	/* the remaining reduce is handed out once, not twice */
+	give_reduce(&job, TIMEOUT);
+	expect_wait(&job, TIMEOUT);
+	job_release(&job);
+}
+
+/* A deadline of an older attempt does not touch the live attempt. */
+static void test_stale_timer_older_attempt(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment a1, a2;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	a1 = give_map(&job, 0);                        /* deadline 1000 */
+	assert_int_equal(report(&job, &a1, 0), REPORT_ACCEPTED);
+	a2 = give_map(&job, 500);                      /* deadline 1500 */
+	job_expire(&job, TIMEOUT);                     /* a1's deadline: stale */
+	assert_int_equal(job.reissued, 0);
+	assert_int_equal(job.tasks[0].state, TASK_RUNNING);
+	assert_int_equal(job.tasks[0].attempt, a2.attempt);
+	expect_wait(&job, TIMEOUT);
+	job_expire(&job, 500 + TIMEOUT);               /* a2's deadline: live */
+	assert_int_equal(job.reissued, 1);
+	assert_int_equal(job.tasks[0].state, TASK_IDLE);
+	expect_ignored(&job, KIND_MAP, 0, a2.attempt);
+	a1 = give_map(&job, 2000);
+	done(&job, &a1);
+	job_release(&job);
+}
+
+static void test_next_timeout(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	assert_int_equal(job_next_timeout(&job, 0, 5000), 5000);
+	m = give_map(&job, 0);
+	give_map(&job, 300);
+	assert_int_equal(job_next_timeout(&job, 0, 5000), TIMEOUT);
+	assert_int_equal(job_next_timeout(&job, 0, 10), 10);
+	assert_int_equal(job_next_timeout(&job, TIMEOUT + 5, 5000), 0);
+	done(&job, &m);
+	/* a stale deadline may still wake the loop; it may not be later than the live one */
+	assert_true(job_next_timeout(&job, 0, 5000) <= TIMEOUT + 300);
+	job_release(&job);
+}
+
+/* ---- failures -------------------------------------------------------------- */
+
+static void test_failure_requeues_at_once(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment a, b;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	a = give_map(&job, 0);
+	give_map(&job, 0);
+	give_map(&job, 0);
+	expect_wait(&job, 0);
+	assert_int_equal(job_report(&job, KIND_MAP, a.id, a.attempt, 0, "disk full", 1),
+			 REPORT_ACCEPTED);
+	assert_int_equal(job.failed_reports, 1);
+	assert_int_equal(job.tasks[a.id].failures, 1);
+	assert_int_equal(job.tasks[a.id].state, TASK_IDLE);
+	/* no time passes: the very next ask gets it again, with a new attempt */
+	b = give_map(&job, 1);
+	assert_int_equal(b.id, a.id);
+	assert_true(b.attempt > a.attempt);
+	assert_int_equal(job.reissued, 0);
+	assert_int_equal(job.phase, PHASE_MAP);
+	expect_ignored(&job, KIND_MAP, a.id, a.attempt);
+	done(&job, &b);
+	job_release(&job);
+}
+
+static void test_failure_message_copied(void **state)
+{
+	struct job_config c = config(1, 10);
+	struct assignment a;
+	struct job job;
+	char msg[32];
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	a = give_map(&job, 0);
+	strcpy(msg, "cannot open in.txt");
+	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, msg, 0), REPORT_ACCEPTED);
+	memset(msg, 'X', sizeof(msg) - 1);
+	assert_non_null(job.tasks[0].last_error);
+	assert_string_equal(job.tasks[0].last_error, "cannot open in.txt");
+	a = give_map(&job, 0);
+	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, NULL, 0), REPORT_ACCEPTED);
+	assert_non_null(job.tasks[0].last_error);
+	assert_true(strlen(job.tasks[0].last_error) > 0);
+	a = give_map(&job, 0);
+	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, "", 0), REPORT_ACCEPTED);
+	assert_non_null(job.tasks[0].last_error);
+	assert_true(strlen(job.tasks[0].last_error) > 0);
+	assert_int_equal(job.tasks[0].failures, 3);
+	a = give_map(&job, 0);
+	done(&job, &a);
+	job_release(&job); /* frees last_error (ASan/valgrind would see a leak) */
+}
+
+static void test_max_attempts_map(void **state)
+{
+	struct job_config c = config(2, 3);
+	struct assignment m[3], a;
+	struct snap s;
+	struct job job;
+	int victim;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	for (int i = 0; i < 3; i++)
+		m[i] = give_map(&job, 0);
+	a = m[1];
+	victim = a.id;
+	for (unsigned i = 0; i < 3; i++) {
+		assert_false(job_finished(&job));
+		assert_int_equal(job_report(&job, KIND_MAP, a.id, a.attempt, 0,
+					    i == 2 ? "last words" : "oops", 0),
+				 REPORT_ACCEPTED);
+		if (i < 2) {
+			/* the only idle task: it comes straight back */
+			a = give_map(&job, 0);
+			assert_int_equal(a.id, victim);
+		}
+	}
+	assert_int_equal(job.phase, PHASE_FAILED);
+	assert_true(job_finished(&job));
+	assert_int_equal(job.failed_task, victim);
+	assert_string_equal(job.tasks[victim].last_error, "last words");
+	assert_int_equal(job.tasks[victim].failures, 3);
+	/* a failed job hands out EXIT and ignores everything */
+	snap_take(&job, &s);
+	expect_exit(&job, 1);
+	assert_int_equal(report(&job, &m[0], 1), REPORT_IGNORED);
+	job_expire(&job, 100 * TIMEOUT);
+	snap_check(&job, &s, 1);
+	snap_free(&s);
+	job_release(&job);
+}
+
+static void test_max_attempts_reduce(void **state)
+{
+	struct job_config c = config(3, 2);
+	struct assignment m, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	done(&job, &m);
+	r = give_reduce(&job, 0);
+	give_reduce(&job, 0);
+	give_reduce(&job, 0);
+	assert_int_equal(report(&job, &r, 0), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	r = give_reduce(&job, 0);
+	assert_int_equal(report(&job, &r, 0), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_FAILED);
+	/* failed_task is the task's index: reduces come after the maps */
+	assert_int_equal(job.failed_task, 1 + r.id);
+	expect_exit(&job, 0);
+	job_release(&job);
+}
+
+static void test_max_attempts_one(void **state)
+{
+	struct job_config c = config(1, 1);
+	struct assignment m;
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	give_map(&job, 0);
+	m = give_map(&job, 0);
+	assert_int_equal(report(&job, &m, 0), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_FAILED);
+	assert_int_equal(job.failed_task, m.id);
+	expect_exit(&job, 0);
+	job_release(&job);
+}
+
+/* Failures spread over several tasks do not add up: the limit is per task. */
+static void test_failures_per_task(void **state)
+{
+	struct job_config c = config(1, 2);
+	struct assignment m[3];
+	struct job job;
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	for (int i = 0; i < 3; i++)
+		m[i] = give_map(&job, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(report(&job, &m[i], 0), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_MAP);
+	assert_int_equal(job.failed_reports, 3);
+	for (int i = 0; i < 3; i++)
+		m[i] = give_map(&job, 0);
+	for (int i = 0; i < 3; i++)
+		done(&job, &m[i]);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	job_release(&job);
+}
+
+/* ---- whole jobs -------------------------------------------------------------- */
+
+static void test_minimal_job(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	assert_int_equal(m.id, 0);
+	assert_string_equal(m.file, "only.txt");
+	assert_int_equal(m.nmap, 1);
+	assert_int_equal(m.nreduce, 1);
+	expect_wait(&job, 0);
+	done(&job, &m);
+	r = give_reduce(&job, 0);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(r.nmap, 1);
+	assert_int_equal(r.nreduce, 1);
+	expect_wait(&job, 0);
+	done(&job, &r);
+	assert_int_equal(job.phase, PHASE_DONE);
+	expect_exit(&job, 0);
+	assert_int_equal(job.ignored_reports, 0);
+	assert_int_equal(job.reissued, 0);
+	job_release(&job);
+}
+
+/* More reduces than maps: the idle queue must hold all the reduces. */
+static void test_more_reduces_than_maps(void **state)
+{
+	enum { NRED = 50 };
+	struct job_config c = config(NRED, 4);
+	struct assignment m, r[NRED];
+	int seen[NRED] = { 0 };
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	done(&job, &m);
+	for (int i = 0; i < NRED; i++) {
+		r[i] = give_reduce(&job, 0);
+		assert_true(r[i].id >= 0 && r[i].id < NRED);
+		assert_false(seen[r[i].id]);
+		seen[r[i].id] = 1;
+	}
+	expect_wait(&job, 0);
+	/* fail them all: every one is queued again at once */
+	for (int i = 0; i < NRED; i++)
+		assert_int_equal(report(&job, &r[i], 0), REPORT_ACCEPTED);
+	assert_int_equal(job.qlen, NRED);
+	for (int i = 0; i < NRED; i++)
+		r[i] = give_reduce(&job, 0);
+	for (int i = 0; i < NRED; i++)
+		done(&job, &r[i]);
+	assert_int_equal(job.phase, PHASE_DONE);
+	job_release(&job);
+}
+
+static void test_big_job(void **state)
+{
+	enum { NMAP = 10000, NRED = 10 };
+	char **files = malloc(NMAP * sizeof(*files));
+	char *names = malloc(NMAP * 16);
+	struct assignment *out = malloc(NMAP * sizeof(*out));
+	unsigned char *seen = calloc(NMAP, 1);
+	struct job_config c = config(NRED, 4);
+	uint64_t rng = 7;
+	struct job job;
+
+	(void)state;
+	assert_non_null(files);
+	assert_non_null(names);
+	assert_non_null(out);
+	assert_non_null(seen);
+	for (int i = 0; i < NMAP; i++) {
+		files[i] = names + 16 * i;
+		snprintf(files[i], 16, "pg-%d.txt", i);
+	}
+	job_init(&job, files, NMAP, &c);
+	for (int i = 0; i < NMAP; i++) {
+		out[i] = give_map(&job, i);
+		assert_false(seen[out[i].id]);
+		seen[out[i].id] = 1;
+		assert_ptr_equal(out[i].file, files[out[i].id]);
+	}
+	expect_wait(&job, NMAP);
+	/* report in a shuffled order; a tenth of them fail once first */
+	for (int i = NMAP - 1; i > 0; i--) {
+		int j = (int)(unit_rand(&rng) % (uint64_t)(i + 1));
+		struct assignment t = out[i];
+
+		out[i] = out[j];
+		out[j] = t;
+	}
+	for (int i = 0; i < NMAP; i++) {
+		if (i % 10 == 0) {
+			assert_int_equal(report(&job, &out[i], 0), REPORT_ACCEPTED);
+			out[i] = give_map(&job, NMAP + i);
+		}
+		assert_int_equal(job.phase, PHASE_MAP);
+		done(&job, &out[i]);
+	}
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	assert_int_equal(job.failed_reports, NMAP / 10);
+	for (int i = 0; i < NRED; i++)
+		out[i] = give_reduce(&job, 3 * NMAP);
+	expect_wait(&job, 3 * NMAP);
+	/* all the map deadlines pass now: every one of them is stale */
+	job_expire(&job, 3 * NMAP + TIMEOUT - 1);
+	assert_int_equal(job.reissued, 0);
+	for (int i = 0; i < NRED; i++)
+		done(&job, &out[i]);
+	assert_int_equal(job.phase, PHASE_DONE);
+	expect_exit(&job, 4 * NMAP);
+	job_release(&job);
+	free(files);
+	free(names);
+	free(out);
+	free(seen);
+}
+
+/*
+ * Random simulation against an independent model of the contract in
+ * tasks.h: random hand-outs, reports of live, stale and bogus attempts,
+ * failures and clock jumps.  Every report's fate and every hand-out is
+ * predicted by the model; the queue invariants are checked after each step.
+ */
+struct model_task {
+	uint64_t live;     /* live attempt, 0 when none */
+	int64_t deadline;
+	int done;
+	unsigned failures;
+};
+
+struct handout {
+	enum task_kind kind;
+	int id;
+	uint64_t attempt;
+};
+
+static void check_invariants(const struct job *job)
+{
+	int ntasks = job->nmap + job->nreduce;
+	int *inq = calloc((size_t)ntasks, sizeof(*inq));
+
+	assert_non_null(inq);
+	assert_true(job->qlen <= job->qcap);
+	for (size_t i = 0; i < job->qlen; i++) {
+		uint32_t idx = job->queue[(job->qhead + i) % job->qcap];
+
+		assert_true(idx < (uint32_t)ntasks);
+		inq[idx]++;
+	}
+	for (int i = 0; i < ntasks; i++) {
+		int is_map = i < job->nmap;
+		int current = !job_finished(job) &&
+			      ((job->phase == PHASE_MAP) == is_map);
+
+		assert_true(inq[i] <= 1);
+		if (current && job->tasks[i].state == TASK_IDLE)
+			assert_int_equal(inq[i], 1);
+		else if (!job_finished(job))
+			assert_int_equal(inq[i], 0);
+		if (job->phase == PHASE_REDUCE && is_map)
+			assert_int_equal(job->tasks[i].state, TASK_DONE);
+		if (job->phase == PHASE_MAP && !is_map)
+			assert_int_equal(job->tasks[i].state, TASK_IDLE);
+	}
+	free(inq);
+}
+
+static void simulate(uint64_t seed, int nmap, int nreduce, unsigned max_attempts)
+{
+	char **files = malloc((size_t)nmap * sizeof(*files));
+	struct job_config c = config(nreduce, max_attempts);
+	int ntasks = nmap + nreduce;
+	struct model_task *mt = calloc((size_t)ntasks, sizeof(*mt));
+	size_t hcap = 100000, hn = 0;
+	struct handout *hist = malloc(hcap * sizeof(*hist));
+	enum job_phase phase = PHASE_MAP;
+	uint64_t rng = seed, last_attempt = 0;
+	int done_in_phase = 0, exits = 0;
+	int64_t now = 0;
+	struct job job;
+
+	assert_non_null(files);
+	assert_non_null(mt);
+	assert_non_null(hist);
+	for (int i = 0; i < nmap; i++)
+		files[i] = "x";
+	job_init(&job, files, nmap, &c);
+	for (int step = 0; step < 200000 && exits < 3; step++) {
+		unsigned action = (unsigned)(unit_rand(&rng) % 100);
+		int finished = phase == PHASE_DONE || phase == PHASE_FAILED;
+
+		assert_int_equal(job.phase, phase);
+		if (action < 40) {
+			struct assignment a = give(&job, now);
+			int lo = phase == PHASE_MAP ? 0 : nmap;
+			int hi = phase == PHASE_MAP ? nmap : ntasks;
+			int idle = 0;
+
+			for (int i = lo; i < hi && !finished; i++)
+				idle += !mt[i].done && !mt[i].live;
+			if (finished) {
+				assert_int_equal(a.kind, ASSIGN_EXIT);
+				exits++;
+			} else if (!idle) {
+				assert_int_equal(a.kind, ASSIGN_WAIT);
+			} else {
+				int idx;
+
+				assert_int_equal(a.kind, phase == PHASE_MAP ? ASSIGN_MAP
+									 : ASSIGN_REDUCE);
+				idx = a.kind == ASSIGN_MAP ? a.id : nmap + a.id;
+				assert_true(idx >= lo && idx < hi);
+				assert_false(mt[idx].done);
+				assert_int_equal(mt[idx].live, 0);
+				assert_true(a.attempt > last_attempt);
+				last_attempt = a.attempt;
+				mt[idx].live = a.attempt;
+				mt[idx].deadline = now + TIMEOUT;
+				if (hn < hcap)
+					hist[hn++] = (struct handout){
+						a.kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE,
+						a.id, a.attempt };
+			}
+		} else if (action < 85 && hn > 0) {
+			/* report something handed out, recent ones more often */
+			size_t back = (size_t)(unit_rand(&rng) % (hn < 8 ? hn : 8));
+			size_t pick = unit_rand(&rng) % 4 ? hn - 1 - back
+							  : (size_t)(unit_rand(&rng) % hn);
+			struct handout h = hist[pick];
+			int ok = unit_rand(&rng) % 5 != 0;
+			int idx = h.kind == KIND_MAP ? h.id : nmap + h.id;
+			int accept = !finished && mt[idx].live == h.attempt;
+
+			assert_int_equal(job_report(&job, h.kind, h.id, h.attempt, ok, "sim", now),
+					 accept ? REPORT_ACCEPTED : REPORT_IGNORED);
+			if (accept) {
+				mt[idx].live = 0;
+				if (ok) {
+					mt[idx].done = 1;
+					done_in_phase++;
+					if (phase == PHASE_MAP && done_in_phase == nmap) {
+						phase = PHASE_REDUCE;
+						done_in_phase = 0;
+					} else if (phase == PHASE_REDUCE &&
+						   done_in_phase == nreduce) {
+						phase = PHASE_DONE;
+					}
+				} else if (++mt[idx].failures >= max_attempts) {
+					phase = PHASE_FAILED;
+					assert_int_equal(job.failed_task, idx);
+				}
+			}
+		} else if (action < 95) {
+			/* bogus reports */
+			int id = (int)(unit_rand(&rng) % 5) - 2;
+			int big = nmap > nreduce ? nmap : nreduce;
+
+			id = id < 0 ? id : big + id; /* -2, -1, or out of range */
+			assert_int_equal(job_report(&job, unit_rand(&rng) % 2 ? KIND_MAP : KIND_REDUCE,
+						    id, last_attempt, 1, NULL, now),
+					 REPORT_IGNORED);
+		} else {
+			now += (int64_t)(unit_rand(&rng) % (TIMEOUT + 200));
+			job_expire(&job, now);
+			if (!finished)
+				for (int i = 0; i < ntasks; i++)
+					if (mt[i].live && mt[i].deadline <= now)
+						mt[i].live = 0;
+		}
+		check_invariants(&job);
+	}
+	assert_true(phase == PHASE_DONE || phase == PHASE_FAILED);
+	assert_int_equal(exits, 3);
+	job_release(&job);
+	free(files);
+	free(mt);
+	free(hist);
+}
+
+static void test_random_simulation(void **state)
+{
+	(void)state;
+	simulate(1, 7, 3, 1000);
+	simulate(2, 1, 5, 1000);
+	simulate(3, 20, 20, 1000);
+	simulate(4, 5, 1, 3);
+	simulate(5, 3, 8, 2);
+	simulate(6, 50, 7, 6);
+}
+
+static void test_task_name(void **state)
+{
+	struct job_config c = config(2, 4);
+	struct job job;
+	char buf[64], tiny[8];
+
+	(void)state;
+	job_init(&job, files3, 3, &c);
+	job_task_name(&job, 1, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "map"));
+	assert_non_null(strstr(buf, "1"));
+	assert_non_null(strstr(buf, "in-1.txt"));
+	assert_ptr_equal(job_task_name(&job, 4, buf, sizeof(buf)), buf);
+	assert_non_null(strstr(buf, "reduce"));
+	assert_non_null(strstr(buf, "1"));
+	/* truncates, never overflows */
+	job_task_name(&job, 0, tiny, sizeof(tiny));
+	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+	job_release(&job);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_maps_before_reduces),
+		cmocka_unit_test(test_wait_in_both_phases),
+		cmocka_unit_test(test_exit_after_done),
+		cmocka_unit_test(test_reduce_only_after_all_maps),
+		cmocka_unit_test(test_attempt_ids_unique),
+		cmocka_unit_test(test_ignored_stale_attempt),
+		cmocka_unit_test(test_ignored_unknown_id),
+		cmocka_unit_test(test_ignored_negative_id),
+		cmocka_unit_test(test_ignored_wrong_kind),
+		cmocka_unit_test(test_ignored_duplicate),
+		cmocka_unit_test(test_ignored_before_handout),
+		cmocka_unit_test(test_timeout_reissue),
+		cmocka_unit_test(test_timeout_report_before_reissue),
+		cmocka_unit_test(test_timeout_not_a_failure),
+		cmocka_unit_test(test_stale_timer_finished_task),
+		cmocka_unit_test(test_stale_timer_older_attempt),
+		cmocka_unit_test(test_next_timeout),
+		cmocka_unit_test(test_failure_requeues_at_once),
+		cmocka_unit_test(test_failure_message_copied),
+		cmocka_unit_test(test_max_attempts_map),
+		cmocka_unit_test(test_max_attempts_reduce),
+		cmocka_unit_test(test_max_attempts_one),
+		cmocka_unit_test(test_failures_per_task),
+		cmocka_unit_test(test_minimal_job),
+		cmocka_unit_test(test_more_reduces_than_maps),
+		cmocka_unit_test(test_big_job),
+		cmocka_unit_test(test_random_simulation),
+		cmocka_unit_test(test_task_name),
+	};
+
+	UNIT_MAIN("tasks", tests);
+}

@@ -1,0 +1,72 @@
+/*
+ * unit.h - what every cmocka unit test of mapreduce-c includes.
+ *
+ * cmocka.h needs <stdarg.h>, <stddef.h>, <stdint.h> and <setjmp.h> first.
+ * UNIT_MAIN(tests) is the body of main(): stdout line-buffered (so the TAP
+ * lines printed before a crash reach tests/unit.sh), engine log quiet
+ * (errors still go to stderr, which unit.sh keeps aside), then the group.
+ */
+#ifndef MR_TEST_UNIT_H
+#define MR_TEST_UNIT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/log.h"
+
+#define UNIT_MAIN(name, tests)                                          \
+	do {                                                            \
+		setvbuf(stdout, NULL, _IOLBF, 0);                       \
+		log_set_level(LOG_QUIET);                               \
+		return cmocka_run_group_tests_name(name, tests, NULL, NULL); \
+	} while (0)
+
+/*
+ * Fail the running test with a printf-style message.  Unlike cmocka's
+ * fail_msg() (which writes to stderr) the message goes to stdout as TAP
+ * comment lines ("# ..."), which tests/unit.sh attaches to the "not ok" line.
+ */
+#define unit_fail(...) unit_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+static inline void __attribute__((format(printf, 3, 4), noreturn))
+unit_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl) {
+			printf("# %s\n", p);
+			break;
+		}
+		printf("# %.*s\n", (int)(nl - p), p);
+	}
+	fflush(stdout);
+	_fail(file, line);
+	abort(); /* not reached: _fail jumps back into cmocka */
+}
+
+/* Deterministic pseudo-random numbers (xorshift64*), so failures replay. */
+static inline uint64_t unit_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+#endif
