@@ -107,7 +107,7 @@ TEST_BINS :=
 -include $(wildcard tests/*.mk tests/*/*.mk)
 
 test: all $(TEST_BINS)
-	@tests/run-all.sh
+	@MR_BUILD=$(abspath $(B)) MR_SANITIZE=$(SANITIZE) tests/run-all.sh
 
 clean:
 	rm -rf $(B)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Upper bound on one poll() wait, so a clock jump cannot stall us for long. */
@@ -43,6 +44,25 @@ static int read_signal(int sigfd)
 	return (int)si.ssi_signo;
 }
 
+/* A connection that has not read its replies for this long is dropped. */
+#define LOOP_UNWRITABLE_MS 3000
+
+/* Per fd: 0, or when we first saw it unwritable with a request pending. */
+static int64_t *stuck_since;
+static size_t stuck_cap;
+
+/* 1 when a reply to `fd` can be written now; always 1 for the listening socket. */
+static int writable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT))
+		return 1;
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
 int loop_run(struct job *job, int sigfd)
 {
 	struct pollfd *pfds = NULL;
@@ -60,6 +80,20 @@ int loop_run(struct job *job, int sigfd)
 		if (nrpc > 0)
 			memcpy(pfds, svc_pollfd, (size_t)nrpc * sizeof(*pfds));
 		pfds[nrpc] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		for (int i = 0; i < nrpc; i++) {
+			int fd = pfds[i].fd;
+
+			if (fd < 0)
+				continue;
+			if ((size_t)fd >= stuck_cap) {
+				size_t old = stuck_cap;
+				xgrow((void **)&stuck_since, &stuck_cap, (size_t)fd + 1, sizeof(*stuck_since));
+				memset(stuck_since + old, 0, (stuck_cap - old) * sizeof(*stuck_since));
+			}
+			/* A peer that is not reading its replies: wait for room first. */
+			if (stuck_since[fd])
+				pfds[i].events = POLLOUT;
+		}
 
 		timeout = job_next_timeout(job, now_ms(), LOOP_MAX_WAIT_MS);
 		n = poll(pfds, (nfds_t)nrpc + 1, timeout);
@@ -77,13 +111,37 @@ int loop_run(struct job *job, int sigfd)
 				break;
 			}
 		}
-		for (int i = 0; i < nrpc; i++)
+		for (int i = 0; i < nrpc; i++) {
+			int fd = pfds[i].fd;
+
+			if (fd < 0)
+				continue;
+			if (stuck_since[fd]) {
+				if (pfds[i].revents & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) {
+					stuck_since[fd] = 0; /* room again: serve it next pass */
+				} else if (now_ms() - stuck_since[fd] > LOOP_UNWRITABLE_MS) {
+					warning("dropping a connection that has not read its replies for %d ms",
+						LOOP_UNWRITABLE_MS);
+					shutdown(fd, SHUT_RDWR);
+					stuck_since[fd] = 0;
+				}
+				pfds[i].revents = 0;
+				continue;
+			}
+			if ((pfds[i].revents & POLLIN) && !writable(fd)) {
+				stuck_since[fd] = now_ms();
+				pfds[i].revents = 0;
+			}
 			if (pfds[i].revents)
 				ready++;
+		}
 		if (ready)
 			svc_getreq_poll(pfds, ready);
 		job_expire(job, now_ms());
 	}
 	free(pfds);
+	free(stuck_since);
+	stuck_since = NULL;
+	stuck_cap = 0;
 	return ret;
 }

@@ -1,0 +1,229 @@
+/*
+ * gen_seeds.c - writes the seed corpora of the fuzz targets.
+ *
+ *   gen_seeds DIR     writes DIR/xdr/<name> and DIR/ifile/<name>
+ *
+ * (`make fuzz-seeds` runs it over tests/fuzz/corpus.)  Each xdr seed is a
+ * valid encoding of one message, prefixed by the byte fuzz_xdr.c uses to
+ * pick its type; the ifile seeds are written by the engine's own
+ * ifile_write(), so they follow whatever the format is.
+ */
+#include "common/log.h"
+#include "worker/ifile.h"
+#include "worker/kvbuf.h"
+#include "mr.h"
+
+#include <errno.h>
+#include <rpc/rpc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The type selectors of fuzz_xdr.c. */
+enum { SEL_CALL, SEL_ASK_ARGS, SEL_REPORT_ARGS, SEL_ASK_REPLY, SEL_REPORT_REPLY,
+       SEL_ASSIGNMENT };
+
+static const char *outdir;
+
+static int write_file(const char *sub, const char *name, const void *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, sub, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return error_errno("cannot create %s", path);
+	if ((len && fwrite(data, 1, len, f) != len) || fclose(f) != 0)
+		return error_errno("cannot write %s", path);
+	return 0;
+}
+
+/*
+ * One xdr seed being encoded.  XDR encodes into `buf`; seed_write() puts
+ * the selector byte in front when it writes the file.
+ */
+struct seed {
+	char buf[4096];
+	XDR x;
+};
+
+static void seed_start(struct seed *s)
+{
+	xdrmem_create(&s->x, s->buf, sizeof(s->buf), XDR_ENCODE);
+}
+
+static int seed_put(struct seed *s, xdrproc_t proc, void *obj)
+{
+	if (!proc(&s->x, obj))
+		return error("cannot encode a seed message");
+	return 0;
+}
+
+static int seed_write(struct seed *s, int sel, const char *name)
+{
+	unsigned char out[sizeof(s->buf) + 1];
+	u_int len = xdr_getpos(&s->x);
+
+	out[0] = (unsigned char)sel;
+	memcpy(out + 1, s->buf, len);
+	xdr_destroy(&s->x);
+	return write_file("xdr", name, out, len + 1);
+}
+
+static int one(int sel, const char *name, xdrproc_t proc, void *obj)
+{
+	struct seed s;
+
+	seed_start(&s);
+	if (seed_put(&s, proc, obj) < 0)
+		return -1;
+	return seed_write(&s, sel, name);
+}
+
+/* A call header for `proc`, with AUTH_SYS credentials when `sys`. */
+static int call(const char *name, u_long proc, int sys, xdrproc_t args_xdr, void *args)
+{
+	char cred[MAX_AUTH_BYTES];
+	gid_t gids[2] = { 100, 27 };
+	struct authunix_parms au = { 1700000000, "worker-host", 1000, 1000, 2, gids };
+	struct rpc_msg msg;
+	struct seed s;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.rm_xid = 0x1234;
+	msg.rm_direction = CALL;
+	msg.rm_call.cb_rpcvers = RPC_MSG_VERSION;
+	msg.rm_call.cb_prog = MR_PROG;
+	msg.rm_call.cb_vers = MR_VERS;
+	msg.rm_call.cb_proc = proc;
+	msg.rm_call.cb_cred.oa_flavor = AUTH_NONE;
+	msg.rm_call.cb_verf.oa_flavor = AUTH_NONE;
+	if (sys) {
+		XDR cx;
+
+		xdrmem_create(&cx, cred, sizeof(cred), XDR_ENCODE);
+		if (!xdr_authunix_parms(&cx, &au))
+			return error("cannot encode AUTH_SYS credentials");
+		msg.rm_call.cb_cred.oa_flavor = AUTH_SYS;
+		msg.rm_call.cb_cred.oa_base = cred;
+		msg.rm_call.cb_cred.oa_length = xdr_getpos(&cx);
+		xdr_destroy(&cx);
+	}
+	seed_start(&s);
+	if (seed_put(&s, (xdrproc_t)xdr_callmsg, &msg) < 0)
+		return -1;
+	if (args_xdr && seed_put(&s, args_xdr, args) < 0)
+		return -1;
+	return seed_write(&s, SEL_CALL, name);
+}
+
+static int xdr_seeds(void)
+{
+	mr_ask_args ask = { 4242 };
+	mr_report_args rep_ok = { MR_TASK_MAP, 3, 17, TRUE, 4242, "" };
+	mr_report_args rep_fail = { MR_TASK_REDUCE, 1, 18, FALSE, 4243,
+				    "cannot open mr-2-1: No such file or directory" };
+	mr_report_reply rr = { MR_REPORT_ACCEPTED };
+	mr_ask_reply map, reduce, wait, done;
+	int rc = 0;
+
+	memset(&map, 0, sizeof(map));
+	map.attempt = 7;
+	map.task.kind = MR_TASK_MAP;
+	map.task.mr_assignment_u.map.file = "pg-being_ernest.txt";
+	map.task.mr_assignment_u.map.map_id = 2;
+	map.task.mr_assignment_u.map.nreduce = 10;
+	map.task.mr_assignment_u.map.offset = 0;
+	map.task.mr_assignment_u.map.length = -1;
+	memset(&reduce, 0, sizeof(reduce));
+	reduce.attempt = 12;
+	reduce.task.kind = MR_TASK_REDUCE;
+	reduce.task.mr_assignment_u.reduce.reduce_id = 4;
+	reduce.task.mr_assignment_u.reduce.nmap = 8;
+	memset(&wait, 0, sizeof(wait));
+	wait.wait_ms = 100;
+	wait.task.kind = MR_TASK_WAIT;
+	memset(&done, 0, sizeof(done));
+	done.task.kind = MR_TASK_EXIT;
+
+	rc |= call("call-null", NULLPROC, 0, NULL, NULL);
+	rc |= call("call-ask", MR_ASK, 0, (xdrproc_t)xdr_mr_ask_args, &ask);
+	rc |= call("call-report-authsys", MR_REPORT, 1, (xdrproc_t)xdr_mr_report_args,
+		   &rep_fail);
+	rc |= one(SEL_ASK_ARGS, "ask-args", (xdrproc_t)xdr_mr_ask_args, &ask);
+	rc |= one(SEL_REPORT_ARGS, "report-args-ok", (xdrproc_t)xdr_mr_report_args,
+		  &rep_ok);
+	rc |= one(SEL_REPORT_ARGS, "report-args-fail", (xdrproc_t)xdr_mr_report_args,
+		  &rep_fail);
+	rc |= one(SEL_ASK_REPLY, "ask-reply-map", (xdrproc_t)xdr_mr_ask_reply, &map);
+	rc |= one(SEL_ASK_REPLY, "ask-reply-reduce", (xdrproc_t)xdr_mr_ask_reply, &reduce);
+	rc |= one(SEL_ASK_REPLY, "ask-reply-wait", (xdrproc_t)xdr_mr_ask_reply, &wait);
+	rc |= one(SEL_ASK_REPLY, "ask-reply-exit", (xdrproc_t)xdr_mr_ask_reply, &done);
+	rc |= one(SEL_REPORT_REPLY, "report-reply", (xdrproc_t)xdr_mr_report_reply, &rr);
+	rc |= one(SEL_ASSIGNMENT, "assignment-map", (xdrproc_t)xdr_mr_assignment,
+		  &map.task);
+	rc |= one(SEL_ASSIGNMENT, "assignment-reduce", (xdrproc_t)xdr_mr_assignment,
+		  &reduce.task);
+	return rc ? -1 : 0;
+}
+
+static int ifile_seed(const char *name, const char *const *kv, size_t n)
+{
+	char path[4096];
+	struct kvbuf b;
+	int rc;
+
+	kvbuf_init(&b);
+	for (size_t i = 0; i < n; i++)
+		if (kvbuf_add(&b, kv[2 * i], strlen(kv[2 * i]), kv[2 * i + 1],
+			      strlen(kv[2 * i + 1])) < 0) {
+			kvbuf_release(&b);
+			return -1;
+		}
+	snprintf(path, sizeof(path), "%s/ifile/%s", outdir, name);
+	rc = ifile_write(path, &b);
+	kvbuf_release(&b);
+	return rc;
+}
+
+static int ifile_seeds(void)
+{
+	static const char *const three[] = {
+		"Ernest", "1", "being", "1", "important", "",
+	};
+	static const char *const one_empty_key[] = { "", "x" };
+	int rc = 0;
+
+	rc |= write_file("ifile", "empty", "", 0);
+	rc |= ifile_seed("no-records", NULL, 0);
+	rc |= ifile_seed("three-records", three, 3);
+	rc |= ifile_seed("empty-key", one_empty_key, 1);
+	return rc ? -1 : 0;
+}
+
+static int make_dir(const char *sub)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s%s%s", outdir, sub ? "/" : "", sub ? sub : "");
+	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+		return error_errno("cannot create %s", path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_init("gen_seeds", 0);
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen_seeds DIR\n");
+		return 2;
+	}
+	outdir = argv[1];
+	if (make_dir(NULL) < 0 || make_dir("xdr") < 0 || make_dir("ifile") < 0)
+		return 1;
+	if (xdr_seeds() < 0 || ifile_seeds() < 0)
+		return 1;
+	return 0;
+}
