@@ -7,7 +7,7 @@
 CC       ?= cc
 PKGCONF  ?= pkg-config
 B        := build
-OPT      ?= -O2 -g
+OPT      ?= -O2 -g -flto=auto
 SANITIZE ?=
 V        ?=
 Q        := $(if $(V),,@)
@@ -20,12 +20,13 @@ BASEFLAGS := -std=gnu11 $(OPT) $(SANFLAGS) -D_GNU_SOURCE -Isrc -I$(B)/gen $(TIRP
 # Our own code: strict.  rpcgen output: relaxed, and never edited.
 CFLAGS_OWN := $(BASEFLAGS) -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CFLAGS_GEN := $(BASEFLAGS) -w
-LDFLAGS_ALL := $(SANFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(OPT)
 
 COMMON_SRC := $(wildcard src/common/*.c)
 COORD_SRC  := $(wildcard src/coordinator/*.c)
 WLIB_SRC   := src/worker/plugin.c src/worker/kvbuf.c src/worker/ifile.c src/worker/fileio.c \
-              src/worker/afile.c src/worker/runner.c
+              src/worker/afile.c src/worker/runner.c src/worker/merge.c src/worker/ctab.c \
+              src/worker/mapout.c
 WORKER_SRC := src/worker/worker.c src/worker/client.c
 SEQ_SRC    := src/worker/sequential.c
 APPS       := wc indexer mtiming rtiming jobcount early_exit crash nocrash
@@ -84,11 +85,11 @@ $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)
 
 $(B)/mrworker: $(call obj,$(WORKER_SRC) $(WLIB_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lz
 
 $(B)/mrsequential: $(call obj,$(SEQ_SRC) $(WLIB_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lz
 
 $(B)/apps/%.so: $(B)/obj/src/apps/%.o
 	@mkdir -p $(dir $@)

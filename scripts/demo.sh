@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The README's demo: a word count over the bundled Gutenberg texts with one
-# coordinator and WORKERS workers (default 3), in build/demo/.
+# coordinator and WORKERS workers (default: one per CPU, nproc), in build/demo/.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/build
 job=$B/demo
-workers=${WORKERS:-3}
+workers=${WORKERS:-$(nproc)}
 sock=$job/mr.sock
 
 rm -rf "$job" && mkdir -p "$job" || exit 1

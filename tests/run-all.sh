@@ -21,9 +21,11 @@ ROOT=$(dirname "$HERE")
 SUITES=(
 	"tests/unit.sh"
 	"tests/test-mr.sh"
+	"tests/test-data.sh"
 	"tests/test-errors.sh"
 	"tests/test-hostile.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
+	"scripts/bench.sh --quick"
 )
 if [ -z "${MR_SANITIZE:-}" ]; then
 	SUITES+=("tests/test-valgrind.sh" "tests/fuzz.sh")

@@ -62,6 +62,32 @@ static inline size_t words_char(const uint8_t *s, size_t n, int *letter)
 	return (size_t)width;
 }
 
+/* 0x80 in every byte of v that is not an ASCII letter (non-ASCII included). */
+static inline uint64_t words_nonletters8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t y = (v | 0x20 * ones) & ~high;	/* folded to lower case */
+	uint64_t ge_a = (y + (0x80 - 'a') * ones) & high;
+	uint64_t gt_z = (y + (0x80 - 'z' - 1) * ones) & high;
+
+	return ~(ge_a & ~gt_z & ~v) & high;
+}
+
+/* From `pos`, skip ASCII letters eight at a time while eight bytes remain. */
+static inline size_t words_skip_ascii(const uint8_t *s, size_t len, size_t pos)
+{
+	while (pos + 8 <= len) {
+		uint64_t v, m;
+
+		__builtin_memcpy(&v, s + pos, 8);
+		m = words_nonletters8(v);
+		if (m)
+			return pos + (size_t)(__builtin_ctzll(m) >> 3);
+		pos += 8;
+	}
+	return pos;
+}
+
 /* Find the next word: 1 with *word and *wlen set, or 0 when there is none. */
 static inline int words_next(struct words *w, const char **word, size_t *wlen)
 {
@@ -80,7 +106,12 @@ static inline int words_next(struct words *w, const char **word, size_t *wlen)
 	}
 	start = pos;
 	pos += width;
-	while (pos < w->len) {
+	for (;;) {
+		pos = words_skip_ascii(w->s, w->len, pos);
+		if (pos >= w->len) {
+			letter = 1;
+			break;
+		}
 		width = words_char(w->s + pos, w->len - pos, &letter);
 		pos += width;
 		if (!letter)

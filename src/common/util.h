@@ -29,6 +29,9 @@ int parse_long(const char *s, long min, long max, long *out);
  */
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Raise the soft limit on open files to the hard limit (runs and sockets need fds). */
+void raise_fd_limit(void);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t now_ms(void);
 

@@ -21,65 +21,158 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/*
- * Every input must be a readable regular file, named once.  Returns 0, or
- * -1 after naming the first bad input.
- */
-static int check_inputs(char *const *files, int n)
+struct input_id {
+	dev_t dev;
+	ino_t ino;
+	int index;
+};
+
+static int cmp_input_id(const void *x, const void *y)
 {
-	struct stat *st = xcalloc((size_t)n, sizeof(*st));
+	const struct input_id *a = x, *b = y;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->index - b->index;
+}
+
+/*
+ * Every input must be a readable regular file, named once.  Fills sizes[]
+ * (n entries).  Returns 0, or -1 after naming the first bad input.
+ */
+static int check_inputs(char *const *files, int n, int64_t *sizes)
+{
+	struct input_id *ids = xcalloc((size_t)n, sizeof(*ids));
 	int ret = -1;
 
 	for (int i = 0; i < n; i++) {
 		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		struct stat st;
 
 		if (fd < 0) {
 			error_errno("cannot read input %s", files[i]);
 			goto out;
 		}
-		if (fstat(fd, &st[i]) < 0) {
+		if (fstat(fd, &st) < 0) {
 			error_errno("cannot stat input %s", files[i]);
 			close(fd);
 			goto out;
 		}
 		close(fd);
-		if (S_ISDIR(st[i].st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
 			error("input %s is a directory, not a file", files[i]);
 			goto out;
 		}
-		if (!S_ISREG(st[i].st_mode)) {
+		if (!S_ISREG(st.st_mode)) {
 			error("input %s is not a regular file", files[i]);
 			goto out;
 		}
-		for (int j = 0; j < i; j++) {
-			if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
-				error("input %s is given twice (as %s too); each input "
-				      "must be named once", files[i], files[j]);
-				goto out;
-			}
+		ids[i] = (struct input_id){ st.st_dev, st.st_ino, i };
+		sizes[i] = (int64_t)st.st_size;
+	}
+	qsort(ids, (size_t)n, sizeof(*ids), cmp_input_id);
+	for (int i = 1; i < n; i++) {
+		if (ids[i].dev == ids[i - 1].dev && ids[i].ino == ids[i - 1].ino) {
+			error("input %s is given twice (as %s too); each input must be "
+			      "named once", files[ids[i].index], files[ids[i - 1].index]);
+			goto out;
 		}
 	}
 	ret = 0;
 out:
-	free(st);
+	free(ids);
 	return ret;
 }
 
+/* The map tasks of a job: one per input, or one per split of a big input. */
+struct splits {
+	char **files;        /* borrowed names, one per map task */
+	int64_t *offsets, *lengths;
+	int n;
+};
+
+/* Cut every input larger than split_size into split_size pieces. */
+static int make_splits(struct splits *sp, char *const *files, const int64_t *sizes,
+		       int n, uint64_t split_size)
+{
+	size_t total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += sizes[i] > (int64_t)split_size
+			 ? (size_t)((sizes[i] + (int64_t)split_size - 1) / (int64_t)split_size)
+			 : 1;
+	if (total > INT32_MAX / 2)
+		return error("%zu map tasks are too many; use a larger --split-size", total);
+	sp->files = xcalloc(total, sizeof(*sp->files));
+	sp->offsets = xcalloc(total, sizeof(*sp->offsets));
+	sp->lengths = xcalloc(total, sizeof(*sp->lengths));
+	sp->n = 0;
+	for (int i = 0; i < n; i++) {
+		if (sizes[i] <= (int64_t)split_size) {
+			sp->files[sp->n] = files[i];
+			sp->offsets[sp->n] = 0;
+			sp->lengths[sp->n++] = -1;
+			continue;
+		}
+		for (int64_t off = 0; off < sizes[i]; off += (int64_t)split_size) {
+			sp->files[sp->n] = files[i];
+			sp->offsets[sp->n] = off;
+			sp->lengths[sp->n++] = sizes[i] - off < (int64_t)split_size
+					       ? sizes[i] - off : (int64_t)split_size;
+		}
+	}
+	return 0;
+}
+
+static void splits_release(struct splits *sp)
+{
+	free(sp->files);
+	free(sp->offsets);
+	free(sp->lengths);
+	memset(sp, 0, sizeof(*sp));
+}
+
+/* Is `name` an intermediate file "mr-M-R" of a job with these sizes? */
+static int is_intermediate(const char *name, const struct job *job)
+{
+	char *end;
+	long m, r;
+
+	if (strncmp(name, "mr-", 3) != 0 || name[3] < '0' || name[3] > '9')
+		return 0;
+	m = strtol(name + 3, &end, 10);
+	if (*end != '-' || end[1] < '0' || end[1] > '9')
+		return 0;
+	r = strtol(end + 1, &end, 10);
+	return *end == '\0' && m < job->nmap && r < job->nreduce;
+}
+
+/*
+ * Remove what is left of the intermediate files (workers remove a reduce's
+ * inputs once its output is accepted; see service.c).  One directory scan
+ * rather than nmap * nreduce unlink() calls.
+ */
 static void remove_intermediate(const struct job *job)
 {
-	char name[64];
+	DIR *d = opendir(".");
+	struct dirent *e;
 
-	for (int m = 0; m < job->nmap; m++)
-		for (int r = 0; r < job->nreduce; r++) {
-			snprintf(name, sizeof(name), "mr-%d-%d", m, r);
-			if (unlink(name) < 0 && errno != ENOENT)
-				warning("cannot remove intermediate file %s: %s",
-					name, strerror(errno));
-		}
+	if (!d) {
+		warning("cannot list the job directory to remove intermediate files: %s",
+			strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (is_intermediate(e->d_name, job) && unlink(e->d_name) < 0 &&
+		    errno != ENOENT)
+			warning("cannot remove intermediate file %s: %s", e->d_name,
+				strerror(errno));
+	closedir(d);
 }
 
 /*
@@ -120,24 +213,14 @@ static int check_outputs(const struct job *job)
 	return 0;
 }
 
-/* Allow as many connections as the hard limit does: idle peers cost one fd each. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct coord_options o;
 	char sockbuf[108];
 	const char *sockpath;
 	int first, sigfd, lfd, rc, status = 1;
-	int64_t start;
+	int64_t start, *sizes;
+	struct splits sp = { 0 };
 	struct job job;
 
 	log_init("mrcoordinator", 0);
@@ -153,13 +236,18 @@ int main(int argc, char **argv)
 	first = o.first_input;
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
 
-	if (check_inputs(argv + first, argc - first) < 0)
+	sizes = xcalloc((size_t)(argc - first), sizeof(*sizes));
+	if (check_inputs(argv + first, argc - first, sizes) < 0 ||
+	    make_splits(&sp, argv + first, sizes, argc - first, o.split_size) < 0) {
+		free(sizes);
 		return 1;
+	}
+	free(sizes);
 	if (access(".", W_OK | X_OK) < 0) {
 		error_errno("job directory (the current directory) is not writable");
 		return 1;
 	}
-	raise_fd_limit();
+	raise_fd_limit(); /* idle peers cost one fd each */
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
 		return 1;
@@ -169,8 +257,9 @@ int main(int argc, char **argv)
 	if (service_register(lfd, MAX_RECORD) < 0)
 		goto out_unlink;
 
-	job_init(&job, argv + first, argc - first, &o.job);
-	service_init(&job);
+	job_init(&job, sp.files, sp.n, &o.job);
+	job_set_splits(&job, sp.offsets, sp.lengths);
+	service_init(&job, !o.keep_intermediate);
 	start = now_ms();
 	verbose("serving %d map and %d reduce tasks on %s", job.nmap, job.nreduce, sockpath);
 
@@ -187,8 +276,9 @@ int main(int argc, char **argv)
 	if (job.phase == PHASE_DONE && !o.keep_intermediate)
 		remove_intermediate(&job);
 	sweep_temp_files();
-	service_init(NULL);
+	service_init(NULL, 0);
 	job_release(&job);
+	splits_release(&sp);
 out_unlink:
 	if (unlink(sockpath) < 0 && errno != ENOENT)
 		warning("cannot remove socket %s: %s", sockpath, strerror(errno));

@@ -24,6 +24,9 @@ static void usage(FILE *out)
 		"                         /var/tmp/5840-mr-UID)\n"
 		"      --max-attempts K   fail the job when one task has failed K times\n"
 		"                         (default 4)\n"
+		"      --split-size SIZE  cut input files larger than SIZE into several\n"
+		"                         map tasks at line boundaries (default 64M;\n"
+		"                         K, M, G suffixes)\n"
 		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
 		"  -v, --verbose          log every assignment (twice: debug)\n"
 		"  -q, --quiet            log errors only\n"
@@ -55,6 +58,7 @@ void coord_options_init(struct coord_options *o)
 	o->job.max_attempts = 4;
 	o->job.wait_ms = 100;
 	o->log_level = LOG_NORMAL;
+	o->split_size = 64ull << 20;
 }
 
 int coord_options_parse(struct coord_options *o, int argc, char **argv,
@@ -66,6 +70,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "socket", required_argument, NULL, 's' },
 		{ "max-attempts", required_argument, NULL, 'A' },
 		{ "keep-intermediate", no_argument, NULL, 'K' },
+		{ "split-size", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -106,6 +111,13 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 			break;
 		case 'K':
 			o->keep_intermediate = 1;
+			break;
+		case 'S':
+			if (parse_size(optarg, 1, 1ull << 50, &o->split_size) < 0) {
+				fprintf(err, "mrcoordinator: --split-size must be a size of "
+					"at least 1 byte (e.g. 64M), not '%s'\n", optarg);
+				goto usage;
+			}
 			break;
 		case 'v':
 			o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE

@@ -6,6 +6,7 @@
 
 #include "coordinator/tasks.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #define MAX_NREDUCE 100000
@@ -14,11 +15,12 @@ struct coord_options {
 	struct job_config job;
 	const char *socket;      /* NULL: default path (usock_default_path) */
 	int keep_intermediate;
+	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */
 };
 
-/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 100 ms. */
+/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 100 ms, splits 64 MiB. */
 void coord_options_init(struct coord_options *o);
 
 /*

@@ -13,10 +13,12 @@
 void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
 
 static struct job *the_job;
+static int the_cleanup;
 
-void service_init(struct job *job)
+void service_init(struct job *job, int cleanup)
 {
 	the_job = job;
+	the_cleanup = cleanup;
 }
 
 int service_register(int fd, unsigned max_record)
@@ -54,8 +56,8 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 		res->task.mr_assignment_u.map.file = (char *)a.file;
 		res->task.mr_assignment_u.map.map_id = a.id;
 		res->task.mr_assignment_u.map.nreduce = a.nreduce;
-		res->task.mr_assignment_u.map.offset = 0;
-		res->task.mr_assignment_u.map.length = -1;
+		res->task.mr_assignment_u.map.offset = a.offset;
+		res->task.mr_assignment_u.map.length = a.length;
 		break;
 	case ASSIGN_REDUCE:
 		res->task.kind = MR_TASK_REDUCE;
@@ -92,8 +94,11 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		return TRUE;
 	}
 	if (job_report(the_job, kind, args->task_id, args->attempt, args->ok,
-		       args->errmsg, now_ms()) == REPORT_ACCEPTED)
+		       args->errmsg, now_ms()) == REPORT_ACCEPTED) {
 		res->status = MR_REPORT_ACCEPTED;
+		/* The reduce's output is final: its inputs are not needed again. */
+		res->remove_inputs = the_cleanup && kind == KIND_REDUCE && args->ok;
+	}
 	return TRUE;
 }
 

@@ -15,8 +15,11 @@
 
 #include "coordinator/tasks.h"
 
-/* Serve `job` (borrowed until service_init(NULL)). */
-void service_init(struct job *job);
+/*
+ * Serve `job` (borrowed until service_init(NULL, 0)).  With `cleanup`, a
+ * worker whose reduce is accepted is told to remove that reduce's inputs.
+ */
+void service_init(struct job *job, int cleanup);
 
 /*
  * Create the RPC transport on the listening socket `fd` and register the

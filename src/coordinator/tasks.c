@@ -64,9 +64,19 @@ void job_release(struct job *job)
 	memset(job, 0, sizeof(*job));
 }
 
+void job_set_splits(struct job *job, const int64_t *offsets, const int64_t *lengths)
+{
+	job->offsets = offsets;
+	job->lengths = lengths;
+}
+
 const char *job_task_name(const struct job *job, uint32_t index, char *buf, size_t size)
 {
-	if (index < (uint32_t)job->nmap)
+	if (index < (uint32_t)job->nmap && job->offsets && job->lengths[index] >= 0)
+		snprintf(buf, size, "map task %u (%s, bytes %lld+%lld)", index,
+			 job->files[index], (long long)job->offsets[index],
+			 (long long)job->lengths[index]);
+	else if (index < (uint32_t)job->nmap)
 		snprintf(buf, size, "map task %u (%s)", index, job->files[index]);
 	else
 		snprintf(buf, size, "reduce task %u", index - (uint32_t)job->nmap);
@@ -103,6 +113,8 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 		out->kind = ASSIGN_MAP;
 		out->id = (int)index;
 		out->file = job->files[index];
+		out->offset = job->offsets ? job->offsets[index] : 0;
+		out->length = job->offsets ? job->lengths[index] : -1;
 	} else {
 		out->kind = ASSIGN_REDUCE;
 		out->id = (int)(index - (uint32_t)job->nmap);

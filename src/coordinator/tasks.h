@@ -50,6 +50,8 @@ struct job {
 	struct job_config cfg;
 	int nmap, nreduce;
 	char *const *files;      /* borrowed: nmap input names, live as long as the job */
+	const int64_t *offsets;  /* borrowed: split of each map task, or NULL (whole files) */
+	const int64_t *lengths;
 	struct task *tasks;      /* nmap maps, then nreduce reduces */
 	enum job_phase phase;
 	int done_in_phase;
@@ -67,6 +69,7 @@ struct assignment {
 	int id;                  /* map or reduce id */
 	uint64_t attempt;
 	const char *file;        /* ASSIGN_MAP: borrowed from the job */
+	int64_t offset, length;  /* ASSIGN_MAP: the split; 0, -1 for a whole file */
 	int nmap, nreduce;
 	int wait_ms;             /* ASSIGN_WAIT */
 };
@@ -74,6 +77,12 @@ struct assignment {
 /* Set up a job over `files` (borrowed).  nmap >= 1, cfg->nreduce >= 1. */
 void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg);
 void job_release(struct job *job);
+/*
+ * Map task i reads bytes [offsets[i], offsets[i] + lengths[i]) of files[i]
+ * (cut at lines by the worker); length -1 means the whole file.  Both arrays
+ * are borrowed, nmap long.  Without this call every task is a whole file.
+ */
+void job_set_splits(struct job *job, const int64_t *offsets, const int64_t *lengths);
 
 /* Hand out the next idle task of the current phase, or WAIT, or EXIT. */
 void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out);

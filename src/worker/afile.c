@@ -72,6 +72,52 @@ int afile_open(struct afile *f, const char *path)
 	return 0;
 }
 
+int afile_open_anon(struct afile *f, const char *dir)
+{
+	size_t n = strlen(dir) + 32;
+
+	memset(f, 0, sizeof(*f));
+	f->tmp = xmalloc(n);
+	snprintf(f->tmp, n, "%s/.mr-tmp-mr-spill-XXXXXX", dir);
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		error_errno("cannot create a spill file in %s", dir);
+		free(f->tmp);
+		memset(f, 0, sizeof(*f));
+		f->fd = -1;
+		return -1;
+	}
+	unlink(f->tmp);
+	f->path = f->tmp; /* messages name the temp file */
+	f->tmp = NULL;
+	f->cap = AFILE_BUFSIZE;
+	f->buf = xmalloc(f->cap);
+	return 0;
+}
+
+static int flush(struct afile *f);
+
+int afile_finish_fd(struct afile *f, int *fd)
+{
+	int rc = f->failed ? -1 : flush(f);
+
+	*fd = -1;
+	if (rc == 0) {
+		*fd = f->fd;
+		f->fd = -1;
+	}
+	afile_abort(f);
+	return rc;
+}
+
+int afile_open_durable(struct afile *f, const char *path)
+{
+	if (afile_open(f, path) < 0)
+		return -1;
+	f->durable = 1;
+	return 0;
+}
+
 static int flush(struct afile *f)
 {
 	size_t done = 0;
@@ -136,7 +182,7 @@ int afile_commit(struct afile *f)
 {
 	if (f->failed || flush(f) < 0)
 		goto fail;
-	if (fsync(f->fd) < 0) {
+	if (f->durable && fsync(f->fd) < 0) {
 		error_errno("cannot flush %s to disk", f->path);
 		goto fail;
 	}
@@ -150,7 +196,8 @@ int afile_commit(struct afile *f)
 		error_errno("cannot publish %s", f->path);
 		goto fail;
 	}
-	fsync_dir(f->path);
+	if (f->durable)
+		fsync_dir(f->path);
 	free(f->tmp);
 	f->tmp = NULL;
 	afile_abort(f);

@@ -3,7 +3,12 @@
  *
  * afile_open() creates a hidden temp file (".mr-tmp-NAME-XXXXXX", mkstemp)
  * in the target's directory; writes are buffered; afile_commit() flushes,
- * fsyncs, closes and renames it over the target, then fsyncs the directory.
+ * closes and renames it over the target.  A durable file (final output) is
+ * also fsynced before the rename, and its directory after it.  Intermediate
+ * files skip the fsyncs: the rename alone already protects them from a
+ * crashed or killed process (the page cache survives it), and after a
+ * machine crash the whole job, whose state lives in the coordinator, is
+ * rerun anyway.
  * A reader therefore sees no file, the old file, or the whole new file, and
  * a duplicate writer of the same target simply replaces it whole.
  * afile_abort() (also called by a failed commit) removes the temp file.
@@ -22,10 +27,20 @@ struct afile {
 	char *buf;      /* write buffer */
 	size_t len, cap;
 	int failed;     /* a write failed (already reported) */
+	int durable;    /* fsync on commit */
 };
 
 /* 0, or -1 after printing why.  On failure *f needs no release. */
 int afile_open(struct afile *f, const char *path);
+/* Same, for a file that must survive a machine crash once committed. */
+int afile_open_durable(struct afile *f, const char *path);
+/*
+ * An anonymous temp file in `dir`: unlinked at once, never published (for
+ * spills).  Finish it with afile_finish_fd().  0, or -1 after printing why.
+ */
+int afile_open_anon(struct afile *f, const char *dir);
+/* Flush an anonymous file and hand its fd to the caller; releases *f.  0 or -1. */
+int afile_finish_fd(struct afile *f, int *fd);
 /* Buffered write.  0, or -1 after printing why (later writes are no-ops). */
 int afile_write(struct afile *f, const void *data, size_t n);
 /* Publish.  0, or -1 after printing why; either way *f is released. */

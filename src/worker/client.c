@@ -19,6 +19,7 @@ int client_connect(struct client *c, const char *path, int64_t retry_ms)
 	struct sockaddr_un addr;
 	struct netbuf nb;
 	struct timeval tv = { CALL_TIMEOUT_SEC, 0 };
+	int64_t pause = 5;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
@@ -32,7 +33,9 @@ int client_connect(struct client *c, const char *path, int64_t retry_ms)
 		    now_ms() >= deadline)
 			return error_errno("no coordinator answers at %s (tried for %.1f s)",
 					   path, (double)retry_ms / 1000.0);
-		sleep_ms(100);
+		/* Short waits first: the coordinator is usually just starting. */
+		sleep_ms(pause);
+		pause = pause * 2 > 200 ? 200 : pause * 2;
 	}
 	nb.buf = &addr;
 	nb.len = nb.maxlen = sizeof(addr);
@@ -66,11 +69,12 @@ int client_ask(struct client *c, mr_ask_reply *reply)
 	return 0;
 }
 
-int client_report(struct client *c, mr_report_args *args)
+int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 {
 	mr_report_reply reply;
 	enum clnt_stat st;
 
+	*remove_inputs = 0;
 	memset(&reply, 0, sizeof(reply));
 	st = mr_report_1(args, &reply, c->clnt);
 	if (st != RPC_SUCCESS)
@@ -80,6 +84,7 @@ int client_report(struct client *c, mr_report_args *args)
 			"(stale or already done)",
 			args->kind == MR_TASK_MAP ? "map" : "reduce", args->task_id,
 			(unsigned long long)args->attempt);
+	*remove_inputs = reply.status == MR_REPORT_ACCEPTED && reply.remove_inputs;
 	return 0;
 }
 

@@ -26,8 +26,11 @@ int client_connect(struct client *c, const char *path, int64_t retry_ms);
 /* Ask for a task.  0 and fills *reply (free with xdr_free), or -1 (gone). */
 int client_ask(struct client *c, mr_ask_reply *reply);
 
-/* Report an attempt's outcome.  0, or -1 (gone). */
-int client_report(struct client *c, mr_report_args *args);
+/*
+ * Report an attempt's outcome.  0, or -1 (gone).  *remove_inputs is set
+ * when the coordinator accepted a reduce and its inputs may be deleted.
+ */
+int client_report(struct client *c, mr_report_args *args, int *remove_inputs);
 
 void client_close(struct client *c);
 

@@ -1,5 +1,5 @@
 /*
- * fileio.h - reading a whole file, or a byte range of it, into memory.
+ * fileio.h - reading a map's input: a whole file, or one split of it.
  */
 #ifndef MR_FILEIO_H
 #define MR_FILEIO_H
@@ -8,13 +8,18 @@
 #include <stdint.h>
 
 struct filebuf {
-	char *data;   /* malloc'd, len bytes followed by a '\0' */
+	char *base;   /* malloc'd */
+	char *data;   /* len bytes inside base, followed by a '\0' */
 	size_t len;
 };
 
 /*
- * Read `length` bytes of `path` from `offset` (length -1: to the end).
- * 0, or -1 after printing the path and errno.
+ * Read `path` whole (length < 0), or the split [offset, offset + length)
+ * cut at line boundaries: a line belongs to the split in which it starts,
+ * so the split's data starts after the first '\n' at or after offset - 1
+ * (at 0 for offset 0) and runs through the '\n' that ends the line holding
+ * byte offset + length - 1 (or to the end of the file).  One large read
+ * (pread), no per-byte calls.  0, or -1 after printing the path and errno.
  */
 int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t length);
 void filebuf_release(struct filebuf *fb);

@@ -3,13 +3,17 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "worker/afile.h"
-#include "worker/fileio.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define END_MARK 0xffffffffu
+#define MIN_BUF 4096
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
@@ -23,80 +27,372 @@ static uint32_t get_u32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-int ifile_write(const char *path, const struct kvbuf *b)
+static uint32_t crc_add(uint32_t crc, const void *p, size_t n)
 {
-	unsigned char hdr[12];
-	struct afile f;
+	/* zlib takes uInt lengths; feed huge records in pieces. */
+	while (n > 0) {
+		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
 
-	if (afile_open(&f, path) < 0)
-		return -1;
+		crc = (uint32_t)crc32(crc, p, chunk);
+		p = (const char *)p + chunk;
+		n -= chunk;
+	}
+	return crc;
+}
+
+static int put(struct ifile_writer *w, const void *p, size_t n)
+{
+	w->crc = crc_add(w->crc, p, n);
+	w->bytes += n;
+	return afile_write(&w->f, p, n);
+}
+
+static int write_header(struct ifile_writer *w)
+{
+	unsigned char hdr[IFILE_HEADER_SIZE];
+
+	w->crc = (uint32_t)crc32(0, NULL, 0);
+	w->count = 0;
+	w->bytes = 0;
 	memcpy(hdr, IFILE_MAGIC, 4);
 	put_u32(hdr + 4, IFILE_VERSION);
-	afile_write(&f, hdr, 8);
-	for (size_t i = 0; i < b->n; i++) {
-		const struct kv *r = &b->recs[i];
+	return put(w, hdr, sizeof(hdr));
+}
 
-		put_u32(hdr, r->klen);
-		put_u32(hdr + 4, r->vlen);
-		afile_write(&f, hdr, 8);
-		afile_write(&f, kv_key(b, r), r->klen);
-		afile_write(&f, kv_val(b, r), r->vlen);
+int ifile_writer_open(struct ifile_writer *w, const char *path)
+{
+	if (afile_open(&w->f, path) < 0)
+		return -1;
+	return write_header(w);
+}
+
+int ifile_writer_open_anon(struct ifile_writer *w, const char *dir)
+{
+	if (afile_open_anon(&w->f, dir) < 0)
+		return -1;
+	return write_header(w);
+}
+
+int ifile_writer_add(struct ifile_writer *w, const char *key, size_t klen,
+		     const char *val, size_t vlen)
+{
+	unsigned char hdr[8];
+
+	if (klen >= END_MARK || vlen >= END_MARK)
+		return error("record too large for %s (key %zu bytes, value %zu bytes)",
+			     w->f.path, klen, vlen);
+	put_u32(hdr, (uint32_t)klen);
+	put_u32(hdr + 4, (uint32_t)vlen);
+	w->count++;
+	if (put(w, hdr, 8) < 0 || put(w, key, klen) < 0 || put(w, val, vlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int write_trailer(struct ifile_writer *w)
+{
+	unsigned char t[IFILE_TRAILER_SIZE];
+
+	put_u32(t, END_MARK);
+	put_u32(t + 4, (uint32_t)w->count);
+	put_u32(t + 8, (uint32_t)(w->count >> 32));
+	put_u32(t + 12, w->crc);
+	return afile_write(&w->f, t, sizeof(t));
+}
+
+int ifile_writer_commit(struct ifile_writer *w)
+{
+	if (write_trailer(w) < 0) {
+		afile_abort(&w->f);
+		return -1;
 	}
-	put_u32(hdr, END_MARK);
-	put_u32(hdr + 4, (uint32_t)b->n);
-	put_u32(hdr + 8, (uint32_t)((uint64_t)b->n >> 32));
-	afile_write(&f, hdr, 12);
-	return afile_commit(&f);
+	return afile_commit(&w->f);
+}
+
+int ifile_writer_finish_fd(struct ifile_writer *w, int *fd)
+{
+	if (write_trailer(w) < 0) {
+		afile_abort(&w->f);
+		*fd = -1;
+		return -1;
+	}
+	return afile_finish_fd(&w->f, fd);
+}
+
+void ifile_writer_abort(struct ifile_writer *w)
+{
+	afile_abort(&w->f);
+}
+
+/* ---- reading ---- */
+
+/*
+ * Make `n` bytes available at r->buf + r->pos.  1 when they are, 0 when the
+ * run ends first, -1 on a read error (printed).
+ */
+static int ensure(struct ifile_reader *r, size_t n)
+{
+	if (r->len - r->pos >= n)
+		return 1;
+	if (r->fd < 0)
+		return 0;
+	/* Bytes left in the file: never grow the buffer for a lying length. */
+	if (n - (r->len - r->pos) > r->file_size - r->file_off)
+		return 0;
+	/* Keep the unread bytes, at the start of a buffer big enough for n. */
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (n > r->cap) {
+		r->buf = xrealloc(r->buf, n);
+		r->cap = n;
+	}
+	while (r->len < n) {
+		ssize_t got = pread(r->fd, r->buf + r->len, r->cap - r->len,
+				    (off_t)r->file_off);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			error_errno("cannot read %s", r->name);
+			return -1;
+		}
+		if (got == 0)
+			return 0;
+		r->len += (size_t)got;
+		r->file_off += (uint64_t)got;
+	}
+	return 1;
+}
+
+static int truncated(struct ifile_reader *r, const char *what)
+{
+	return error("%s is truncated: it ends inside %s (after %llu records)",
+		     r->name, what, (unsigned long long)r->count);
+}
+
+static int read_header(struct ifile_reader *r)
+{
+	const unsigned char *p;
+	int rc = ensure(r, IFILE_HEADER_SIZE);
+
+	if (rc < 0)
+		return -1;
+	p = (const unsigned char *)r->buf + r->pos;
+	if (rc == 0 || memcmp(p, IFILE_MAGIC, 4) != 0)
+		return error("%s is not an intermediate file (bad magic)", r->name);
+	if (get_u32(p + 4) != IFILE_VERSION)
+		return error("%s has intermediate format version %u; expected %u",
+			     r->name, get_u32(p + 4), IFILE_VERSION);
+	r->crc = crc_add((uint32_t)crc32(0, NULL, 0), p, IFILE_HEADER_SIZE);
+	r->pos += IFILE_HEADER_SIZE;
+	return 0;
+}
+
+static void reader_init(struct ifile_reader *r, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->name = xstrdup(name);
+}
+
+int ifile_reader_open_fd(struct ifile_reader *r, int fd, const char *name, size_t bufsize)
+{
+	struct stat st;
+
+	reader_init(r, name);
+	r->fd = fd;
+	if (fstat(fd, &st) < 0) {
+		error_errno("cannot stat %s", name);
+		ifile_reader_close(r);
+		return -1;
+	}
+	r->file_size = (uint64_t)st.st_size;
+	r->cap = bufsize < MIN_BUF ? MIN_BUF : bufsize;
+	if (r->cap > r->file_size + 1)
+		r->cap = (size_t)r->file_size + 1 < MIN_BUF ? MIN_BUF : (size_t)r->file_size + 1;
+	r->buf = xmalloc(r->cap);
+	if (read_header(r) < 0) {
+		ifile_reader_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+int ifile_reader_open(struct ifile_reader *r, const char *path, size_t bufsize)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		reader_init(r, path);
+		error_errno("cannot open intermediate file %s", path);
+		ifile_reader_close(r);
+		return -1;
+	}
+	return ifile_reader_open_fd(r, fd, path, bufsize);
+}
+
+int ifile_reader_open_mem(struct ifile_reader *r, const char *name,
+			  const char *data, size_t len)
+{
+	reader_init(r, name);
+	r->buf = (char *)data; /* never written through: fd < 0 */
+	r->mem = data;
+	r->len = len;
+	if (read_header(r) < 0) {
+		ifile_reader_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_trailer(struct ifile_reader *r)
+{
+	const unsigned char *p;
+	uint64_t want;
+	int rc = ensure(r, IFILE_TRAILER_SIZE);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return truncated(r, "the trailer");
+	p = (const unsigned char *)r->buf + r->pos;
+	want = (uint64_t)get_u32(p + 4) | (uint64_t)get_u32(p + 8) << 32;
+	if (want != r->count)
+		return error("%s holds %llu records but its trailer says %llu", r->name,
+			     (unsigned long long)r->count, (unsigned long long)want);
+	if (get_u32(p + 12) != r->crc)
+		return error("%s is damaged: checksum mismatch", r->name);
+	r->pos += IFILE_TRAILER_SIZE;
+	/* Nothing may follow the trailer. */
+	rc = ensure(r, 1);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return error("%s has bytes after its trailer", r->name);
+	r->done = 1;
+	return 0;
+}
+
+int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
+		      const char **val, uint32_t *vlen)
+{
+	const unsigned char *p;
+	uint32_t kl, vl;
+	size_t n;
+	int rc;
+
+	if (r->has_saved) {
+		r->buf[r->saved_pos] = r->saved;
+		r->has_saved = 0;
+	}
+	if (r->done)
+		return 0;
+	rc = ensure(r, 4);
+	if (rc <= 0)
+		return rc < 0 ? -1 : truncated(r, "a record header");
+	p = (const unsigned char *)r->buf + r->pos;
+	kl = get_u32(p);
+	if (kl == END_MARK)
+		return check_trailer(r);
+	rc = ensure(r, 8);
+	if (rc <= 0)
+		return rc < 0 ? -1 : truncated(r, "a record header");
+	p = (const unsigned char *)r->buf + r->pos;
+	vl = get_u32(p + 4);
+	if (vl == END_MARK)
+		return error("%s is damaged: bad value length", r->name);
+	n = 8 + (size_t)kl + vl;
+	/* One byte more: a valid run always has its trailer after a record. */
+	rc = ensure(r, r->fd >= 0 ? n + 1 : n);
+	if (rc <= 0)
+		return rc < 0 ? -1 : truncated(r, "a record");
+	p = (const unsigned char *)r->buf + r->pos;
+	r->crc = crc_add(r->crc, p, n);
+	if (r->fd >= 0) {
+		/*
+		 * Terminate the value in place (the plugin ABI promises a '\0'
+		 * after every string); the byte is put back on the next call.
+		 */
+		r->saved_pos = r->pos + n;
+		r->saved = r->buf[r->saved_pos];
+		r->buf[r->saved_pos] = '\0';
+		r->has_saved = 1;
+	}
+	*key = (const char *)p + 8;
+	*klen = kl;
+	*val = (const char *)p + 8 + kl;
+	*vlen = vl;
+	r->pos += n;
+	r->count++;
+	return 1;
+}
+
+void ifile_reader_close(struct ifile_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	if (!r->mem)
+		free(r->buf);
+	free(r->name);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+/* ---- whole-run helpers ---- */
+
+int ifile_write(const char *path, const struct kvbuf *b)
+{
+	struct ifile_writer w;
+
+	if (ifile_writer_open(&w, path) < 0)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct kv *rec = &b->recs[i];
+
+		if (ifile_writer_add(&w, kv_key(b, rec), rec->klen, kv_val(b, rec),
+				     rec->vlen) < 0) {
+			ifile_writer_abort(&w);
+			return -1;
+		}
+	}
+	return ifile_writer_commit(&w);
+}
+
+static int drain(struct ifile_reader *r, struct kvbuf *into)
+{
+	const char *k, *v;
+	uint32_t kl, vl;
+	int rc;
+
+	while ((rc = ifile_reader_next(r, &k, &kl, &v, &vl)) > 0)
+		if (kvbuf_add(into, k, kl, v, vl) < 0)
+			return -1;
+	return rc;
 }
 
 int ifile_parse(const char *name, const char *data, size_t len, struct kvbuf *into)
 {
-	const unsigned char *p = (const unsigned char *)data;
-	size_t pos = 8;
-	uint64_t count = 0, want;
+	struct ifile_reader r;
+	int rc;
 
-	if (len < 8 || memcmp(p, IFILE_MAGIC, 4) != 0)
-		return error("%s is not an intermediate file (bad magic)", name);
-	if (get_u32(p + 4) != IFILE_VERSION)
-		return error("%s has intermediate format version %u; expected %u",
-			     name, get_u32(p + 4), IFILE_VERSION);
-	for (;;) {
-		uint32_t klen, vlen;
-
-		if (len - pos < 4)
-			return error("%s is truncated at byte %zu (no trailer)", name, pos);
-		klen = get_u32(p + pos);
-		if (klen == END_MARK)
-			break;
-		if (len - pos < 8)
-			return error("%s is truncated at byte %zu (record header)", name, pos);
-		vlen = get_u32(p + pos + 4);
-		pos += 8;
-		if (len - pos < (uint64_t)klen + vlen)
-			return error("%s is truncated at byte %zu (record of %u+%u bytes)",
-				     name, pos, klen, vlen);
-		if (kvbuf_add(into, data + pos, klen, data + pos + klen, vlen) < 0)
-			return -1;
-		pos += (size_t)klen + vlen;
-		count++;
-	}
-	if (len - pos != 12)
-		return error("%s has a bad trailer at byte %zu", name, pos);
-	want = (uint64_t)get_u32(p + pos + 4) | (uint64_t)get_u32(p + pos + 8) << 32;
-	if (want != count)
-		return error("%s holds %llu records but its trailer says %llu", name,
-			     (unsigned long long)count, (unsigned long long)want);
-	return 0;
+	if (ifile_reader_open_mem(&r, name, data, len) < 0)
+		return -1;
+	rc = drain(&r, into);
+	ifile_reader_close(&r);
+	return rc;
 }
 
 int ifile_read(const char *path, struct kvbuf *into)
 {
-	struct filebuf fb;
+	struct ifile_reader r;
 	int rc;
 
-	if (filebuf_read(&fb, path, 0, -1) < 0)
+	if (ifile_reader_open(&r, path, 1u << 16) < 0)
 		return -1;
-	rc = ifile_parse(path, fb.data, fb.len, into);
-	filebuf_release(&fb);
+	rc = drain(&r, into);
+	ifile_reader_close(&r);
 	return rc;
 }

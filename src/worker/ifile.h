@@ -1,32 +1,99 @@
 /*
- * ifile.h - intermediate files (map output for one reduce partition).
+ * ifile.h - sorted runs of (key, value) records: the intermediate files a
+ * map writes for each reduce partition (mr-M-R), and a map's spill files.
  *
- * Format, version 1, all integers little-endian:
+ * Format, version 2, all integers little-endian:
  *   header   "MRKV" u32 version
- *   records  u32 klen, u32 vlen, key bytes, value bytes     (sorted by key)
- *   trailer  u32 0xffffffff, u64 number of records
- * The file is published atomically (afile.h), so a reader sees it whole or
- * not at all; the trailer still catches a file cut short by other means.
+ *   records  u32 klen, u32 vlen, key bytes, value bytes   (sorted by key)
+ *   trailer  u32 0xffffffff, u64 number of records,
+ *            u32 CRC-32 (zlib's) of every byte before the trailer
+ * Published files go through afile.h, so a reader sees them whole or not at
+ * all; the trailer still catches a file cut short or damaged by other means.
+ * Keys and values are each shorter than 4 GiB - 1.
+ *
+ * Readers stream: a record is valid until the next call on its reader, and
+ * memory is one buffer (grown only for a record larger than it).  A damaged
+ * file is reported when the damage is reached, at the latest at the trailer,
+ * so a consumer must not publish anything before the reader has said 0.
  */
 #ifndef MR_IFILE_H
 #define MR_IFILE_H
 
+#include "worker/afile.h"
 #include "worker/kvbuf.h"
 
-#define IFILE_MAGIC "MRKV"
-#define IFILE_VERSION 1u
+#include <stdint.h>
 
-/* Write the records of `b` (in their current order) to `path`, atomically. */
-int ifile_write(const char *path, const struct kvbuf *b);
+#define IFILE_MAGIC "MRKV"
+#define IFILE_VERSION 2u
+#define IFILE_HEADER_SIZE 8
+#define IFILE_TRAILER_SIZE 16
+
+struct ifile_writer {
+	struct afile f;
+	uint32_t crc;
+	uint64_t count;
+	uint64_t bytes;      /* written so far, header included */
+};
+
+/* Start a run published at `path` by ifile_writer_commit().  0 or -1. */
+int ifile_writer_open(struct ifile_writer *w, const char *path);
+/*
+ * Start an anonymous run: a temp file in `dir`, unlinked at once, so that
+ * nothing is left behind if the process dies.  Finish with
+ * ifile_writer_finish_fd().  0 or -1.
+ */
+int ifile_writer_open_anon(struct ifile_writer *w, const char *dir);
+/* Append a record (the caller keeps the key order).  0 or -1. */
+int ifile_writer_add(struct ifile_writer *w, const char *key, size_t klen,
+		     const char *val, size_t vlen);
+/* Write the trailer and publish.  0 or -1; *w is released either way. */
+int ifile_writer_commit(struct ifile_writer *w);
+/* Write the trailer of an anonymous run; *fd gets its descriptor (caller closes). */
+int ifile_writer_finish_fd(struct ifile_writer *w, int *fd);
+void ifile_writer_abort(struct ifile_writer *w);
+
+struct ifile_reader {
+	int fd;              /* -1 for an in-memory run */
+	char *name;          /* malloc'd, for messages */
+	char *buf;           /* owned unless in memory */
+	const char *mem;     /* the data of an in-memory run */
+	size_t cap, pos, len;
+	uint64_t file_off;   /* file offset of buf[len] */
+	uint64_t file_size;  /* size of the file when opened */
+	uint64_t count;      /* records returned */
+	uint32_t crc;
+	int done;
+	size_t saved_pos;    /* byte overwritten by the '\0' after the last value */
+	char saved;
+	int has_saved;
+};
 
 /*
- * Decode an intermediate file held in memory and append its records to
- * `into`.  `name` is used in messages.  0, or -1 after printing what is
- * wrong and where; on failure records decoded so far stay in `into`.
+ * Open the run in `path` (close_fd: the reader closes it) or `fd`, with a
+ * read buffer of about `bufsize` bytes, and check its header.  0, or -1
+ * after printing why.
  */
-int ifile_parse(const char *name, const char *data, size_t len, struct kvbuf *into);
+int ifile_reader_open(struct ifile_reader *r, const char *path, size_t bufsize);
+int ifile_reader_open_fd(struct ifile_reader *r, int fd, const char *name, size_t bufsize);
+/* Read a run held in memory (borrowed until the reader is closed). */
+int ifile_reader_open_mem(struct ifile_reader *r, const char *name,
+			  const char *data, size_t len);
+/*
+ * Next record: 1 and sets the pointers, 0 at a valid end (trailer checked),
+ * or -1 after printing what is wrong and where.  For file runs the value is
+ * followed by a '\0' (the key is not: use the lengths); in-memory runs are
+ * read-only and give no terminator.
+ */
+int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
+		      const char **val, uint32_t *vlen);
+void ifile_reader_close(struct ifile_reader *r);
 
-/* Read `path` whole and ifile_parse() it. */
+/* Convenience for tests and tools: all records of `b`, in order, to `path`. */
+int ifile_write(const char *path, const struct kvbuf *b);
+/* Decode a whole run held in memory, appending its records to `into`. */
+int ifile_parse(const char *name, const char *data, size_t len, struct kvbuf *into);
+/* Read `path` whole and append its records to `into`. */
 int ifile_read(const char *path, struct kvbuf *into);
 
 #endif

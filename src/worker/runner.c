@@ -5,7 +5,6 @@
 #include "common/util.h"
 #include "worker/afile.h"
 #include "worker/fileio.h"
-#include "worker/ifile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +13,18 @@
 /* The engine side of struct mr_ctx; `pub` must stay first. */
 struct run_ctx {
 	struct mr_ctx pub;
-	const struct plugin *plugin;
-	/* map: where emitted pairs go */
-	struct kvbuf *parts;
-	unsigned nparts;
-	/* reduce: the current key's records and the output */
-	const struct kvbuf *src;
-	size_t next, end;
-	struct afile *out;
-	int failed;          /* an emit failed; the step fails even if the plugin says 0 */
+	struct mapout *mo;       /* map: where emitted pairs go */
+	struct mgroup *g;        /* reduce: the current key's values */
+	struct afile *out;       /* reduce: output lines */
+	int failed;              /* an engine call failed; the step fails */
 };
 
 static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 		    const char *val, size_t vlen)
 {
 	struct run_ctx *ctx = (struct run_ctx *)c;
-	unsigned part = 0;
 
-	if (ctx->nparts > 1)
-		part = plugin_partition(ctx->plugin, key, klen, ctx->nparts);
-	if (kvbuf_add(&ctx->parts[part], key, klen, val, vlen) < 0) {
+	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
 		ctx->failed = 1;
 		return -1;
 	}
@@ -64,17 +55,15 @@ static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
 static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
 {
 	struct run_ctx *ctx = (struct run_ctx *)c;
-	const struct kv *r;
+	uint32_t len;
+	int rc = mgroup_next_value(ctx->g, val, &len);
 
-	if (ctx->next >= ctx->end) {
+	if (rc < 0) {
+		ctx->failed = 1;
 		*val = NULL;
-		*vlen = 0;
-		return 0;
 	}
-	r = &ctx->src->recs[ctx->next++];
-	*val = kv_val(ctx->src, r);
-	*vlen = r->vlen;
-	return 1;
+	*vlen = rc > 0 ? len : 0;
+	return rc;
 }
 
 static const struct mr_host map_host = {
@@ -90,15 +79,19 @@ static const struct mr_host reduce_host = {
 };
 
 int runner_map_input(const struct plugin *p, const struct map_spec *spec,
-		     struct kvbuf *parts, unsigned nparts)
+		     struct mapout *mo)
 {
-	struct run_ctx ctx = { .pub.host = &map_host, .plugin = p,
-			       .parts = parts, .nparts = nparts };
+	struct run_ctx ctx = { .pub.host = &map_host, .mo = mo };
 	struct filebuf in;
 	int rc;
 
 	if (filebuf_read(&in, spec->file, spec->offset, spec->length) < 0)
 		return -1;
+	/* A later split with no line starting in it has nothing to map. */
+	if (in.len == 0 && spec->offset > 0) {
+		filebuf_release(&in);
+		return 0;
+	}
 	log_clear_last_error();
 	rc = p->map(&ctx.pub, spec->file, in.data, in.len);
 	filebuf_release(&in);
@@ -108,77 +101,76 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 	return 0;
 }
 
-int runner_reduce_to(const struct plugin *p, const struct kvbuf *b, const char *out_path)
+int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *out_path)
 {
 	struct afile out;
-	struct run_ctx ctx = { .pub.host = &reduce_host, .plugin = p, .src = b, .out = &out };
-	size_t i = 0;
+	struct mgroup g;
+	struct run_ctx ctx = { .pub.host = &reduce_host, .g = &g, .out = &out };
+	int more;
 
-	if (afile_open(&out, out_path) < 0)
+	if (afile_open_durable(&out, out_path) < 0)
 		return -1;
-	while (i < b->n) {
-		const struct kv *first = &b->recs[i];
-		const char *key = kv_key(b, first);
-		size_t j = i + 1;
-
-		while (j < b->n && kv_keycmp(key, first->klen, kv_key(b, &b->recs[j]),
-					     b->recs[j].klen) == 0)
-			j++;
-		ctx.next = i;
-		ctx.end = j;
+	mgroup_init(&g, m);
+	while ((more = mgroup_next_key(&g)) > 0) {
 		log_clear_last_error();
-		if (p->reduce(&ctx.pub, key, first->klen) != 0 || ctx.failed) {
+		if (p->reduce(&ctx.pub, g.key, g.klen) != 0 || ctx.failed) {
 			error("reduce of key '%.*s' for %s failed in plugin %s%s%s",
-			      first->klen > 64 ? 64 : (int)first->klen, key, out_path,
+			      g.klen > 64 ? 64 : (int)g.klen, g.key, out_path,
 			      p->path, *log_last_error() ? ": " : "", log_last_error());
-			afile_abort(&out);
-			return -1;
+			more = -1;
+			break;
 		}
-		i = j;
+	}
+	mgroup_release(&g);
+	if (more != 0) {
+		afile_abort(&out);
+		return -1;
 	}
 	return afile_commit(&out);
 }
 
-int runner_map_task(const struct plugin *p, const struct map_spec *spec)
+int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_t budget)
 {
 	unsigned n = (unsigned)spec->nreduce;
-	struct kvbuf *parts = xcalloc(n, sizeof(*parts));
+	struct mapout mo;
 	char name[64];
 	int rc = -1;
 
-	if (runner_map_input(p, spec, parts, n) < 0)
+	mapout_init(&mo, p, n, budget);
+	if (runner_map_input(p, spec, &mo) < 0 || mapout_finish(&mo) < 0)
 		goto out;
 	for (unsigned r = 0; r < n; r++) {
-		kvbuf_sort(&parts[r]);
 		snprintf(name, sizeof(name), "mr-%d-%u", spec->map_id, r);
-		if (ifile_write(name, &parts[r]) < 0)
+		if (mapout_write(&mo, r, name) < 0)
 			goto out;
-		kvbuf_release(&parts[r]);
 	}
 	rc = 0;
 out:
-	for (unsigned r = 0; r < n; r++)
-		kvbuf_release(&parts[r]);
-	free(parts);
+	mapout_release(&mo);
 	return rc;
 }
 
-int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap)
+int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t budget)
 {
-	struct kvbuf b;
+	/* One read buffer per map's run, together within a quarter of the budget. */
+	size_t bufsize = nmap > 0 ? (size_t)(budget / 4 / (uint64_t)nmap) : 0;
+	struct merger m;
 	char name[64];
 	int rc = -1;
 
-	kvbuf_init(&b);
-	for (int m = 0; m < nmap; m++) {
-		snprintf(name, sizeof(name), "mr-%d-%d", m, reduce_id);
-		if (ifile_read(name, &b) < 0)
+	if (bufsize > (1u << 20))
+		bufsize = 1u << 20;
+	merger_init(&m);
+	for (int i = 0; i < nmap; i++) {
+		snprintf(name, sizeof(name), "mr-%d-%d", i, reduce_id);
+		if (merger_add_file(&m, name, bufsize) < 0)
 			goto out;
 	}
-	kvbuf_sort(&b);
+	if (merger_start(&m) < 0)
+		goto out;
 	snprintf(name, sizeof(name), "mr-out-%d", reduce_id);
-	rc = runner_reduce_to(p, &b, name);
+	rc = runner_reduce_merged(p, &m, name);
 out:
-	kvbuf_release(&b);
+	merger_release(&m);
 	return rc;
 }

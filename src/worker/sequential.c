@@ -5,7 +5,6 @@
  */
 #include "common/log.h"
 #include "common/util.h"
-#include "worker/kvbuf.h"
 #include "worker/plugin.h"
 #include "worker/runner.h"
 
@@ -24,7 +23,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct plugin plugin;
-	struct kvbuf all;
+	struct mapout mo;
+	struct merger m;
 	int rc = 1;
 
 	log_init("mrsequential", 0);
@@ -45,20 +45,23 @@ int main(int argc, char **argv)
 	}
 	if (plugin_load(&plugin, argv[1]) < 0)
 		return 1;
-	kvbuf_init(&all);
+	raise_fd_limit();
+	mapout_init(&mo, &plugin, 1, RUNNER_DEFAULT_BUDGET);
+	merger_init(&m);
 	for (int i = 2; i < argc; i++) {
 		struct map_spec spec = { .file = argv[i], .map_id = i - 2, .nreduce = 1,
 					 .offset = 0, .length = -1 };
 
-		if (runner_map_input(&plugin, &spec, &all, 1) < 0)
+		if (runner_map_input(&plugin, &spec, &mo) < 0)
 			goto out;
 	}
-	kvbuf_sort(&all);
-	if (runner_reduce_to(&plugin, &all, "mr-out-0") < 0)
+	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
+	    runner_reduce_merged(&plugin, &m, "mr-out-0") < 0)
 		goto out;
 	rc = 0;
 out:
-	kvbuf_release(&all);
+	merger_release(&m);
+	mapout_release(&mo);
 	plugin_close(&plugin);
 	return rc;
 }

@@ -11,11 +11,16 @@
 #include "worker/runner.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Sanity bounds on what a coordinator may ask of us. */
+#define MAX_NREDUCE 100000
+#define MAX_NMAP 10000000
 
 /* How long a starting worker waits for a coordinator to appear. */
 #define CONNECT_RETRY_MS 5000
@@ -29,6 +34,9 @@ static void usage(FILE *out)
 		"\n"
 		"  -s, --socket PATH  coordinator socket (default $MR_SOCKET, else\n"
 		"                     /var/tmp/5840-mr-UID)\n"
+		"  -m, --memory-limit SIZE\n"
+		"                     memory for map output and reduce buffers before\n"
+		"                     spilling to disk (default 256M; K, M, G suffixes)\n"
 		"  -v, --verbose      log every task\n"
 		"  -q, --quiet        log errors only\n"
 		"  -h, --help         show this help\n"
@@ -36,9 +44,11 @@ static void usage(FILE *out)
 		"plugin, no coordinator), 2 usage error.\n");
 }
 
-static void report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
-		   int ok, int *gone)
+/* Report; returns whether the coordinator said to remove the task's inputs. */
+static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
+		  int ok, int *gone)
 {
+	int remove_inputs = 0;
 	mr_report_args args = {
 		.kind = kind,
 		.task_id = id,
@@ -48,8 +58,20 @@ static void report(struct client *c, mr_task_kind kind, int id, uint64_t attempt
 		.errmsg = ok ? "" : (char *)log_last_error(),
 	};
 
-	if (client_report(c, &args) < 0)
+	if (client_report(c, &args, &remove_inputs) < 0)
 		*gone = 1;
+	return remove_inputs;
+}
+
+/* An accepted reduce's inputs are spent: delete mr-0-R .. mr-(nmap-1)-R. */
+static void remove_reduce_inputs(int reduce_id, int nmap)
+{
+	char name[64];
+
+	for (int m = 0; m < nmap; m++) {
+		snprintf(name, sizeof(name), "mr-%d-%d", m, reduce_id);
+		unlink(name);
+	}
 }
 
 static void short_usage(void)
@@ -74,7 +96,7 @@ static void unpublish_map(const struct map_spec *spec)
 }
 
 /* Serve tasks until EXIT or the coordinator goes away. */
-static void work(struct client *c, const struct plugin *p)
+static void work(struct client *c, const struct plugin *p, uint64_t budget)
 {
 	int gone = 0;
 
@@ -98,11 +120,11 @@ static void work(struct client *c, const struct plugin *p)
 			verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
-			if (spec.nreduce < 1 || spec.map_id < 0)
+			if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
 				rc = error("bad map task from the coordinator (id %d, nreduce %d)",
 					   spec.map_id, spec.nreduce);
 			else
-				rc = runner_map_task(p, &spec);
+				rc = runner_map_task(p, &spec, budget);
 			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, &gone);
 			if (gone && rc == 0)
 				unpublish_map(&spec);
@@ -115,12 +137,13 @@ static void work(struct client *c, const struct plugin *p)
 			verbose("reduce task %d attempt %llu", id,
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
-			if (id < 0 || nmap < 0)
+			if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
 				rc = error("bad reduce task from the coordinator (id %d, nmap %d)",
 					   id, nmap);
 			else
-				rc = runner_reduce_task(p, id, nmap);
-			report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, &gone);
+				rc = runner_reduce_task(p, id, nmap, budget);
+			if (report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, &gone))
+				remove_reduce_inputs(id, nmap);
 			break;
 		}
 		case MR_TASK_WAIT:
@@ -132,6 +155,9 @@ static void work(struct client *c, const struct plugin *p)
 			break;
 		}
 		xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
+		/* Give a finished task's memory back before the next one. */
+		if (a->kind == MR_TASK_MAP || a->kind == MR_TASK_REDUCE)
+			malloc_trim(0);
 	}
 }
 
@@ -139,6 +165,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "memory-limit", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -148,13 +175,22 @@ int main(int argc, char **argv)
 	char sockbuf[108];
 	struct plugin plugin;
 	struct client client;
+	uint64_t budget = RUNNER_DEFAULT_BUDGET;
 	int c, level = LOG_NORMAL;
 
 	log_init("mrworker", 1);
-	while ((c = getopt_long(argc, argv, "s:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:m:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sockopt = optarg;
+			break;
+		case 'm':
+			if (parse_size(optarg, 1u << 20, 1ull << 40, &budget) < 0) {
+				error("--memory-limit must be a size from 1M to 1T "
+				      "(e.g. 64M), not '%s'", optarg);
+				short_usage();
+				return 2;
+			}
 			break;
 		case 'v':
 			level = level < LOG_NORMAL ? LOG_VERBOSE : level + 1;
@@ -185,7 +221,14 @@ int main(int argc, char **argv)
 		plugin_close(&plugin);
 		return 1;
 	}
-	work(&client, &plugin);
+	raise_fd_limit(); /* a reduce opens one run per map task */
+	/*
+	 * Big buffers come and go with every task: keep them out of the heap
+	 * (a fixed threshold also stops glibc from raising it as they are
+	 * freed), so freed memory really goes back and RSS tracks the budget.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	work(&client, &plugin, budget);
 	client_close(&client);
 	plugin_close(&plugin);
 	return 0;

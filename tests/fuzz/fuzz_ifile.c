@@ -1,17 +1,25 @@
 /*
- * fuzz_ifile.c - libFuzzer target: ifile_parse(), the intermediate file
- * decoder a reduce task runs over every mr-M-R file it reads.
+ * fuzz_ifile.c - libFuzzer target: the intermediate file reader (ifile.h)
+ * a reduce task runs over every mr-M-R file and a map over its spills.
  *
- * The input is the file.  It is parsed into a kvbuf that already holds one
- * record (ifile_parse appends), and the result is judged against a second,
- * independent reading of the format of ifile.h:
- *   - ifile_parse() succeeds exactly when the input is well formed: magic,
- *     version, whole records, an end mark and a record count equal to the
- *     number of records, with nothing after it;
- *   - success or not, the kvbuf holds the earlier record untouched followed
- *     by every complete record before the point of failure, no more;
- *   - every record's key and value lie inside the arena, are '\0'-terminated
- *     there, do not overlap another record, and equal the input's bytes.
+ * The input is the file.  It is read twice: from memory by ifile_parse(),
+ * into a kvbuf that already holds one record (ifile_parse appends), and
+ * from a file (a memfd) by the streaming reader with a small buffer, the
+ * way the engine reads runs.  Each result is judged against an independent
+ * reading of the format of ifile.h (version 2):
+ *   - the read succeeds exactly when the input is well formed: magic,
+ *     version, whole records, then a trailer - end mark, a record count
+ *     equal to the number of records and the zlib CRC-32 of every byte
+ *     before the trailer - with nothing after it;
+ *   - success or not, the records handed out are the complete records
+ *     before the point of failure, no more: from memory every record that
+ *     fits; from a file every record followed by at least one more byte
+ *     (a valid run always has its trailer there);
+ *   - in the kvbuf every record's key and value lie inside the arena, are
+ *     '\0'-terminated there, do not overlap another record, and equal the
+ *     input's bytes; the earlier record is untouched;
+ *   - the file reader hands out the input's bytes and puts a '\0' after
+ *     every value.
  * Its error messages go to stderr, which tests/fuzz.sh silences.
  */
 #include "common/log.h"
@@ -21,6 +29,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define PRE_KEY "earlier"
 #define PRE_VAL "record"
@@ -34,6 +45,62 @@ static uint32_t le32(const uint8_t *p)
 static uint64_t le64(const uint8_t *p)
 {
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* The records the format walk finds. */
+struct rec {
+	size_t off;       /* of the key in the input */
+	uint32_t klen, vlen;
+};
+
+struct walk {
+	struct rec *recs;
+	size_t n, cap;
+	int valid;        /* the whole input is a well-formed run */
+};
+
+static void walk_add(struct walk *w, size_t off, uint32_t klen, uint32_t vlen)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->recs = realloc(w->recs, w->cap * sizeof(*w->recs));
+		CHECK(w->recs != NULL);
+	}
+	w->recs[w->n++] = (struct rec){ off, klen, vlen };
+}
+
+/*
+ * Walk `d` by the format.  `from_file`: a record counts only when at least
+ * one byte follows it (the streaming reader's rule).
+ */
+static void walk(const uint8_t *d, size_t len, int from_file, struct walk *w)
+{
+	size_t pos = IFILE_HEADER_SIZE;
+
+	w->n = 0;
+	w->valid = 0;
+	if (len < IFILE_HEADER_SIZE || memcmp(d, "MRKV", 4) != 0 || le32(d + 4) != 2)
+		return;
+	while (len - pos >= 4) {
+		uint32_t klen = le32(d + pos), vlen;
+		uint64_t rlen;
+
+		if (klen == 0xffffffffu) {
+			w->valid = len - pos == 16 && le64(d + pos + 4) == w->n &&
+				   le32(d + pos + 12) == (uint32_t)crc32(0, d, (uInt)pos);
+			return;
+		}
+		if (len - pos < 8)
+			return;
+		vlen = le32(d + pos + 4);
+		if (vlen == 0xffffffffu)
+			return;
+		rlen = 8 + (uint64_t)klen + vlen;
+		if (from_file ? rlen >= len - pos : rlen > len - pos)
+			return;
+		walk_add(w, pos + 8, klen, vlen);
+		pos += (size_t)rlen;
+	}
 }
 
 /* Record `i` of `b` is (key, klen, val, vlen) and lies after `*end`. */
@@ -56,38 +123,70 @@ static void check_record(const struct kvbuf *b, size_t i, size_t *end,
 	*end = r->off + klen + vlen + 2;
 }
 
-/*
- * Walk `d` by the format, comparing each complete record with the one
- * ifile_parse() should have appended.  Returns whether `d` is well formed.
- */
-static int walk(const uint8_t *d, size_t len, const struct kvbuf *b, size_t *end)
+static void from_memory(const uint8_t *data, size_t size, struct walk *w)
 {
-	uint64_t n = 0;
-	size_t pos = 8;
-	int valid = 0;
+	struct kvbuf b;
+	size_t end = 0;
+	int rc;
 
-	if (len < 8 || memcmp(d, IFILE_MAGIC, 4) != 0 || le32(d + 4) != IFILE_VERSION)
-		goto out;
-	while (len - pos >= 4) {
-		uint32_t klen = le32(d + pos), vlen;
+	kvbuf_init(&b);
+	CHECK(kvbuf_add(&b, PRE_KEY, strlen(PRE_KEY), PRE_VAL, strlen(PRE_VAL)) == 0);
+	rc = ifile_parse("fuzz-input", (const char *)data, size, &b);
+	CHECK(rc == 0 || rc == -1);
+	CHECK(b.n >= 1);
+	CHECK(b.len <= b.cap);
+	CHECK(b.n <= b.ncap);
+	check_record(&b, 0, &end, PRE_KEY, strlen(PRE_KEY), PRE_VAL, strlen(PRE_VAL));
+	walk(data, size, 0, w);
+	CHECK(b.n == 1 + w->n);
+	for (size_t i = 0; i < w->n; i++) {
+		const struct rec *r = &w->recs[i];
 
-		if (klen == 0xffffffffu) {
-			valid = len - pos == 12 && le64(d + pos + 4) == n;
-			break;
-		}
-		if (len - pos < 8)
-			break;
-		vlen = le32(d + pos + 4);
-		if ((uint64_t)klen + vlen > len - pos - 8)
-			break;
-		CHECK(b->n > 1 + n);
-		check_record(b, 1 + n, end, d + pos + 8, klen, d + pos + 8 + klen, vlen);
-		pos += 8 + (size_t)klen + vlen;
-		n++;
+		check_record(&b, 1 + i, &end, data + r->off, r->klen,
+			     data + r->off + r->klen, r->vlen);
 	}
-out:
-	CHECK(b->n == 1 + n);
-	return valid;
+	CHECK(end <= b.len);
+	CHECK(rc == (w->valid ? 0 : -1));
+	kvbuf_release(&b);
+}
+
+static void from_file(const uint8_t *data, size_t size, struct walk *w)
+{
+	struct ifile_reader r;
+	const char *k, *v;
+	uint32_t kl, vl;
+	size_t n = 0, done = 0;
+	int fd, rc;
+
+	fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+	CHECK(fd >= 0);
+	while (done < size) {
+		ssize_t put = write(fd, data + done, size - done);
+
+		CHECK(put > 0);
+		done += (size_t)put;
+	}
+	walk(data, size, 1, w);
+	/* the reader owns fd from here, failure or not */
+	if (ifile_reader_open_fd(&r, fd, "fuzz-input", 16) < 0) {
+		CHECK(w->n == 0 && !w->valid);
+		return;
+	}
+	while ((rc = ifile_reader_next(&r, &k, &kl, &v, &vl)) > 0) {
+		const struct rec *want;
+
+		CHECK(n < w->n);
+		want = &w->recs[n++];
+		CHECK(kl == want->klen);
+		CHECK(vl == want->vlen);
+		CHECK(memcmp(k, data + want->off, kl) == 0);
+		CHECK(memcmp(v, data + want->off + kl, vl) == 0);
+		CHECK(v[vl] == '\0');
+	}
+	CHECK(rc == 0 || rc == -1);
+	CHECK(n == w->n);
+	CHECK(rc == (w->valid ? 0 : -1));
+	ifile_reader_close(&r);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -104,24 +203,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kvbuf b;
-	size_t end = 0;
-	int rc, valid;
+	struct walk w = { 0 };
 
-	kvbuf_init(&b);
-	CHECK(kvbuf_add(&b, PRE_KEY, strlen(PRE_KEY), PRE_VAL, strlen(PRE_VAL)) == 0);
-	rc = ifile_parse("fuzz-input", (const char *)data, size, &b);
-	CHECK(rc == 0 || rc == -1);
-	CHECK(b.n >= 1);
-	CHECK(b.len <= b.cap);
-	CHECK(b.n <= b.ncap);
-	check_record(&b, 0, &end, PRE_KEY, strlen(PRE_KEY), PRE_VAL, strlen(PRE_VAL));
-	valid = walk(data, size, &b, &end);
-	CHECK(end <= b.len);
-	if (valid)
-		CHECK(rc == 0);
-	else
-		CHECK(rc == -1);
-	kvbuf_release(&b);
+	from_memory(data, size, &w);
+	from_file(data, size, &w);
+	free(w.recs);
 	return 0;
 }

@@ -125,7 +125,7 @@ static int xdr_seeds(void)
 	mr_report_args rep_ok = { MR_TASK_MAP, 3, 17, TRUE, 4242, "" };
 	mr_report_args rep_fail = { MR_TASK_REDUCE, 1, 18, FALSE, 4243,
 				    "cannot open mr-2-1: No such file or directory" };
-	mr_report_reply rr = { MR_REPORT_ACCEPTED };
+	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE };
 	mr_ask_reply map, reduce, wait, done;
 	int rc = 0;
 
@@ -169,9 +169,16 @@ static int xdr_seeds(void)
 	return rc ? -1 : 0;
 }
 
-static int ifile_seed(const char *name, const char *const *kv, size_t n)
+static int ifile_seed_kv(const char *name, const struct kvbuf *b)
 {
 	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/ifile/%s", outdir, name);
+	return ifile_write(path, b);
+}
+
+static int ifile_seed(const char *name, const char *const *kv, size_t n)
+{
 	struct kvbuf b;
 	int rc;
 
@@ -182,10 +189,40 @@ static int ifile_seed(const char *name, const char *const *kv, size_t n)
 			kvbuf_release(&b);
 			return -1;
 		}
-	snprintf(path, sizeof(path), "%s/ifile/%s", outdir, name);
-	rc = ifile_write(path, &b);
+	rc = ifile_seed_kv(name, &b);
 	kvbuf_release(&b);
 	return rc;
+}
+
+/* Binary keys and values, a record larger than the reader's 4 KiB buffer, many records. */
+static int ifile_seeds_built(void)
+{
+	static const char bin_key[] = "k\0\xff\xff\xff\xff";
+	static const char bin_val[] = "\xff\xff\xff\xff\0\0\0\0MRKV";
+	char big[5000], key[16];
+	struct kvbuf b;
+	int rc = 0;
+
+	kvbuf_init(&b);
+	rc |= kvbuf_add(&b, "", 0, "", 0);
+	rc |= kvbuf_add(&b, bin_key, sizeof(bin_key) - 1, bin_val, sizeof(bin_val) - 1);
+	rc |= ifile_seed_kv("binary", &b);
+	kvbuf_clear(&b);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	rc |= kvbuf_add(&b, "before", 6, "1", 1);
+	rc |= kvbuf_add(&b, "big", 3, big, sizeof(big));
+	rc |= kvbuf_add(&b, "after", 5, "2", 1);
+	rc |= ifile_seed_kv("big-record", &b);
+	kvbuf_clear(&b);
+	for (int i = 0; i < 100; i++) {
+		int n = snprintf(key, sizeof(key), "w%03d", i);
+
+		rc |= kvbuf_add(&b, key, (size_t)n, "1", 1);
+	}
+	rc |= ifile_seed_kv("many-records", &b);
+	kvbuf_release(&b);
+	return rc ? -1 : 0;
 }
 
 static int ifile_seeds(void)
@@ -194,12 +231,22 @@ static int ifile_seeds(void)
 		"Ernest", "1", "being", "1", "important", "",
 	};
 	static const char *const one_empty_key[] = { "", "x" };
+	/* The same three records in format version 1 (no checksum): must be refused. */
+	static const unsigned char version1[] = {
+		'M', 'R', 'K', 'V', 1, 0, 0, 0,
+		6, 0, 0, 0, 1, 0, 0, 0, 'E', 'r', 'n', 'e', 's', 't', '1',
+		5, 0, 0, 0, 1, 0, 0, 0, 'b', 'e', 'i', 'n', 'g', '1',
+		9, 0, 0, 0, 0, 0, 0, 0, 'i', 'm', 'p', 'o', 'r', 't', 'a', 'n', 't',
+		0xff, 0xff, 0xff, 0xff, 3, 0, 0, 0, 0, 0, 0, 0,
+	};
 	int rc = 0;
 
 	rc |= write_file("ifile", "empty", "", 0);
+	rc |= write_file("ifile", "version-1", version1, sizeof(version1));
 	rc |= ifile_seed("no-records", NULL, 0);
 	rc |= ifile_seed("three-records", three, 3);
 	rc |= ifile_seed("empty-key", one_empty_key, 1);
+	rc |= ifile_seeds_built();
 	return rc ? -1 : 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <zlib.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -116,13 +117,43 @@ static void assert_same(const struct kvbuf *a, const struct kvbuf *b)
 	}
 }
 
-/* The exact bytes of a file holding ("k","vv") and ("","x"). */
+/*
+ * The exact bytes of a file holding ("k","vv") and ("","x"): header, two
+ * records, trailer (end mark, count 2, zlib CRC-32 of the 28 bytes before).
+ */
+#define SMALL_BODY 28
 static const unsigned char small[] = {
-	'M', 'R', 'K', 'V', 1, 0, 0, 0,
+	'M', 'R', 'K', 'V', 2, 0, 0, 0,
 	1, 0, 0, 0, 2, 0, 0, 0, 'k', 'v', 'v',
 	0, 0, 0, 0, 1, 0, 0, 0, 'x',
 	0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0, 0, 0,
+	0x41, 0x37, 0x0a, 0xc1,
 };
+
+/* A file with no records: header, end mark, count 0, CRC-32 of the header. */
+static const unsigned char no_records[] = {
+	'M', 'R', 'K', 'V', 2, 0, 0, 0,
+	0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0,
+	0x84, 0xf8, 0x35, 0x1b,
+};
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Recompute the trailer's CRC of a file of `len` bytes (after editing it). */
+static void fix_crc(unsigned char *d, size_t len)
+{
+	put_le32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - IFILE_TRAILER_SIZE)));
+}
 
 /* ifile_parse of `data` must fail, with a message naming the file. */
 static void expect_reject(const void *data, size_t len)
@@ -136,6 +167,25 @@ static void expect_reject(const void *data, size_t len)
 	kvbuf_release(&b);
 }
 
+/* Same, and the message also contains `why`. */
+static void expect_reject_why(const void *data, size_t len, const char *why)
+{
+	char *copy = malloc(len ? len : 1);
+	struct kvbuf b;
+
+	assert_non_null(copy);
+	if (len)
+		memcpy(copy, data, len);
+	kvbuf_init(&b);
+	log_clear_last_error();
+	assert_int_equal(ifile_parse("mr-9-9", copy, len, &b), -1);
+	if (!strstr(log_last_error(), "mr-9-9") || !strstr(log_last_error(), why))
+		unit_fail("error message '%s' should name mr-9-9 and say '%s'",
+			  log_last_error(), why);
+	kvbuf_release(&b);
+	free(copy);
+}
+
 /* Same, from a malloc'd copy of exactly len bytes (so ASan sees any over-read). */
 static void expect_reject_copy(const void *data, size_t len)
 {
@@ -146,6 +196,27 @@ static void expect_reject_copy(const void *data, size_t len)
 		memcpy(copy, data, len);
 	expect_reject(copy, len);
 	free(copy);
+}
+
+/* Read `path` with the streaming reader (buffer `bufsize`) into `into`; 0 or -1. */
+static int stream_read(const char *path, size_t bufsize, struct kvbuf *into)
+{
+	struct ifile_reader r;
+	const char *k, *v;
+	uint32_t kl, vl;
+	int rc;
+
+	if (ifile_reader_open(&r, path, bufsize) < 0)
+		return -1;
+	while ((rc = ifile_reader_next(&r, &k, &kl, &v, &vl)) > 0) {
+		/* a file reader puts a '\0' after every value */
+		if (v[vl] != '\0')
+			unit_fail("%s: value %llu (%u bytes) is not followed by '\\0'", path,
+				  (unsigned long long)r.count, vl);
+		assert_int_equal(kvbuf_add(into, k, kl, v, vl), 0);
+	}
+	ifile_reader_close(&r);
+	return rc;
 }
 
 /* ---- round trips ------------------------------------------------------------ */
@@ -165,6 +236,12 @@ static void test_write_exact_bytes(void **state)
 	assert_memory_equal(fb.data, small, sizeof(small));
 	filebuf_release(&fb);
 	kvbuf_release(&b);
+	/* the table above is consistent with zlib */
+	assert_int_equal(sizeof(small), SMALL_BODY + IFILE_TRAILER_SIZE);
+	assert_int_equal(le32(small + sizeof(small) - 4),
+			 (uint32_t)crc32(0, small, SMALL_BODY));
+	assert_int_equal(le32(no_records + sizeof(no_records) - 4),
+			 (uint32_t)crc32(0, no_records, IFILE_HEADER_SIZE));
 }
 
 static void test_round_trip(void **state)
@@ -192,6 +269,7 @@ static void test_round_trip(void **state)
 static void test_empty_file(void **state)
 {
 	struct kvbuf b, r;
+	struct filebuf fb;
 	struct stat st;
 
 	(void)state;
@@ -199,7 +277,11 @@ static void test_empty_file(void **state)
 	kvbuf_init(&r);
 	assert_int_equal(ifile_write("mr-0-1", &b), 0);
 	assert_int_equal(stat("mr-0-1", &st), 0);
-	assert_int_equal(st.st_size, 8 + 12);
+	assert_int_equal(st.st_size, IFILE_HEADER_SIZE + IFILE_TRAILER_SIZE);
+	assert_int_equal(filebuf_read(&fb, "mr-0-1", 0, -1), 0);
+	assert_int_equal(fb.len, sizeof(no_records));
+	assert_memory_equal(fb.data, no_records, sizeof(no_records));
+	filebuf_release(&fb);
 	assert_int_equal(ifile_read("mr-0-1", &r), 0);
 	assert_int_equal(r.n, 0);
 	kvbuf_release(&b);
@@ -325,7 +407,8 @@ static void test_reject_bad_magic(void **state)
 
 static void test_reject_bad_version(void **state)
 {
-	static const uint32_t bad[] = { 0, 2, 0x100, 0x01000000, 0xffffffff };
+	/* 1 is the format before the trailer had a checksum */
+	static const uint32_t bad[] = { 0, 1, 3, 0x100, 0x02000000, 0xffffffff };
 	unsigned char d[sizeof(small)];
 
 	(void)state;
@@ -333,7 +416,8 @@ static void test_reject_bad_version(void **state)
 		memcpy(d, small, sizeof(d));
 		for (int j = 0; j < 4; j++)
 			d[4 + j] = (unsigned char)(bad[i] >> (8 * j));
-		expect_reject_copy(d, sizeof(d));
+		fix_crc(d, sizeof(d)); /* so only the version is wrong */
+		expect_reject_why(d, sizeof(d), "version");
 	}
 }
 
@@ -370,6 +454,17 @@ static void test_truncated_keeps_decoded(void **state)
 	assert_int_equal(ifile_parse("cut", (const char *)small, 22, &b), -1);
 	assert_int_equal(b.n, 1);
 	assert_memory_equal(kv_key(&b, &b.recs[0]), "k", 2);
+	/* the streaming file reader too */
+	kvbuf_clear(&b);
+	write_raw("cut", small, 22);
+	assert_int_equal(stream_read("cut", 16, &b), -1);
+	assert_int_equal(b.n, 1);
+	assert_memory_equal(kv_key(&b, &b.recs[0]), "k", 2);
+	assert_memory_equal(kv_val(&b, &b.recs[0]), "vv", 3);
+	/* cut at the end of the last record: the trailer is missing */
+	kvbuf_clear(&b);
+	write_raw("cut", small, SMALL_BODY);
+	assert_int_equal(stream_read("cut", 16, &b), -1);
 	kvbuf_release(&b);
 }
 
@@ -379,18 +474,20 @@ static void test_reject_count_mismatch(void **state)
 	unsigned char d[sizeof(small)];
 
 	(void)state;
+	/* the count sits between the end mark and the CRC, which does not cover it */
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		memcpy(d, small, sizeof(d));
 		for (int j = 0; j < 8; j++)
-			d[sizeof(d) - 8 + j] = (unsigned char)(counts[i] >> (8 * j));
-		expect_reject_copy(d, sizeof(d));
+			d[sizeof(d) - 12 + j] = (unsigned char)(counts[i] >> (8 * j));
+		expect_reject_why(d, sizeof(d), "trailer says");
 	}
 	/* a records-free file claiming records */
 	{
-		static const unsigned char e[] = { 'M', 'R', 'K', 'V', 1, 0, 0, 0,
-						   0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0 };
+		unsigned char e[sizeof(no_records)];
 
-		expect_reject_copy(e, sizeof(e));
+		memcpy(e, no_records, sizeof(e));
+		e[12] = 1;
+		expect_reject_why(e, sizeof(e), "trailer says");
 	}
 }
 
@@ -469,6 +566,252 @@ static void test_random_corruption(void **state)
 		free(copy);
 	}
 	kvbuf_release(&b);
+}
+
+/* ---- the checksum, and the streaming reader ----------------------------------- */
+
+/* Flipping any bit of any byte of a valid file makes it invalid. */
+static void test_reject_flipped_byte(void **state)
+{
+	unsigned char d[sizeof(small)];
+	struct filebuf fb;
+	struct kvbuf b;
+	unsigned char *big;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(small); i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			memcpy(d, small, sizeof(d));
+			d[i] ^= (unsigned char)(1u << bit);
+			expect_reject_copy(d, sizeof(d));
+		}
+		/* and the same through the file reader */
+		memcpy(d, small, sizeof(d));
+		d[i] ^= 0x10;
+		write_raw("flipped", d, sizeof(d));
+		kvbuf_init(&b);
+		log_clear_last_error();
+		assert_int_equal(stream_read("flipped", 16, &b), -1);
+		assert_non_null(strstr(log_last_error(), "flipped"));
+		kvbuf_release(&b);
+	}
+	/* every byte of a bigger file, with two different flips */
+	kvbuf_init(&b);
+	add(&b, "alpha", 5, "one", 3);
+	add(&b, "alpha", 5, "", 0);
+	add(&b, "beta", 4, "\0\xff\x01", 3);
+	add(&b, "gamma", 5, "a longer value, to have some text bytes in it", 46);
+	add(&b, "z\xff", 2, "last", 4);
+	assert_int_equal(ifile_write("mr-8-8", &b), 0);
+	kvbuf_release(&b);
+	assert_int_equal(filebuf_read(&fb, "mr-8-8", 0, -1), 0);
+	big = malloc(fb.len);
+	assert_non_null(big);
+	for (size_t i = 0; i < fb.len; i++) {
+		static const unsigned char flips[] = { 0x01, 0x80, 0xff };
+
+		for (size_t f = 0; f < sizeof(flips); f++) {
+			memcpy(big, fb.data, fb.len);
+			big[i] ^= flips[f];
+			expect_reject_copy(big, fb.len);
+		}
+		memcpy(big, fb.data, fb.len);
+		big[i] ^= (unsigned char)(1u << (i % 8));
+		write_raw("flipped", big, fb.len);
+		kvbuf_init(&b);
+		assert_int_equal(stream_read("flipped", 16, &b), -1);
+		kvbuf_release(&b);
+	}
+	free(big);
+	filebuf_release(&fb);
+}
+
+/*
+ * Damage inside a value is found at the trailer: every record comes out
+ * first (the reader streams), then the checksum fails.
+ */
+static void test_checksum_at_trailer(void **state)
+{
+	unsigned char d[sizeof(small)];
+	struct kvbuf b;
+
+	(void)state;
+	memcpy(d, small, sizeof(d));
+	d[18] ^= 0x01; /* value "vv" -> "vw" */
+	kvbuf_init(&b);
+	expect_reject_why(d, sizeof(d), "checksum");
+	assert_int_equal(ifile_parse("mr-9-9", (const char *)d, sizeof(d), &b), -1);
+	assert_int_equal(b.n, 2);
+	assert_memory_equal(kv_val(&b, &b.recs[0]), "vw", 3);
+	kvbuf_clear(&b);
+	write_raw("damaged", d, sizeof(d));
+	log_clear_last_error();
+	assert_int_equal(stream_read("damaged", 16, &b), -1);
+	assert_int_equal(b.n, 2);
+	assert_non_null(strstr(log_last_error(), "checksum"));
+	kvbuf_release(&b);
+}
+
+/*
+ * A huge key length in a file on disk fails as a truncated file, without
+ * the reader growing its buffer to that size: it checks what is left.
+ */
+static void test_huge_klen_on_disk(void **state)
+{
+	static const uint32_t lens[][2] = {
+		{ 0xfffffff0u, 10 }, { 0x7fffffffu, 0x7fffffffu }, { 0xfffffffeu, 0xfffffffeu },
+		{ 100u << 20, 0 }, { 0, 1u << 30 }, { 64, 0 },
+	};
+	unsigned char d[IFILE_HEADER_SIZE + 8 + 40];
+
+	(void)state;
+	memcpy(d, small, IFILE_HEADER_SIZE);
+	memset(d + IFILE_HEADER_SIZE + 8, 'x', 40);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		static const size_t bufsizes[] = { 16, 4096, 1u << 20 };
+
+		put_le32(d + IFILE_HEADER_SIZE, lens[i][0]);
+		put_le32(d + IFILE_HEADER_SIZE + 4, lens[i][1]);
+		write_raw("huge", d, sizeof(d));
+		for (size_t j = 0; j < sizeof(bufsizes) / sizeof(bufsizes[0]); j++) {
+			struct ifile_reader r;
+			const char *k, *v;
+			uint32_t kl, vl;
+
+			assert_int_equal(ifile_reader_open(&r, "huge", bufsizes[j]), 0);
+			log_clear_last_error();
+			assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), -1);
+			if (!strstr(log_last_error(), "huge") ||
+			    !strstr(log_last_error(), "truncated"))
+				unit_fail("klen %u vlen %u: message '%s'", lens[i][0], lens[i][1],
+					  log_last_error());
+			/* the buffer never grew beyond the file */
+			if (r.cap > sizeof(d) + 4096 && r.cap > bufsizes[j] + 4096)
+				unit_fail("klen %u vlen %u bufsize %zu: the reader's buffer grew "
+					  "to %zu bytes for a %zu-byte file", lens[i][0],
+					  lens[i][1], bufsizes[j], r.cap, sizeof(d));
+			ifile_reader_close(&r);
+		}
+	}
+}
+
+/* Records much larger than the read buffer, mixed with tiny ones. */
+static void test_stream_small_buffer(void **state)
+{
+	static const size_t bufsizes[] = { 1, 16, 100, 4095, 4096, 4097, 10000, 1u << 20 };
+	uint64_t rng = 4242;
+	struct kvbuf b, r;
+	char *k, *v;
+
+	(void)state;
+	k = malloc(20000);
+	v = malloc(70000);
+	assert_non_null(k);
+	assert_non_null(v);
+	kvbuf_init(&b);
+	for (int i = 0; i < 400; i++) {
+		size_t kl, vl;
+
+		switch (unit_rand(&rng) % 4) {
+		case 0: /* tiny */
+			kl = unit_rand(&rng) % 4;
+			vl = unit_rand(&rng) % 4;
+			break;
+		case 1: /* around a 4 KiB buffer */
+			kl = unit_rand(&rng) % 16;
+			vl = 4096 - 24 + unit_rand(&rng) % 48;
+			break;
+		case 2: /* a large key */
+			kl = 4000 + unit_rand(&rng) % 16000;
+			vl = unit_rand(&rng) % 100;
+			break;
+		default: /* a large value */
+			kl = unit_rand(&rng) % 40;
+			vl = unit_rand(&rng) % 70000;
+			break;
+		}
+		for (size_t j = 0; j < kl; j++)
+			k[j] = (char)unit_rand(&rng);
+		for (size_t j = 0; j < vl; j++)
+			v[j] = (char)(unit_rand(&rng) | 1); /* no '\0': the check below means something */
+		add(&b, k, kl, v, vl);
+	}
+	free(k);
+	free(v);
+	assert_int_equal(ifile_write("mr-2-2", &b), 0);
+	for (size_t i = 0; i < sizeof(bufsizes) / sizeof(bufsizes[0]); i++) {
+		kvbuf_init(&r);
+		assert_int_equal(stream_read("mr-2-2", bufsizes[i], &r), 0);
+		assert_same(&b, &r);
+		kvbuf_release(&r);
+	}
+	kvbuf_release(&b);
+}
+
+/*
+ * The file reader terminates each value in place and puts the byte back:
+ * values followed by non-zero bytes (the next record's length) still read
+ * right, and the checksum (over the original bytes) still matches.
+ */
+static void test_value_terminated_in_place(void **state)
+{
+	struct ifile_reader r;
+	const char *k, *v;
+	uint32_t kl, vl;
+	struct kvbuf b;
+
+	(void)state;
+	kvbuf_init(&b);
+	add(&b, "a", 1, "xyz", 3);
+	add(&b, "\x07\x07", 2, "", 0);  /* header bytes 0x02: non-zero after "xyz" */
+	add(&b, "c", 1, "7", 1);
+	assert_int_equal(ifile_write("mr-6-6", &b), 0);
+	assert_int_equal(ifile_reader_open(&r, "mr-6-6", 16), 0);
+	for (size_t i = 0; i < b.n; i++) {
+		assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 1);
+		assert_int_equal(kl, b.recs[i].klen);
+		assert_int_equal(vl, b.recs[i].vlen);
+		assert_memory_equal(k, kv_key(&b, &b.recs[i]), kl);
+		assert_memory_equal(v, kv_val(&b, &b.recs[i]), vl + 1); /* with the '\0' */
+		assert_string_equal(v, kv_val(&b, &b.recs[i]));
+	}
+	assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 0);
+	/* after the end: still 0 */
+	assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 0);
+	ifile_reader_close(&r);
+	kvbuf_release(&b);
+}
+
+/* An anonymous run: no name left in the directory, read back through its fd. */
+static void test_anon_run(void **state)
+{
+	struct ifile_writer w;
+	struct ifile_reader r;
+	const char *k, *v;
+	uint32_t kl, vl;
+	char val[32];
+	int fd;
+
+	(void)state;
+	assert_int_equal(ifile_writer_open_anon(&w, "."), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(val, sizeof(val), "%d", i);
+		assert_int_equal(ifile_writer_add(&w, "key", 3, val, strlen(val)), 0);
+	}
+	assert_int_equal(ifile_writer_finish_fd(&w, &fd), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(count_prefix(".", ""), 2); /* "." and ".." only */
+	assert_int_equal(ifile_reader_open_fd(&r, fd, "spill 0", 16), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(val, sizeof(val), "%d", i);
+		assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 1);
+		assert_int_equal(kl, 3);
+		assert_memory_equal(k, "key", 3);
+		assert_string_equal(v, val);
+	}
+	assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 0);
+	ifile_reader_close(&r); /* closes fd */
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
 }
 
 /* ---- afile ------------------------------------------------------------------------ */
@@ -661,6 +1004,12 @@ int main(void)
 		T(test_reject_trailing_junk),
 		T(test_reject_huge_lengths),
 		T(test_random_corruption),
+		T(test_reject_flipped_byte),
+		T(test_checksum_at_trailer),
+		T(test_huge_klen_on_disk),
+		T(test_stream_small_buffer),
+		T(test_value_terminated_in_place),
+		T(test_anon_run),
 		T(test_afile_publish),
 		T(test_afile_mode_follows_umask),
 		T(test_afile_abort),

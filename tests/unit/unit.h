@@ -5,6 +5,8 @@
  * UNIT_MAIN(tests) is the body of main(): stdout line-buffered (so the TAP
  * lines printed before a crash reach tests/unit.sh), engine log quiet
  * (errors still go to stderr, which unit.sh keeps aside), then the group.
+ * UNIT_FILTER=PATTERN in the environment runs only the matching cases
+ * (cmocka's wildcards), for debugging one of them.
  */
 #ifndef MR_TEST_UNIT_H
 #define MR_TEST_UNIT_H
@@ -25,6 +27,8 @@
 	do {                                                            \
 		setvbuf(stdout, NULL, _IOLBF, 0);                       \
 		log_set_level(LOG_QUIET);                               \
+		if (getenv("UNIT_FILTER"))                              \
+			cmocka_set_test_filter(getenv("UNIT_FILTER"));  \
 		return cmocka_run_group_tests_name(name, tests, NULL, NULL); \
 	} while (0)
 

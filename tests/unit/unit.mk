@@ -4,7 +4,8 @@
 # $(CFLAGS_OWN), no extra -W flags needed) and the module's own objects.
 # Run them with tests/unit.sh.
 
-UNIT_TESTS := timerq tasks partition kvbuf ifile options util log
+UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
+              ctab merge mapout fileio
 
 UNIT_COMMON := src/common/util.c src/common/log.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
@@ -13,10 +14,20 @@ UNIT_SRC_partition := src/worker/plugin.c
 UNIT_SRC_kvbuf     := src/worker/kvbuf.c
 UNIT_SRC_ifile     := src/worker/ifile.c src/worker/afile.c src/worker/fileio.c \
                       src/worker/kvbuf.c
+UNIT_SRC_ctab      := src/worker/ctab.c src/worker/kvbuf.c
+UNIT_SRC_merge     := src/worker/merge.c src/worker/ifile.c src/worker/afile.c \
+                      src/worker/kvbuf.c src/worker/fileio.c
+UNIT_SRC_mapout    := src/worker/mapout.c src/worker/ctab.c src/worker/merge.c \
+                      src/worker/ifile.c src/worker/afile.c src/worker/kvbuf.c \
+                      src/worker/plugin.c src/worker/fileio.c
+UNIT_SRC_fileio    := src/worker/fileio.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_util      :=
 UNIT_SRC_log       :=
 UNIT_LIBS_partition := -ldl
+UNIT_LIBS_ifile := -lz
+UNIT_LIBS_merge := -lz
+UNIT_LIBS_mapout := -lz -ldl
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
 

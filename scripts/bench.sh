@@ -1,0 +1,525 @@
+#!/usr/bin/env bash
+# bench.sh - word-count benchmark of mapreduce-c, with output checks.
+#
+#   scripts/bench.sh [--quick] [--mb N] [--seed S]
+#	Generates a corpus (default 200 MiB in 8 files; --quick: 4 MiB in 4)
+#	and times over the same data: the Unix pipeline tr | sort | uniq -c,
+#	hashcount (a hand-written one-core C word counter, the baseline),
+#	mrsequential, the engine with 1 and 2 workers, and the engine with 2
+#	workers on one file holding the whole corpus (cut with --split-size).
+#   scripts/bench.sh --memory [--mb N]
+#	One word is half of all words (default 1024 MiB in 8 files); the
+#	engine runs with 2 workers given --memory-limit 64M; reports each
+#	worker's peak RSS (target < 160 MB).
+#   scripts/bench.sh --many-files [N]
+#	N tiny files (default 10000); reports the coordinator's CPU time
+#	(target < 1 s).
+#
+# Every output of the engine and of mrsequential must equal hashcount's,
+# line for line once sorted: "ok N - bench/NAME output matches" or "not ok";
+# the last line is "bench: N passed, M failed" and the exit status is 1 when
+# something failed.  Timings never fail the run; the targets are reported
+# as "# target ...: met/missed" lines.
+#
+# The bench programs (scripts/bench/*.c) are built with cc -O2 into
+# $MR_BUILD/bench (MR_BUILD defaults to build/), when missing or older than
+# their sources.  The engine's binaries are taken from $MR_BUILD and copied
+# first, so a rebuild during the run does not disturb it.  Data goes to a
+# temporary directory under $MR_BENCH_DIR (default $TMPDIR or /tmp),
+# removed at the end unless MR_BENCH_KEEP=1.
+set -u
+export LC_ALL=C
+
+usage() {
+	cat <<'EOF'
+usage: scripts/bench.sh [--quick] [--mb N] [--seed S]
+       scripts/bench.sh --memory [--quick] [--mb N] [--seed S]
+       scripts/bench.sh --many-files [N] [--quick] [--seed S]
+Word-count benchmark: the engine against hashcount (one core, hand-written C),
+mrsequential and the Unix pipeline, on a generated corpus; checks every output.
+Environment: MR_BUILD (default build/), MR_BENCH_DIR (where data goes),
+MR_BENCH_KEEP=1 (keep the data).
+EOF
+}
+
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+mode=main
+quick=0
+mb=
+seed=42
+many=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--memory) mode=memory ;;
+	--many-files)
+		mode=many
+		if [ $# -gt 1 ] && [[ $2 =~ ^[0-9]+$ ]]; then
+			many=$2
+			shift
+		fi
+		;;
+	--mb)
+		[ $# -gt 1 ] || die "--mb needs an argument"
+		mb=$2
+		shift
+		;;
+	--seed)
+		[ $# -gt 1 ] || die "--seed needs an argument"
+		seed=$2
+		shift
+		;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		usage >&2
+		die "unknown option $1"
+		;;
+	esac
+	shift
+done
+[ -z "$mb" ] || [[ $mb =~ ^[1-9][0-9]*$ ]] || die "--mb must be a positive integer, not '$mb'"
+[[ $seed =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer, not '$seed'"
+[ -z "$many" ] || [ "$many" -ge 1 ] || die "--many-files needs at least 1 file"
+
+case $mode in
+main)
+	nfiles=8
+	[ "$quick" = 1 ] && nfiles=4
+	[ -n "$mb" ] || { [ "$quick" = 1 ] && mb=4 || mb=200; }
+	;;
+memory)
+	nfiles=8
+	[ -n "$mb" ] || { [ "$quick" = 1 ] && mb=16 || mb=1024; }
+	;;
+many)
+	[ -n "$many" ] || { [ "$quick" = 1 ] && many=500 || many=10000; }
+	nfiles=$many
+	;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+build=${MR_BUILD:-$top/build}
+build=$(cd "$build" && pwd) || die "no build directory $build; run make first"
+src=$top/scripts/bench
+
+# ---- build the bench programs ----
+
+# True when $1 is missing or older than one of the other files.
+stale() {
+	local target=$1 f
+	shift
+	[ -x "$target" ] || return 0
+	for f; do
+		[ "$f" -nt "$target" ] && return 0
+	done
+	return 1
+}
+
+# compile OUTPUT SOURCE [DEPENDENCY...] -- CC_ARGS...
+compile() {
+	local out=$1 deps=()
+	shift
+	while [ "$1" != -- ]; do
+		deps+=("$1")
+		shift
+	done
+	shift
+	stale "$out" "${deps[@]}" || return 0
+	echo "# building $out"
+	cc -O2 -Wall -Wextra -o "$out.tmp.$$" "${deps[0]}" "$@" && mv -f "$out.tmp.$$" "$out" && return 0
+	rm -f "$out.tmp.$$"
+	echo "bench: cannot build $out" >&2
+	return 1
+}
+
+mkdir -p "$build/bench" || exit 1
+compile "$build/bench/gencorpus" "$src/gencorpus.c" -- -lm || exit 1
+compile "$build/bench/hashcount" "$src/hashcount.c" "$top/src/apps/words.h" -- \
+	-I"$top/src/apps" -lunistring || exit 1
+
+# ---- a private workspace and copies of the engine ----
+
+for f in mrcoordinator mrworker mrsequential apps/wc.so; do
+	[ -e "$build/$f" ] || die "$build/$f is missing; run make first"
+done
+base=${MR_BENCH_DIR:-${TMPDIR:-/tmp}}
+mkdir -p "$base" || exit 1
+work=$(mktemp -d "$base/mrbench.XXXXXX") && work=$(cd "$work" && pwd) || exit 1
+sockdir=$work
+if [ ${#work} -gt 80 ]; then
+	sockdir=$(mktemp -d /tmp/mrbs.XXXXXX) || exit 1
+fi
+live=()
+
+cleanup() {
+	local p
+	for p in "${live[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	if [ "${MR_BENCH_KEEP:-0}" = 1 ]; then
+		echo "# data kept in $work"
+	else
+		rm -rf "$work"
+	fi
+	[ "$sockdir" = "$work" ] || rm -rf "$sockdir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# Copy the binaries; one being relinked right now is retried for a while.
+bin=$work/bin
+mkdir -p "$bin" || exit 1
+grab() {
+	local f=$1 name try
+	name=$(basename "$f")
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		if cp "$f" "$bin/$name.tmp" 2>/dev/null && chmod +x "$bin/$name.tmp" &&
+			case $name in
+			*.so) [ "$(head -c 4 "$bin/$name.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] ;;
+			*) "$bin/$name.tmp" --help >/dev/null 2>&1 ;;
+			esac
+		then
+			mv -f "$bin/$name.tmp" "$bin/$name"
+			return 0
+		fi
+		[ "$try" = 10 ] || sleep 1
+	done
+	die "cannot copy a working $f"
+}
+for f in mrcoordinator mrworker mrsequential apps/wc.so bench/gencorpus bench/hashcount; do
+	grab "$build/$f"
+done
+
+# The longest any one process may run.
+if [ "$quick" = 1 ]; then
+	tmo=60
+else
+	tmo=$((120 + ${mb:-0} * 3))
+fi
+
+# ---- helpers ----
+
+now() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		printf '%s\n' "$EPOCHREALTIME"
+	else
+		date +%s.%N
+	fi
+}
+
+# calc EXPR VAR=VALUE...: evaluate an awk expression, print it.
+calc() {
+	local expr=$1
+	shift
+	awk "$@" "BEGIN { print ($expr) }"
+}
+
+ntest=0
+npass=0
+nfail=0
+ok() {
+	ntest=$((ntest + 1))
+	npass=$((npass + 1))
+	echo "ok $ntest - bench/$1"
+}
+not_ok() {
+	local name=$1
+	shift
+	ntest=$((ntest + 1))
+	nfail=$((nfail + 1))
+	echo "not ok $ntest - bench/$name"
+	printf '# %s\n' "$@"
+}
+
+# Last line of a /usr/bin/time output file (earlier ones may say how the
+# command exited); "" when there is none.
+timeline() {
+	[ -s "$1" ] && tail -n 1 "$1"
+}
+
+# Peak RSS in MiB from a KiB count.
+mib() {
+	calc 'sprintf("%.0f", k / 1024)' -v k="$1"
+}
+
+# Results by run id: label, seconds, peak RSS (of the workers for the
+# engine), coordinator CPU, or why there is no number; ids in table order.
+declare -A label secs rss rsskb cpu na
+names=()
+
+# compare NAME FILE: FILE (unsorted "WORD COUNT" lines) must equal the
+# reference once sorted.
+compare() {
+	local name=$1 out=$2
+	sort "$out" >"$out.sorted" || return 1
+	if cmp -s "$ref" "$out.sorted"; then
+		ok "$name output matches"
+	else
+		not_ok "$name output matches" \
+			"sorted output differs from hashcount's ($(wc -l <"$out.sorted") vs $(wc -l <"$ref") lines); first differences:" \
+			"$(diff "$ref" "$out.sorted" | head -n 6 | tr '\n' '|')"
+	fi
+}
+
+# run_one ID LABEL DIR OUT CMD...: run CMD in DIR with stdout to OUT, timed,
+# with its peak RSS.  Returns CMD's status.
+run_one() {
+	local name=$1 dir=$3 out=$4 t0 t1 rc line
+	label[$1]=$2
+	shift 4
+	names+=("$name")
+	t0=$(now)
+	(cd "$dir" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%M %U %S' \
+		-o "$work/$name.time" "$@") >"$out" 2>"$work/$name.err"
+	rc=$?
+	t1=$(now)
+	if [ "$rc" -ne 0 ]; then
+		na[$name]="failed (exit $rc)"
+		return "$rc"
+	fi
+	secs[$name]=$(calc 'b - a' -v a="$t0" -v b="$t1")
+	line=$(timeline "$work/$name.time")
+	rss[$name]=$(mib "${line%% *}")
+	return 0
+}
+
+# run_engine ID LABEL NWORKERS: the coordinator with coord_args and inputs
+# and NWORKERS workers with worker_args, in a fresh job directory; timed
+# from the coordinator's start to its exit.  Checks the output.
+run_engine() {
+	local name=$1 nw=$3 job=$work/job-$1 sock=$sockdir/$1.sock
+	local t0 t1 cpid rc i line w wrc bad=() rsslist=
+	local pids=()
+	label[$1]=$2
+	names+=("$name")
+	mkdir "$job" || return 1
+	t0=$(now)
+	(cd "$job" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%U %S %M' \
+		-o "$work/$name.coord.time" "$bin/mrcoordinator" -q --socket "$sock" \
+		"${coord_args[@]}" "${inputs[@]}") 2>"$work/$name.coord.err" &
+	cpid=$!
+	live+=("$cpid")
+	for ((i = 1; i <= nw; i++)); do
+		(cd "$job" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%M' \
+			-o "$work/$name.w$i.time" "$bin/mrworker" -q --socket "$sock" \
+			"${worker_args[@]}" "$bin/wc.so") 2>"$work/$name.w$i.err" &
+		pids+=($!)
+		live+=($!)
+	done
+	wait "$cpid"
+	rc=$?
+	t1=$(now)
+	for ((i = 1; i <= nw; i++)); do
+		wait "${pids[i - 1]}"
+		wrc=$?
+		line=$(timeline "$work/$name.w$i.time")
+		w=$(mib "${line:-0}")
+		rsslist=${rsslist:+$rsslist/}$w
+		rsskb[$name]="${rsskb[$name]:-} ${line:-0}"
+		# A worker that starts only after a short job has ended finds no
+		# coordinator and exits 1 by contract; that is not a failure.
+		if [ "$wrc" -ne 0 ] && ! { [ "$wrc" = 1 ] && [ "$rc" = 0 ] &&
+			grep -q 'no coordinator answers' "$work/$name.w$i.err"; }; then
+			bad+=("worker $i exited with status $wrc: $(tail -n 2 "$work/$name.w$i.err" | tr '\n' ' ')")
+		fi
+	done
+	live=()
+	rss[$name]=$rsslist
+	line=$(timeline "$work/$name.coord.time")
+	cpu[$name]=$(calc 'sprintf("%.2f", u + s)' -v u="$(echo "$line" | awk '{ print $1 }')" \
+		-v s="$(echo "$line" | awk '{ print $2 }')")
+	if [ "$rc" -ne 0 ]; then
+		na[$name]="failed (exit $rc)"
+		not_ok "$name output matches" "the coordinator exited with status $rc:" \
+			"$(tail -n 3 "$work/$name.coord.err" | tr '\n' ' ')" "${bad[@]}"
+		return 1
+	fi
+	secs[$name]=$(calc 'b - a' -v a="$t0" -v b="$t1")
+	if [ "${#bad[@]}" -gt 0 ]; then
+		not_ok "$name output matches" "${bad[@]}"
+		return 1
+	fi
+	cat "$job"/mr-out-* >"$work/$name.out" 2>/dev/null
+	compare "$name" "$work/$name.out"
+}
+
+# The table: name, seconds, MiB/s, speed relative to hashcount and to
+# mrsequential (their time / this time), workers' peak RSS, coordinator CPU.
+print_table() {
+	local n s hs ss rate vh vs
+	hs=${secs[hashcount]:-}
+	ss=${secs[mrsequential]:-}
+	printf '| %-40s | %8s | %8s | %11s | %14s | %16s | %12s |\n' \
+		run seconds MiB/s "x hashcount" "x mrsequential" "peak RSS MiB" "coord CPU s"
+	printf '|%s|%s:|%s:|%s:|%s:|%s:|%s:|\n' "$(printf -- '-%.0s' {1..42})" \
+		"$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..9})" \
+		"$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..15})" \
+		"$(printf -- '-%.0s' {1..17})" "$(printf -- '-%.0s' {1..13})"
+	for n in "${names[@]}"; do
+		s=${secs[$n]:-}
+		if [ -z "$s" ]; then
+			printf '| %-40s | %8s | %8s | %11s | %14s | %16s | %12s |\n' \
+				"${label[$n]}" "${na[$n]:-n/a}" - - - - -
+			continue
+		fi
+		rate=$(calc 'sprintf("%.1f", b / 1048576 / s)' -v b="$bytes" -v s="$s")
+		vh=-
+		vs=-
+		[ -n "$hs" ] && vh=$(calc 'sprintf("%.2fx", h / s)' -v h="$hs" -v s="$s")
+		[ -n "$ss" ] && vs=$(calc 'sprintf("%.2fx", q / s)' -v q="$ss" -v s="$s")
+		printf '| %-40s | %8.3f | %8s | %11s | %14s | %16s | %12s |\n' \
+			"${label[$n]}" "$s" "$rate" "$vh" "$vs" "${rss[$n]:--}" "${cpu[$n]:--}"
+	done
+}
+
+# target TEXT VALUE OP LIMIT DETAIL: "# target TEXT: met|missed (DETAIL)".
+target() {
+	local verdict
+	verdict=$(calc "v $3 l ? \"met\" : \"missed\"" -v v="$2" -v l="$4")
+	echo "# target $1: $verdict ($5)"
+}
+
+machine() {
+	local model
+	model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+	echo "# machine: $(nproc) CPUs, ${model:-unknown CPU}," \
+		"$(awk '/^MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)," \
+		"Linux $(uname -r)"
+}
+
+# ---- the corpus ----
+
+corpus=$work/corpus
+gen_args=(--seed "$seed" --outdir "$corpus")
+case $mode in
+main) gen_args+=(--mb "$mb" --files "$nfiles") ;;
+memory) gen_args+=(--mb "$mb" --files "$nfiles" --hot-word the --hot-frac 0.5) ;;
+many) gen_args+=(--mb "$(calc 'n * 240 / 1048576' -v n="$nfiles")" --files "$nfiles") ;;
+esac
+t0=$(now)
+timeout -k 5 "$tmo" "$bin/gencorpus" "${gen_args[@]}" || die "gencorpus failed"
+t1=$(now)
+inputs=("$corpus"/corpus-*.txt)
+bytes=$(cat "${inputs[@]}" | wc -c)
+case $mode in
+memory) what=", one word 50% of all" ;;
+*) what= ;;
+esac
+echo "# corpus: $nfiles files, $bytes bytes, seed $seed$what, generated in" \
+	"$(calc 'sprintf("%.1f", b - a)' -v a="$t0" -v b="$t1") s"
+machine
+
+# ---- the reference ----
+
+ref=$work/hashcount.sorted
+if ! run_one hashcount "hashcount (C, 1 core)" "$work" "$work/hashcount.out" \
+	"$bin/hashcount" "${inputs[@]}"; then
+	not_ok "hashcount runs" "hashcount failed: $(tail -n 2 "$work/hashcount.err" | tr '\n' ' ')"
+	echo "bench: $npass passed, $nfail failed"
+	exit 1
+fi
+sort "$work/hashcount.out" >"$ref" || exit 1
+
+# ---- the runs ----
+
+coord_args=()
+worker_args=()
+case $mode in
+main)
+	# The Unix way, only timed: it counts ASCII words only.
+	names=(unix "${names[@]}")
+	label[unix]="unix: tr -cs, sort, uniq -c (ASCII)"
+	t0=$(now)
+	if timeout -k 5 "$tmo" sh -c 'cat "$@" | tr -cs A-Za-z "\n" | sort | uniq -c' sh \
+		"${inputs[@]}" >"$work/unix.out" 2>"$work/unix.err"; then
+		t1=$(now)
+		secs[unix]=$(calc 'b - a' -v a="$t0" -v b="$t1")
+	else
+		na[unix]="failed"
+	fi
+	mkdir "$work/seq" || exit 1
+	if run_one mrsequential mrsequential "$work/seq" "$work/seq.stdout" \
+		"$bin/mrsequential" "$bin/wc.so" "${inputs[@]}"; then
+		compare mrsequential "$work/seq/mr-out-0"
+	else
+		not_ok "mrsequential output matches" "mrsequential failed: $(tail -n 2 "$work/mrsequential.err" | tr '\n' ' ')"
+	fi
+	run_engine engine-1w "engine, 1 worker" 1
+	run_engine engine-2w "engine, 2 workers" 2
+
+	if [ "$quick" = 1 ]; then
+		split=1M
+	else
+		split=$(((mb + 7) / 8))M
+	fi
+	one=engine-2w-onefile
+	label[$one]="engine, 2 workers, 1 file, split $split"
+	if "$bin/mrcoordinator" --help 2>&1 | grep -q -- --split-size; then
+		cat "${inputs[@]}" >"$work/all.txt" || exit 1
+		saved=("${inputs[@]}")
+		inputs=("$work/all.txt")
+		coord_args=(--split-size "$split")
+		run_engine "$one" "${label[$one]}" 2
+		inputs=("${saved[@]}")
+		coord_args=()
+	else
+		names+=("$one")
+		na[$one]="n/a (no --split-size)"
+	fi
+	;;
+memory)
+	name=engine-2w-memlimit
+	label[$name]="engine, 2 workers, --memory-limit 64M"
+	if "$bin/mrworker" --help 2>&1 | grep -q -- --memory-limit; then
+		worker_args=(--memory-limit 64M)
+		run_engine "$name" "${label[$name]}" 2
+	else
+		names+=("$name")
+		na[$name]="n/a (no --memory-limit)"
+	fi
+	;;
+many)
+	run_engine engine-2w "engine, 2 workers" 2
+	;;
+esac
+
+# ---- the report ----
+
+echo
+print_table
+echo
+echo "# hashcount: $(calc 'sprintf("%.1f", b / 1048576 / s)' -v b="$bytes" -v s="${secs[hashcount]}") MiB/s on one core"
+case $mode in
+main)
+	e2=${secs[engine-2w]:-}
+	if [ "$quick" = 0 ] && [ -n "$e2" ]; then
+		r=$(calc 'sprintf("%.2f", h / e)' -v h="${secs[hashcount]}" -v e="$e2")
+		target "engine (2 workers) >= 1.3x hashcount" "$r" '>=' 1.3 "ratio $r"
+		if [ -n "${secs[mrsequential]:-}" ]; then
+			r=$(calc 'sprintf("%.2f", q / e)' -v q="${secs[mrsequential]}" -v e="$e2")
+			target "engine (2 workers) >= 1.6x mrsequential" "$r" '>=' 1.6 "ratio $r"
+		fi
+	fi
+	;;
+memory)
+	if [ -n "${secs[$name]:-}" ]; then
+		max=$(echo "${rsskb[$name]}" | tr ' ' '\n' | sort -n | tail -n 1)
+		max=$(calc 'sprintf("%.1f", k / 1024)' -v k="$max")
+		target "worker peak RSS < 160 MiB" "$max" '<' 160 \
+			"max $max MiB; workers ${rss[$name]} MiB"
+	fi
+	;;
+many)
+	c=${cpu[engine-2w]:-}
+	[ -n "$c" ] && target "coordinator CPU < 1 s for $nfiles files" "$c" '<' 1 "$c s"
+	;;
+esac
+echo "bench: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,350 @@
+/* mapout.c - see mapout.h. */
+#include "worker/mapout.h"
+
+#include "common/log.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Keys in the last task's combine table, to size the next one. */
+static size_t last_keys;
+
+/* The engine side of struct mr_ctx while a combine runs; `pub` first. */
+struct combine_ctx {
+	struct mr_ctx pub;
+	const struct plugin *plugin;
+	const char *key;
+	size_t klen;
+	struct cvalues cv;       /* values from a ctab entry ... */
+	struct mgroup *g;        /* ... or from a merge group */
+	struct kvbuf *out;       /* emitted values (keys dropped) */
+	int failed;
+};
+
+static int combine_emit(struct mr_ctx *c, const char *key, size_t klen,
+			const char *val, size_t vlen)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+
+	if (klen != ctx->klen || (klen && memcmp(key, ctx->key, klen) != 0)) {
+		ctx->failed = 1;
+		return error("combine in plugin %s emitted key '%.*s' while combining "
+			     "key '%.*s'; a combiner may only emit its own key",
+			     ctx->plugin->path, klen > 64 ? 64 : (int)klen, key,
+			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key);
+	}
+	if (kvbuf_add(ctx->out, "", 0, val, vlen) < 0) {
+		ctx->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+	uint32_t len;
+	int rc;
+
+	if (ctx->g) {
+		rc = mgroup_next_value(ctx->g, val, &len);
+		if (rc < 0)
+			ctx->failed = 1;
+		*vlen = rc > 0 ? len : 0;
+		return rc;
+	}
+	rc = ctab_next_value(&ctx->cv, val, &len);
+	*vlen = rc ? len : 0;
+	return rc;
+}
+
+static const struct mr_host combine_host = {
+	.size = sizeof(struct mr_host),
+	.emit = combine_emit,
+	.next_value = combine_next,
+};
+
+/* Run the plugin's combine with `ctx` set up; output in mo->scratch. */
+static int run_combine(struct mapout *mo, struct combine_ctx *ctx)
+{
+	kvbuf_clear(&mo->scratch);
+	ctx->pub.host = &combine_host;
+	ctx->plugin = mo->plugin;
+	ctx->out = &mo->scratch;
+	mo->combines++;
+	if (mo->plugin->combine(&ctx->pub, ctx->key, ctx->klen) != 0 || ctx->failed)
+		return error("combine of key '%.*s' failed in plugin %s",
+			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key,
+			     mo->plugin->path);
+	return 0;
+}
+
+/* Combine the values of ctab entry `i` into (usually) one. */
+static int combine_entry(struct mapout *mo, size_t i)
+{
+	struct ctab *t = &mo->ctab;
+	struct centry *e = &t->ent[i];
+	struct combine_ctx ctx = { .key = ctab_key(t, e), .klen = ctab_klen(e) };
+
+	ctab_values(t, e, &ctx.cv);
+	if (run_combine(mo, &ctx) < 0)
+		return -1;
+	if (mo->scratch.n > mo->vcap) {
+		xgrow((void **)&mo->vals, &mo->vcap, mo->scratch.n, sizeof(*mo->vals));
+		mo->vlens = xrealloc(mo->vlens, mo->vcap * sizeof(*mo->vlens));
+	}
+	for (size_t k = 0; k < mo->scratch.n; k++) {
+		mo->vals[k] = kv_val(&mo->scratch, &mo->scratch.recs[k]);
+		mo->vlens[k] = mo->scratch.recs[k].vlen;
+	}
+	ctab_set_values(t, i, mo->vals, mo->vlens, mo->scratch.n);
+	return 0;
+}
+
+void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
+		 uint64_t budget)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->plugin = p;
+	mo->nparts = nparts;
+	mo->budget = budget;
+	/* An eighth each (see mapout.h), but never below a small working size. */
+	mo->ctab_limit = budget / 8 > MAPOUT_MIN_CTAB ? budget / 8 : MAPOUT_MIN_CTAB;
+	mo->parts_limit = budget / 8 > MAPOUT_MIN_PARTS ? budget / 8 : MAPOUT_MIN_PARTS;
+	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
+	mo->use_ctab = p->combine != NULL;
+	ctab_init(&mo->ctab);
+	/*
+	 * The tasks of one job tend to see the same keys: start the table at
+	 * the size the last task's reached, within the budget.
+	 */
+	if (mo->use_ctab && last_keys)
+		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->ctab_limit / 2
+					? last_keys : mo->ctab_limit / 2 / 64 / 2);
+	kvbuf_init(&mo->scratch);
+}
+
+void mapout_release(struct mapout *mo)
+{
+	if (mo->use_ctab && mo->max_keys > last_keys / 2)
+		last_keys = mo->max_keys;
+	for (unsigned r = 0; r < mo->nparts; r++)
+		kvbuf_release(&mo->parts[r]);
+	free(mo->parts);
+	for (size_t i = 0; i < mo->nspills * mo->nparts; i++)
+		if (mo->spill_fds[i] >= 0)
+			close(mo->spill_fds[i]);
+	free(mo->spill_fds);
+	ctab_release(&mo->ctab);
+	kvbuf_release(&mo->scratch);
+	free(mo->vals);
+	free(mo->vlens);
+	memset(mo, 0, sizeof(*mo));
+}
+
+static int part_add(struct mapout *mo, const char *key, size_t klen,
+		    const char *val, size_t vlen)
+{
+	unsigned r = 0;
+
+	if (mo->nparts > 1)
+		r = plugin_partition(mo->plugin, key, klen, mo->nparts);
+	if (kvbuf_add(&mo->parts[r], key, klen, val, vlen) < 0)
+		return -1;
+	mo->pbytes += klen + vlen + 2 + sizeof(struct kv);
+	return 0;
+}
+
+/* Sort every partition buffer and write it out as an anonymous run. */
+static int spill(struct mapout *mo)
+{
+	size_t base = mo->nspills * mo->nparts;
+
+	mo->spill_fds = xrealloc(mo->spill_fds,
+				 (mo->nspills + 1) * mo->nparts * sizeof(*mo->spill_fds));
+	for (unsigned r = 0; r < mo->nparts; r++)
+		mo->spill_fds[base + r] = -1;
+	mo->nspills++;
+	mo->spills++;
+	for (unsigned r = 0; r < mo->nparts; r++) {
+		struct kvbuf *b = &mo->parts[r];
+		struct ifile_writer w;
+
+		kvbuf_sort(b);
+		if (ifile_writer_open_anon(&w, ".") < 0)
+			return -1;
+		for (size_t i = 0; i < b->n; i++) {
+			const struct kv *rec = &b->recs[i];
+
+			if (ifile_writer_add(&w, kv_key(b, rec), rec->klen,
+					     kv_val(b, rec), rec->vlen) < 0) {
+				ifile_writer_abort(&w);
+				return -1;
+			}
+		}
+		if (ifile_writer_finish_fd(&w, &mo->spill_fds[base + r]) < 0)
+			return -1;
+		kvbuf_clear(b);
+	}
+	mo->pbytes = 0;
+	return 0;
+}
+
+/* Combine what is left in the table, move it to the partitions, empty it. */
+static int flush_ctab(struct mapout *mo)
+{
+	struct ctab *t = &mo->ctab;
+
+	for (size_t i = 0; i < t->cap; i++) {
+		struct centry *e = &t->ent[i];
+
+		if (!ctab_live(e))
+			continue;
+		if (e->nvals > 1 && combine_entry(mo, i) < 0)
+			return -1;
+		struct cvalues cv;
+		const char *v;
+		uint32_t vlen;
+
+		e = &t->ent[i];
+		ctab_values(t, e, &cv);
+		while (ctab_next_value(&cv, &v, &vlen))
+			if (part_add(mo, ctab_key(t, e), ctab_klen(e), v, vlen) < 0)
+				return -1;
+	}
+	if (t->n > mo->max_keys)
+		mo->max_keys = t->n;
+	ctab_clear(t);
+	/* A table of many distinct keys stays big when emptied: start afresh. */
+	if (ctab_bytes(t) > mo->ctab_limit / 2) {
+		ctab_release(t);
+		ctab_init(t);
+	}
+	if (mo->pbytes > mo->parts_limit)
+		return spill(mo);
+	return 0;
+}
+
+int mapout_emit(struct mapout *mo, const char *key, size_t klen,
+		const char *val, size_t vlen)
+{
+	if (klen >= UINT32_MAX - 1 || vlen >= UINT32_MAX - 1)
+		return error("record too large (key %zu bytes, value %zu bytes; "
+			     "each must be under 4 GiB)", klen, vlen);
+	if (mo->use_ctab) {
+		struct ctab *t = &mo->ctab;
+		size_t i = ctab_find(t, ctab_hash(key, klen), key, klen);
+
+		if (ctab_push(t, i, val, vlen, 1)) {
+			if (combine_entry(mo, i) < 0)
+				return -1;
+			ctab_push(t, i, val, vlen, 0);
+		}
+		if (ctab_bytes(t) > mo->ctab_limit) {
+			if (t->garbage > t->alen / 4)
+				ctab_compact(t);
+			if (ctab_bytes(t) > mo->ctab_limit)
+				return flush_ctab(mo);
+		}
+		return 0;
+	}
+	if (part_add(mo, key, klen, val, vlen) < 0)
+		return -1;
+	if (mo->pbytes > mo->parts_limit)
+		return spill(mo);
+	return 0;
+}
+
+int mapout_finish(struct mapout *mo)
+{
+	if (mo->use_ctab && flush_ctab(mo) < 0)
+		return -1;
+	for (unsigned r = 0; r < mo->nparts; r++)
+		kvbuf_sort(&mo->parts[r]);
+	return 0;
+}
+
+int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
+{
+	size_t bufsize = mo->nspills ? mo->budget / 4 / mo->nspills : 0;
+
+	if (bufsize > (1u << 20))
+		bufsize = 1u << 20;
+	merger_init(m);
+	for (size_t s = 0; s < mo->nspills; s++) {
+		int *fd = &mo->spill_fds[s * mo->nparts + r];
+		char name[64];
+
+		snprintf(name, sizeof(name), "spill %zu of partition %u", s, r);
+		if (merger_add_fd(m, *fd, name, bufsize) < 0) {
+			*fd = -1; /* the reader closed it */
+			return -1;
+		}
+		*fd = -1;
+	}
+	merger_add_mem(m, &mo->parts[r]);
+	return merger_start(m);
+}
+
+/* Write one key's values, combined. */
+static int write_group(struct mapout *mo, struct mgroup *g, struct ifile_writer *w)
+{
+	struct combine_ctx ctx = { .key = g->key, .klen = g->klen, .g = g };
+
+	if (run_combine(mo, &ctx) < 0)
+		return -1;
+	for (size_t k = 0; k < mo->scratch.n; k++) {
+		const struct kv *rec = &mo->scratch.recs[k];
+
+		if (ifile_writer_add(w, g->key, g->klen, kv_val(&mo->scratch, rec),
+				     rec->vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mapout_write(struct mapout *mo, unsigned r, const char *path)
+{
+	struct ifile_writer w;
+	struct merger m;
+	int rc = -1;
+
+	if (mapout_merger(mo, r, &m) < 0)
+		goto out_merger;
+	if (ifile_writer_open(&w, path) < 0)
+		goto out_merger;
+	/*
+	 * With a combiner, a key may come from several spills and from several
+	 * drains of the combine table: combine it once more on the way out.
+	 */
+	if (mo->use_ctab) {
+		struct mgroup g;
+		int more;
+
+		mgroup_init(&g, &m);
+		while ((more = mgroup_next_key(&g)) > 0)
+			if (write_group(mo, &g, &w) < 0)
+				break;
+		mgroup_release(&g);
+		if (more != 0)
+			goto out_writer;
+	} else {
+		const char *k, *v;
+		uint32_t kl, vl;
+
+		while (merger_peek(&m, &k, &kl, &v, &vl)) {
+			if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0)
+				goto out_writer;
+		}
+	}
+	rc = ifile_writer_commit(&w);
+	goto out_merger;
+out_writer:
+	ifile_writer_abort(&w);
+out_merger:
+	merger_release(&m);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * mapout.h - where a map's emitted pairs go, within a memory budget.
+ *
+ * Pairs are partitioned (plugin_partition) into one in-memory buffer per
+ * reduce partition.  With a combiner, they first go through a combine table
+ * (ctab.h): a key's values are combined whenever its block fills up, and
+ * when the table outgrows an eighth of the budget it is compacted, or, still
+ * too big, combined and moved into the partition buffers.  When the buffers
+ * outgrow an eighth of the budget they are sorted and spilled to anonymous
+ * sorted runs (one per partition; unlinked files, so a dead worker leaves
+ * none).  An eighth each, because arrays grow by doubling and a rehash or a
+ * sort holds old and new side by side; the rest of the budget covers that,
+ * the read buffers of the final merge and the write buffers.  The map's
+ * input, which the worker holds whole, comes on top (at most a split).
+ *
+ * At the end, mapout_merger() gives, per partition, a merger over that
+ * partition's spills and its sorted buffer; mapout_write() writes it as a
+ * published run, combining equal keys on the way when there is a combiner.
+ *
+ * Errors are printed where they happen; functions return 0 or -1.
+ */
+#ifndef MR_MAPOUT_H
+#define MR_MAPOUT_H
+
+#include "worker/ctab.h"
+#include "worker/kvbuf.h"
+#include "worker/merge.h"
+#include "worker/plugin.h"
+
+#include <stdint.h>
+
+#define MAPOUT_MIN_CTAB (1u << 20)
+#define MAPOUT_MIN_PARTS (256u << 10)
+
+struct mapout {
+	const struct plugin *plugin;
+	unsigned nparts;
+	uint64_t budget;         /* bytes */
+	uint64_t ctab_limit;     /* combine table size that triggers compaction/draining */
+	uint64_t parts_limit;    /* partition bytes that trigger a spill */
+	struct kvbuf *parts;     /* nparts buffers */
+	int use_ctab;
+	struct ctab ctab;
+	int *spill_fds;          /* nspills * nparts descriptors */
+	size_t nspills;
+	uint64_t pbytes;         /* approximate bytes in the partition buffers */
+	/* combine output, and pointers into it for ctab_set_values() */
+	struct kvbuf scratch;
+	const char **vals;
+	uint32_t *vlens;
+	size_t vcap;
+	/* counters */
+	uint64_t spills, combines;
+	size_t max_keys;         /* most keys the combine table held */
+};
+
+void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
+		 uint64_t budget);
+void mapout_release(struct mapout *mo);
+
+/* Take one emitted pair. */
+int mapout_emit(struct mapout *mo, const char *key, size_t klen,
+		const char *val, size_t vlen);
+
+/* After the last emit: move everything into sorted partition buffers. */
+int mapout_finish(struct mapout *mo);
+
+/*
+ * Add partition `r`'s sources (spills, then its sorted buffer) to a fresh
+ * merger and start it.  0 or -1.
+ */
+int mapout_merger(struct mapout *mo, unsigned r, struct merger *m);
+
+/* Merge partition `r` into the run published at `path`. */
+int mapout_write(struct mapout *mo, unsigned r, const char *path);
+
+#endif

@@ -1,0 +1,688 @@
+/*
+ * test_mapout.c - a map's output within a memory budget
+ * (src/worker/mapout.c): partitioning, the combine table, spills and the
+ * final merge per partition.
+ *
+ * The plugins are hand-made struct plugins (no shared object): a combine
+ * that sums decimal values, an identity combine, a failing one, and none.
+ * Small budgets force combine-table flushes and spills; every partition's
+ * run is then read back and checked against what was emitted.
+ *
+ * Every test runs in its own temp dir under /tmp (spills go to the cwd).
+ */
+#include "unit.h"
+
+#include "worker/ifile.h"
+#include "worker/kvbuf.h"
+#include "worker/mapout.h"
+#include "worker/plugin.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fixture {
+	char dir[64];
+	char oldcwd[PATH_MAX];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f || !getcwd(f->oldcwd, sizeof(f->oldcwd)))
+		return -1;
+	strcpy(f->dir, "/tmp/mr-unit-mapout-XXXXXX");
+	if (!mkdtemp(f->dir) || chdir(f->dir) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = chdir(f->oldcwd);
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->dir);
+	free(f);
+	return rc;
+}
+
+/* Names in the cwd other than "." and "..". */
+static int dir_entries(void)
+{
+	DIR *d = opendir(".");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* ---- the plugins -------------------------------------------------------------- */
+
+/* Strings the engine hands a combine that lacked their '\0' (ABI promise). */
+static int unterminated;
+
+static int parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/* Sum the key's decimal values and emit the total. */
+static int sum_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	uint64_t sum = 0, n;
+	const char *v;
+	size_t vlen;
+	char buf[32];
+	int rc, len;
+
+	if (key[klen] != '\0')
+		unterminated++;
+	while ((rc = mr_next_value(ctx, &v, &vlen)) == 1) {
+		if (v[vlen] != '\0')
+			unterminated++;
+		if (parse_u64(v, vlen, &n) < 0)
+			return -1;
+		sum += n;
+	}
+	if (rc < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)sum);
+	return mr_emit(ctx, key, klen, buf, (size_t)len);
+}
+
+/* Emit every value unchanged (a legal, if useless, combine). */
+static int identity_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	const char *v;
+	size_t vlen;
+	int rc;
+
+	while ((rc = mr_next_value(ctx, &v, &vlen)) == 1)
+		if (mr_emit(ctx, key, klen, v, vlen) < 0)
+			return -1;
+	return rc;
+}
+
+/* Fails when it meets the key "bad". */
+static int failing_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	if (klen == 3 && memcmp(key, "bad", 3) == 0)
+		return -1;
+	return sum_combine(ctx, key, klen);
+}
+
+/* Emits under another key than its own. */
+static int wrong_key_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	(void)key;
+	(void)klen;
+	return mr_emit(ctx, "other", 5, "1", 1);
+}
+
+static struct plugin make_plugin(mr_reduce_fn combine)
+{
+	struct plugin p;
+
+	memset(&p, 0, sizeof(p));
+	p.path = (char *)"test-plugin";
+	p.combine = combine;
+	return p;
+}
+
+/* ---- a vocabulary of keys ------------------------------------------------------- */
+
+struct vocab {
+	struct kvbuf keys;   /* key i is record i (value unused) */
+	size_t *order;       /* indices sorted by key, for lookups */
+};
+
+static const struct kvbuf *sort_keys;
+
+static int cmp_index(const void *a, const void *b)
+{
+	const struct kv *x = &sort_keys->recs[*(const size_t *)a];
+	const struct kv *y = &sort_keys->recs[*(const size_t *)b];
+
+	return kv_keycmp(kv_key(sort_keys, x), x->klen, kv_key(sort_keys, y), y->klen);
+}
+
+/* n distinct keys: words, the empty key, binary ones, long ones. */
+static void vocab_init(struct vocab *v, size_t n, uint64_t *rng)
+{
+	char buf[400];
+
+	kvbuf_init(&v->keys);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		switch (i % 10) {
+		case 0:
+			len = i == 0 ? 0 : (size_t)snprintf(buf, sizeof(buf), "w%zu", i);
+			break;
+		case 1: /* binary, tagged with i */
+			len = 12;
+			for (size_t j = 0; j < len; j++)
+				buf[j] = (char)(unit_rand(rng) % 2 ? 0 : 0xff);
+			memcpy(buf + 4, &i, sizeof(i));
+			break;
+		case 2: /* long: beyond an inline key */
+			len = 40 + (size_t)(unit_rand(rng) % 300);
+			memset(buf, 'L', len);
+			len += (size_t)snprintf(buf + len, 32, "%zu", i);
+			break;
+		default:
+			len = (size_t)snprintf(buf, sizeof(buf), "%zu", i * 7919);
+			break;
+		}
+		assert_int_equal(kvbuf_add(&v->keys, buf, len, "", 0), 0);
+	}
+	v->order = malloc(n * sizeof(*v->order));
+	assert_non_null(v->order);
+	for (size_t i = 0; i < n; i++)
+		v->order[i] = i;
+	sort_keys = &v->keys;
+	qsort(v->order, n, sizeof(*v->order), cmp_index);
+	for (size_t i = 1; i < n; i++)
+		assert_true(cmp_index(&v->order[i - 1], &v->order[i]) < 0); /* distinct */
+}
+
+static void vocab_release(struct vocab *v)
+{
+	kvbuf_release(&v->keys);
+	free(v->order);
+}
+
+static const char *vkey(const struct vocab *v, size_t i, size_t *klen)
+{
+	*klen = v->keys.recs[i].klen;
+	return kv_key(&v->keys, &v->keys.recs[i]);
+}
+
+/* Index of `key` in the vocabulary; fails the test when absent. */
+static size_t vocab_find(const struct vocab *v, const char *key, size_t klen)
+{
+	size_t lo = 0, hi = v->keys.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = v->order[mid];
+		const struct kv *r = &v->keys.recs[i];
+		int c = kv_keycmp(kv_key(&v->keys, r), r->klen, key, klen);
+
+		if (c == 0)
+			return i;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	unit_fail("a run holds key '%.*s' (%zu bytes), which was never emitted",
+		  (int)(klen > 40 ? 40 : klen), key, klen);
+}
+
+/* A skewed key choice: a few keys are very hot. */
+static size_t pick(uint64_t *rng, size_t n)
+{
+	double u = (double)(unit_rand(rng) >> 11) / (double)(1ull << 53);
+
+	return (size_t)((double)n * u * u * u) % n;
+}
+
+/* ---- the checks ------------------------------------------------------------------- */
+
+/*
+ * With the summing combine: every partition's run holds each key once, in
+ * strictly ascending order, in the partition mr_default_partition() names,
+ * with the sum of everything emitted for it.
+ */
+static void check_summed(const struct vocab *v, const uint64_t *want, unsigned nparts,
+			 const char *what)
+{
+	size_t seen = 0, emitted = 0;
+	char *found = calloc(v->keys.n, 1);
+
+	assert_non_null(found);
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		for (size_t i = 0; i < run.n; i++) {
+			const struct kv *rec = &run.recs[i];
+			const char *k = kv_key(&run, rec);
+			int shown = (int)(rec->klen > 40 ? 40 : rec->klen);
+			size_t idx = vocab_find(v, k, rec->klen);
+			uint64_t got;
+			int c = i + 1 == run.n ? -1 : kv_keycmp(k, rec->klen,
+								kv_key(&run, rec + 1), rec[1].klen);
+
+			if (c == 0) {
+				size_t n = 1;
+
+				while (i + n < run.n && run.recs[i + n].klen == rec->klen &&
+				       !memcmp(kv_key(&run, &run.recs[i + n]), k, rec->klen))
+					n++;
+				unit_fail("%s: partition %u: key '%.*s' appears %zu times (values "
+					  "'%.*s', '%.*s', ...), not once: its values were not all "
+					  "combined", what, r, shown, k, n,
+					  (int)rec->vlen, kv_val(&run, rec),
+					  (int)rec[1].vlen, kv_val(&run, rec + 1));
+			}
+			if (c > 0)
+				unit_fail("%s: partition %u record %zu: key '%.*s' is after the next one",
+					  what, r, i, shown, k);
+			if (mr_default_partition(k, rec->klen, nparts) != r)
+				unit_fail("%s: key '%.*s' in partition %u, not %u", what, shown, k,
+					  r, mr_default_partition(k, rec->klen, nparts));
+			if (parse_u64(kv_val(&run, rec), rec->vlen, &got) < 0 || got != want[idx])
+				unit_fail("%s: key '%.*s': value '%.*s', expected %llu", what,
+					  shown, k, (int)rec->vlen, kv_val(&run, rec),
+					  (unsigned long long)want[idx]);
+			found[idx] = 1;
+			seen++;
+		}
+		kvbuf_release(&run);
+	}
+	for (size_t i = 0; i < v->keys.n; i++) {
+		if (want[i])
+			emitted++;
+		if (want[i] && !found[i])
+			unit_fail("%s: key %zu was emitted but is in no run", what, i);
+	}
+	assert_int_equal(seen, emitted);
+	free(found);
+}
+
+/* Finish, write every partition to run-R, release. */
+static void write_runs(struct mapout *mo, unsigned nparts)
+{
+	assert_int_equal(mapout_finish(mo), 0);
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		assert_int_equal(mapout_write(mo, r, path), 0);
+	}
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+/*
+ * Many pairs, a 64 KiB budget (mapout may round it up to a working minimum):
+ * the pairs keep coming until the table has been drained into the buffers
+ * and those have spilled, twice.
+ */
+static void test_combine_with_spills(void **state)
+{
+	enum { NKEYS = 20000, MAXEMIT = 400000, NPARTS = 5 };
+	struct plugin p = make_plugin(sum_combine);
+	uint64_t rng = 17, *want = calloc(NKEYS, sizeof(*want));
+	size_t e, extra = 0;
+	struct vocab v;
+	struct mapout mo;
+
+	(void)state;
+	assert_non_null(want);
+	vocab_init(&v, NKEYS, &rng);
+	unterminated = 0;
+	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	/* every key once, then skewed; after the 2nd spill, a little more */
+	for (e = 0; e < MAXEMIT && extra < 3000; e++) {
+		size_t i = e < NKEYS ? e : pick(&rng, NKEYS), klen;
+		const char *k = vkey(&v, i, &klen);
+		char val[4];
+		int n = snprintf(val, sizeof(val), "%u", 1 + (unsigned)(unit_rand(&rng) % 9));
+
+		want[i] += (uint64_t)(val[0] - '0'); /* > 0: want[i] != 0 means emitted */
+		assert_int_equal(mapout_emit(&mo, k, klen, val, (size_t)n), 0);
+		if (mo.spills >= 2)
+			extra++;
+	}
+	if (mo.spills < 2)
+		unit_fail("%zu pairs of %d keys with a 64 KiB budget: %llu spills; the map "
+			  "output is not bounded", e, NKEYS, (unsigned long long)mo.spills);
+	write_runs(&mo, NPARTS);
+	assert_true(mo.combines > 0);
+	mapout_release(&mo);
+	assert_int_equal(unterminated, 0);
+	check_summed(&v, want, NPARTS, "64 KiB budget");
+	/* only the runs are left: spills were anonymous */
+	assert_int_equal(dir_entries(), NPARTS);
+	vocab_release(&v);
+	free(want);
+}
+
+/*
+ * Once per key per run, whatever the volume: with some volumes the combine
+ * table is drained into the buffers more than once and yet nothing spills.
+ * N keys, each emitted in 3 passes, N from 500 to about 60000, with small
+ * and middling budgets.
+ */
+static void test_combine_once_per_key(void **state)
+{
+	static const uint64_t budgets[] = { 64 << 10, 1 << 20, 8 << 20 };
+	struct plugin p = make_plugin(sum_combine);
+	uint64_t rng = 23;
+	char what[128];
+	struct vocab v;
+
+	(void)state;
+	vocab_init(&v, 60000, &rng);
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		for (size_t n = 500; n <= 60000; n = n * 3 / 2) {
+			uint64_t *want = calloc(v.keys.n, sizeof(*want));
+			struct mapout mo;
+
+			assert_non_null(want);
+			mapout_init(&mo, &p, 3, budgets[b]);
+			for (int pass = 0; pass < 3; pass++)
+				for (size_t i = 0; i < n; i++) {
+					size_t klen;
+					const char *key = vkey(&v, i, &klen);
+
+					want[i] += 2;
+					assert_int_equal(mapout_emit(&mo, key, klen, "2", 1), 0);
+				}
+			write_runs(&mo, 3);
+			snprintf(what, sizeof(what), "%zu keys x 3, budget %llu KiB, %llu spills",
+				 n, (unsigned long long)(budgets[b] >> 10),
+				 (unsigned long long)mo.spills);
+			mapout_release(&mo);
+			check_summed(&v, want, 3, what);
+			for (unsigned r = 0; r < 3; r++) {
+				char path[32];
+
+				snprintf(path, sizeof(path), "run-%u", r);
+				unlink(path);
+			}
+			free(want);
+		}
+	}
+	vocab_release(&v);
+}
+
+/* Without a combine: every pair, sorted by key, equal keys in emit order. */
+static void test_no_combine(void **state)
+{
+	enum { NKEYS = 3000, MAXEMIT = 400000, NPARTS = 4 };
+	struct plugin p = make_plugin(NULL);
+	uint64_t rng = 31;
+	struct vocab v;
+	struct mapout mo;
+	size_t total = 0, nemit, extra = 0;
+	size_t *last = malloc(NKEYS * sizeof(*last));
+	size_t *count = calloc(NKEYS, sizeof(*count)), *want = calloc(NKEYS, sizeof(*want));
+
+	(void)state;
+	assert_non_null(last);
+	assert_non_null(count);
+	assert_non_null(want);
+	vocab_init(&v, NKEYS, &rng);
+	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	/* until the 2nd spill, and a little more */
+	for (nemit = 0; nemit < MAXEMIT && extra < 3000; nemit++) {
+		size_t i = pick(&rng, NKEYS), klen;
+		const char *k = vkey(&v, i, &klen);
+		char val[32];
+		int n = snprintf(val, sizeof(val), "%zu", nemit); /* the emit's sequence number */
+
+		want[i]++;
+		assert_int_equal(mapout_emit(&mo, k, klen, val, (size_t)n), 0);
+		if (mo.spills >= 2)
+			extra++;
+	}
+	if (mo.spills < 2)
+		unit_fail("%zu pairs with a 64 KiB budget: %llu spills; the map output is not "
+			  "bounded", nemit, (unsigned long long)mo.spills);
+	write_runs(&mo, NPARTS);
+	mapout_release(&mo);
+	for (unsigned r = 0; r < NPARTS; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		for (size_t j = 0; j < run.n; j++) {
+			const struct kv *rec = &run.recs[j];
+			const char *k = kv_key(&run, rec);
+			size_t idx = vocab_find(&v, k, rec->klen);
+			uint64_t seq;
+
+			assert_int_equal(parse_u64(kv_val(&run, rec), rec->vlen, &seq), 0);
+			if (j > 0) {
+				int c = kv_keycmp(kv_key(&run, rec - 1), rec[-1].klen, k, rec->klen);
+
+				if (c > 0)
+					unit_fail("partition %u record %zu: keys out of order", r, j);
+				if (c == 0 && seq <= last[idx])
+					unit_fail("partition %u, key '%.*s': value %llu after %zu: "
+						  "equal keys must keep the emit order", r,
+						  (int)(rec->klen > 40 ? 40 : rec->klen), k,
+						  (unsigned long long)seq, last[idx]);
+			}
+			assert_int_equal(mr_default_partition(k, rec->klen, NPARTS), r);
+			last[idx] = (size_t)seq;
+			count[idx]++;
+			total++;
+		}
+		kvbuf_release(&run);
+	}
+	assert_int_equal(total, nemit);
+	for (size_t i = 0; i < NKEYS; i++)
+		if (count[i] != want[i])
+			unit_fail("key %zu: %zu values in the runs, %zu emitted", i, count[i],
+				  want[i]);
+	assert_int_equal(dir_entries(), NPARTS);
+	vocab_release(&v);
+	free(last);
+	free(count);
+	free(want);
+}
+
+/* One partition: no partition function is needed; one sorted run. */
+static void test_one_partition(void **state)
+{
+	enum { NKEYS = 2000, NEMIT = 10000 };
+	struct plugin p = make_plugin(sum_combine);
+	uint64_t rng = 37, *want = calloc(NKEYS, sizeof(*want));
+	struct vocab v;
+	struct mapout mo;
+
+	(void)state;
+	assert_non_null(want);
+	vocab_init(&v, NKEYS, &rng);
+	mapout_init(&mo, &p, 1, 64 << 10);
+	for (size_t e = 0; e < NEMIT; e++) {
+		size_t i = pick(&rng, NKEYS), klen;
+		const char *k = vkey(&v, i, &klen);
+
+		want[i] += 1;
+		assert_int_equal(mapout_emit(&mo, k, klen, "1", 1), 0);
+	}
+	write_runs(&mo, 1);
+	mapout_release(&mo);
+	check_summed(&v, want, 1, "one partition");
+	vocab_release(&v);
+	free(want);
+}
+
+/* An identity combine: nothing lost, nothing duplicated. */
+static void test_identity_combine(void **state)
+{
+	enum { NKEYS = 50, NEMIT = 10000, NPARTS = 2 };
+	struct plugin p = make_plugin(identity_combine);
+	uint64_t rng = 41;
+	struct vocab v;
+	struct mapout mo;
+	char *seen = calloc(NEMIT, 1);
+	size_t total = 0;
+
+	(void)state;
+	assert_non_null(seen);
+	vocab_init(&v, NKEYS, &rng);
+	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	for (size_t e = 0; e < NEMIT; e++) {
+		size_t i = e % 7 == 0 ? 0 : pick(&rng, NKEYS), klen;
+		const char *k = vkey(&v, i, &klen);
+		char val[32];
+		int n = snprintf(val, sizeof(val), "%zu", e);
+
+		assert_int_equal(mapout_emit(&mo, k, klen, val, (size_t)n), 0);
+	}
+	write_runs(&mo, NPARTS);
+	mapout_release(&mo);
+	for (unsigned r = 0; r < NPARTS; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		for (size_t j = 0; j < run.n; j++) {
+			uint64_t seq;
+
+			assert_int_equal(parse_u64(kv_val(&run, &run.recs[j]), run.recs[j].vlen,
+						   &seq), 0);
+			assert_true(seq < NEMIT);
+			if (seen[seq])
+				unit_fail("value %llu appears twice", (unsigned long long)seq);
+			seen[seq] = 1;
+			total++;
+		}
+		kvbuf_release(&run);
+	}
+	assert_int_equal(total, NEMIT);
+	vocab_release(&v);
+	free(seen);
+}
+
+/* A failing combine fails the map; nothing is published, nothing left behind. */
+static void test_combine_fails(void **state)
+{
+	struct plugin p = make_plugin(failing_combine);
+	struct mapout mo;
+	int rc = 0;
+
+	(void)state;
+	mapout_init(&mo, &p, 2, 64 << 10);
+	/* "bad" gets combined when its block fills, or at the latest at the end */
+	for (int e = 0; e < 1000 && rc == 0; e++)
+		rc = mapout_emit(&mo, e % 2 ? "bad" : "good", e % 2 ? 3 : 4, "1", 1);
+	if (rc == 0)
+		rc = mapout_finish(&mo);
+	for (unsigned r = 0; r < 2 && rc == 0; r++)
+		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(log_last_error(), "test-plugin"));
+	mapout_release(&mo);
+	/* a combine emitting another key is refused */
+	p = make_plugin(wrong_key_combine);
+	mapout_init(&mo, &p, 2, 64 << 10);
+	rc = 0;
+	for (int e = 0; e < 1000 && rc == 0; e++)
+		rc = mapout_emit(&mo, "key", 3, "1", 1);
+	if (rc == 0)
+		rc = mapout_finish(&mo);
+	for (unsigned r = 0; r < 2 && rc == 0; r++)
+		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(log_last_error(), "test-plugin"));
+	mapout_release(&mo);
+	/* nothing published, no temp file left */
+	assert_int_equal(dir_entries(), 0);
+}
+
+/*
+ * At the worker's smallest budget (--memory-limit 1M) the combine table
+ * must still do its job: a few keys emitted many times are combined in
+ * memory while they are emitted, and nothing spills.
+ */
+static void test_small_budget_combines(void **state)
+{
+	struct plugin p = make_plugin(sum_combine);
+	uint64_t want[3] = { 0, 0, 0 };
+	static const char *const keys[3] = { "hot", "warm", "a key longer than thirty-two bytes" };
+	struct mapout mo;
+	struct vocab v;
+	uint64_t rng = 43;
+
+	(void)state;
+	mapout_init(&mo, &p, 2, 1 << 20);
+	for (int e = 0; e < 20000; e++) {
+		int i = e % 10 == 0 ? 2 : e % 3 == 0 ? 1 : 0;
+
+		want[i]++;
+		assert_int_equal(mapout_emit(&mo, keys[i], strlen(keys[i]), "1", 1), 0);
+	}
+	if (mo.combines == 0 || mo.spills != 0)
+		unit_fail("20000 pairs of 3 keys, 1 MiB budget: %llu combines while emitting "
+			  "(expected some) and %llu spills (expected none): the combine table "
+			  "does not hold even 3 keys within this budget",
+			  (unsigned long long)mo.combines, (unsigned long long)mo.spills);
+	write_runs(&mo, 2);
+	mapout_release(&mo);
+	/* and the result is right */
+	kvbuf_init(&v.keys);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(kvbuf_add(&v.keys, keys[i], strlen(keys[i]), "", 0), 0);
+	v.order = malloc(3 * sizeof(*v.order));
+	assert_non_null(v.order);
+	for (size_t i = 0; i < 3; i++)
+		v.order[i] = i;
+	sort_keys = &v.keys;
+	qsort(v.order, 3, sizeof(*v.order), cmp_index);
+	(void)rng;
+	check_summed(&v, want, 2, "3 keys, 1 MiB budget");
+	vocab_release(&v);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_combine_with_spills),
+		T(test_combine_once_per_key),
+		T(test_no_combine),
+		T(test_one_partition),
+		T(test_identity_combine),
+		T(test_combine_fails),
+		T(test_small_budget_combines),
+	};
+
+	UNIT_MAIN("mapout", tests);
+}
