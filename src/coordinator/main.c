@@ -237,23 +237,22 @@ int main(int argc, char **argv)
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
 
 	sizes = xcalloc((size_t)(argc - first), sizeof(*sizes));
-	if (check_inputs(argv + first, argc - first, sizes) < 0 ||
-	    make_splits(&sp, argv + first, sizes, argc - first, o.split_size) < 0) {
-		free(sizes);
-		return 1;
-	}
+	rc = check_inputs(argv + first, argc - first, sizes) < 0 ||
+	     make_splits(&sp, argv + first, sizes, argc - first, o.split_size) < 0;
 	free(sizes);
+	if (rc)
+		goto out;
 	if (access(".", W_OK | X_OK) < 0) {
 		error_errno("job directory (the current directory) is not writable");
-		return 1;
+		goto out;
 	}
 	raise_fd_limit(); /* idle peers cost one fd each */
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
-		return 1;
+		goto out;
 	lfd = usock_listen(sockpath);
 	if (lfd < 0)
-		return 1;
+		goto out;
 	if (service_register(lfd, MAX_RECORD) < 0)
 		goto out_unlink;
 
@@ -278,9 +277,10 @@ int main(int argc, char **argv)
 	sweep_temp_files();
 	service_init(NULL, 0);
 	job_release(&job);
-	splits_release(&sp);
 out_unlink:
 	if (unlink(sockpath) < 0 && errno != ENOENT)
 		warning("cannot remove socket %s: %s", sockpath, strerror(errno));
+out:
+	splits_release(&sp);
 	return status;
 }

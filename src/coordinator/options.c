@@ -56,7 +56,7 @@ void coord_options_init(struct coord_options *o)
 	o->job.nreduce = 10;
 	o->job.timeout_ms = 10000;
 	o->job.max_attempts = 4;
-	o->job.wait_ms = 100;
+	o->job.wait_ms = 20;
 	o->log_level = LOG_NORMAL;
 	o->split_size = 64ull << 20;
 }

@@ -217,6 +217,7 @@ static int flush_ctab(struct mapout *mo)
 	}
 	if (t->n > mo->max_keys)
 		mo->max_keys = t->n;
+	mo->drains++;
 	ctab_clear(t);
 	/* A table of many distinct keys stays big when emptied: start afresh. */
 	if (ctab_bytes(t) > mo->ctab_limit / 2) {
@@ -319,8 +320,9 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path)
 	/*
 	 * With a combiner, a key may come from several spills and from several
 	 * drains of the combine table: combine it once more on the way out.
+	 * After a single drain and no spill every key is there once already.
 	 */
-	if (mo->use_ctab) {
+	if (mo->use_ctab && (mo->nspills > 0 || mo->drains > 1)) {
 		struct mgroup g;
 		int more;
 

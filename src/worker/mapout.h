@@ -52,6 +52,7 @@ struct mapout {
 	/* counters */
 	uint64_t spills, combines;
 	size_t max_keys;         /* most keys the combine table held */
+	unsigned drains;         /* times the combine table was moved to the partitions */
 };
 
 void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,

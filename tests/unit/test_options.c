@@ -98,7 +98,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.job.nreduce, 10);
 	assert_int_equal(o.job.timeout_ms, 10000);
 	assert_int_equal(o.job.max_attempts, 4);
-	assert_int_equal(o.job.wait_ms, 100);
+	assert_int_equal(o.job.wait_ms, 20);
 	assert_null(o.socket);
 	assert_int_equal(o.keep_intermediate, 0);
 	assert_int_equal(o.log_level, LOG_NORMAL);
