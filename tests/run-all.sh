@@ -23,6 +23,7 @@ SUITES=(
 	"tests/test-mr.sh"
 	"tests/test-data.sh"
 	"tests/test-errors.sh"
+	"tests/test-backup.sh"
 	"tests/test-hostile.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"

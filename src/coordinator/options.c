@@ -27,6 +27,7 @@ static void usage(FILE *out)
 		"      --split-size SIZE  cut input files larger than SIZE into several\n"
 		"                         map tasks at line boundaries (default 64M;\n"
 		"                         K, M, G suffixes)\n"
+		"      --no-backup        never start backup attempts of slow tasks\n"
 		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
 		"  -v, --verbose          log every assignment (twice: debug)\n"
 		"  -q, --quiet            log errors only\n"
@@ -57,6 +58,7 @@ void coord_options_init(struct coord_options *o)
 	o->job.timeout_ms = 10000;
 	o->job.max_attempts = 4;
 	o->job.wait_ms = 20;
+	o->job.backup = 1;
 	o->log_level = LOG_NORMAL;
 	o->split_size = 64ull << 20;
 }
@@ -71,6 +73,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "max-attempts", required_argument, NULL, 'A' },
 		{ "keep-intermediate", no_argument, NULL, 'K' },
 		{ "split-size", required_argument, NULL, 'S' },
+		{ "no-backup", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,6 +114,9 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 			break;
 		case 'K':
 			o->keep_intermediate = 1;
+			break;
+		case 'B':
+			o->job.backup = 0;
 			break;
 		case 'S':
 			if (parse_size(optarg, 1, 1ull << 50, &o->split_size) < 0) {

@@ -20,7 +20,7 @@ struct coord_options {
 	int first_input;         /* argv index of the first INPUT */
 };
 
-/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 20 ms, splits 64 MiB. */
+/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 20 ms, splits 64 MiB, backups on. */
 void coord_options_init(struct coord_options *o);
 
 /*

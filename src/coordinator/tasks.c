@@ -29,6 +29,8 @@ static void enter_phase(struct job *job, enum job_phase phase)
 {
 	job->phase = phase;
 	job->done_in_phase = 0;
+	job->ndurations = 0;
+	job->median_n = 0;
 	if (phase == PHASE_MAP)
 		for (int i = 0; i < job->nmap; i++)
 			queue_push(job, (uint32_t)i);
@@ -47,6 +49,7 @@ void job_init(struct job *job, char *const *files, int nmap, const struct job_co
 	job->tasks = xcalloc((size_t)nmap + (size_t)cfg->nreduce, sizeof(*job->tasks));
 	job->qcap = (size_t)(nmap > cfg->nreduce ? nmap : cfg->nreduce);
 	job->queue = xcalloc(job->qcap, sizeof(*job->queue));
+	job->durations = xcalloc(job->qcap, sizeof(*job->durations));
 	job->next_attempt = 1;
 	job->failed_task = -1;
 	timerq_init(&job->timers);
@@ -60,6 +63,7 @@ void job_release(struct job *job)
 			free(job->tasks[i].last_error);
 	free(job->tasks);
 	free(job->queue);
+	free(job->durations);
 	timerq_release(&job->timers);
 	memset(job, 0, sizeof(*job));
 }
@@ -83,30 +87,10 @@ const char *job_task_name(const struct job *job, uint32_t index, char *buf, size
 	return buf;
 }
 
-void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out)
+static void fill_assignment(const struct job *job, uint32_t index, uint64_t attempt,
+			    struct assignment *out)
 {
-	uint32_t index;
-	struct task *t;
-
-	memset(out, 0, sizeof(*out));
-	if (job_finished(job)) {
-		out->kind = ASSIGN_EXIT;
-		return;
-	}
-	if (!queue_pop(job, &index)) {
-		out->kind = ASSIGN_WAIT;
-		out->wait_ms = job->cfg.wait_ms;
-		return;
-	}
-	t = &job->tasks[index];
-	t->state = TASK_RUNNING;
-	t->attempt = job->next_attempt++;
-	t->started_ms = now_ms;
-	t->worker_pid = worker_pid;
-	t->handed_out++;
-	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->attempt);
-
-	out->attempt = t->attempt;
+	out->attempt = attempt;
 	out->nmap = job->nmap;
 	out->nreduce = job->nreduce;
 	if (index < (uint32_t)job->nmap) {
@@ -119,6 +103,130 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 		out->kind = ASSIGN_REDUCE;
 		out->id = (int)(index - (uint32_t)job->nmap);
 	}
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* Median duration of the phase's finished tasks (cached until one more finishes). */
+static int64_t median_duration(struct job *job)
+{
+	if (job->median_n != job->ndurations) {
+		int64_t *copy = xcalloc((size_t)job->ndurations, sizeof(*copy));
+
+		memcpy(copy, job->durations, (size_t)job->ndurations * sizeof(*copy));
+		qsort(copy, (size_t)job->ndurations, sizeof(*copy), cmp_i64);
+		job->median_ms = copy[job->ndurations / 2];
+		job->median_n = job->ndurations;
+		free(copy);
+	}
+	return job->median_ms;
+}
+
+/*
+ * A running task of the current phase that deserves a backup attempt: the
+ * phase is nearly done, and the task has run more than twice the median of
+ * its finished peers and more than half the task timeout.  The longest
+ * running such task wins.  1 and *index, or 0.
+ */
+static int pick_straggler(struct job *job, int64_t now_ms, uint32_t *index)
+{
+	int total = job->phase == PHASE_MAP ? job->nmap : job->nreduce;
+	uint32_t first = job->phase == PHASE_MAP ? 0 : (uint32_t)job->nmap;
+	int left = total - job->done_in_phase, limit = total / 10 > 1 ? total / 10 : 1;
+	int64_t threshold, best = -1;
+
+	if (left > limit || job->ndurations == 0)
+		return 0;
+	threshold = 2 * median_duration(job);
+	if (threshold < job->cfg.timeout_ms / 2)
+		threshold = job->cfg.timeout_ms / 2;
+	for (uint32_t i = first; i < first + (uint32_t)total; i++) {
+		const struct task *t = &job->tasks[i];
+		int64_t ran = now_ms - t->started_ms;
+
+		if (t->state == TASK_RUNNING && !t->backup && ran > threshold && ran > best) {
+			best = ran;
+			*index = i;
+		}
+	}
+	return best >= 0;
+}
+
+static void give_backup(struct job *job, uint32_t index, int64_t now_ms, int worker_pid,
+			struct assignment *out)
+{
+	struct task *t = &job->tasks[index];
+	char name[256];
+
+	t->backup = job->next_attempt++;
+	t->backup_started_ms = now_ms;
+	t->backup_pid = worker_pid;
+	t->handed_out++;
+	job->backups++;
+	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->backup);
+	fill_assignment(job, index, t->backup, out);
+	info("%s: attempt %llu on worker %d has run %lld ms (median of finished "
+	     "peers %lld ms); backup attempt %llu to worker %d",
+	     job_task_name(job, index, name, sizeof(name)),
+	     (unsigned long long)t->attempt, t->worker_pid,
+	     (long long)(now_ms - t->started_ms), (long long)median_duration(job),
+	     (unsigned long long)t->backup, worker_pid);
+}
+
+/* Is `attempt` one of the task's live attempts? */
+static int is_live(const struct task *t, uint64_t attempt)
+{
+	return t->state == TASK_RUNNING && attempt != 0 &&
+	       (attempt == t->attempt || attempt == t->backup);
+}
+
+/*
+ * Forget live attempt `attempt` of a task that has another one: the backup
+ * becomes the primary if the primary is the one going.
+ */
+static void drop_attempt(struct task *t, uint64_t attempt)
+{
+	if (attempt == t->attempt) {
+		t->attempt = t->backup;
+		t->started_ms = t->backup_started_ms;
+		t->worker_pid = t->backup_pid;
+	}
+	t->backup = 0;
+}
+
+void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out)
+{
+	uint32_t index;
+	struct task *t;
+
+	memset(out, 0, sizeof(*out));
+	if (job_finished(job)) {
+		out->kind = ASSIGN_EXIT;
+		return;
+	}
+	if (!queue_pop(job, &index)) {
+		if (job->cfg.backup && pick_straggler(job, now_ms, &index)) {
+			give_backup(job, index, now_ms, worker_pid, out);
+			return;
+		}
+		out->kind = ASSIGN_WAIT;
+		out->wait_ms = job->cfg.wait_ms;
+		return;
+	}
+	t = &job->tasks[index];
+	t->state = TASK_RUNNING;
+	t->attempt = job->next_attempt++;
+	t->started_ms = now_ms;
+	t->worker_pid = worker_pid;
+	t->backup = 0;
+	t->handed_out++;
+	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->attempt);
+	fill_assignment(job, index, t->attempt, out);
 	if (log_get_level() >= LOG_VERBOSE) {
 		char name[256];
 
@@ -128,9 +236,18 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 	}
 }
 
-static void task_done(struct job *job, struct task *t)
+static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t now_ms)
 {
+	int64_t started = attempt == t->backup ? t->backup_started_ms : t->started_ms;
+
+	if (attempt == t->backup) {
+		job->backups_won++;
+		verbose("backup attempt %llu finished first", (unsigned long long)attempt);
+	}
 	t->state = TASK_DONE;
+	t->backup = 0;
+	if (job->ndurations < (int)job->qcap)
+		job->durations[job->ndurations++] = now_ms - started;
 	job->done_in_phase++;
 	if (job->phase == PHASE_MAP && job->done_in_phase == job->nmap) {
 		verbose("all %d map tasks done; starting %d reduce tasks", job->nmap, job->nreduce);
@@ -140,9 +257,11 @@ static void task_done(struct job *job, struct task *t)
 	}
 }
 
-static void task_failed(struct job *job, uint32_t index, const char *errmsg)
+static void task_failed(struct job *job, uint32_t index, uint64_t attempt,
+			const char *errmsg)
 {
 	struct task *t = &job->tasks[index];
+	int pid = attempt == t->backup ? t->backup_pid : t->worker_pid;
 	char name[256];
 
 	job->failed_reports++;
@@ -152,13 +271,20 @@ static void task_failed(struct job *job, uint32_t index, const char *errmsg)
 	job_task_name(job, index, name, sizeof(name));
 	if (t->failures >= job->cfg.max_attempts) {
 		error("%s failed %u times; giving up on the job. Last error (worker %d): %s",
-		      name, t->failures, t->worker_pid, t->last_error);
+		      name, t->failures, pid, t->last_error);
 		job->failed_task = (int)index;
 		enter_phase(job, PHASE_FAILED);
 		return;
 	}
+	if (t->backup) {
+		/* The other attempt is still running: let it finish the task. */
+		warning("%s attempt %llu failed on worker %d: %s; its other attempt "
+			"goes on", name, (unsigned long long)attempt, pid, t->last_error);
+		drop_attempt(t, attempt);
+		return;
+	}
 	warning("%s attempt %llu failed on worker %d: %s; re-issuing",
-		name, (unsigned long long)t->attempt, t->worker_pid, t->last_error);
+		name, (unsigned long long)attempt, pid, t->last_error);
 	t->state = TASK_IDLE;
 	queue_push(job, index);
 }
@@ -170,7 +296,6 @@ enum report_result job_report(struct job *job, enum task_kind kind, int id,
 	uint32_t index;
 	struct task *t;
 
-	(void)now_ms;
 	if (job_finished(job) ||
 	    (kind == KIND_MAP && (id < 0 || id >= job->nmap)) ||
 	    (kind == KIND_REDUCE && (id < 0 || id >= job->nreduce)) ||
@@ -178,12 +303,12 @@ enum report_result job_report(struct job *job, enum task_kind kind, int id,
 		goto ignored;
 	index = kind == KIND_MAP ? (uint32_t)id : (uint32_t)(job->nmap + id);
 	t = &job->tasks[index];
-	if (t->state != TASK_RUNNING || t->attempt != attempt)
+	if (!is_live(t, attempt))
 		goto ignored;
 	if (ok)
-		task_done(job, t);
+		task_done(job, t, attempt, now_ms);
 	else
-		task_failed(job, index, errmsg);
+		task_failed(job, index, attempt, errmsg);
 	return REPORT_ACCEPTED;
 ignored:
 	job->ignored_reports++;
@@ -201,8 +326,16 @@ void job_expire(struct job *job, int64_t now_ms)
 		struct task *t = &job->tasks[tm.task];
 		char name[256];
 
-		if (t->state != TASK_RUNNING || t->attempt != tm.attempt)
+		if (!is_live(t, tm.attempt))
 			continue; /* finished or already re-issued: stale deadline */
+		if (t->backup) {
+			/* Its other attempt is still in time: keep waiting for that one. */
+			warning("%s: attempt %llu not done after %lld ms; its other attempt "
+				"goes on", job_task_name(job, tm.task, name, sizeof(name)),
+				(unsigned long long)tm.attempt, (long long)job->cfg.timeout_ms);
+			drop_attempt(t, tm.attempt);
+			continue;
+		}
 		warning("%s: attempt %llu on worker %d not done after %lld ms; re-issuing",
 			job_task_name(job, tm.task, name, sizeof(name)),
 			(unsigned long long)t->attempt, t->worker_pid,

@@ -13,6 +13,14 @@
  * A deadline that fires for the live attempt puts the task back in the idle
  * queue (re-issue); deadlines of older attempts are dropped when popped.
  *
+ * Backup tasks (the Google paper's answer to stragglers): when a worker asks
+ * and nothing is idle, the phase is nearly done (at most a tenth of its
+ * tasks, or one, left) and a running task has run longer than twice the
+ * median of its finished peers and than half the task timeout, it gets a
+ * second live attempt.  The first report of either attempt wins; the other
+ * attempt's output is identical and replaced atomically, its report
+ * ignored.
+ *
  * Pure logic: no I/O but log lines, time is passed in by the caller, so the
  * unit tests drive it with a fake clock.  Single-threaded.
  */
@@ -34,6 +42,9 @@ struct task {
 	uint64_t attempt;    /* live attempt id while RUNNING */
 	int64_t started_ms;  /* when the live attempt was handed out */
 	int worker_pid;      /* who runs the live attempt */
+	uint64_t backup;     /* second live attempt while RUNNING, 0 = none */
+	int64_t backup_started_ms;
+	int backup_pid;
 	unsigned handed_out; /* attempts so far */
 	unsigned failures;   /* failure reports so far */
 	char *last_error;    /* malloc'd text of the last failure report, or NULL */
@@ -44,6 +55,7 @@ struct job_config {
 	int64_t timeout_ms;      /* re-issue a task not reported within this */
 	unsigned max_attempts;   /* fail the job after this many failure reports of one task */
 	int wait_ms;             /* what WAIT tells workers to sleep */
+	int backup;              /* hand out backup attempts of stragglers */
 };
 
 struct job {
@@ -60,8 +72,13 @@ struct job {
 	uint64_t next_attempt;
 	struct timerq timers;
 	int failed_task;         /* index of the task that failed the job, or -1 */
+	/* durations of the current phase's finished tasks, for backup decisions */
+	int64_t *durations;
+	int ndurations;
+	int64_t median_ms;       /* of durations[0 .. median_n) */
+	int median_n;
 	/* statistics for the log */
-	unsigned long reissued, ignored_reports, failed_reports;
+	unsigned long reissued, ignored_reports, failed_reports, backups, backups_won;
 };
 
 struct assignment {

@@ -1104,6 +1104,163 @@ static void test_task_name(void **state)
 	job_release(&job);
 }
 
+
+/* ---- backup attempts of stragglers ---- */
+
+static char *files10[] = { "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9" };
+
+static enum report_result report_at(struct job *job, const struct assignment *a,
+				    int ok, int64_t now)
+{
+	return job_report(job, a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE, a->id,
+			  a->attempt, ok, ok ? NULL : "boom", now);
+}
+
+/* Ten maps handed out at 0; all but map 9 done at 100 ms. */
+static void straggler_job(struct job *job, struct assignment *maps, int backup)
+{
+	struct job_config c = config(1, 4);
+
+	c.backup = backup;
+	job_init(job, files10, 10, &c);
+	for (int i = 0; i < 10; i++)
+		maps[i] = give_map(job, 0);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(report_at(job, &maps[i], 1, 100), REPORT_ACCEPTED);
+}
+
+static void test_backup_for_straggler(void **state)
+{
+	struct assignment maps[10], b;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	/* Not before half the timeout (median 100 ms, so that is the bar). */
+	expect_wait(&job, TIMEOUT / 2);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	assert_int_equal(b.id, maps[9].id);
+	assert_true(b.attempt != maps[9].attempt);
+	assert_int_equal(job.backups, 1);
+	/* One backup per task at a time. */
+	expect_wait(&job, TIMEOUT / 2 + 2);
+	/* The backup wins; the primary's late report is ignored. */
+	assert_int_equal(report_at(&job, &b, 1, TIMEOUT / 2 + 50), REPORT_ACCEPTED);
+	assert_int_equal(job.backups_won, 1);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	assert_int_equal(report_at(&job, &maps[9], 1, TIMEOUT / 2 + 60), REPORT_IGNORED);
+	job_release(&job);
+}
+
+static void test_backup_primary_wins(void **state)
+{
+	struct assignment maps[10], b;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	assert_int_equal(report_at(&job, &maps[9], 1, TIMEOUT / 2 + 5), REPORT_ACCEPTED);
+	assert_int_equal(job.backups_won, 0);
+	assert_int_equal(report_at(&job, &b, 1, TIMEOUT / 2 + 6), REPORT_IGNORED);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	job_release(&job);
+}
+
+static void test_backup_off(void **state)
+{
+	struct assignment maps[10];
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 0);
+	expect_wait(&job, TIMEOUT - 1);
+	assert_int_equal(job.backups, 0);
+	job_release(&job);
+}
+
+static void test_backup_needs_slow_task(void **state)
+{
+	struct assignment maps[10];
+	struct job_config c = config(1, 4);
+	struct job job;
+
+	(void)state;
+	c.backup = 1;
+	c.timeout_ms = 100000;
+	job_init(&job, files10, 10, &c);
+	for (int i = 0; i < 10; i++)
+		maps[i] = give_map(&job, 0);
+	/* Peers took 40 s: a task at 60 s is not past twice the median. */
+	for (int i = 0; i < 9; i++)
+		report_at(&job, &maps[i], 1, 40000);
+	expect_wait(&job, 60000);
+	assert_int_equal(give_map(&job, 80001).id, maps[9].id);
+	job_release(&job);
+}
+
+static void test_backup_only_near_the_end(void **state)
+{
+	char *files[20];
+	struct assignment maps[20];
+	struct job_config c = config(1, 4);
+	struct job job;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		files[i] = files10[i % 10];
+	c.backup = 1;
+	job_init(&job, files, 20, &c);
+	for (int i = 0; i < 20; i++)
+		maps[i] = give_map(&job, 0);
+	/* Ten of twenty left: not nearly done. */
+	for (int i = 0; i < 10; i++)
+		report_at(&job, &maps[i], 1, 10);
+	expect_wait(&job, TIMEOUT - 1);
+	/* Two left (a tenth): now the slowest gets a backup. */
+	for (int i = 10; i < 18; i++)
+		report_at(&job, &maps[i], 1, TIMEOUT - 1);
+	assert_int_equal(give(&job, TIMEOUT - 1).kind, ASSIGN_MAP);
+	job_release(&job);
+}
+
+static void test_backup_failure_keeps_other(void **state)
+{
+	struct assignment maps[10], b;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	/* The primary fails: nothing is re-queued, the backup carries on. */
+	assert_int_equal(report_at(&job, &maps[9], 0, TIMEOUT / 2 + 2), REPORT_ACCEPTED);
+	expect_wait(&job, TIMEOUT / 2 + 3);
+	assert_int_equal(job.phase, PHASE_MAP);
+	assert_int_equal(report_at(&job, &b, 1, TIMEOUT / 2 + 4), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	job_release(&job);
+}
+
+static void test_backup_timeout_keeps_other(void **state)
+{
+	struct assignment maps[10], b;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	/* The primary's deadline passes; the backup's has not: no re-issue. */
+	job_expire(&job, TIMEOUT);
+	assert_int_equal(job.reissued, 0);
+	assert_int_equal(report_at(&job, &maps[9], 1, TIMEOUT + 1), REPORT_IGNORED);
+	/* Then the backup's deadline passes too: re-issued as a fresh attempt. */
+	job_expire(&job, TIMEOUT / 2 + 1 + TIMEOUT);
+	assert_int_equal(job.reissued, 1);
+	assert_int_equal(report_at(&job, &b, 1, TIMEOUT * 2), REPORT_IGNORED);
+	assert_int_equal(give_map(&job, TIMEOUT * 2).id, maps[9].id);
+	job_release(&job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1135,6 +1292,13 @@ int main(void)
 		cmocka_unit_test(test_big_job),
 		cmocka_unit_test(test_random_simulation),
 		cmocka_unit_test(test_task_name),
+		cmocka_unit_test(test_backup_for_straggler),
+		cmocka_unit_test(test_backup_primary_wins),
+		cmocka_unit_test(test_backup_off),
+		cmocka_unit_test(test_backup_needs_slow_task),
+		cmocka_unit_test(test_backup_only_near_the_end),
+		cmocka_unit_test(test_backup_failure_keeps_other),
+		cmocka_unit_test(test_backup_timeout_keeps_other),
 	};
 
 	UNIT_MAIN("tasks", tests);
