@@ -24,37 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct fixture {
-	char dir[64];
-	char oldcwd[PATH_MAX];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || !getcwd(f->oldcwd, sizeof(f->oldcwd)))
-		return -1;
-	strcpy(f->dir, "/tmp/mr-unit-fileio-XXXXXX");
-	if (!mkdtemp(f->dir) || chdir(f->dir) < 0)
-		return -1;
-	*state = f;
-	return 0;
+	return unit_tmpdir_setup(state);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int rc = chdir(f->oldcwd);
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/in", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/adir", f->dir);
-	rmdir(path);
-	rmdir(f->dir);
-	free(f);
-	return rc;
+	return unit_tmpdir_teardown(state);
 }
 
 static void write_file(const char *path, const char *data, size_t len)

@@ -21,58 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct fixture {
-	char dir[64];
-	char oldcwd[PATH_MAX];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || !getcwd(f->oldcwd, sizeof(f->oldcwd)))
-		return -1;
-	strcpy(f->dir, "/tmp/mr-unit-ifile-XXXXXX");
-	if (!mkdtemp(f->dir) || chdir(f->dir) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-/* Remove the (flat) temp dir; subdirectories one level deep too. */
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			chmod(path, 0700);
-			rm_tree(path);
-		} else {
-			unlink(path);
-		}
-	}
-	closedir(d);
-	rmdir(dir);
+	return unit_tmpdir_setup(state);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int rc = chdir(f->oldcwd);
-
-	rm_tree(f->dir);
-	free(f);
-	return rc;
+	return unit_tmpdir_teardown(state);
 }
 
 /* Number of entries in `dir` whose name starts with `prefix`. */

@@ -24,43 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct fixture {
-	char dir[64];
-	char oldcwd[PATH_MAX];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || !getcwd(f->oldcwd, sizeof(f->oldcwd)))
-		return -1;
-	strcpy(f->dir, "/tmp/mr-unit-mapout-XXXXXX");
-	if (!mkdtemp(f->dir) || chdir(f->dir) < 0)
-		return -1;
-	*state = f;
-	return 0;
+	return unit_tmpdir_setup(state);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int rc = chdir(f->oldcwd);
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(f->dir);
-	free(f);
-	return rc;
+	return unit_tmpdir_teardown(state);
 }
 
 /* Names in the cwd other than "." and "..". */

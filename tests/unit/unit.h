@@ -20,6 +20,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -71,6 +75,65 @@ static inline uint64_t unit_rand(uint64_t *state)
 	x ^= x >> 27;
 	*state = x;
 	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/*
+ * A fresh temp directory per test, made the current directory: use
+ * unit_tmpdir_setup/unit_tmpdir_teardown as a cmocka setup and teardown.
+ * The teardown goes back and removes the directory with all it holds.
+ */
+struct unit_tmpdir {
+	char dir[64];
+	char oldcwd[PATH_MAX];
+};
+
+static inline int unit_tmpdir_setup(void **state)
+{
+	struct unit_tmpdir *f = calloc(1, sizeof(*f));
+
+	if (!f || !getcwd(f->oldcwd, sizeof(f->oldcwd)))
+		return -1;
+	strcpy(f->dir, "/tmp/mr-unit-XXXXXX");
+	if (!mkdtemp(f->dir) || chdir(f->dir) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+/* Remove `dir` and everything below it (made writable first). */
+static inline void unit_rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			chmod(path, 0700);
+			unit_rm_tree(path);
+		} else {
+			unlink(path);
+		}
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static inline int unit_tmpdir_teardown(void **state)
+{
+	struct unit_tmpdir *f = *state;
+	int rc = chdir(f->oldcwd);
+
+	unit_rm_tree(f->dir);
+	free(f);
+	return rc;
 }
 
 #endif
