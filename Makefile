@@ -14,19 +14,22 @@ Q        := $(if $(V),,@)
 
 TIRPC_CFLAGS := $(shell $(PKGCONF) --cflags libtirpc 2>/dev/null)
 TIRPC_LIBS   := $(shell $(PKGCONF) --libs libtirpc 2>/dev/null)
+JANSSON_CFLAGS := $(shell $(PKGCONF) --cflags jansson 2>/dev/null)
+JANSSON_LIBS   := $(shell $(PKGCONF) --libs jansson 2>/dev/null || echo -ljansson)
 
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
-BASEFLAGS := -std=gnu11 $(OPT) $(SANFLAGS) -D_GNU_SOURCE -Isrc -I$(B)/gen $(TIRPC_CFLAGS)
+BASEFLAGS := -std=gnu11 $(OPT) $(SANFLAGS) -D_GNU_SOURCE -Isrc -I$(B)/gen $(TIRPC_CFLAGS) $(JANSSON_CFLAGS)
 # Our own code: strict.  rpcgen output: relaxed, and never edited.
 CFLAGS_OWN := $(BASEFLAGS) -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CFLAGS_GEN := $(BASEFLAGS) -w
 LDFLAGS_ALL := $(SANFLAGS) $(OPT)
 
 COMMON_SRC := $(wildcard src/common/*.c)
-COORD_SRC  := $(wildcard src/coordinator/*.c)
+CTL_SRC    := src/coordinator/mrctl.c
+COORD_SRC  := $(filter-out $(CTL_SRC),$(wildcard src/coordinator/*.c))
 WLIB_SRC   := src/worker/plugin.c src/worker/kvbuf.c src/worker/ifile.c src/worker/fileio.c \
-              src/worker/afile.c src/worker/runner.c src/worker/merge.c src/worker/ctab.c \
-              src/worker/mapout.c
+              src/worker/runner.c src/worker/merge.c src/worker/ctab.c \
+              src/worker/mapout.c src/worker/counters.c
 WORKER_SRC := src/worker/worker.c src/worker/client.c
 SEQ_SRC    := src/worker/sequential.c
 APPS       := wc indexer mtiming rtiming jobcount early_exit crash nocrash
@@ -37,7 +40,7 @@ GEN := $(B)/gen/mr.h $(B)/gen/mr_xdr.c $(B)/gen/mr_svc.c $(B)/gen/mr_clnt.c
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-BINS := $(B)/mrcoordinator $(B)/mrworker $(B)/mrsequential
+BINS := $(B)/mrcoordinator $(B)/mrworker $(B)/mrsequential $(B)/mrctl
 PLUGINS := $(patsubst %,$(B)/apps/%.so,$(APPS))
 
 all: $(BINS) $(PLUGINS)
@@ -81,11 +84,15 @@ $(B)/obj/%.o: %.c $(B)/gen/mr.h $(B)/.flags
 
 $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS)
 
 $(B)/mrworker: $(call obj,$(WORKER_SRC) $(WLIB_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lz
+
+$(B)/mrctl: $(call obj,$(CTL_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS)
 
 $(B)/mrsequential: $(call obj,$(SEQ_SRC) $(WLIB_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")

@@ -332,7 +332,8 @@ run_job() {
 		fi
 	done
 
-	# Nothing but mr-out-0..9 in the job directory, hidden files included.
+	# Nothing but mr-out-0..9 and the job report in the job directory, hidden
+	# files included.
 	entries=()
 	for f in "$JD"/* "$JD"/.*; do
 		f=${f##*/}
@@ -342,7 +343,7 @@ run_job() {
 	done
 	bad=()
 	for f in "${entries[@]}"; do
-		case $f in mr-out-[0-9]) ;; *) bad+=("$f") ;; esac
+		case $f in mr-out-[0-9] | mr-report.json) ;; *) bad+=("$f") ;; esac
 	done
 	if [ ${#bad[@]} -gt 0 ]; then
 		fail "${#bad[@]} leftover file(s) in the job directory after every process exited:" \

@@ -24,6 +24,7 @@ SUITES=(
 	"tests/test-data.sh"
 	"tests/test-errors.sh"
 	"tests/test-backup.sh"
+	"tests/test-report.sh"
 	"tests/test-hostile.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"

@@ -455,12 +455,13 @@ check_workers() {
 }
 
 # check_clean: once everything exited, the job directory holds the outputs
-# only: no intermediate mr-M-R files, no temp files, no spill files.
+# and the job report only: no intermediate mr-M-R files, no temp files, no
+# spill files.
 check_clean() {
 	local f left=()
 	shopt -s nullglob dotglob
 	for f in *; do
-		[[ $f =~ ^mr-out-[0-9]+$ ]] || left+=("$f")
+		[[ $f =~ ^mr-out-[0-9]+$ || $f == mr-report.json ]] || left+=("$f")
 	done
 	shopt -u nullglob dotglob
 	[ ${#left[@]} -eq 0 ] || fail "left in the job directory: ${left[*]:0:5}"

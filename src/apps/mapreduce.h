@@ -74,6 +74,8 @@ struct mr_host {
 		    const char *val, size_t vlen);
 	/* Next value of the current key: 1 and sets *val and *vlen, 0 at end, -1 on error. */
 	int (*next_value)(struct mr_ctx *ctx, const char **val, size_t *vlen);
+	/* Add n to the user counter `name` (appended in engine 0.2; see mr_counter_add). */
+	int (*counter_add)(struct mr_ctx *ctx, const char *name, int64_t n);
 };
 
 /* What every callback receives.  Only `host` is public. */
@@ -91,6 +93,24 @@ static inline int mr_next_value(struct mr_ctx *ctx, const char **val,
 				size_t *vlen)
 {
 	return ctx->host->next_value(ctx, val, vlen);
+}
+
+/*
+ * Add n to the user counter `name` (a C string of at most 63 bytes; names
+ * starting with "mr." are the engine's).  Counters of every attempt that
+ * succeeded are summed over the job and shown in mr-report.json; those of
+ * failed or superseded attempts are dropped, so a re-run task does not count
+ * twice.  Returns 0, or -1 when the engine cannot take it (an engine without
+ * counters just ignores it and returns 0).
+ */
+static inline int mr_counter_add(struct mr_ctx *ctx, const char *name, int64_t n)
+{
+	const struct mr_host *h = ctx->host;
+
+	if (h->size < offsetof(struct mr_host, counter_add) + sizeof(h->counter_add) ||
+	    !h->counter_add)
+		return 0;
+	return h->counter_add(ctx, name, n);
 }
 
 /* The lab's hash: FNV-1a, 32 bits, over the key's bytes. */

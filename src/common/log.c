@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 static char prefix[64] = "mapreduce";
+static char context[64];
+static int progress_line;
 static enum log_level level = LOG_NORMAL;
 static int timestamps;
 static char last_error[1024];
@@ -20,6 +22,25 @@ void log_init(const char *name, int with_pid)
 		snprintf(prefix, sizeof(prefix), "%s[%ld]", name, (long)getpid());
 	else
 		snprintf(prefix, sizeof(prefix), "%s", name);
+}
+
+void log_set_context(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fmt) {
+		context[0] = '\0';
+		return;
+	}
+	va_start(ap, fmt);
+	if (vsnprintf(context, sizeof(context), fmt, ap) < 0)
+		context[0] = '\0';
+	va_end(ap);
+}
+
+void log_set_progress_line(int on)
+{
+	progress_line = on;
 }
 
 void log_set_level(enum log_level l)
@@ -77,8 +98,9 @@ static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail
 		}
 	}
 	/* One fprintf per line so lines of different processes do not mix. */
-	fprintf(stderr, "%s%s: %s%s%s%s\n", stamp, prefix, kind, line,
-		tail ? ": " : "", tail ? tail : "");
+	fprintf(stderr, "%s%s%s%s%s: %s%s%s%s\n", progress_line ? "\r\033[K" : "",
+		stamp, prefix, *context ? " " : "",
+		context, kind, line, tail ? ": " : "", tail ? tail : "");
 }
 
 int error(const char *fmt, ...)

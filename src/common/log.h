@@ -18,9 +18,19 @@ enum log_level { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 }
 /* Set the prefix ("mrworker[1234]") and the verbosity.  `name` is copied. */
 void log_init(const char *name, int with_pid);
 void log_set_level(enum log_level level);
+/*
+ * What the process is doing now ("map 3 attempt 7"), shown after the prefix
+ * on every line until changed; NULL clears it.
+ */
+void log_set_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum log_level log_get_level(void);
 /* Prefix each line with a wall-clock timestamp (for logs that are not a tty). */
 void log_set_timestamps(int on);
+/*
+ * A progress line is being redrawn on stderr (a terminal): log lines first
+ * clear it, and the next redraw puts it back below them.
+ */
+void log_set_progress_line(int on);
 
 /* Print "prog: error: MSG" and return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

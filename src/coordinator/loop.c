@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <rpc/rpc.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -63,8 +64,32 @@ static int writable(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
 }
 
-int loop_run(struct job *job, int sigfd)
+#define PROGRESS_MS 1000
+
+/* Redraw the progress line: "map 37/120, reduce 0/10, 52.3 MB/s, ETA 12 s". */
+static void draw_progress(const struct job *job, int64_t start_ms)
 {
+	struct job_counter totals[64];
+	struct job_status st;
+	int64_t now = now_ms(), bytes = 0;
+	size_t n = job_counter_totals(job, totals, 64);
+	double secs = (double)(now - start_ms) / 1000.0;
+	char eta[32] = "";
+
+	job_status(job, now, now - start_ms, &st);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(totals[i].name, "mr.map.input.bytes"))
+			bytes = totals[i].value;
+	if (st.eta_ms >= 0)
+		snprintf(eta, sizeof(eta), ", ETA %.0f s", (double)st.eta_ms / 1000.0);
+	fprintf(stderr, "\r\033[Kmap %d/%d, reduce %d/%d, %.1f MB/s%s",
+		st.done[KIND_MAP], job->nmap, st.done[KIND_REDUCE], job->nreduce,
+		secs > 0 ? (double)bytes / 1e6 / secs : 0.0, eta);
+}
+
+int loop_run(struct job *job, int sigfd, int progress)
+{
+	int64_t start = now_ms(), next_draw = start;
 	struct pollfd *pfds = NULL;
 	size_t cap = 0;
 	int ret = 0;
@@ -96,6 +121,16 @@ int loop_run(struct job *job, int sigfd)
 		}
 
 		timeout = job_next_timeout(job, now_ms(), LOOP_MAX_WAIT_MS);
+		if (progress) {
+			int64_t now = now_ms();
+
+			if (now >= next_draw) {
+				draw_progress(job, start);
+				next_draw = now + PROGRESS_MS;
+			}
+			if (next_draw - now < timeout)
+				timeout = (int)(next_draw - now);
+		}
 		n = poll(pfds, (nfds_t)nrpc + 1, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -138,6 +173,10 @@ int loop_run(struct job *job, int sigfd)
 		if (ready)
 			svc_getreq_poll(pfds, ready);
 		job_expire(job, now_ms());
+	}
+	if (progress) {
+		draw_progress(job, start);
+		fputc('\n', stderr);
 	}
 	free(pfds);
 	free(stuck_since);

@@ -20,8 +20,9 @@ int loop_signals_open(void);
 /*
  * Serve `job` until it is DONE or FAILED (returns 0) or a stop signal
  * arrives (returns the signal number).  Returns -1 after printing why when
- * poll() itself fails.
+ * poll() itself fails.  With `progress`, redraw a one-line progress report
+ * on stderr (a terminal) every second: tasks done per phase, input rate, ETA.
  */
-int loop_run(struct job *job, int sigfd);
+int loop_run(struct job *job, int sigfd, int progress);
 
 #endif

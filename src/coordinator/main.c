@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "coordinator/loop.h"
 #include "coordinator/options.h"
+#include "coordinator/report.h"
 #include "coordinator/service.h"
 #include "coordinator/tasks.h"
 
@@ -177,7 +178,7 @@ static void remove_intermediate(const struct job *job)
 
 /*
  * Remove the hidden temp files of killed workers (".mr-tmp-mr-..."; see
- * worker/afile.h).  Runs when the job is over, so no live attempt of this
+ * common/afile.h).  Runs when the job is over, so no live attempt of this
  * job needs them.
  */
 static void sweep_temp_files(void)
@@ -218,7 +219,7 @@ int main(int argc, char **argv)
 	struct coord_options o;
 	char sockbuf[108];
 	const char *sockpath;
-	int first, sigfd, lfd, rc, status = 1;
+	int first, sigfd, lfd, rc, status = 1, progress;
 	int64_t start, *sizes;
 	struct splits sp = { 0 };
 	struct job job;
@@ -262,7 +263,11 @@ int main(int argc, char **argv)
 	start = now_ms();
 	verbose("serving %d map and %d reduce tasks on %s", job.nmap, job.nreduce, sockpath);
 
-	rc = loop_run(&job, sigfd);
+	/* A live progress line on a terminal; plain timestamped lines otherwise. */
+	progress = isatty(STDERR_FILENO) && o.log_level == LOG_NORMAL;
+	log_set_progress_line(progress);
+	rc = loop_run(&job, sigfd, progress);
+	log_set_progress_line(0);
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job.phase == PHASE_DONE && check_outputs(&job) == 0) {
@@ -272,6 +277,9 @@ int main(int argc, char **argv)
 		     job.reissued, job.backups, job.backups_won, job.nreduce - 1);
 		status = 0;
 	}
+	report_write(&job, REPORT_FILE,
+		     rc > 0 ? "interrupted" : job.phase == PHASE_DONE ? "done" : "failed",
+		     start, now_ms());
 	if (job.phase == PHASE_DONE && !o.keep_intermediate)
 		remove_intermediate(&job);
 	sweep_temp_files();

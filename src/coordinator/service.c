@@ -7,6 +7,7 @@
 
 #include <rpc/rpc.h>
 #include <rpc/rpc_com.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* rpcgen -m output defines the dispatcher but declares it nowhere. */
@@ -14,11 +15,13 @@ void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
 
 static struct job *the_job;
 static int the_cleanup;
+static int64_t the_start_ms;
 
 void service_init(struct job *job, int cleanup)
 {
 	the_job = job;
 	the_cleanup = cleanup;
+	the_start_ms = now_ms();
 }
 
 int service_register(int fd, unsigned max_record)
@@ -75,6 +78,20 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 	return TRUE;
 }
 
+/* The winning attempt's counters go to the task table (copied there). */
+static void keep_counters(enum task_kind kind, const mr_report_args *args)
+{
+	u_int n = args->counters.counters_len;
+	struct job_counter *c = n ? xcalloc(n, sizeof(*c)) : NULL;
+
+	for (u_int i = 0; i < n; i++) {
+		c[i].name = args->counters.counters_val[i].name;
+		c[i].value = args->counters.counters_val[i].value;
+	}
+	job_set_counters(the_job, kind, args->task_id, c, n);
+	free(c);
+}
+
 bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_req *req)
 {
 	enum task_kind kind;
@@ -98,15 +115,88 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		res->status = MR_REPORT_ACCEPTED;
 		/* The reduce's output is final: its inputs are not needed again. */
 		res->remove_inputs = the_cleanup && kind == KIND_REDUCE && args->ok;
+		if (args->ok)
+			keep_counters(kind, args);
 	}
+	return TRUE;
+}
+
+bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
+{
+	struct job_status st;
+	struct job_counter totals[MR_MAX_COUNTERS];
+	int64_t now = now_ms();
+	size_t n = 0, nc;
+
+	(void)args;
+	(void)req;
+	memset(res, 0, sizeof(*res));
+	if (!the_job) {
+		res->phase = PHASE_DONE;
+		return TRUE;
+	}
+	job_status(the_job, now, now - the_start_ms, &st);
+	res->phase = (int)the_job->phase;
+	res->nmap = the_job->nmap;
+	res->nreduce = the_job->nreduce;
+	res->maps_idle = st.idle[KIND_MAP];
+	res->maps_running = st.running[KIND_MAP];
+	res->maps_done = st.done[KIND_MAP];
+	res->reduces_idle = st.idle[KIND_REDUCE];
+	res->reduces_running = st.running[KIND_REDUCE];
+	res->reduces_done = st.done[KIND_REDUCE];
+	res->failed_reports = the_job->failed_reports;
+	res->reissued = the_job->reissued;
+	res->backups = the_job->backups;
+	res->elapsed_ms = now - the_start_ms;
+	res->eta_ms = st.eta_ms;
+
+	/* Running attempts: primaries and backups, at most MR_MAX_STATUS_TASKS. */
+	res->running.running_val = xcalloc(MR_MAX_STATUS_TASKS, sizeof(mr_running_task));
+	for (int i = 0; i < the_job->nmap + the_job->nreduce; i++) {
+		const struct task *t = &the_job->tasks[i];
+
+		for (int b = 0; b < 2 && t->state == TASK_RUNNING; b++) {
+			mr_running_task *r;
+
+			if ((b && !t->backup) || n == MR_MAX_STATUS_TASKS)
+				continue;
+			r = &res->running.running_val[n++];
+			r->kind = i < the_job->nmap ? MR_TASK_MAP : MR_TASK_REDUCE;
+			r->id = i < the_job->nmap ? i : i - the_job->nmap;
+			r->attempt = b ? t->backup : t->attempt;
+			r->worker_pid = b ? t->backup_pid : t->worker_pid;
+			r->elapsed_ms = now - (b ? t->backup_started_ms : t->started_ms);
+			r->backup = b;
+		}
+	}
+	res->running.running_len = (u_int)n;
+
+	/* Counter totals; names borrowed from the task table. */
+	nc = job_counter_totals(the_job, totals, MR_MAX_COUNTERS);
+	res->counters.counters_val = xcalloc(nc ? nc : 1, sizeof(mr_counter));
+	for (size_t k = 0; k < nc; k++) {
+		res->counters.counters_val[k].name = totals[k].name;
+		res->counters.counters_val[k].value = totals[k].value;
+	}
+	res->counters.counters_len = (u_int)nc;
 	return TRUE;
 }
 
 int mr_prog_1_freeresult(SVCXPRT *xprt, xdrproc_t xdr_result, caddr_t result)
 {
-	/* Results only borrow from the job; nothing to free. */
 	(void)xprt;
-	(void)xdr_result;
-	(void)result;
+	/*
+	 * Results only borrow strings from the job; a status reply owns its
+	 * two arrays and nothing else.
+	 */
+	if (xdr_result == (xdrproc_t)xdr_mr_status_reply) {
+		mr_status_reply *res = (mr_status_reply *)result;
+
+		free(res->running.running_val);
+		free(res->counters.counters_val);
+		res->running.running_val = NULL;
+		res->counters.counters_val = NULL;
+	}
 	return 1;
 }

@@ -59,8 +59,15 @@ void job_init(struct job *job, char *const *files, int nmap, const struct job_co
 void job_release(struct job *job)
 {
 	if (job->tasks)
-		for (int i = 0; i < job->nmap + job->nreduce; i++)
-			free(job->tasks[i].last_error);
+		for (int i = 0; i < job->nmap + job->nreduce; i++) {
+			struct task *t = &job->tasks[i];
+
+			free(t->last_error);
+			free(t->hist);
+			for (size_t k = 0; k < t->ncounters; k++)
+				free(t->counters[k].name);
+			free(t->counters);
+		}
 	free(job->tasks);
 	free(job->queue);
 	free(job->durations);
@@ -85,6 +92,27 @@ const char *job_task_name(const struct job *job, uint32_t index, char *buf, size
 	else
 		snprintf(buf, size, "reduce task %u", index - (uint32_t)job->nmap);
 	return buf;
+}
+
+static void hist_start(struct task *t, uint64_t attempt, int pid, int backup,
+		       int64_t now_ms)
+{
+	xgrow((void **)&t->hist, &t->hcap, t->nhist + 1, sizeof(*t->hist));
+	t->hist[t->nhist++] = (struct attempt_rec){ attempt, pid, backup, now_ms, 0,
+						    ATTEMPT_RUNNING };
+}
+
+static void hist_end(struct task *t, uint64_t attempt, enum attempt_outcome how,
+		     int64_t now_ms)
+{
+	for (size_t i = t->nhist; i-- > 0;)
+		if (t->hist[i].attempt == attempt) {
+			if (t->hist[i].outcome == ATTEMPT_RUNNING) {
+				t->hist[i].outcome = how;
+				t->hist[i].end_ms = now_ms;
+			}
+			return;
+		}
 }
 
 static void fill_assignment(const struct job *job, uint32_t index, uint64_t attempt,
@@ -168,6 +196,7 @@ static void give_backup(struct job *job, uint32_t index, int64_t now_ms, int wor
 	t->backup_pid = worker_pid;
 	t->handed_out++;
 	job->backups++;
+	hist_start(t, t->backup, worker_pid, 1, now_ms);
 	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->backup);
 	fill_assignment(job, index, t->backup, out);
 	info("%s: attempt %llu on worker %d has run %lld ms (median of finished "
@@ -225,6 +254,7 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 	t->worker_pid = worker_pid;
 	t->backup = 0;
 	t->handed_out++;
+	hist_start(t, t->attempt, worker_pid, 0, now_ms);
 	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->attempt);
 	fill_assignment(job, index, t->attempt, out);
 	if (log_get_level() >= LOG_VERBOSE) {
@@ -244,6 +274,10 @@ static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t
 		job->backups_won++;
 		verbose("backup attempt %llu finished first", (unsigned long long)attempt);
 	}
+	hist_end(t, attempt, ATTEMPT_DONE, now_ms);
+	if (t->backup)
+		hist_end(t, attempt == t->backup ? t->attempt : t->backup,
+			 ATTEMPT_SUPERSEDED, now_ms);
 	t->state = TASK_DONE;
 	t->backup = 0;
 	if (job->ndurations < (int)job->qcap)
@@ -258,12 +292,13 @@ static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t
 }
 
 static void task_failed(struct job *job, uint32_t index, uint64_t attempt,
-			const char *errmsg)
+			const char *errmsg, int64_t now_ms)
 {
 	struct task *t = &job->tasks[index];
 	int pid = attempt == t->backup ? t->backup_pid : t->worker_pid;
 	char name[256];
 
+	hist_end(t, attempt, ATTEMPT_FAILED, now_ms);
 	job->failed_reports++;
 	t->failures++;
 	free(t->last_error);
@@ -308,7 +343,7 @@ enum report_result job_report(struct job *job, enum task_kind kind, int id,
 	if (ok)
 		task_done(job, t, attempt, now_ms);
 	else
-		task_failed(job, index, attempt, errmsg);
+		task_failed(job, index, attempt, errmsg, now_ms);
 	return REPORT_ACCEPTED;
 ignored:
 	job->ignored_reports++;
@@ -328,6 +363,7 @@ void job_expire(struct job *job, int64_t now_ms)
 
 		if (!is_live(t, tm.attempt))
 			continue; /* finished or already re-issued: stale deadline */
+		hist_end(t, tm.attempt, ATTEMPT_TIMED_OUT, now_ms);
 		if (t->backup) {
 			/* Its other attempt is still in time: keep waiting for that one. */
 			warning("%s: attempt %llu not done after %lld ms; its other attempt "
@@ -344,6 +380,95 @@ void job_expire(struct job *job, int64_t now_ms)
 		t->state = TASK_IDLE;
 		queue_push(job, tm.task);
 	}
+}
+
+void job_set_counters(struct job *job, enum task_kind kind, int id,
+		      const struct job_counter *c, size_t n)
+{
+	struct task *t;
+
+	if (id < 0 || id >= (kind == KIND_MAP ? job->nmap : job->nreduce))
+		return;
+	t = &job->tasks[kind == KIND_MAP ? id : job->nmap + id];
+	for (size_t k = 0; k < t->ncounters; k++)
+		free(t->counters[k].name);
+	free(t->counters);
+	t->counters = n ? xcalloc(n, sizeof(*t->counters)) : NULL;
+	t->ncounters = n;
+	for (size_t k = 0; k < n; k++) {
+		t->counters[k].name = xstrdup(c[k].name);
+		t->counters[k].value = c[k].value;
+	}
+}
+
+void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
+		struct job_status *st)
+{
+	int workers, left;
+	int64_t per_task;
+
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < job->nmap + job->nreduce; i++) {
+		const struct task *t = &job->tasks[i];
+		int k = i < job->nmap ? KIND_MAP : KIND_REDUCE;
+
+		if (t->state == TASK_DONE)
+			st->done[k]++;
+		else if (t->state == TASK_RUNNING)
+			st->running[k]++;
+		else
+			st->idle[k]++;
+	}
+	st->eta_ms = -1;
+	if (job_finished(job)) {
+		st->eta_ms = 0;
+		return;
+	}
+	/* The current phase's median, or the job's pace so far before any finished. */
+	if (job->ndurations > 0) {
+		int64_t *copy = xcalloc((size_t)job->ndurations, sizeof(*copy));
+
+		memcpy(copy, job->durations, (size_t)job->ndurations * sizeof(*copy));
+		qsort(copy, (size_t)job->ndurations, sizeof(*copy), cmp_i64);
+		per_task = copy[job->ndurations / 2];
+		free(copy);
+	} else if (st->done[KIND_MAP] > 0) {
+		per_task = elapsed_ms / st->done[KIND_MAP];
+	} else {
+		return;
+	}
+	workers = st->running[KIND_MAP] + st->running[KIND_REDUCE];
+	if (workers < 1)
+		workers = 1;
+	left = job->phase == PHASE_MAP ? job->nmap - st->done[KIND_MAP] + job->nreduce
+				       : job->nreduce - st->done[KIND_REDUCE];
+	st->eta_ms = per_task * ((left + workers - 1) / workers);
+	(void)now_ms;
+}
+
+size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < job->nmap + job->nreduce; i++) {
+		const struct task *t = &job->tasks[i];
+
+		for (size_t k = 0; k < t->ncounters; k++) {
+			size_t j;
+
+			for (j = 0; j < n; j++)
+				if (!strcmp(out[j].name, t->counters[k].name))
+					break;
+			if (j == n) {
+				if (n == max)
+					continue;
+				out[n].name = t->counters[k].name;
+				out[n++].value = 0;
+			}
+			out[j].value += t->counters[k].value;
+		}
+	}
+	return n;
 }
 
 int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms)

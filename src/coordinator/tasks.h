@@ -37,6 +37,29 @@ enum task_state { TASK_IDLE, TASK_RUNNING, TASK_DONE };
 enum assign_kind { ASSIGN_MAP, ASSIGN_REDUCE, ASSIGN_WAIT, ASSIGN_EXIT };
 enum report_result { REPORT_ACCEPTED, REPORT_IGNORED };
 
+enum attempt_outcome {
+	ATTEMPT_RUNNING,     /* still out there when last heard of */
+	ATTEMPT_DONE,        /* its report made the task done */
+	ATTEMPT_FAILED,      /* reported failure */
+	ATTEMPT_TIMED_OUT,   /* not reported within the timeout */
+	ATTEMPT_SUPERSEDED   /* the task's other attempt finished first */
+};
+
+/* One hand-out of a task, for mr-report.json. */
+struct attempt_rec {
+	uint64_t attempt;
+	int worker_pid;
+	int backup;          /* handed out as a backup attempt */
+	int64_t start_ms, end_ms;
+	enum attempt_outcome outcome;
+};
+
+/* A counter of the attempt that finished a task. */
+struct job_counter {
+	char *name;          /* malloc'd */
+	int64_t value;
+};
+
 struct task {
 	enum task_state state;
 	uint64_t attempt;    /* live attempt id while RUNNING */
@@ -48,6 +71,10 @@ struct task {
 	unsigned handed_out; /* attempts so far */
 	unsigned failures;   /* failure reports so far */
 	char *last_error;    /* malloc'd text of the last failure report, or NULL */
+	struct attempt_rec *hist; /* every attempt, in hand-out order (malloc'd) */
+	size_t nhist, hcap;
+	struct job_counter *counters; /* of the attempt that finished it (malloc'd) */
+	size_t ncounters;
 };
 
 struct job_config {
@@ -111,6 +138,34 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 enum report_result job_report(struct job *job, enum task_kind kind, int id,
 			      uint64_t attempt, int ok, const char *errmsg,
 			      int64_t now_ms);
+
+/*
+ * Keep the counters of the attempt that just finished task (kind, id): call
+ * right after job_report() accepted its success.  Names are copied.
+ */
+void job_set_counters(struct job *job, enum task_kind kind, int id,
+		      const struct job_counter *c, size_t n);
+
+/* Where the job stands, for mrctl status. */
+struct job_status {
+	int idle[2], running[2], done[2];   /* [KIND_MAP], [KIND_REDUCE] */
+	int64_t eta_ms;                      /* -1 when nothing finished yet */
+};
+
+/*
+ * Count the tasks by state and estimate the time left from the tasks
+ * finished so far (elapsed_ms since the job started): each phase's
+ * remaining tasks at the median duration of its finished ones, spread over
+ * as many workers as are running tasks now.  O(tasks); for status calls.
+ */
+void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
+		struct job_status *st);
+
+/*
+ * Sum the counters of every finished task into out[0 .. max) (names
+ * borrowed from the job); returns how many distinct names there are.
+ */
+size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max);
 
 /* Re-issue every running attempt whose deadline has passed. */
 void job_expire(struct job *job, int64_t now_ms);

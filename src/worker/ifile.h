@@ -19,7 +19,7 @@
 #ifndef MR_IFILE_H
 #define MR_IFILE_H
 
-#include "worker/afile.h"
+#include "common/afile.h"
 #include "worker/kvbuf.h"
 
 #include <stdint.h>

@@ -21,6 +21,7 @@ struct combine_ctx {
 	struct cvalues cv;       /* values from a ctab entry ... */
 	struct mgroup *g;        /* ... or from a merge group */
 	struct kvbuf *out;       /* emitted values (keys dropped) */
+	struct mapout *mo;       /* for the combine counters */
 	int failed;
 };
 
@@ -40,6 +41,7 @@ static int combine_emit(struct mr_ctx *c, const char *key, size_t klen,
 		ctx->failed = 1;
 		return -1;
 	}
+	ctx->mo->combine_out++;
 	return 0;
 }
 
@@ -53,19 +55,30 @@ static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
 		rc = mgroup_next_value(ctx->g, val, &len);
 		if (rc < 0)
 			ctx->failed = 1;
-		*vlen = rc > 0 ? len : 0;
-		return rc;
+	} else {
+		rc = ctab_next_value(&ctx->cv, val, &len);
 	}
-	rc = ctab_next_value(&ctx->cv, val, &len);
-	*vlen = rc ? len : 0;
+	ctx->mo->combine_in += rc > 0;
+	*vlen = rc > 0 ? len : 0;
 	return rc;
 }
+
+static int combine_counter_add(struct mr_ctx *c, const char *name, int64_t n);
 
 static const struct mr_host combine_host = {
 	.size = sizeof(struct mr_host),
 	.emit = combine_emit,
 	.next_value = combine_next,
+	.counter_add = combine_counter_add,
 };
+
+/* A combiner's counters go with its map task's. */
+static int combine_counter_add(struct mr_ctx *c, const char *name, int64_t n)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+
+	return ctx->mo->counters ? counters_add(ctx->mo->counters, name, n) : 0;
+}
 
 /* Run the plugin's combine with `ctx` set up; output in mo->scratch. */
 static int run_combine(struct mapout *mo, struct combine_ctx *ctx)
@@ -74,6 +87,7 @@ static int run_combine(struct mapout *mo, struct combine_ctx *ctx)
 	ctx->pub.host = &combine_host;
 	ctx->plugin = mo->plugin;
 	ctx->out = &mo->scratch;
+	ctx->mo = mo;
 	mo->combines++;
 	if (mo->plugin->combine(&ctx->pub, ctx->key, ctx->klen) != 0 || ctx->failed)
 		return error("combine of key '%.*s' failed in plugin %s",

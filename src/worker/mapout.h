@@ -22,6 +22,7 @@
 #ifndef MR_MAPOUT_H
 #define MR_MAPOUT_H
 
+#include "worker/counters.h"
 #include "worker/ctab.h"
 #include "worker/kvbuf.h"
 #include "worker/merge.h"
@@ -51,6 +52,8 @@ struct mapout {
 	size_t vcap;
 	/* counters */
 	uint64_t spills, combines;
+	uint64_t combine_in, combine_out;  /* values into and out of combine calls */
+	struct counters *counters;         /* where a combiner's user counters go, or NULL */
 	size_t max_keys;         /* most keys the combine table held */
 	unsigned drains;         /* times the combine table was moved to the partitions */
 };

@@ -3,12 +3,20 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "worker/afile.h"
+#include "common/afile.h"
 #include "worker/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The current task's counters; see runner_counters(). */
+static struct counters task_counters;
+
+struct counters *runner_counters(void)
+{
+	return &task_counters;
+}
 
 /* The engine side of struct mr_ctx; `pub` must stay first. */
 struct run_ctx {
@@ -17,7 +25,16 @@ struct run_ctx {
 	struct mgroup *g;        /* reduce: the current key's values */
 	struct afile *out;       /* reduce: output lines */
 	int failed;              /* an engine call failed; the step fails */
+	/* built-in counters, kept here on the hot path, added up at the end */
+	uint64_t records, bytes;         /* map: emitted; reduce: output lines */
+	uint64_t groups, values;         /* reduce: keys and values read */
 };
+
+static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
+{
+	(void)c;
+	return counters_add(&task_counters, name, n);
+}
 
 static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 		    const char *val, size_t vlen)
@@ -28,6 +45,8 @@ static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 		ctx->failed = 1;
 		return -1;
 	}
+	ctx->records++;
+	ctx->bytes += klen + vlen;
 	return 0;
 }
 
@@ -49,6 +68,8 @@ static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
 		ctx->failed = 1;
 		return -1;
 	}
+	ctx->records++;
+	ctx->bytes += klen + vlen + 2;
 	return 0;
 }
 
@@ -62,6 +83,7 @@ static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
 		ctx->failed = 1;
 		*val = NULL;
 	}
+	ctx->values += rc > 0;
 	*vlen = rc > 0 ? len : 0;
 	return rc;
 }
@@ -70,13 +92,25 @@ static const struct mr_host map_host = {
 	.size = sizeof(struct mr_host),
 	.emit = map_emit,
 	.next_value = no_values,
+	.counter_add = counter_add,
 };
 
 static const struct mr_host reduce_host = {
 	.size = sizeof(struct mr_host),
 	.emit = reduce_emit,
 	.next_value = next_value,
+	.counter_add = counter_add,
 };
+
+/* Lines in data[0 .. len): newlines, plus an unterminated last line. */
+static uint64_t count_lines(const char *data, size_t len)
+{
+	uint64_t n = 0;
+
+	for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n + (len > 0 && data[len - 1] != '\n');
+}
 
 int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 		     struct mapout *mo)
@@ -94,6 +128,10 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 	}
 	log_clear_last_error();
 	rc = p->map(&ctx.pub, spec->file, in.data, in.len);
+	counters_add(&task_counters, "mr.map.input.bytes", (int64_t)in.len);
+	counters_add(&task_counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
+	counters_add(&task_counters, "mr.map.output.records", (int64_t)ctx.records);
+	counters_add(&task_counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
 	filebuf_release(&in);
 	if (rc != 0 || ctx.failed)
 		return error("map of %s failed in plugin %s%s%s", spec->file, p->path,
@@ -112,6 +150,7 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 		return -1;
 	mgroup_init(&g, m);
 	while ((more = mgroup_next_key(&g)) > 0) {
+		ctx.groups++;
 		log_clear_last_error();
 		if (p->reduce(&ctx.pub, g.key, g.klen) != 0 || ctx.failed) {
 			error("reduce of key '%.*s' for %s failed in plugin %s%s%s",
@@ -126,6 +165,10 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 		afile_abort(&out);
 		return -1;
 	}
+	counters_add(&task_counters, "mr.reduce.input.groups", (int64_t)ctx.groups);
+	counters_add(&task_counters, "mr.reduce.input.records", (int64_t)ctx.values);
+	counters_add(&task_counters, "mr.output.records", (int64_t)ctx.records);
+	counters_add(&task_counters, "mr.output.bytes", (int64_t)ctx.bytes);
 	return afile_commit(&out);
 }
 
@@ -136,7 +179,9 @@ int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_
 	char name[64];
 	int rc = -1;
 
+	counters_reset(&task_counters);
 	mapout_init(&mo, p, n, budget);
+	mo.counters = &task_counters;
 	if (runner_map_input(p, spec, &mo) < 0 || mapout_finish(&mo) < 0)
 		goto out;
 	for (unsigned r = 0; r < n; r++) {
@@ -144,6 +189,9 @@ int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_
 		if (mapout_write(&mo, r, name) < 0)
 			goto out;
 	}
+	counters_add(&task_counters, "mr.combine.input.records", (int64_t)mo.combine_in);
+	counters_add(&task_counters, "mr.combine.output.records", (int64_t)mo.combine_out);
+	counters_add(&task_counters, "mr.spills", (int64_t)mo.spills);
 	rc = 0;
 out:
 	mapout_release(&mo);
@@ -160,6 +208,7 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 
 	if (bufsize > (1u << 20))
 		bufsize = 1u << 20;
+	counters_reset(&task_counters);
 	merger_init(&m);
 	for (int i = 0; i < nmap; i++) {
 		snprintf(name, sizeof(name), "mr-%d-%d", i, reduce_id);

@@ -16,6 +16,7 @@
 #ifndef MR_RUNNER_H
 #define MR_RUNNER_H
 
+#include "worker/counters.h"
 #include "worker/mapout.h"
 #include "worker/merge.h"
 #include "worker/plugin.h"
@@ -41,6 +42,12 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
  * the output lines at `out_path`.
  */
 int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *out_path);
+
+/*
+ * The counters of the last task run (built-in "mr.*" ones and the plugin's),
+ * reset when a task starts.
+ */
+struct counters *runner_counters(void);
 
 /* A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run. */
 int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_t budget);

@@ -49,6 +49,8 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 		  int ok, int *gone)
 {
 	int remove_inputs = 0;
+	struct counters *cs = runner_counters();
+	mr_counter list[COUNTERS_MAX];
 	mr_report_args args = {
 		.kind = kind,
 		.task_id = id,
@@ -57,6 +59,16 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 		.worker_pid = (int)getpid(),
 		.errmsg = ok ? "" : (char *)log_last_error(),
 	};
+
+	/* Counters travel with a success only; a failed attempt's do not count. */
+	if (ok) {
+		for (size_t i = 0; i < cs->n; i++) {
+			list[i].name = cs->v[i].name;
+			list[i].value = cs->v[i].value;
+		}
+		args.counters.counters_len = (u_int)cs->n;
+		args.counters.counters_val = list;
+	}
 
 	if (client_report(c, &args, &remove_inputs) < 0)
 		*gone = 1;
@@ -117,6 +129,8 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 				.length = a->mr_assignment_u.map.length,
 			};
 
+			log_set_context("map %d attempt %llu", spec.map_id,
+					(unsigned long long)reply.attempt);
 			verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
@@ -134,6 +148,8 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 			int id = a->mr_assignment_u.reduce.reduce_id;
 			int nmap = a->mr_assignment_u.reduce.nmap;
 
+			log_set_context("reduce %d attempt %llu", id,
+					(unsigned long long)reply.attempt);
 			verbose("reduce task %d attempt %llu", id,
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
@@ -154,6 +170,7 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 			gone = 1;
 			break;
 		}
+		log_set_context(NULL);
 		xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
 		/* Give a finished task's memory back before the next one. */
 		if (a->kind == MR_TASK_MAP || a->kind == MR_TASK_REDUCE)

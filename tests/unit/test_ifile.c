@@ -1,13 +1,13 @@
 /*
  * test_ifile.c - intermediate files (src/worker/ifile.c) and atomic
- * publication (src/worker/afile.c).
+ * publication (src/common/afile.c).
  *
  * Every test runs in its own temp dir under /tmp (the setup chdirs into it,
  * the teardown removes it and chdirs back).
  */
 #include "unit.h"
 
-#include "worker/afile.h"
+#include "common/afile.h"
 #include "worker/fileio.h"
 #include "worker/ifile.h"
 

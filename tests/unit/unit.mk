@@ -12,13 +12,13 @@ UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
 UNIT_SRC_partition := src/worker/plugin.c
 UNIT_SRC_kvbuf     := src/worker/kvbuf.c
-UNIT_SRC_ifile     := src/worker/ifile.c src/worker/afile.c src/worker/fileio.c \
+UNIT_SRC_ifile     := src/worker/ifile.c src/common/afile.c src/worker/fileio.c \
                       src/worker/kvbuf.c
 UNIT_SRC_ctab      := src/worker/ctab.c src/worker/kvbuf.c
-UNIT_SRC_merge     := src/worker/merge.c src/worker/ifile.c src/worker/afile.c \
+UNIT_SRC_merge     := src/worker/merge.c src/worker/ifile.c src/common/afile.c \
                       src/worker/kvbuf.c src/worker/fileio.c
-UNIT_SRC_mapout    := src/worker/mapout.c src/worker/ctab.c src/worker/merge.c \
-                      src/worker/ifile.c src/worker/afile.c src/worker/kvbuf.c \
+UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.c src/worker/merge.c \
+                      src/worker/ifile.c src/common/afile.c src/worker/kvbuf.c \
                       src/worker/plugin.c src/worker/fileio.c
 UNIT_SRC_fileio    := src/worker/fileio.c
 UNIT_SRC_options   := src/coordinator/options.c

@@ -1,5 +1,5 @@
 /* afile.c - see afile.h. */
-#include "worker/afile.h"
+#include "common/afile.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,0 +1,307 @@
+/*
+ * mrctl - look at a job.
+ *   mrctl status [--socket PATH] [--json]  asks a running coordinator
+ *       (MR_STATUS) where the job stands: phase, tasks per state, every
+ *       running attempt with its worker and age, counters so far, ETA.
+ *   mrctl report [FILE]  reads the report a coordinator writes when a job
+ *       ends (mr-report.json, see report.h) and prints a summary: outcome,
+ *       time, counters, the slowest tasks and every task that needed more
+ *       than one attempt.
+ */
+#include "common/log.h"
+#include "common/usock.h"
+#include "mr.h"
+
+#include <jansson.h>
+#include <rpc/rpc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SLOWEST 5
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mrctl status [--socket PATH] [--json]\n"
+		"       mrctl report [FILE]\n"
+		"status: where a running job stands (phase, tasks, running attempts,\n"
+		"        counters so far, ETA), from its coordinator (socket as for\n"
+		"        mrworker: --socket, else $MR_SOCKET, else /var/tmp/5840-mr-UID).\n"
+		"report: summarize a finished job's report (default: mr-report.json\n"
+		"        in the current directory): outcome, counters, slowest\n"
+		"        tasks, retries.\n"
+		"Exit status: 0 shown, 1 no coordinator or unreadable report, 2 usage.\n");
+}
+
+static const char *phase_name(int phase)
+{
+	static const char *const names[] = { "map", "reduce", "done", "failed" };
+
+	return phase >= 0 && phase < 4 ? names[phase] : "unknown";
+}
+
+/* Ask the coordinator at `path` for its status.  0, or -1 after printing why. */
+static int fetch_status(const char *path, mr_status_reply *res)
+{
+	struct sockaddr_un addr;
+	struct netbuf nb;
+	struct timeval tv = { 10, 0 };
+	enum clnt_stat st;
+	CLIENT *clnt;
+	int fd;
+
+	if (usock_addr(&addr, path) < 0)
+		return -1;
+	fd = usock_connect(path);
+	if (fd < 0)
+		return error_errno("no coordinator answers at %s", path);
+	nb.buf = &addr;
+	nb.len = nb.maxlen = sizeof(addr);
+	clnt = clnt_vc_create(fd, &nb, MR_PROG, MR_VERS, 0, 0);
+	if (!clnt) {
+		close(fd);
+		return error("cannot set up RPC to %s: %s", path,
+			     clnt_spcreateerror("clnt_vc_create"));
+	}
+	clnt_control(clnt, CLSET_FD_CLOSE, NULL);
+	clnt_control(clnt, CLSET_TIMEOUT, (char *)&tv);
+	memset(res, 0, sizeof(*res));
+	st = mr_status_1(NULL, res, clnt);
+	clnt_destroy(clnt);
+	if (st != RPC_SUCCESS)
+		return error("status call to %s failed: %s", path, clnt_sperrno(st));
+	return 0;
+}
+
+static void print_status_text(const mr_status_reply *r)
+{
+	printf("job: %s phase, %.1f s elapsed", phase_name(r->phase),
+	       (double)r->elapsed_ms / 1000.0);
+	if (r->eta_ms >= 0)
+		printf(", ETA %.0f s", (double)r->eta_ms / 1000.0);
+	printf("\n");
+	printf("map:    %d/%d done, %d running, %d idle\n", r->maps_done, r->nmap,
+	       r->maps_running, r->maps_idle);
+	printf("reduce: %d/%d done, %d running, %d idle\n", r->reduces_done, r->nreduce,
+	       r->reduces_running, r->reduces_idle);
+	printf("attempts: %llu re-issued, %llu backups, %llu failure reports\n",
+	       (unsigned long long)r->reissued, (unsigned long long)r->backups,
+	       (unsigned long long)r->failed_reports);
+	if (r->running.running_len)
+		printf("running:\n");
+	for (u_int i = 0; i < r->running.running_len; i++) {
+		const mr_running_task *t = &r->running.running_val[i];
+
+		printf("  %-6s %-6d attempt %-6llu worker %-8d %6.1f s%s\n",
+		       t->kind == MR_TASK_MAP ? "map" : "reduce", t->id,
+		       (unsigned long long)t->attempt, t->worker_pid,
+		       (double)t->elapsed_ms / 1000.0, t->backup ? "  (backup)" : "");
+	}
+	if (r->counters.counters_len)
+		printf("counters (finished tasks):\n");
+	for (u_int i = 0; i < r->counters.counters_len; i++)
+		printf("  %-32s %lld\n", r->counters.counters_val[i].name,
+		       (long long)r->counters.counters_val[i].value);
+}
+
+static void print_status_json(const mr_status_reply *r)
+{
+	json_t *o = json_object(), *running = json_array(), *counters = json_object();
+	char *text;
+
+	json_object_set_new(o, "phase", json_string(phase_name(r->phase)));
+	json_object_set_new(o, "elapsed_ms", json_integer(r->elapsed_ms));
+	json_object_set_new(o, "eta_ms", json_integer(r->eta_ms));
+	json_object_set_new(o, "nmap", json_integer(r->nmap));
+	json_object_set_new(o, "nreduce", json_integer(r->nreduce));
+	json_object_set_new(o, "maps", json_pack("{s:i,s:i,s:i}", "done", r->maps_done,
+						 "running", r->maps_running, "idle",
+						 r->maps_idle));
+	json_object_set_new(o, "reduces", json_pack("{s:i,s:i,s:i}", "done",
+						    r->reduces_done, "running",
+						    r->reduces_running, "idle",
+						    r->reduces_idle));
+	json_object_set_new(o, "reissued", json_integer((json_int_t)r->reissued));
+	json_object_set_new(o, "backups", json_integer((json_int_t)r->backups));
+	json_object_set_new(o, "failed_reports", json_integer((json_int_t)r->failed_reports));
+	for (u_int i = 0; i < r->running.running_len; i++) {
+		const mr_running_task *t = &r->running.running_val[i];
+
+		json_array_append_new(running, json_pack("{s:s,s:i,s:I,s:i,s:I,s:b}",
+			"kind", t->kind == MR_TASK_MAP ? "map" : "reduce", "id", t->id,
+			"attempt", (json_int_t)t->attempt, "worker", t->worker_pid,
+			"elapsed_ms", (json_int_t)t->elapsed_ms, "backup", (int)t->backup));
+	}
+	json_object_set_new(o, "running", running);
+	for (u_int i = 0; i < r->counters.counters_len; i++)
+		json_object_set_new(counters, r->counters.counters_val[i].name,
+				    json_integer(r->counters.counters_val[i].value));
+	json_object_set_new(o, "counters", counters);
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		die("out of memory");
+	printf("%s\n", text);
+	free(text);
+	json_decref(o);
+}
+
+static int show_status(int argc, char **argv)
+{
+	const char *sockopt = NULL, *path;
+	char buf[108];
+	mr_status_reply res;
+	int json = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			sockopt = argv[++i];
+		} else if (!strncmp(argv[i], "--socket=", 9)) {
+			sockopt = argv[i] + 9;
+		} else {
+			error("unknown status option '%s'", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	path = usock_default_path(sockopt, buf, sizeof(buf));
+	if (fetch_status(path, &res) < 0)
+		return 1;
+	if (json)
+		print_status_json(&res);
+	else
+		print_status_text(&res);
+	xdr_free((xdrproc_t)xdr_mr_status_reply, (char *)&res);
+	return 0;
+}
+
+static json_int_t int_of(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "?";
+}
+
+/* "map 3 (file)" or "reduce 7" into buf. */
+static const char *task_label(json_t *task, char *buf, size_t size)
+{
+	const char *kind = str_of(task, "kind");
+
+	if (!strcmp(kind, "map"))
+		snprintf(buf, size, "map %lld (%s)", (long long)int_of(task, "id"),
+			 str_of(task, "input"));
+	else
+		snprintf(buf, size, "%s %lld", kind, (long long)int_of(task, "id"));
+	return buf;
+}
+
+/* Duration of the attempt that finished the task, -1 when none did. */
+static json_int_t done_ms(json_t *task)
+{
+	json_t *attempts = json_object_get(task, "attempts"), *a;
+	size_t i;
+
+	json_array_foreach(attempts, i, a)
+		if (!strcmp(str_of(a, "outcome"), "done"))
+			return int_of(a, "duration_ms");
+	return -1;
+}
+
+static int cmp_slow(const void *x, const void *y)
+{
+	json_int_t a = done_ms(*(json_t *const *)x), b = done_ms(*(json_t *const *)y);
+
+	return (a < b) - (a > b);
+}
+
+static int show_report(const char *path)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err), *tasks, *counters, *stats, *t, *v;
+	json_t **sorted;
+	const char *name;
+	size_t i, n, retried = 0;
+	char label[512];
+
+	if (!root)
+		return error("cannot read report %s: %s (line %d)", path, err.text, err.line);
+	tasks = json_object_get(root, "tasks");
+	counters = json_object_get(root, "counters");
+	stats = json_object_get(root, "stats");
+	if (!json_is_array(tasks) || !json_is_object(counters)) {
+		json_decref(root);
+		return error("%s is not a job report (no tasks or counters)", path);
+	}
+	printf("job: %s in %.1f s, %lld map and %lld reduce tasks\n", str_of(root, "outcome"),
+	       (double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
+	       (long long)int_of(root, "nreduce"));
+	if (json_is_object(stats))
+		printf("attempts: %lld re-issued, %lld backups (%lld won), %lld failure reports\n",
+		       (long long)int_of(stats, "reissued"), (long long)int_of(stats, "backups"),
+		       (long long)int_of(stats, "backups_won"),
+		       (long long)int_of(stats, "failed_reports"));
+	printf("counters:\n");
+	json_object_foreach(counters, name, v)
+		printf("  %-32s %lld\n", name, (long long)json_integer_value(v));
+
+	n = json_array_size(tasks);
+	sorted = calloc(n ? n : 1, sizeof(*sorted));
+	if (!sorted)
+		die("out of memory");
+	json_array_foreach(tasks, i, t)
+		sorted[i] = t;
+	qsort(sorted, n, sizeof(*sorted), cmp_slow);
+	printf("slowest tasks:\n");
+	for (i = 0; i < n && i < SLOWEST && done_ms(sorted[i]) >= 0; i++)
+		printf("  %8.3f s  %s\n", (double)done_ms(sorted[i]) / 1000.0,
+		       task_label(sorted[i], label, sizeof(label)));
+	free(sorted);
+
+	json_array_foreach(tasks, i, t) {
+		json_t *attempts = json_object_get(t, "attempts"), *a;
+		size_t k;
+
+		if (json_array_size(attempts) <= 1)
+			continue;
+		if (retried++ == 0)
+			printf("tasks with more than one attempt:\n");
+		printf("  %s:", task_label(t, label, sizeof(label)));
+		json_array_foreach(attempts, k, a)
+			printf(" %s%s on %lld;", json_is_true(json_object_get(a, "backup")) ?
+			       "backup " : "", str_of(a, "outcome"),
+			       (long long)int_of(a, "worker"));
+		printf("\n");
+		if (json_object_get(t, "last_error"))
+			printf("    last error: %s\n", str_of(t, "last_error"));
+	}
+	if (retried == 0)
+		printf("every task took one attempt\n");
+	json_decref(root);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_init("mrctl", 0);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "status"))
+		return show_status(argc - 2, argv + 2);
+	if (argc < 2 || argc > 3 || strcmp(argv[1], "report") != 0) {
+		if (argc >= 2 && strcmp(argv[1], "report") != 0)
+			error("unknown command '%s'", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	return show_report(argc == 3 ? argv[2] : "mr-report.json") < 0 ? 1 : 0;
+}

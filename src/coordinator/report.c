@@ -1,0 +1,141 @@
+/* report.c - see report.h. */
+#include "coordinator/report.h"
+
+#include "common/afile.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *outcome_name(enum attempt_outcome o)
+{
+	switch (o) {
+	case ATTEMPT_RUNNING:
+		return "running";
+	case ATTEMPT_DONE:
+		return "done";
+	case ATTEMPT_FAILED:
+		return "failed";
+	case ATTEMPT_TIMED_OUT:
+		return "timed out";
+	case ATTEMPT_SUPERSEDED:
+		return "superseded";
+	}
+	return "unknown";
+}
+
+static const char *state_name(enum task_state s)
+{
+	return s == TASK_DONE ? "done" : s == TASK_RUNNING ? "running" : "idle";
+}
+
+/* json_object_set_new that dies on out-of-memory, like every x* call. */
+static void put(json_t *obj, const char *key, json_t *val)
+{
+	if (!val || json_object_set_new(obj, key, val) < 0)
+		die("out of memory building %s", REPORT_FILE);
+}
+
+static void append(json_t *arr, json_t *val)
+{
+	if (!val || json_array_append_new(arr, val) < 0)
+		die("out of memory building %s", REPORT_FILE);
+}
+
+/* Add `n` to totals[name]. */
+static void total_add(json_t *totals, const char *name, int64_t n)
+{
+	json_t *v = json_object_get(totals, name);
+
+	put(totals, name, json_integer((v ? json_integer_value(v) : 0) + n));
+}
+
+static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms,
+			 json_t *totals)
+{
+	const struct task *t = &job->tasks[index];
+	json_t *o = json_object(), *attempts = json_array(), *counters = json_object();
+	int is_map = index < (uint32_t)job->nmap;
+
+	put(o, "kind", json_string(is_map ? "map" : "reduce"));
+	put(o, "id", json_integer(is_map ? (json_int_t)index
+					  : (json_int_t)(index - (uint32_t)job->nmap)));
+	if (is_map) {
+		put(o, "input", json_string(job->files[index]));
+		put(o, "offset", json_integer(job->offsets ? job->offsets[index] : 0));
+		put(o, "length", json_integer(job->offsets ? job->lengths[index] : -1));
+	}
+	put(o, "state", json_string(state_name(t->state)));
+	put(o, "failures", json_integer(t->failures));
+	if (t->last_error)
+		put(o, "last_error", json_string(t->last_error));
+	for (size_t i = 0; i < t->nhist; i++) {
+		const struct attempt_rec *r = &t->hist[i];
+		json_t *a = json_object();
+
+		put(a, "attempt", json_integer((json_int_t)r->attempt));
+		put(a, "worker", json_integer(r->worker_pid));
+		put(a, "backup", json_boolean(r->backup));
+		put(a, "start_ms", json_integer(r->start_ms - start_ms));
+		if (r->outcome != ATTEMPT_RUNNING) {
+			put(a, "end_ms", json_integer(r->end_ms - start_ms));
+			put(a, "duration_ms", json_integer(r->end_ms - r->start_ms));
+		}
+		put(a, "outcome", json_string(outcome_name(r->outcome)));
+		append(attempts, a);
+	}
+	put(o, "attempts", attempts);
+	for (size_t k = 0; k < t->ncounters; k++) {
+		put(counters, t->counters[k].name, json_integer(t->counters[k].value));
+		total_add(totals, t->counters[k].name, t->counters[k].value);
+	}
+	put(o, "counters", counters);
+	return o;
+}
+
+int report_write(const struct job *job, const char *path, const char *outcome,
+		 int64_t start_ms, int64_t end_ms)
+{
+	json_t *root = json_object(), *inputs = json_array(), *tasks = json_array();
+	json_t *totals = json_object(), *stats = json_object();
+	struct afile f;
+	char *text;
+	int rc = -1;
+
+	if (!root || !inputs || !tasks || !totals || !stats)
+		die("out of memory building %s", path);
+	put(root, "outcome", json_string(outcome));
+	put(root, "elapsed_ms", json_integer(end_ms - start_ms));
+	for (int i = 0; i < job->nmap; i++)
+		if (i == 0 || job->files[i] != job->files[i - 1])
+			append(inputs, json_string(job->files[i]));
+	put(root, "inputs", inputs);
+	put(root, "nmap", json_integer(job->nmap));
+	put(root, "nreduce", json_integer(job->nreduce));
+	for (uint32_t i = 0; i < (uint32_t)(job->nmap + job->nreduce); i++)
+		append(tasks, task_json(job, i, start_ms, totals));
+	if (job->failed_task >= 0)
+		put(root, "failed_task", json_integer(job->failed_task));
+	put(stats, "reissued", json_integer((json_int_t)job->reissued));
+	put(stats, "backups", json_integer((json_int_t)job->backups));
+	put(stats, "backups_won", json_integer((json_int_t)job->backups_won));
+	put(stats, "failed_reports", json_integer((json_int_t)job->failed_reports));
+	put(stats, "ignored_reports", json_integer((json_int_t)job->ignored_reports));
+	put(root, "stats", stats);
+	put(root, "counters", totals);
+	put(root, "tasks", tasks);
+
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		die("out of memory writing %s", path);
+	if (afile_open_durable(&f, path) == 0) {
+		afile_write(&f, text, strlen(text));
+		afile_write(&f, "\n", 1);
+		rc = afile_commit(&f);
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# test-report.sh - counters and the job report: mr-report.json is written
+# when a job ends, its built-in counters match the data, user counters of
+# lost attempts are not summed, a failed job's report says why, and
+# `mrctl report` summarizes it.
+#
+# Usage: tests/test-report.sh [TEST...]     (no arguments: all tests)
+# Needs `make` and `make test-errors-bins` (the plugins in build/tests/).
+# Environment: see tests/tools/testlib.sh (MR_BUILD, MR_DATA, MR_KEEP_TMP).
+# Output: "ok N - NAME" / "not ok N - NAME" with "# " lines, then
+# "report: P passed, F failed"; exits 1 if anything failed.
+
+SUITE=report
+. "$(dirname "$0")/tools/testlib.sh"
+
+TPLUG=$BUILD/tests/plugins
+CTL=$BUILD/mrctl
+
+# counter NAME: NAME's total as `mrctl report` prints it (empty if absent).
+counter() {
+	awk -v n="$1" '$1 == n { print $2 }' "$T/summary"
+}
+
+# summarize: mrctl report of the job directory's report into $T/summary.
+summarize() {
+	[ -s mr-report.json ] || {
+		fail "no mr-report.json in the job directory"
+		return 1
+	}
+	"$CTL" report mr-report.json >"$T/summary" 2>"$T/ctl.err" || {
+		fail "mrctl report exited $?: $(head -n 3 "$T/ctl.err")"
+		return 1
+	}
+}
+
+# expect_counter NAME WANT
+expect_counter() {
+	local got
+	got=$(counter "$1")
+	[ "$got" = "$2" ] || fail "counter $1 is '${got}', expected $2"
+}
+
+# The built-in counters agree with the data: input bytes and lines, output
+# lines and bytes, reduce groups; the summary names the outcome.
+t_builtin_counters() {
+	local bytes lines outlines outbytes
+	setup 8
+	start_coord c
+	start_workers w 2 "$BUILD/apps/wc.so"
+	await c 60
+	expect_rc c 0
+	summarize || return "$FAILED"
+	grep -q '^job: done' "$T/summary" || fail "the summary does not say the job is done: $(head -n 1 "$T/summary")"
+	bytes=$(cat "${INPUTS[@]}" | wc -c)
+	lines=$(cat "${INPUTS[@]}" | wc -l)
+	outlines=$(cat mr-out-* | wc -l)
+	outbytes=$(cat mr-out-* | wc -c)
+	expect_counter mr.map.input.bytes "$bytes"
+	expect_counter mr.map.input.records "$lines"
+	expect_counter mr.output.records "$outlines"
+	expect_counter mr.output.bytes "$outbytes"
+	expect_counter mr.reduce.input.groups "$outlines"
+	grep -q '^slowest tasks:' "$T/summary" || fail "the summary lists no slowest tasks"
+	return "$FAILED"
+}
+
+# User counters are summed over the attempts that succeeded only: the first
+# map dies after counting, is re-issued, and "maps" is still exactly nmap.
+t_user_counters_once() {
+	local words
+	need tests/plugins/counting.so
+	setup 8
+	reference "$TPLUG/counting.so" "$T/correct"
+	start_coord c --task-timeout 2
+	start_workers w 2 "$TPLUG/counting.so" TP_ONCE_PHASE=map
+	await c 60
+	expect_job_ok c 10 "$T/correct"
+	[ -e .counting-once-map ] || fail "the plugin never crashed (no marker file)"
+	summarize || return "$FAILED"
+	words=$(cat "${INPUTS[@]}" | tr -cs 'A-Za-z' '\n' | grep -c .)
+	expect_counter maps 8
+	expect_counter words "$words"
+	expect_counter keys "$(wc -l <"$T/correct")"
+	grep -q 'tasks with more than one attempt' "$T/summary" ||
+		fail "the summary does not show the re-run task"
+	return "$FAILED"
+}
+
+# A failed job still leaves a report, with the outcome and the last error.
+t_failed_job_report() {
+	need tests/plugins/fail_map.so
+	setup 3
+	cp "$DATA/pg-metamorphosis.txt" "$T/in/poison.txt"
+	INPUTS+=(../in/poison.txt)
+	start_coord c --nreduce 3 --max-attempts 2
+	start_workers w 2 "$TPLUG/fail_map.so" TP_FAIL=poison
+	await c 30
+	expect_rc c 1
+	summarize || return "$FAILED"
+	grep -q '^job: failed' "$T/summary" || fail "the summary does not say the job failed: $(head -n 1 "$T/summary")"
+	grep -q 'last error: .*poison' "$T/summary" || fail "the summary does not show the failing task's last error"
+	return "$FAILED"
+}
+
+# mrctl status while a job runs: phase, counts, running attempts with their
+# workers; --json too; and exit 1 once the coordinator is gone.
+t_status_live() {
+	need tests/plugins/slow.so
+	setup 8
+	start_coord c
+	start_workers w 2 "$TPLUG/slow.so" TP_SLOW_MS=1500
+	sleep 1
+	"$CTL" status --socket "$SOCK" >"$T/st.out" 2>"$T/st.err" ||
+		fail "mrctl status exited $?: $(head -n 2 "$T/st.err")"
+	grep -q '^job: map phase' "$T/st.out" || fail "status does not show the map phase: $(head -n 1 "$T/st.out")"
+	grep -Eq '^map: +[0-9]+/8 done, 2 running' "$T/st.out" ||
+		fail "status does not show 2 running maps of 8: $(grep '^map' "$T/st.out")"
+	[ "$(grep -c 'worker' "$T/st.out")" = 2 ] || fail "status does not list the 2 running attempts"
+	"$CTL" status --json --socket "$SOCK" >"$T/st.json" 2>"$T/stj.err" ||
+		fail "mrctl status --json exited $?"
+	grep -q '"phase": "map"' "$T/st.json" || fail "status --json has no map phase"
+	grep -q '"nmap": 8' "$T/st.json" || fail "status --json has no nmap 8"
+	await c 60
+	expect_rc c 0
+	"$CTL" status --socket "$SOCK" >/dev/null 2>"$T/gone.err"
+	[ $? = 1 ] || fail "mrctl status without a coordinator did not exit 1"
+	grep -q 'no coordinator answers' "$T/gone.err" || fail "mrctl status does not say no coordinator answers"
+	return "$FAILED"
+}
+
+# mrctl's own usage errors.
+t_mrctl_usage() {
+	setup 1
+	"$CTL" --help >"$T/h.out" 2>&1 || fail "mrctl --help exited $?"
+	grep -q 'usage: mrctl' "$T/h.out" || fail "mrctl --help prints no usage"
+	"$CTL" frobnicate >/dev/null 2>&1
+	[ $? = 2 ] || fail "mrctl with an unknown command did not exit 2"
+	"$CTL" report no-such-file.json >/dev/null 2>"$T/e.err"
+	[ $? = 1 ] || fail "mrctl report of a missing file did not exit 1"
+	grep -q 'no-such-file.json' "$T/e.err" || fail "mrctl's error does not name the file"
+	echo '{"not": "a report"}' >bogus.json
+	"$CTL" report bogus.json >/dev/null 2>&1
+	[ $? = 1 ] || fail "mrctl report of a non-report did not exit 1"
+	return "$FAILED"
+}
+
+ALL=(
+	builtin-counters:t_builtin_counters
+	user-counters-once:t_user_counters_once
+	failed-job-report:t_failed_job_report
+	status-live:t_status_live
+	mrctl-usage:t_mrctl_usage
+)
+
+for f in mrcoordinator mrworker mrsequential mrctl apps/wc.so; do
+	[ -e "$BUILD/$f" ] || {
+		echo "missing $BUILD/$f: run make first" >&2
+		exit 1
+	}
+done
+run_selected "${ALL[@]}" -- "$@"
+summary
