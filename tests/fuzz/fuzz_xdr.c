@@ -10,6 +10,7 @@
  *   1  mr_ask_args       2  mr_report_args     (what the coordinator decodes)
  *   3  mr_ask_reply      4  mr_report_reply    (what a worker decodes)
  *   5  mr_assignment
+ *   6  mr_status_reply (what mrctl status decodes)
  *
  * Whatever was decoded is xdr_free()d, success or not, so ASan/LSan see
  * leaks and bad frees of half-decoded values.  A value that decodes must
@@ -31,6 +32,7 @@ union mr_msg {
 	mr_ask_reply ask_reply;
 	mr_report_reply report_reply;
 	mr_assignment assignment;
+	mr_status_reply status_reply;
 };
 
 struct mr_type {
@@ -94,6 +96,23 @@ static void check_report_args(const union mr_msg *m)
 	CHECK(m->report_args.errmsg != NULL);
 	CHECK(strlen(m->report_args.errmsg) <= MR_MAX_ERRMSG);
 	CHECK(m->report_args.ok == TRUE || m->report_args.ok == FALSE);
+	/* The coordinator copies counter names as C strings too. */
+	CHECK(m->report_args.counters.counters_len <= MR_MAX_COUNTERS);
+	for (u_int i = 0; i < m->report_args.counters.counters_len; i++) {
+		CHECK(m->report_args.counters.counters_val[i].name != NULL);
+		CHECK(strlen(m->report_args.counters.counters_val[i].name) <=
+		      MR_MAX_COUNTER_NAME);
+	}
+}
+
+static int same_counters(const mr_counter *a, u_int na, const mr_counter *b, u_int nb)
+{
+	if (na != nb)
+		return 0;
+	for (u_int i = 0; i < na; i++)
+		if (a[i].value != b[i].value || strcmp(a[i].name, b[i].name) != 0)
+			return 0;
+	return 1;
 }
 
 static int same_report_args(const union mr_msg *a, const union mr_msg *b)
@@ -102,7 +121,9 @@ static int same_report_args(const union mr_msg *a, const union mr_msg *b)
 
 	return x->kind == y->kind && x->task_id == y->task_id &&
 	       x->attempt == y->attempt && x->ok == y->ok &&
-	       x->worker_pid == y->worker_pid && same_str(x->errmsg, y->errmsg);
+	       x->worker_pid == y->worker_pid && same_str(x->errmsg, y->errmsg) &&
+	       same_counters(x->counters.counters_val, x->counters.counters_len,
+			     y->counters.counters_val, y->counters.counters_len);
 }
 
 static void check_ask_reply(const union mr_msg *m)
@@ -119,7 +140,42 @@ static int same_ask_reply(const union mr_msg *a, const union mr_msg *b)
 
 static int same_report_reply(const union mr_msg *a, const union mr_msg *b)
 {
-	return a->report_reply.status == b->report_reply.status;
+	return a->report_reply.status == b->report_reply.status &&
+	       a->report_reply.remove_inputs == b->report_reply.remove_inputs;
+}
+
+/* What mrctl status relies on: bounded lists, C-string counter names. */
+static void check_status_reply(const union mr_msg *m)
+{
+	const mr_status_reply *r = &m->status_reply;
+
+	CHECK(r->running.running_len <= MR_MAX_STATUS_TASKS);
+	CHECK(r->counters.counters_len <= MR_MAX_COUNTERS);
+	for (u_int i = 0; i < r->counters.counters_len; i++)
+		CHECK(r->counters.counters_val[i].name != NULL &&
+		      strlen(r->counters.counters_val[i].name) <= MR_MAX_COUNTER_NAME);
+}
+
+static int same_status_reply(const union mr_msg *a, const union mr_msg *b)
+{
+	const mr_status_reply *x = &a->status_reply, *y = &b->status_reply;
+
+	if (x->phase != y->phase || x->nmap != y->nmap || x->nreduce != y->nreduce ||
+	    x->maps_done != y->maps_done || x->reduces_done != y->reduces_done ||
+	    x->elapsed_ms != y->elapsed_ms || x->eta_ms != y->eta_ms ||
+	    x->running.running_len != y->running.running_len)
+		return 0;
+	for (u_int i = 0; i < x->running.running_len; i++) {
+		const mr_running_task *p = &x->running.running_val[i];
+		const mr_running_task *q = &y->running.running_val[i];
+
+		if (p->kind != q->kind || p->id != q->id || p->attempt != q->attempt ||
+		    p->worker_pid != q->worker_pid || p->elapsed_ms != q->elapsed_ms ||
+		    p->backup != q->backup)
+			return 0;
+	}
+	return same_counters(x->counters.counters_val, x->counters.counters_len,
+			     y->counters.counters_val, y->counters.counters_len);
 }
 
 static void check_assignment_msg(const union mr_msg *m)
@@ -149,6 +205,9 @@ static const struct mr_type report_reply_type = {
 static const struct mr_type assignment_type = {
 	(xdrproc_t)xdr_mr_assignment, check_assignment_msg,
 	same_assignment_msg
+};
+static const struct mr_type status_reply_type = {
+	(xdrproc_t)xdr_mr_status_reply, check_status_reply, same_status_reply
 };
 
 /* Encode `m` into a malloc'd buffer of `cap` bytes; its length in *len. */
@@ -297,7 +356,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(len ? len : 1);
 	CHECK(buf != NULL);
 	memcpy(buf, data + 1, len);
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		decode_call(buf, len);
 		break;
@@ -315,6 +374,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 5:
 		decode_msg(&assignment_type, buf, len);
+		break;
+	case 6:
+		decode_msg(&status_reply_type, buf, len);
 		break;
 	}
 	free(buf);
