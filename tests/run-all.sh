@@ -25,6 +25,7 @@ SUITES=(
 	"tests/test-errors.sh"
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
+	"tests/test-skip.sh"
 	"tests/test-hostile.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"

@@ -109,6 +109,17 @@ out:
 	return ret;
 }
 
+/*
+ * Per-record map, for --skip-bad-records: a line is mapped like a whole
+ * input of one line (the line is not NUL-terminated; nothing here needs it).
+ */
+MR_EXPORT int mr_map_record(struct mr_ctx *ctx, const char *file, int64_t offset,
+			    const char *line, size_t len)
+{
+	(void)offset;
+	return mr_map(ctx, file, line, len);
+}
+
 MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
 {
 	struct vlist docs = VLIST_INIT;

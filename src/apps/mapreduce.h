@@ -10,6 +10,7 @@
  *   const unsigned mr_abi_version;     must equal MR_ABI_VERSION (use
  *                                      MR_PLUGIN_ABI below)
  *   int mr_map(struct mr_ctx *, const char *file, const char *data, size_t len);
+ *                                      (or mr_map_record, below)
  *   int mr_reduce(struct mr_ctx *, const char *key, size_t klen);
  *
  * Optional exports (looked up with dlsym; absent means "use the default")
@@ -19,6 +20,15 @@
  *       key only, that replace them.  Must be safe to apply any number of
  *       times, to any subset of the values.
  *   unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+ *   int mr_map_record(struct mr_ctx *, const char *file, int64_t offset,
+ *                     const char *line, size_t len);
+ *       Per-record map: called once per input line (without its '\n'; a
+ *       '\r' before it stays), `offset` being the line's first byte in the
+ *       file.  A plugin may export it instead of mr_map, or beside it.  The
+ *       engine uses it when the plugin has no mr_map, or when the job runs
+ *       with --skip-bad-records; it then runs each map in a watched child
+ *       process, so a line that crashes the plugin is named (file and
+ *       offset) and, with --skip-bad-records, skipped by the next attempt.
  *       Which reduce task gets `key`; must return < nreduce.  The default is
  *       mr_default_partition() below (the lab's FNV-1a rule).
  *
@@ -148,5 +158,7 @@ MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, siz
 MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen);
 MR_EXPORT int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen);
 MR_EXPORT unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+MR_EXPORT int mr_map_record(struct mr_ctx *ctx, const char *file, int64_t offset,
+			    const char *line, size_t len);
 
 #endif /* MAPREDUCE_H */

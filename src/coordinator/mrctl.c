@@ -281,6 +281,15 @@ static int show_report(const char *path)
 		printf("\n");
 		if (json_object_get(t, "last_error"))
 			printf("    last error: %s\n", str_of(t, "last_error"));
+		if (json_is_array(json_object_get(t, "skipped_records"))) {
+			json_t *off;
+			size_t j;
+
+			printf("    skipped bad records at bytes:");
+			json_array_foreach(json_object_get(t, "skipped_records"), j, off)
+				printf(" %lld", (long long)json_integer_value(off));
+			printf("\n");
+		}
 	}
 	if (retried == 0)
 		printf("every task took one attempt\n");

@@ -28,6 +28,8 @@ static void usage(FILE *out)
 		"                         map tasks at line boundaries (default 64M;\n"
 		"                         K, M, G suffixes)\n"
 		"      --no-backup        never start backup attempts of slow tasks\n"
+		"      --skip-bad-records map line by line (plugins with mr_map_record)\n"
+		"                         and skip a line that crashes the plugin\n"
 		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
 		"  -v, --verbose          log every assignment (twice: debug)\n"
 		"  -q, --quiet            log errors only\n"
@@ -74,6 +76,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "keep-intermediate", no_argument, NULL, 'K' },
 		{ "split-size", required_argument, NULL, 'S' },
 		{ "no-backup", no_argument, NULL, 'B' },
+		{ "skip-bad-records", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -117,6 +120,9 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 			break;
 		case 'B':
 			o->job.backup = 0;
+			break;
+		case 'R':
+			o->job.skip_bad_records = 1;
 			break;
 		case 'S':
 			if (parse_size(optarg, 1, 1ull << 50, &o->split_size) < 0) {

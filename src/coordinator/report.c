@@ -68,6 +68,13 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		put(o, "length", json_integer(job->offsets ? job->lengths[index] : -1));
 	}
 	put(o, "state", json_string(state_name(t->state)));
+	if (t->nskip) {
+		json_t *skipped = json_array();
+
+		for (size_t i = 0; i < t->nskip; i++)
+			append(skipped, json_integer(t->skip[i]));
+		put(o, "skipped_records", skipped);
+	}
 	put(o, "failures", json_integer(t->failures));
 	if (t->last_error)
 		put(o, "last_error", json_string(t->last_error));

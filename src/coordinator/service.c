@@ -61,6 +61,10 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 		res->task.mr_assignment_u.map.nreduce = a.nreduce;
 		res->task.mr_assignment_u.map.offset = a.offset;
 		res->task.mr_assignment_u.map.length = a.length;
+		res->task.mr_assignment_u.map.by_record = a.by_record;
+		/* Borrowed from the task table too. */
+		res->task.mr_assignment_u.map.skip.skip_len = (u_int)a.nskip;
+		res->task.mr_assignment_u.map.skip.skip_val = (int64_t *)a.skip;
 		break;
 	case ASSIGN_REDUCE:
 		res->task.kind = MR_TASK_REDUCE;
@@ -110,6 +114,8 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		debug("ignored report with task kind %d", (int)args->kind);
 		return TRUE;
 	}
+	if (!args->ok && kind == KIND_MAP && args->bad_record >= 0)
+		job_bad_record(the_job, args->task_id, args->attempt, args->bad_record);
 	if (job_report(the_job, kind, args->task_id, args->attempt, args->ok,
 		       args->errmsg, now_ms()) == REPORT_ACCEPTED) {
 		res->status = MR_REPORT_ACCEPTED;

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Most bad records one map task may skip before its failures count again. */
+#define SKIP_MAX 1024
+
 static void queue_push(struct job *job, uint32_t index)
 {
 	/* Every task is in the queue at most once, so qcap tasks always fit. */
@@ -47,6 +50,8 @@ void job_init(struct job *job, char *const *files, int nmap, const struct job_co
 	job->nreduce = cfg->nreduce;
 	job->files = files;
 	job->tasks = xcalloc((size_t)nmap + (size_t)cfg->nreduce, sizeof(*job->tasks));
+	for (int i = 0; i < nmap + cfg->nreduce; i++)
+		job->tasks[i].pending_bad = -1;
 	job->qcap = (size_t)(nmap > cfg->nreduce ? nmap : cfg->nreduce);
 	job->queue = xcalloc(job->qcap, sizeof(*job->queue));
 	job->durations = xcalloc(job->qcap, sizeof(*job->durations));
@@ -64,6 +69,7 @@ void job_release(struct job *job)
 
 			free(t->last_error);
 			free(t->hist);
+			free(t->skip);
 			for (size_t k = 0; k < t->ncounters; k++)
 				free(t->counters[k].name);
 			free(t->counters);
@@ -127,6 +133,9 @@ static void fill_assignment(const struct job *job, uint32_t index, uint64_t atte
 		out->file = job->files[index];
 		out->offset = job->offsets ? job->offsets[index] : 0;
 		out->length = job->offsets ? job->lengths[index] : -1;
+		out->by_record = job->cfg.skip_bad_records;
+		out->skip = job->tasks[index].skip;
+		out->nskip = job->tasks[index].nskip;
 	} else {
 		out->kind = ASSIGN_REDUCE;
 		out->id = (int)(index - (uint32_t)job->nmap);
@@ -299,6 +308,30 @@ static void task_failed(struct job *job, uint32_t index, uint64_t attempt,
 	char name[256];
 
 	hist_end(t, attempt, ATTEMPT_FAILED, now_ms);
+	if (job->cfg.skip_bad_records && t->pending_bad >= 0 && t->nskip < SKIP_MAX) {
+		int64_t off = t->pending_bad;
+		int known = 0;
+
+		t->pending_bad = -1;
+		for (size_t i = 0; i < t->nskip; i++)
+			known |= t->skip[i] == off;
+		if (!known) {
+			/* Progress, not a repeat failure: skip the line and go on. */
+			xgrow((void **)&t->skip, &t->skipcap, t->nskip + 1, sizeof(*t->skip));
+			t->skip[t->nskip++] = off;
+			job_task_name(job, index, name, sizeof(name));
+			warning("%s: skipping the bad record at byte %lld (%s)", name,
+				(long long)off, errmsg && *errmsg ? errmsg : "no reason given");
+			if (t->backup) {
+				drop_attempt(t, attempt);
+				return;
+			}
+			t->state = TASK_IDLE;
+			queue_push(job, index);
+			return;
+		}
+	}
+	t->pending_bad = -1;
 	job->failed_reports++;
 	t->failures++;
 	free(t->last_error);
@@ -380,6 +413,17 @@ void job_expire(struct job *job, int64_t now_ms)
 		t->state = TASK_IDLE;
 		queue_push(job, tm.task);
 	}
+}
+
+void job_bad_record(struct job *job, int id, uint64_t attempt, int64_t offset)
+{
+	struct task *t;
+
+	if (id < 0 || id >= job->nmap)
+		return;
+	t = &job->tasks[id];
+	if (is_live(t, attempt))
+		t->pending_bad = offset;
 }
 
 void job_set_counters(struct job *job, enum task_kind kind, int id,

@@ -75,6 +75,9 @@ struct task {
 	size_t nhist, hcap;
 	struct job_counter *counters; /* of the attempt that finished it (malloc'd) */
 	size_t ncounters;
+	int64_t *skip;       /* map: offsets of bad records to skip (malloc'd) */
+	size_t nskip, skipcap;
+	int64_t pending_bad; /* bad record named by the failure report being handled, or -1 */
 };
 
 struct job_config {
@@ -83,6 +86,7 @@ struct job_config {
 	unsigned max_attempts;   /* fail the job after this many failure reports of one task */
 	int wait_ms;             /* what WAIT tells workers to sleep */
 	int backup;              /* hand out backup attempts of stragglers */
+	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
 };
 
 struct job {
@@ -114,6 +118,9 @@ struct assignment {
 	uint64_t attempt;
 	const char *file;        /* ASSIGN_MAP: borrowed from the job */
 	int64_t offset, length;  /* ASSIGN_MAP: the split; 0, -1 for a whole file */
+	int by_record;           /* ASSIGN_MAP: map line by line, watched */
+	const int64_t *skip;     /* ASSIGN_MAP: bad records to skip (borrowed) */
+	size_t nskip;
 	int nmap, nreduce;
 	int wait_ms;             /* ASSIGN_WAIT */
 };
@@ -166,6 +173,14 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
  * borrowed from the job); returns how many distinct names there are.
  */
 size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max);
+
+/*
+ * A failure report of map task `id` names the line that crashed it: call
+ * just before job_report().  With skip_bad_records the line is skipped from
+ * the next attempt on (and that failure does not count towards
+ * max_attempts: the task made progress).
+ */
+void job_bad_record(struct job *job, int id, uint64_t attempt, int64_t offset);
 
 /* Re-issue every running attempt whose deadline has passed. */
 void job_expire(struct job *job, int64_t now_ms);

@@ -98,6 +98,7 @@ int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t l
 	}
 	fb->data = fb->base + start;
 	fb->len = len - start;
+	fb->offset = first + (int64_t)start;
 	fb->data[fb->len] = '\0';
 	close(fd);
 	return 0;

@@ -11,6 +11,7 @@ struct filebuf {
 	char *base;   /* malloc'd */
 	char *data;   /* len bytes inside base, followed by a '\0' */
 	size_t len;
+	int64_t offset; /* file offset of data[0] */
 };
 
 /*

@@ -65,8 +65,12 @@ int plugin_load(struct plugin *p, const char *path)
 		      path, *abi, MR_ABI_VERSION);
 		goto fail;
 	}
-	*(void **)&p->map = need(p, "mr_map");
-	if (!p->map)
+	*(void **)&p->map_record = dlsym(p->handle, "mr_map_record");
+	if (p->map_record)
+		*(void **)&p->map = dlsym(p->handle, "mr_map");
+	else
+		*(void **)&p->map = need(p, "mr_map");
+	if (!p->map && !p->map_record)
 		goto fail;
 	*(void **)&p->reduce = need(p, "mr_reduce");
 	if (!p->reduce)

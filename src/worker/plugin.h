@@ -9,11 +9,13 @@
 typedef int (*mr_map_fn)(struct mr_ctx *, const char *, const char *, size_t);
 typedef int (*mr_reduce_fn)(struct mr_ctx *, const char *, size_t);
 typedef unsigned (*mr_partition_fn)(const char *, size_t, unsigned);
+typedef int (*mr_map_record_fn)(struct mr_ctx *, const char *, int64_t, const char *, size_t);
 
 struct plugin {
 	void *handle;
 	char *path;               /* malloc'd copy of the path given */
-	mr_map_fn map;
+	mr_map_fn map;            /* NULL when the plugin only maps records */
+	mr_map_record_fn map_record; /* optional: NULL when absent */
 	mr_reduce_fn reduce;
 	mr_reduce_fn combine;     /* optional: NULL when absent */
 	mr_partition_fn partition; /* optional: NULL means the FNV default */

@@ -30,6 +30,53 @@ struct run_ctx {
 	uint64_t groups, values;         /* reduce: keys and values read */
 };
 
+static volatile int64_t *record_probe;
+
+void runner_set_record_probe(volatile int64_t *slot)
+{
+	record_probe = slot;
+}
+
+static int is_skipped(const struct map_spec *spec, int64_t off)
+{
+	for (size_t i = 0; i < spec->nskip; i++)
+		if (spec->skip[i] == off)
+			return 1;
+	return 0;
+}
+
+/* Hand the plugin one line at a time; skip the known bad ones. */
+static int map_records(const struct plugin *p, const struct map_spec *spec,
+		       struct run_ctx *ctx, const struct filebuf *in)
+{
+	const char *pos = in->data, *end = in->data + in->len;
+	int64_t skipped = 0;
+
+	while (pos < end) {
+		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
+		size_t len = (size_t)((nl ? nl : end) - pos);
+		int64_t off = in->offset + (pos - in->data);
+		int rc = 0;
+
+		if (is_skipped(spec, off)) {
+			skipped++;
+		} else {
+			if (record_probe)
+				*record_probe = off;
+			rc = p->map_record(&ctx->pub, spec->file, off, pos, len);
+			/* Left set on failure: the watchdog names the line. */
+			if (record_probe && rc == 0 && !ctx->failed)
+				*record_probe = -1;
+		}
+		if (rc != 0 || ctx->failed)
+			return error("map of the line at byte %lld of %s failed in plugin %s",
+				     (long long)off, spec->file, p->path);
+		pos += len + 1;
+	}
+	counters_add(&task_counters, "mr.map.skipped.records", skipped);
+	return 0;
+}
+
 static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
 {
 	(void)c;
@@ -127,7 +174,10 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 		return 0;
 	}
 	log_clear_last_error();
-	rc = p->map(&ctx.pub, spec->file, in.data, in.len);
+	if (spec->by_record || !p->map)
+		rc = map_records(p, spec, &ctx, &in);
+	else
+		rc = p->map(&ctx.pub, spec->file, in.data, in.len);
 	counters_add(&task_counters, "mr.map.input.bytes", (int64_t)in.len);
 	counters_add(&task_counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
 	counters_add(&task_counters, "mr.map.output.records", (int64_t)ctx.records);

@@ -31,7 +31,17 @@ struct map_spec {
 	int nreduce;
 	int64_t offset;     /* split start; 0 for a whole file */
 	int64_t length;     /* split length; -1 for the whole file */
+	int by_record;      /* call the plugin's mr_map_record once per line */
+	const int64_t *skip; /* line offsets not to hand the plugin (bad records) */
+	size_t nskip;
 };
+
+/*
+ * Record mode: before each line is handed to the plugin its offset is
+ * stored in *slot, and -1 after; a watchdog process reads it when the
+ * plugin crashes.  NULL (the default) stores nothing.
+ */
+void runner_set_record_probe(volatile int64_t *slot);
 
 /* Read the input of `spec` and feed the plugin's map output to `mo`. */
 int runner_map_input(const struct plugin *p, const struct map_spec *spec,

@@ -10,12 +10,16 @@
 #include "worker/plugin.h"
 #include "worker/runner.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Sanity bounds on what a coordinator may ask of us. */
@@ -46,7 +50,7 @@ static void usage(FILE *out)
 
 /* Report; returns whether the coordinator said to remove the task's inputs. */
 static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
-		  int ok, int *gone)
+		  int ok, int64_t bad_record, int *gone)
 {
 	int remove_inputs = 0;
 	struct counters *cs = runner_counters();
@@ -58,6 +62,7 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 		.ok = ok,
 		.worker_pid = (int)getpid(),
 		.errmsg = ok ? "" : (char *)log_last_error(),
+		.bad_record = bad_record,
 	};
 
 	/* Counters travel with a success only; a failed attempt's do not count. */
@@ -73,6 +78,70 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 	if (client_report(c, &args, &remove_inputs) < 0)
 		*gone = 1;
 	return remove_inputs;
+}
+
+/* What a watched map child leaves for its parent. */
+struct watch {
+	volatile int64_t record;       /* offset of the line in the plugin, or -1 */
+	char errmsg[1024];             /* the child's last error */
+	struct counters counters;      /* the child's counters, on success */
+};
+
+/*
+ * Run a record-by-record map in a child process, so that a line that
+ * crashes the plugin can be named: the child stores each line's offset in
+ * shared memory before handing it over.  Returns 0, or -1 with the error in
+ * log_last_error() and, when the plugin died or failed on a line, that
+ * line's offset in *bad.
+ */
+static int map_watched(const struct plugin *p, const struct map_spec *spec,
+		       uint64_t budget, int64_t *bad)
+{
+	struct watch *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status, rc = -1;
+	pid_t pid;
+
+	*bad = -1;
+	if (w == MAP_FAILED)
+		return error_errno("cannot map memory to watch map task %d", spec->map_id);
+	w->record = -1;
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		error_errno("cannot fork to watch map task %d", spec->map_id);
+		goto out;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the worker */
+		runner_set_record_probe(&w->record);
+		rc = runner_map_task(p, spec, budget);
+		snprintf(w->errmsg, sizeof(w->errmsg), "%s", log_last_error());
+		memcpy(&w->counters, runner_counters(), sizeof(w->counters));
+		_exit(rc == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			error_errno("cannot wait for map task %d", spec->map_id);
+			goto out;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		memcpy(runner_counters(), &w->counters, sizeof(w->counters));
+		rc = 0;
+	} else if (WIFSIGNALED(status) && w->record >= 0) {
+		*bad = w->record;
+		error("plugin %s crashed (%s) on the line at byte %lld of %s", p->path,
+		      strsignal(WTERMSIG(status)), (long long)*bad, spec->file);
+	} else if (WIFSIGNALED(status)) {
+		error("map task %d of %s died of %s", spec->map_id, spec->file,
+		      strsignal(WTERMSIG(status)));
+	} else {
+		*bad = w->record;
+		error("%s", w->errmsg[0] ? w->errmsg : "map failed");
+	}
+out:
+	munmap(w, sizeof(*w));
+	return rc;
 }
 
 /* An accepted reduce's inputs are spent: delete mr-0-R .. mr-(nmap-1)-R. */
@@ -127,7 +196,11 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 				.nreduce = a->mr_assignment_u.map.nreduce,
 				.offset = a->mr_assignment_u.map.offset,
 				.length = a->mr_assignment_u.map.length,
+				.by_record = a->mr_assignment_u.map.by_record,
+				.skip = a->mr_assignment_u.map.skip.skip_val,
+				.nskip = a->mr_assignment_u.map.skip.skip_len,
 			};
+			int64_t bad = -1;
 
 			log_set_context("map %d attempt %llu", spec.map_id,
 					(unsigned long long)reply.attempt);
@@ -137,9 +210,11 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 			if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
 				rc = error("bad map task from the coordinator (id %d, nreduce %d)",
 					   spec.map_id, spec.nreduce);
+			else if (p->map_record && (spec.by_record || !p->map))
+				rc = map_watched(p, &spec, budget, &bad);
 			else
 				rc = runner_map_task(p, &spec, budget);
-			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, &gone);
+			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, bad, &gone);
 			if (gone && rc == 0)
 				unpublish_map(&spec);
 			break;
@@ -158,7 +233,7 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 					   id, nmap);
 			else
 				rc = runner_reduce_task(p, id, nmap, budget);
-			if (report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, &gone))
+			if (report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, -1, &gone))
 				remove_reduce_inputs(id, nmap);
 			break;
 		}
