@@ -128,6 +128,47 @@ t_status_live() {
 	return "$FAILED"
 }
 
+# On a terminal the coordinator redraws one progress line and ends with the
+# counters; -q shows neither.  (script(1) gives it a terminal.)
+t_progress_line() {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	setup 8
+	spawn c 60 script -qfec "$COORD_BIN --socket $SOCK ${INPUTS[*]}" "$T/tty.out"
+	wait_socket c
+	start_workers w 2 "$BUILD/apps/wc.so"
+	await c 60
+	expect_rc c 0
+	tr '\r' '\n' <"$T/tty.out" >"$T/tty.lines"
+	grep -Eq '^.*map 8/8, reduce 10/10, [0-9.]+ MB/s' "$T/tty.lines" ||
+		fail "no final progress line 'map 8/8, reduce 10/10, ... MB/s': $(tail -n 3 "$T/tty.lines" | tr '\n' '|')"
+	grep -q 'counters: .*mr.map.input.bytes=' "$T/tty.lines" ||
+		fail "the coordinator did not show the counters at the end"
+	rm -f mr-* && spawn q 60 script -qfec "$COORD_BIN -q --socket $SOCK ${INPUTS[*]}" "$T/q.out"
+	wait_socket q
+	start_workers v 2 "$BUILD/apps/wc.so"
+	await q 60
+	expect_rc q 0
+	grep -q 'map 8/8' "$T/q.out" && fail "-q still drew the progress line"
+	grep -q 'counters:' "$T/q.out" && fail "-q still logged the counters"
+	return "$FAILED"
+}
+
+# Worker log lines name the pid and the task; a plugin's own stderr shows.
+t_worker_lines_name_task() {
+	need tests/plugins/fail_map.so
+	setup 2
+	cp "$DATA/pg-metamorphosis.txt" "$T/in/poison.txt"
+	INPUTS+=(../in/poison.txt)
+	start_coord c --max-attempts 2
+	start_workers w 1 "$TPLUG/fail_map.so" TP_FAIL=poison
+	await c 30
+	expect_rc c 1
+	grep -Eq '^mrworker\[[0-9]+\] map 2 attempt [0-9]+: error: ' "$T/w1.err" ||
+		fail "no worker error line naming pid and task: $(head -n 2 "$T/w1.err" | tr '\n' '|')"
+	expect_in w1 err "fail_map: refusing input ../in/poison.txt" "the plugin's own stderr line is missing"
+	return "$FAILED"
+}
+
 # mrctl's own usage errors.
 t_mrctl_usage() {
 	setup 1
@@ -149,6 +190,8 @@ ALL=(
 	user-counters-once:t_user_counters_once
 	failed-job-report:t_failed_job_report
 	status-live:t_status_live
+	progress-line:t_progress_line
+	worker-lines-name-task:t_worker_lines_name_task
 	mrctl-usage:t_mrctl_usage
 )
 

@@ -199,6 +199,26 @@ static void sweep_temp_files(void)
 	closedir(d);
 }
 
+/* The job's counter totals, one log line (the report has them per task). */
+static void log_counters(const struct job *job)
+{
+	struct job_counter totals[256];
+	size_t n = job_counter_totals(job, totals, 256), len = 0;
+	char line[1800];
+
+	line[0] = '\0';
+	for (size_t i = 0; i < n && len + 1 < sizeof(line); i++) {
+		int w = snprintf(line + len, sizeof(line) - len, "%s%s=%lld", i ? " " : "",
+				 totals[i].name, (long long)totals[i].value);
+
+		if (w < 0 || (size_t)w >= sizeof(line) - len)
+			break;
+		len += (size_t)w;
+	}
+	if (n)
+		info("counters: %s (all in %s)", line, REPORT_FILE);
+}
+
 /* After DONE: every mr-out-R must be there, or the job did not really finish. */
 static int check_outputs(const struct job *job)
 {
@@ -277,6 +297,8 @@ int main(int argc, char **argv)
 		     job.reissued, job.backups, job.backups_won, job.nreduce - 1);
 		status = 0;
 	}
+	if (rc >= 0)
+		log_counters(&job);
 	report_write(&job, REPORT_FILE,
 		     rc > 0 ? "interrupted" : job.phase == PHASE_DONE ? "done" : "failed",
 		     start, now_ms());
