@@ -82,10 +82,11 @@ static void print_status_text(const mr_status_reply *r)
 	if (r->eta_ms >= 0)
 		printf(", ETA %.0f s", (double)r->eta_ms / 1000.0);
 	printf("\n");
-	printf("map:    %d/%d done, %d running, %d idle\n", r->maps_done, r->nmap,
-	       r->maps_running, r->maps_idle);
-	printf("reduce: %d/%d done, %d running, %d idle\n", r->reduces_done, r->nreduce,
-	       r->reduces_running, r->reduces_idle);
+	printf("map:    %d/%d done, %d running, %d idle, %d failed at least once\n",
+	       r->maps_done, r->nmap, r->maps_running, r->maps_idle, r->maps_failed);
+	printf("reduce: %d/%d done, %d running, %d idle, %d failed at least once\n",
+	       r->reduces_done, r->nreduce, r->reduces_running, r->reduces_idle,
+	       r->reduces_failed);
 	printf("attempts: %llu re-issued, %llu backups, %llu failure reports\n",
 	       (unsigned long long)r->reissued, (unsigned long long)r->backups,
 	       (unsigned long long)r->failed_reports);
@@ -116,13 +117,14 @@ static void print_status_json(const mr_status_reply *r)
 	json_object_set_new(o, "eta_ms", json_integer(r->eta_ms));
 	json_object_set_new(o, "nmap", json_integer(r->nmap));
 	json_object_set_new(o, "nreduce", json_integer(r->nreduce));
-	json_object_set_new(o, "maps", json_pack("{s:i,s:i,s:i}", "done", r->maps_done,
+	json_object_set_new(o, "maps", json_pack("{s:i,s:i,s:i,s:i}", "done", r->maps_done,
 						 "running", r->maps_running, "idle",
-						 r->maps_idle));
-	json_object_set_new(o, "reduces", json_pack("{s:i,s:i,s:i}", "done",
+						 r->maps_idle, "failed", r->maps_failed));
+	json_object_set_new(o, "reduces", json_pack("{s:i,s:i,s:i,s:i}", "done",
 						    r->reduces_done, "running",
 						    r->reduces_running, "idle",
-						    r->reduces_idle));
+						    r->reduces_idle, "failed",
+						    r->reduces_failed));
 	json_object_set_new(o, "reissued", json_integer((json_int_t)r->reissued));
 	json_object_set_new(o, "backups", json_integer((json_int_t)r->backups));
 	json_object_set_new(o, "failed_reports", json_integer((json_int_t)r->failed_reports));

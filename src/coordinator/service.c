@@ -151,6 +151,8 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	res->reduces_idle = st.idle[KIND_REDUCE];
 	res->reduces_running = st.running[KIND_REDUCE];
 	res->reduces_done = st.done[KIND_REDUCE];
+	res->maps_failed = st.failed[KIND_MAP];
+	res->reduces_failed = st.failed[KIND_REDUCE];
 	res->failed_reports = the_job->failed_reports;
 	res->reissued = the_job->reissued;
 	res->backups = the_job->backups;

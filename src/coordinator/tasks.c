@@ -456,6 +456,8 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
 		const struct task *t = &job->tasks[i];
 		int k = i < job->nmap ? KIND_MAP : KIND_REDUCE;
 
+		if (t->failures)
+			st->failed[k]++;
 		if (t->state == TASK_DONE)
 			st->done[k]++;
 		else if (t->state == TASK_RUNNING)

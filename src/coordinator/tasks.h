@@ -156,6 +156,7 @@ void job_set_counters(struct job *job, enum task_kind kind, int id,
 /* Where the job stands, for mrctl status. */
 struct job_status {
 	int idle[2], running[2], done[2];   /* [KIND_MAP], [KIND_REDUCE] */
+	int failed[2];                       /* tasks with a failed attempt */
 	int64_t eta_ms;                      /* -1 when nothing finished yet */
 };
 
