@@ -75,6 +75,14 @@ static int fetch_status(const char *path, mr_status_reply *res)
 	return 0;
 }
 
+static int64_t counter_of(const mr_status_reply *r, const char *name)
+{
+	for (u_int i = 0; i < r->counters.counters_len; i++)
+		if (!strcmp(r->counters.counters_val[i].name, name))
+			return r->counters.counters_val[i].value;
+	return 0;
+}
+
 static void print_status_text(const mr_status_reply *r)
 {
 	printf("job: %s phase, %.1f s elapsed", phase_name(r->phase),
@@ -90,6 +98,9 @@ static void print_status_text(const mr_status_reply *r)
 	printf("attempts: %llu re-issued, %llu backups, %llu failure reports\n",
 	       (unsigned long long)r->reissued, (unsigned long long)r->backups,
 	       (unsigned long long)r->failed_reports);
+	printf("bytes: %lld read, %lld written (finished tasks)\n",
+	       (long long)counter_of(r, "mr.map.input.bytes"),
+	       (long long)counter_of(r, "mr.output.bytes"));
 	if (r->running.running_len)
 		printf("running:\n");
 	for (u_int i = 0; i < r->running.running_len; i++) {
@@ -246,7 +257,8 @@ static int show_report(const char *path)
 	       (double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
 	       (long long)int_of(root, "nreduce"));
 	if (json_is_object(stats))
-		printf("attempts: %lld re-issued, %lld backups (%lld won), %lld failure reports\n",
+		printf("attempts: %lld in all, %lld re-issued, %lld backups (%lld won), "
+		       "%lld failure reports\n", (long long)int_of(stats, "attempts"),
 		       (long long)int_of(stats, "reissued"), (long long)int_of(stats, "backups"),
 		       (long long)int_of(stats, "backups_won"),
 		       (long long)int_of(stats, "failed_reports"));

@@ -107,6 +107,7 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 {
 	json_t *root = json_object(), *inputs = json_array(), *tasks = json_array();
 	json_t *totals = json_object(), *stats = json_object();
+	json_int_t attempts = 0;
 	struct afile f;
 	char *text;
 	int rc = -1;
@@ -121,10 +122,13 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(root, "inputs", inputs);
 	put(root, "nmap", json_integer(job->nmap));
 	put(root, "nreduce", json_integer(job->nreduce));
-	for (uint32_t i = 0; i < (uint32_t)(job->nmap + job->nreduce); i++)
+	for (uint32_t i = 0; i < (uint32_t)(job->nmap + job->nreduce); i++) {
 		append(tasks, task_json(job, i, start_ms, totals));
+		attempts += job->tasks[i].handed_out;
+	}
 	if (job->failed_task >= 0)
 		put(root, "failed_task", json_integer(job->failed_task));
+	put(stats, "attempts", json_integer(attempts));
 	put(stats, "reissued", json_integer((json_int_t)job->reissued));
 	put(stats, "backups", json_integer((json_int_t)job->backups));
 	put(stats, "backups_won", json_integer((json_int_t)job->backups_won));
