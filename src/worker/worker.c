@@ -135,6 +135,11 @@ static int map_watched(const struct plugin *p, const struct map_spec *spec,
 	} else if (WIFSIGNALED(status)) {
 		error("map task %d of %s died of %s", spec->map_id, spec->file,
 		      strsignal(WTERMSIG(status)));
+	} else if (!w->errmsg[0] && w->record >= 0) {
+		/* Died without a word, inside the plugin (a sanitizer's exit, exit()). */
+		*bad = w->record;
+		error("plugin %s died (exit status %d) on the line at byte %lld of %s",
+		      p->path, WEXITSTATUS(status), (long long)*bad, spec->file);
 	} else {
 		*bad = w->record;
 		error("%s", w->errmsg[0] ? w->errmsg : "map failed");
