@@ -25,7 +25,7 @@
 #     byte.
 #
 # Inputs: the bundled texts take the engine about 0.2 s, less than the first
-# chaos tick, so every job reads CHAOS_COPIES (default 16) distinct copies of
+# chaos tick, so every job reads CHAOS_COPIES (default 64) distinct copies of
 # each data/pg-*.txt (copies, not links: the coordinator refuses one file
 # named twice).  The reference is mrsequential over the same copies.
 #
@@ -36,7 +36,7 @@
 #   CHAOS_SEED         seed for $RANDOM: the same seed makes the same choices
 #                      (which worker, kill or stop, the intervals); the timing
 #                      of the engine still varies.  Printed on every run.
-#   CHAOS_COPIES       copies of each text per job (default 16)
+#   CHAOS_COPIES       copies of each text per job (default 64)
 #   CHAOS_JOB_TIMEOUT  seconds a coordinator may run (default 120)
 #   CHAOS_KEEP         1: keep the directory (job dir and logs) of a failed job
 #   TMPDIR             where the temp directories go (default /tmp)
@@ -52,7 +52,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 BUILD=${MR_BUILD:-$ROOT/build}
 DATA=${MR_DATA:-$ROOT/data}
-COPIES=${CHAOS_COPIES:-16}
+COPIES=${CHAOS_COPIES:-64}
 JOB_TIMEOUT=${CHAOS_JOB_TIMEOUT:-120}
 KEEP=${CHAOS_KEEP:-0}
 
@@ -374,6 +374,7 @@ run_job() {
 		fi
 	fi
 
+	[ $((KILLS + STOPS)) -gt 0 ] && HIT=$((HIT + 1))
 	if [ ${#REASONS[@]} -eq 0 ]; then
 		echo "ok $k - chaos job $k (kills $KILLS, stops $STOPS, ${secs}s)"
 		rm -rf "$JD" "$LOGS"
@@ -439,6 +440,7 @@ echo "# chaos: $N jobs over ${#INPUTS[@]} inputs ($COPIES copies of each text), 
 
 PASSED=0
 FAILED=0
+HIT=0
 for ((k = 1; k <= N; k++)); do
 	if [ -n "$REFERR" ]; then
 		echo "not ok $k - chaos job $k"
@@ -450,5 +452,17 @@ for ((k = 1; k <= N; k++)); do
 		FAILED=$((FAILED + 1))
 	fi
 done
+# The jobs must have been long enough for the chaos to reach them: a job
+# that ends before the first kill or stop proves nothing.  At least half of
+# them must have seen one (a faster engine calls for more CHAOS_COPIES).
+k=$((N + 1))
+if [ $((HIT * 2)) -ge "$N" ]; then
+	echo "ok $k - chaos reached $HIT of $N jobs"
+	PASSED=$((PASSED + 1))
+else
+	echo "not ok $k - chaos reached $HIT of $N jobs"
+	echo "# the jobs end before the first kill or stop; raise CHAOS_COPIES"
+	FAILED=$((FAILED + 1))
+fi
 echo "chaos: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
