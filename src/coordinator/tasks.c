@@ -150,16 +150,23 @@ static int cmp_i64(const void *x, const void *y)
 }
 
 /* Median duration of the phase's finished tasks (cached until one more finishes). */
+/* The median of the phase's finished durations (ndurations > 0), uncached. */
+static int64_t compute_median(const struct job *job)
+{
+	int64_t *copy = xcalloc((size_t)job->ndurations, sizeof(*copy)), m;
+
+	memcpy(copy, job->durations, (size_t)job->ndurations * sizeof(*copy));
+	qsort(copy, (size_t)job->ndurations, sizeof(*copy), cmp_i64);
+	m = copy[job->ndurations / 2];
+	free(copy);
+	return m;
+}
+
 static int64_t median_duration(struct job *job)
 {
 	if (job->median_n != job->ndurations) {
-		int64_t *copy = xcalloc((size_t)job->ndurations, sizeof(*copy));
-
-		memcpy(copy, job->durations, (size_t)job->ndurations * sizeof(*copy));
-		qsort(copy, (size_t)job->ndurations, sizeof(*copy), cmp_i64);
-		job->median_ms = copy[job->ndurations / 2];
+		job->median_ms = compute_median(job);
 		job->median_n = job->ndurations;
-		free(copy);
 	}
 	return job->median_ms;
 }
@@ -471,18 +478,12 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
 		return;
 	}
 	/* The current phase's median, or the job's pace so far before any finished. */
-	if (job->ndurations > 0) {
-		int64_t *copy = xcalloc((size_t)job->ndurations, sizeof(*copy));
-
-		memcpy(copy, job->durations, (size_t)job->ndurations * sizeof(*copy));
-		qsort(copy, (size_t)job->ndurations, sizeof(*copy), cmp_i64);
-		per_task = copy[job->ndurations / 2];
-		free(copy);
-	} else if (st->done[KIND_MAP] > 0) {
+	if (job->ndurations > 0)
+		per_task = compute_median(job);
+	else if (st->done[KIND_MAP] > 0)
 		per_task = elapsed_ms / st->done[KIND_MAP];
-	} else {
+	else
 		return;
-	}
 	workers = st->running[KIND_MAP] + st->running[KIND_REDUCE];
 	if (workers < 1)
 		workers = 1;
