@@ -28,7 +28,7 @@ COMMON_SRC := $(wildcard src/common/*.c)
 CTL_SRC    := src/coordinator/mrctl.c
 COORD_SRC  := $(filter-out $(CTL_SRC),$(wildcard src/coordinator/*.c))
 WLIB_SRC   := src/worker/plugin.c src/worker/kvbuf.c src/worker/ifile.c src/worker/fileio.c \
-              src/worker/runner.c src/worker/merge.c src/worker/ctab.c \
+              src/worker/runner.c src/worker/merge.c src/worker/ctab.c src/worker/sumtab.c src/worker/keysort.c \
               src/worker/mapout.c src/worker/counters.c
 WORKER_SRC := src/worker/worker.c src/worker/client.c
 SEQ_SRC    := src/worker/sequential.c
@@ -117,10 +117,13 @@ TEST_BINS :=
 test: all $(TEST_BINS)
 	@MR_BUILD=$(abspath $(B)) MR_SANITIZE=$(SANITIZE) tests/run-all.sh
 
+# Everything `make test` runs, built but not run.
+test-bins: all $(TEST_BINS)
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run test clean FORCE
+.PHONY: all deps run test test-bins clean FORCE
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -26,6 +26,7 @@ SUITES=(
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
 	"tests/test-skip.sh"
+	"tests/test-combiner.sh"
 	"tests/test-hostile.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"

@@ -19,6 +19,17 @@
  *       with mr_next_value) and emits zero or more values, under the same
  *       key only, that replace them.  Must be safe to apply any number of
  *       times, to any subset of the values.
+ *   const char mr_combiner[];
+ *       Names a combiner built into the engine, used on the map side instead
+ *       of mr_combine (which a plugin may still export: mrworker and
+ *       mrsequential use it when run with --plugin-combiner).  The only one
+ *       is "sum": every value is an unsigned decimal count (one or more ASCII
+ *       digits, below 2^64) and combining a key's values means adding them
+ *       up; the engine keeps one 64-bit total per key as values are emitted,
+ *       and writes it in decimal.  A value that is not such a count, or a
+ *       total that passes 2^64 - 1, fails the map attempt; an unknown name
+ *       fails loading the plugin.  Declare it with
+ *           MR_EXPORT const char mr_combiner[] = "sum";
  *   unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
  *   int mr_map_record(struct mr_ctx *, const char *file, int64_t offset,
  *                     const char *line, size_t len);
@@ -160,5 +171,6 @@ MR_EXPORT int mr_combine(struct mr_ctx *ctx, const char *key, size_t klen);
 MR_EXPORT unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
 MR_EXPORT int mr_map_record(struct mr_ctx *ctx, const char *file, int64_t offset,
 			    const char *line, size_t len);
+MR_EXPORT extern const char mr_combiner[];
 
 #endif /* MAPREDUCE_H */

@@ -19,7 +19,7 @@ int client_connect(struct client *c, const char *path, int64_t retry_ms)
 	struct sockaddr_un addr;
 	struct netbuf nb;
 	struct timeval tv = { CALL_TIMEOUT_SEC, 0 };
-	int64_t pause = 5;
+	int64_t pause = 1;
 	int fd;
 
 	memset(c, 0, sizeof(*c));

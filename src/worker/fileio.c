@@ -6,12 +6,71 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define EXTEND_CHUNK (64 * 1024)
+/* Splits of this size and more are mapped, not read. */
+#define MAP_MIN (1 << 20)
+
+static char sigbus_msg[160];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig)
+{
+	ssize_t r = write(2, sigbus_msg, sigbus_len);
+
+	(void)r;
+	raise(sig); /* SA_RESETHAND: now the default action */
+}
+
+void filebuf_explain_sigbus(const char *prog)
+{
+	struct sigaction sa;
+
+	snprintf(sigbus_msg, sizeof(sigbus_msg),
+		 "%s: bus error (SIGBUS): most likely an input file shrank while "
+		 "it was being read\n", prog);
+	sigbus_len = strlen(sigbus_msg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* The buffer filebuf_release() kept; see fileio.h. */
+static char *kept;
+static size_t kept_cap;
+
+void filebuf_drop_cache(void)
+{
+	free(kept);
+	kept = NULL;
+	kept_cap = 0;
+}
+
+/* A buffer of at least `cap` bytes: the kept one when it is big enough. */
+static char *get_buffer(size_t cap, size_t *got_cap)
+{
+	char *p;
+
+	if (kept && kept_cap >= cap && kept_cap / 4 <= cap) {
+		p = kept;
+		*got_cap = kept_cap;
+		kept = NULL;
+		kept_cap = 0;
+		return p;
+	}
+	filebuf_drop_cache();
+	*got_cap = cap;
+	return xmalloc(cap);
+}
 
 /* Read up to `n` bytes at `off` into `buf`; returns bytes read or -1 (printed). */
 static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
@@ -31,6 +90,62 @@ static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+/*
+ * Map the split instead of reading it: no copy out of the page cache and
+ * no fresh zeroed pages.  The mapping is private and writable, so the
+ * '\0' after the data lands in a private copy of one page, never in the
+ * file.  It runs to the end of the file (the last line may reach past the
+ * split; untouched pages cost nothing) and one anonymous zero page beyond,
+ * so a file that ends on a page boundary still has its '\0'.  1 when
+ * mapped; 0 to read instead (a small split, or mmap refused).
+ */
+static int map_split(struct filebuf *fb, int fd, const struct stat *st,
+		     int64_t offset, int64_t length)
+{
+	int64_t page = sysconf(_SC_PAGESIZE);
+	int64_t first = offset > 0 ? offset - 1 : 0;
+	int64_t base_off;
+	size_t span, len, start = 0, avail;
+	char *area, *p;
+
+	if (length < MAP_MIN || page <= 0)
+		return 0;
+	base_off = first - first % page;
+	span = (size_t)(st->st_size - base_off);
+	area = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return 0;
+	if (mmap(area, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
+		 (off_t)base_off) == MAP_FAILED) {
+		munmap(area, span + (size_t)page);
+		return 0;
+	}
+	/* From here on as in filebuf_read(), with the whole rest of the file at hand. */
+	p = area + (first - base_off);
+	avail = (size_t)(st->st_size - first);
+	len = (size_t)(offset + length - first);
+	if (offset > 0) {
+		char *nl = memchr(p, '\n', len);
+
+		start = nl ? (size_t)(nl - p) + 1 : len;
+	}
+	if (start < len && p[len - 1] != '\n' && len < avail) {
+		char *nl = memchr(p + len, '\n', avail - len);
+
+		len = nl ? (size_t)(nl - p) + 1 : avail;
+	}
+	fb->base = area;
+	fb->cap = span + (size_t)page;
+	fb->mapped = 1;
+	fb->data = p + start;
+	fb->len = len - start;
+	fb->offset = first + (int64_t)start;
+	if (fb->data[fb->len] != '\0')
+		fb->data[fb->len] = '\0';
+	return 1;
 }
 
 int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t length)
@@ -57,11 +172,16 @@ int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t l
 		offset = st.st_size;
 	if (length < 0 || length > st.st_size - offset)
 		length = st.st_size - offset;
+	if (map_split(fb, fd, &st, offset, length)) {
+		close(fd);
+		return 0;
+	}
+
 	/* Read from offset - 1 so we can tell whether a line starts at offset. */
 	first = offset > 0 ? offset - 1 : 0;
 	end = offset + length;
 	cap = (size_t)(end - first) + 1;
-	fb->base = xmalloc(cap);
+	fb->base = get_buffer(cap, &cap);
 	got = read_at(fd, path, fb->base, (size_t)(end - first), (off_t)first);
 	if (got < 0)
 		goto fail;
@@ -100,6 +220,7 @@ int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t l
 	fb->len = len - start;
 	fb->offset = first + (int64_t)start;
 	fb->data[fb->len] = '\0';
+	fb->cap = cap;
 	close(fd);
 	return 0;
 fail:
@@ -111,6 +232,12 @@ fail:
 
 void filebuf_release(struct filebuf *fb)
 {
-	free(fb->base);
+	if (fb->mapped) {
+		munmap(fb->base, fb->cap);
+	} else if (fb->base) {
+		filebuf_drop_cache();
+		kept = fb->base;
+		kept_cap = fb->cap;
+	}
 	memset(fb, 0, sizeof(*fb));
 }

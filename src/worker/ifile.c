@@ -40,11 +40,40 @@ static uint32_t crc_add(uint32_t crc, const void *p, size_t n)
 	return crc;
 }
 
+/* Checksum the staged bytes (one big crc32 call, not one per record) and write them. */
+static int unstage(struct ifile_writer *w)
+{
+	size_t n = w->staged;
+
+	w->staged = 0;
+	if (!n)
+		return 0;
+	w->crc = crc_add(w->crc, w->stage, n);
+	return afile_write(&w->f, w->stage, n);
+}
+
 static int put(struct ifile_writer *w, const void *p, size_t n)
 {
-	w->crc = crc_add(w->crc, p, n);
 	w->bytes += n;
-	return afile_write(&w->f, p, n);
+	if (w->staged + n > IFILE_STAGE) {
+		if (unstage(w) < 0)
+			return -1;
+		if (n > IFILE_STAGE / 2) {
+			w->crc = crc_add(w->crc, p, n);
+			return afile_write(&w->f, p, n);
+		}
+	}
+	if (n)
+		memcpy(w->stage + w->staged, p, n);
+	w->staged += n;
+	return 0;
+}
+
+static void writer_free(struct ifile_writer *w)
+{
+	free(w->stage);
+	w->stage = NULL;
+	w->staged = 0;
 }
 
 static int write_header(struct ifile_writer *w)
@@ -52,6 +81,8 @@ static int write_header(struct ifile_writer *w)
 	unsigned char hdr[IFILE_HEADER_SIZE];
 
 	w->crc = (uint32_t)crc32(0, NULL, 0);
+	w->stage = xmalloc(IFILE_STAGE);
+	w->staged = 0;
 	w->count = 0;
 	w->bytes = 0;
 	memcpy(hdr, IFILE_MAGIC, 4);
@@ -93,6 +124,9 @@ static int write_trailer(struct ifile_writer *w)
 {
 	unsigned char t[IFILE_TRAILER_SIZE];
 
+	if (unstage(w) < 0)
+		return -1;
+	writer_free(w);
 	put_u32(t, END_MARK);
 	put_u32(t + 4, (uint32_t)w->count);
 	put_u32(t + 8, (uint32_t)(w->count >> 32));
@@ -102,7 +136,10 @@ static int write_trailer(struct ifile_writer *w)
 
 int ifile_writer_commit(struct ifile_writer *w)
 {
-	if (write_trailer(w) < 0) {
+	int rc = write_trailer(w);
+
+	writer_free(w);
+	if (rc < 0) {
 		afile_abort(&w->f);
 		return -1;
 	}
@@ -111,7 +148,10 @@ int ifile_writer_commit(struct ifile_writer *w)
 
 int ifile_writer_finish_fd(struct ifile_writer *w, int *fd)
 {
-	if (write_trailer(w) < 0) {
+	int rc = write_trailer(w);
+
+	writer_free(w);
+	if (rc < 0) {
 		afile_abort(&w->f);
 		*fd = -1;
 		return -1;
@@ -121,10 +161,18 @@ int ifile_writer_finish_fd(struct ifile_writer *w, int *fd)
 
 void ifile_writer_abort(struct ifile_writer *w)
 {
+	writer_free(w);
 	afile_abort(&w->f);
 }
 
 /* ---- reading ---- */
+
+/* Bring the checksum up to r->pos (records are checksummed in spans). */
+static void crc_upto_pos(struct ifile_reader *r)
+{
+	r->crc = crc_add(r->crc, r->buf + r->crc_pos, r->pos - r->crc_pos);
+	r->crc_pos = r->pos;
+}
 
 /*
  * Make `n` bytes available at r->buf + r->pos.  1 when they are, 0 when the
@@ -141,6 +189,8 @@ static int ensure(struct ifile_reader *r, size_t n)
 		return 0;
 	/* Keep the unread bytes, at the start of a buffer big enough for n. */
 	if (r->pos > 0) {
+		crc_upto_pos(r);
+		r->crc_pos = 0;
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
 		r->pos = 0;
@@ -186,7 +236,8 @@ static int read_header(struct ifile_reader *r)
 	if (get_u32(p + 4) != IFILE_VERSION)
 		return error("%s has intermediate format version %u; expected %u",
 			     r->name, get_u32(p + 4), IFILE_VERSION);
-	r->crc = crc_add((uint32_t)crc32(0, NULL, 0), p, IFILE_HEADER_SIZE);
+	r->crc = (uint32_t)crc32(0, NULL, 0);
+	r->crc_pos = r->pos;
 	r->pos += IFILE_HEADER_SIZE;
 	return 0;
 }
@@ -258,6 +309,7 @@ static int check_trailer(struct ifile_reader *r)
 		return -1;
 	if (rc == 0)
 		return truncated(r, "the trailer");
+	crc_upto_pos(r);
 	p = (const unsigned char *)r->buf + r->pos;
 	want = (uint64_t)get_u32(p + 4) | (uint64_t)get_u32(p + 8) << 32;
 	if (want != r->count)
@@ -310,7 +362,6 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 	if (rc <= 0)
 		return rc < 0 ? -1 : truncated(r, "a record");
 	p = (const unsigned char *)r->buf + r->pos;
-	r->crc = crc_add(r->crc, p, n);
 	if (r->fd >= 0) {
 		/*
 		 * Terminate the value in place (the plugin ABI promises a '\0'

@@ -29,8 +29,12 @@
 #define IFILE_HEADER_SIZE 8
 #define IFILE_TRAILER_SIZE 16
 
+#define IFILE_STAGE (64u << 10)
+
 struct ifile_writer {
 	struct afile f;
+	unsigned char *stage; /* records not yet checksummed and handed to f */
+	size_t staged;
 	uint32_t crc;
 	uint64_t count;
 	uint64_t bytes;      /* written so far, header included */
@@ -62,7 +66,8 @@ struct ifile_reader {
 	uint64_t file_off;   /* file offset of buf[len] */
 	uint64_t file_size;  /* size of the file when opened */
 	uint64_t count;      /* records returned */
-	uint32_t crc;
+	uint32_t crc;        /* of the run's bytes up to buf + crc_pos */
+	size_t crc_pos;
 	int done;
 	size_t saved_pos;    /* byte overwritten by the '\0' after the last value */
 	char saved;

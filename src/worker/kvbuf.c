@@ -1,6 +1,8 @@
 /* kvbuf.c - see kvbuf.h. */
 #include "worker/kvbuf.h"
 
+#include "worker/keysort.h"
+
 #include "common/log.h"
 #include "common/util.h"
 
@@ -51,27 +53,26 @@ int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, si
 
 int kv_keycmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-static int cmp_rec(const void *x, const void *y, void *arg)
-{
-	const struct kv *a = x, *b = y;
-	const char *arena = arg;
-	int c = kv_keycmp(arena + a->off, a->klen, arena + b->off, b->klen);
-
-	if (c)
-		return c;
-	/* Offsets grow with insertion order: this makes the sort stable. */
-	return a->off < b->off ? -1 : a->off > b->off;
+	return keysort_keycmp(a, alen, b, blen);
 }
 
 void kvbuf_sort(struct kvbuf *b)
 {
-	if (b->n > 1)
-		qsort_r(b->recs, b->n, sizeof(*b->recs), cmp_rec, b->arena);
+	struct sortkey *k;
+	struct kv *sorted;
+
+	if (b->n < 2)
+		return;
+	if (b->n > UINT32_MAX)
+		die("too many records to sort in one buffer (%zu)", b->n);
+	k = xmalloc(b->n * sizeof(*k));
+	for (size_t i = 0; i < b->n; i++)
+		keysort_set(&k[i], kv_key(b, &b->recs[i]), b->recs[i].klen, (uint32_t)i);
+	keysort(k, b->n);
+	sorted = xmalloc(b->ncap * sizeof(*sorted));
+	for (size_t i = 0; i < b->n; i++)
+		sorted[i] = b->recs[k[i].idx];
+	free(b->recs);
+	b->recs = sorted;
+	free(k);
 }

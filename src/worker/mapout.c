@@ -12,6 +12,17 @@
 /* Keys in the last task's combine table, to size the next one. */
 static size_t last_keys;
 
+/*
+ * The last task's sum table, emptied, for the next task: its memory is
+ * already mapped (a fresh table of a few MiB costs a page fault per 4 KiB).
+ */
+static struct sumtab kept_sum;
+
+void mapout_drop_cache(void)
+{
+	sumtab_release(&kept_sum);
+}
+
 /* The engine side of struct mr_ctx while a combine runs; `pub` first. */
 struct combine_ctx {
 	struct mr_ctx pub;
@@ -129,8 +140,10 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	mo->ctab_limit = budget / 8 > MAPOUT_MIN_CTAB ? budget / 8 : MAPOUT_MIN_CTAB;
 	mo->parts_limit = budget / 8 > MAPOUT_MIN_PARTS ? budget / 8 : MAPOUT_MIN_PARTS;
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
-	mo->use_ctab = p->combine != NULL;
+	mo->use_sum = p->combine_sum;
+	mo->use_ctab = !mo->use_sum && p->combine != NULL;
 	ctab_init(&mo->ctab);
+	sumtab_init(&mo->sum);
 	/*
 	 * The tasks of one job tend to see the same keys: start the table at
 	 * the size the last task's reached, within the budget.
@@ -138,12 +151,23 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	if (mo->use_ctab && last_keys)
 		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->ctab_limit / 2
 					? last_keys : mo->ctab_limit / 2 / 64 / 2);
+	if (mo->use_sum) {
+		mo->sum = kept_sum;
+		sumtab_init(&kept_sum);
+		if (sumtab_bytes(&mo->sum) > mo->ctab_limit / 2) {
+			sumtab_release(&mo->sum);
+			sumtab_init(&mo->sum);
+		}
+		if (last_keys)
+			sumtab_reserve(&mo->sum, last_keys * 64 < mo->ctab_limit / 2
+						 ? last_keys : mo->ctab_limit / 2 / 64);
+	}
 	kvbuf_init(&mo->scratch);
 }
 
 void mapout_release(struct mapout *mo)
 {
-	if (mo->use_ctab && mo->max_keys > last_keys / 2)
+	if ((mo->use_ctab || mo->use_sum) && mo->max_keys > last_keys / 2)
 		last_keys = mo->max_keys;
 	for (unsigned r = 0; r < mo->nparts; r++)
 		kvbuf_release(&mo->parts[r]);
@@ -153,7 +177,16 @@ void mapout_release(struct mapout *mo)
 			close(mo->spill_fds[i]);
 	free(mo->spill_fds);
 	ctab_release(&mo->ctab);
+	if (mo->use_sum && mo->sum.cap) {
+		sumtab_clear(&mo->sum);
+		sumtab_release(&kept_sum);
+		kept_sum = mo->sum;
+	} else {
+		sumtab_release(&mo->sum);
+	}
 	kvbuf_release(&mo->scratch);
+	free(mo->view);
+	free(mo->view_start);
 	free(mo->vals);
 	free(mo->vlens);
 	memset(mo, 0, sizeof(*mo));
@@ -243,9 +276,108 @@ static int flush_ctab(struct mapout *mo)
 	return 0;
 }
 
+/* Print n in decimal at the end of buf[24]; returns where it starts. */
+static char *format_u64(char buf[24], uint64_t n)
+{
+	char *p = buf + 24;
+
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return p;
+}
+
+static int sum_overflow(const struct mapout *mo, const char *key, size_t klen)
+{
+	return error("the total of key '%.*s' passes 2^64 - 1 (built-in sum "
+		     "combiner of plugin %s)", klen > 64 ? 64 : (int)klen, key,
+		     mo->plugin->path);
+}
+
+/* Move the sum table's totals to the partitions, empty it. */
+static int flush_sum(struct mapout *mo)
+{
+	struct sumtab *t = &mo->sum;
+
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct sentry *e = &t->ent[i];
+		char buf[24], *num;
+
+		if (!e->klen1)
+			continue;
+		num = format_u64(buf, e->sum);
+		if (part_add(mo, sumtab_key(t, e), e->klen1 - 1, num,
+			     (size_t)(buf + 24 - num)) < 0)
+			return -1;
+	}
+	mo->combine_out += t->n;
+	if (t->n > mo->max_keys)
+		mo->max_keys = t->n;
+	mo->drains++;
+	sumtab_clear(t);
+	if (sumtab_bytes(t) > mo->ctab_limit / 2) {
+		sumtab_release(t);
+		sumtab_init(t);
+	}
+	if (mo->pbytes > mo->parts_limit)
+		return spill(mo);
+	return 0;
+}
+
+/*
+ * A value for the built-in sum: one or more ASCII digits (leading zeros
+ * allowed, as wc's own parser does), below 2^64.  0, or -1 after saying
+ * which key's value is wrong.
+ */
+static int parse_sum_value(const struct mapout *mo, const char *key, size_t klen,
+			   const char *val, size_t vlen, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (vlen == 1 && (unsigned)(val[0] - '0') < 10u) {
+		*out = (uint64_t)(val[0] - '0');
+		return 0;
+	}
+	for (i = 0; i < vlen; i++) {
+		unsigned d = (unsigned char)val[i] - '0';
+
+		if (d > 9 || n > (UINT64_MAX - d) / 10)
+			break;
+		n = n * 10 + d;
+	}
+	if (vlen == 0 || i < vlen)
+		return error("value '%.*s' of key '%.*s' is not a decimal count below 2^64, "
+			     "which plugin %s promised by declaring the built-in sum combiner",
+			     vlen > 32 ? 32 : (int)vlen, val, klen > 64 ? 64 : (int)klen, key,
+			     mo->plugin->path);
+	*out = n;
+	return 0;
+}
+
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		const char *val, size_t vlen)
 {
+	if (mo->use_sum) {
+		uint64_t v;
+		int rc;
+
+		if (vlen == 1 && (unsigned)(val[0] - '0') < 10u)
+			v = (uint64_t)(val[0] - '0'); /* the usual "1" */
+		else if (parse_sum_value(mo, key, klen, val, vlen, &v) < 0)
+			return -1;
+		if (klen >= UINT32_MAX - 1)
+			return error("record too large (key %zu bytes; it must be under 4 GiB)",
+				     klen);
+		rc = sumtab_add(&mo->sum, key, klen, v);
+		mo->combine_in++;
+		if (rc > 0 && sumtab_bytes(&mo->sum) > mo->ctab_limit)
+			return flush_sum(mo);
+		if (rc < 0)
+			return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);
+		return 0;
+	}
+
 	if (klen >= UINT32_MAX - 1 || vlen >= UINT32_MAX - 1)
 		return error("record too large (key %zu bytes, value %zu bytes; "
 			     "each must be under 4 GiB)", klen, vlen);
@@ -273,12 +405,72 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 	return 0;
 }
 
+/* The sum table's keys by partition, sorted: see mapout.h. */
+static void make_view(struct mapout *mo)
+{
+	struct sumtab *t = &mo->sum;
+	size_t *pos = xcalloc(mo->nparts + 1, sizeof(*pos));
+
+	if (t->cap > UINT32_MAX)
+		die("sum table too large (%zu slots)", t->cap);
+	mo->view = xmalloc((t->n ? t->n : 1) * sizeof(*mo->view));
+	mo->view_start = xcalloc(mo->nparts + 1, sizeof(*mo->view_start));
+	/* The table takes no more adds: its tags now hold partitions. */
+	for (size_t i = 0; i < t->cap; i++) {
+		struct sentry *e = &t->ent[i];
+
+		if (!e->klen1)
+			continue;
+		e->tag = mo->nparts > 1 ? plugin_partition(mo->plugin, sumtab_key(t, e),
+							   e->klen1 - 1, mo->nparts) : 0;
+		mo->view_start[e->tag + 1]++;
+	}
+	for (unsigned r = 0; r < mo->nparts; r++)
+		mo->view_start[r + 1] += mo->view_start[r];
+	memcpy(pos, mo->view_start, mo->nparts * sizeof(*pos));
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct sentry *e = &t->ent[i];
+
+		if (e->klen1)
+			keysort_set(&mo->view[pos[e->tag]++], sumtab_key(t, e), e->klen1 - 1,
+				    (uint32_t)i);
+	}
+	free(pos);
+	for (unsigned r = 0; r < mo->nparts; r++)
+		keysort(mo->view + mo->view_start[r], mo->view_start[r + 1] - mo->view_start[r]);
+	mo->combine_out += t->n;
+	if (t->n > mo->max_keys)
+		mo->max_keys = t->n;
+	mo->drains++;
+}
+
 int mapout_finish(struct mapout *mo)
 {
 	if (mo->use_ctab && flush_ctab(mo) < 0)
 		return -1;
+	if (mo->use_sum) {
+		if (mo->drains == 0 && mo->nspills == 0)
+			make_view(mo);
+		else if (flush_sum(mo) < 0)
+			return -1;
+	}
 	for (unsigned r = 0; r < mo->nparts; r++)
 		kvbuf_sort(&mo->parts[r]);
+	return 0;
+}
+
+/* Partition r of the view as decimal (key, total) records, in order. */
+static int view_to_part(struct mapout *mo, unsigned r)
+{
+	const struct sumtab *t = &mo->sum;
+
+	for (size_t k = mo->view_start[r]; k < mo->view_start[r + 1]; k++) {
+		const struct sortkey *s = &mo->view[k];
+		char buf[24], *num = format_u64(buf, t->ent[s->idx].sum);
+
+		if (kvbuf_add(&mo->parts[r], s->key, s->klen, num, (size_t)(buf + 24 - num)) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -289,6 +481,8 @@ int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
 	if (bufsize > (1u << 20))
 		bufsize = 1u << 20;
 	merger_init(m);
+	if (mo->view && view_to_part(mo, r) < 0)
+		return -1;
 	for (size_t s = 0; s < mo->nspills; s++) {
 		int *fd = &mo->spill_fds[s * mo->nparts + r];
 		char name[64];
@@ -321,12 +515,59 @@ static int write_group(struct mapout *mo, struct mgroup *g, struct ifile_writer 
 	return 0;
 }
 
+/* Write one key's values, summed by the built-in combiner. */
+static int write_group_sum(struct mapout *mo, struct mgroup *g, struct ifile_writer *w)
+{
+	uint64_t total = 0, v;
+	const char *val;
+	uint32_t vlen;
+	char buf[24], *num;
+	int rc;
+
+	while ((rc = mgroup_next_value(g, &val, &vlen)) > 0) {
+		if (parse_sum_value(mo, g->key, g->klen, val, vlen, &v) < 0)
+			return -1;
+		if (v > UINT64_MAX - total)
+			return sum_overflow(mo, g->key, g->klen);
+		total += v;
+		mo->combine_in++;
+	}
+	if (rc < 0)
+		return -1;
+	mo->combines++;
+	mo->combine_out++;
+	num = format_u64(buf, total);
+	return ifile_writer_add(w, g->key, g->klen, num, (uint32_t)(buf + 24 - num));
+}
+
+/* Write partition r of the view as the run published at `path`. */
+static int write_view(struct mapout *mo, unsigned r, const char *path)
+{
+	const struct sumtab *t = &mo->sum;
+	struct ifile_writer w;
+
+	if (ifile_writer_open(&w, path) < 0)
+		return -1;
+	for (size_t k = mo->view_start[r]; k < mo->view_start[r + 1]; k++) {
+		const struct sortkey *s = &mo->view[k];
+		char buf[24], *num = format_u64(buf, t->ent[s->idx].sum);
+
+		if (ifile_writer_add(&w, s->key, s->klen, num, (size_t)(buf + 24 - num)) < 0) {
+			ifile_writer_abort(&w);
+			return -1;
+		}
+	}
+	return ifile_writer_commit(&w);
+}
+
 int mapout_write(struct mapout *mo, unsigned r, const char *path)
 {
 	struct ifile_writer w;
 	struct merger m;
 	int rc = -1;
 
+	if (mo->view)
+		return write_view(mo, r, path);
 	if (mapout_merger(mo, r, &m) < 0)
 		goto out_merger;
 	if (ifile_writer_open(&w, path) < 0)
@@ -336,13 +577,14 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path)
 	 * drains of the combine table: combine it once more on the way out.
 	 * After a single drain and no spill every key is there once already.
 	 */
-	if (mo->use_ctab && (mo->nspills > 0 || mo->drains > 1)) {
+	if ((mo->use_ctab || mo->use_sum) && (mo->nspills > 0 || mo->drains > 1)) {
 		struct mgroup g;
 		int more;
 
 		mgroup_init(&g, &m);
 		while ((more = mgroup_next_key(&g)) > 0)
-			if (write_group(mo, &g, &w) < 0)
+			if ((mo->use_sum ? write_group_sum(mo, &g, &w)
+					 : write_group(mo, &g, &w)) < 0)
 				break;
 		mgroup_release(&g);
 		if (more != 0)

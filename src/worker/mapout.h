@@ -24,9 +24,11 @@
 
 #include "worker/counters.h"
 #include "worker/ctab.h"
+#include "worker/keysort.h"
 #include "worker/kvbuf.h"
 #include "worker/merge.h"
 #include "worker/plugin.h"
+#include "worker/sumtab.h"
 
 #include <stdint.h>
 
@@ -42,6 +44,15 @@ struct mapout {
 	struct kvbuf *parts;     /* nparts buffers */
 	int use_ctab;
 	struct ctab ctab;
+	int use_sum;             /* the built-in sum combiner: sumtab instead of ctab */
+	struct sumtab sum;
+	/*
+	 * A sum table that never drained or spilled is written straight from
+	 * the table: its keys by partition (view[view_start[r] ..
+	 * view_start[r + 1]), sorted, idx = slot), no copies into `parts`.
+	 */
+	struct sortkey *view;
+	size_t *view_start;
 	int *spill_fds;          /* nspills * nparts descriptors */
 	size_t nspills;
 	uint64_t pbytes;         /* approximate bytes in the partition buffers */
@@ -61,6 +72,12 @@ struct mapout {
 void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 		 uint64_t budget);
 void mapout_release(struct mapout *mo);
+
+/*
+ * Free what mapout keeps from one task for the next (the emptied sum
+ * table): before work that needs the memory, and at exit.
+ */
+void mapout_drop_cache(void);
 
 /* Take one emitted pair. */
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,

@@ -1,6 +1,8 @@
 /* merge.c - see merge.h. */
 #include "worker/merge.h"
 
+#include "worker/keysort.h"
+
 #include "common/log.h"
 #include "common/util.h"
 
@@ -54,6 +56,9 @@ int merger_add_fd(struct merger *m, int fd, const char *name, size_t bufsize)
 /* Load the next record of source `s`: 1, 0 when it is exhausted, -1 on error. */
 static int src_next(struct msrc *s)
 {
+	struct sortkey k;
+	int rc = 1;
+
 	if (s->kv) {
 		const struct kv *r;
 
@@ -64,17 +69,31 @@ static int src_next(struct msrc *s)
 		s->klen = r->klen;
 		s->val = kv_val(s->kv, r);
 		s->vlen = r->vlen;
-		return 1;
+	} else {
+		rc = ifile_reader_next(&s->rd, &s->key, &s->klen, &s->val, &s->vlen);
+		if (rc <= 0)
+			return rc;
 	}
-	return ifile_reader_next(&s->rd, &s->key, &s->klen, &s->val, &s->vlen);
+	keysort_set(&k, s->key, s->klen, 0);
+	s->p0 = k.p0;
+	s->p1 = k.p1;
+	return rc;
 }
 
-/* Source a before source b: by key, then by the order they were added. */
+/*
+ * Source a before source b: by key (the cached prefixes settle most
+ * cases), then by the order they were added.
+ */
 static int before(const struct merger *m, size_t a, size_t b)
 {
 	const struct msrc *x = &m->src[a], *y = &m->src[b];
-	int c = kv_keycmp(x->key, x->klen, y->key, y->klen);
+	int c;
 
+	if (x->p0 != y->p0)
+		return x->p0 < y->p0;
+	if (x->p1 != y->p1)
+		return x->p1 < y->p1;
+	c = keysort_keycmp(x->key, x->klen, y->key, y->klen);
 	return c < 0 || (c == 0 && a < b);
 }
 

@@ -24,6 +24,7 @@ struct msrc {
 	struct ifile_reader rd;    /* file source when kv is NULL */
 	const char *key, *val;     /* current record */
 	uint32_t klen, vlen;
+	uint64_t p0, p1;           /* its key's first 16 bytes, big-endian (keysort.h) */
 };
 
 struct merger {

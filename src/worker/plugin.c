@@ -38,6 +38,7 @@ static void *need(struct plugin *p, const char *name)
 int plugin_load(struct plugin *p, const char *path)
 {
 	const unsigned *abi;
+	const char *combiner;
 	char *open_path;
 
 	memset(p, 0, sizeof(*p));
@@ -77,6 +78,16 @@ int plugin_load(struct plugin *p, const char *path)
 		goto fail;
 	*(void **)&p->combine = dlsym(p->handle, "mr_combine");
 	*(void **)&p->partition = dlsym(p->handle, "mr_partition");
+	combiner = dlsym(p->handle, "mr_combiner");
+	if (combiner) {
+		if (strnlen(combiner, 64) == 64 || strcmp(combiner, "sum") != 0) {
+			error("plugin %s names the built-in combiner '%.*s' in mr_combiner; "
+			      "this engine has only \"sum\"", path,
+			      (int)strnlen(combiner, 32), combiner);
+			goto fail;
+		}
+		p->combine_sum = 1;
+	}
 	dlerror();
 	return 0;
 fail:

@@ -19,6 +19,7 @@ struct plugin {
 	mr_reduce_fn reduce;
 	mr_reduce_fn combine;     /* optional: NULL when absent */
 	mr_partition_fn partition; /* optional: NULL means the FNV default */
+	int combine_sum;          /* declares the built-in sum combiner (mr_combiner) */
 };
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "common/log.h"
 #include "common/util.h"
+#include "worker/fileio.h"
 #include "worker/plugin.h"
 #include "worker/runner.h"
 
@@ -14,9 +15,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mrsequential PLUGIN.so INPUT...\n"
+		"usage: mrsequential [--plugin-combiner] PLUGIN.so INPUT...\n"
 		"Run PLUGIN's map over every INPUT and its reduce over every key, in one\n"
 		"process, and write the result, sorted by key, to mr-out-0.\n"
+		"  --plugin-combiner  combine with the plugin's mr_combine even when it\n"
+		"                     names a built-in combiner (mr_combiner)\n"
 		"Exit status: 0 done, 1 failed, 2 usage error.\n");
 }
 
@@ -25,12 +28,21 @@ int main(int argc, char **argv)
 	struct plugin plugin;
 	struct mapout mo;
 	struct merger m;
-	int rc = 1;
+	int rc = 1, plugin_combiner = 0;
 
 	log_init("mrsequential", 0);
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--plugin-combiner")) {
+		plugin_combiner = 1;
+		argv++;
+		argc--;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
 	}
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (argv[i][0] == '-' && argv[i][1]) {
@@ -43,8 +55,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	filebuf_explain_sigbus("mrsequential");
 	if (plugin_load(&plugin, argv[1]) < 0)
 		return 1;
+	if (plugin_combiner)
+		plugin.combine_sum = 0;
 	raise_fd_limit();
 	mapout_init(&mo, &plugin, 1, RUNNER_DEFAULT_BUDGET);
 	merger_init(&m);
@@ -62,6 +77,8 @@ int main(int argc, char **argv)
 out:
 	merger_release(&m);
 	mapout_release(&mo);
+	filebuf_drop_cache();
+	mapout_drop_cache();
 	plugin_close(&plugin);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "common/usock.h"
 #include "common/util.h"
 #include "worker/client.h"
+#include "worker/fileio.h"
 #include "worker/plugin.h"
 #include "worker/runner.h"
 
@@ -41,6 +42,9 @@ static void usage(FILE *out)
 		"  -m, --memory-limit SIZE\n"
 		"                     memory for map output and reduce buffers before\n"
 		"                     spilling to disk (default 256M; K, M, G suffixes)\n"
+		"      --plugin-combiner\n"
+		"                     combine with the plugin's mr_combine even when it\n"
+		"                     names a built-in combiner (mr_combiner)\n"
 		"  -v, --verbose      log every task\n"
 		"  -q, --quiet        log errors only\n"
 		"  -h, --help         show this help\n"
@@ -185,6 +189,7 @@ static void unpublish_map(const struct map_spec *spec)
 static void work(struct client *c, const struct plugin *p, uint64_t budget)
 {
 	int gone = 0;
+	unsigned waits = 0; /* WAIT answers in a row */
 
 	while (!gone) {
 		mr_ask_reply reply;
@@ -233,6 +238,9 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 			verbose("reduce task %d attempt %llu", id,
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
+			/* No more maps for a while: free what they kept. */
+			filebuf_drop_cache();
+			mapout_drop_cache();
 			if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
 				rc = error("bad reduce task from the coordinator (id %d, nmap %d)",
 					   id, nmap);
@@ -242,14 +250,27 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 				remove_reduce_inputs(id, nmap);
 			break;
 		}
-		case MR_TASK_WAIT:
-			sleep_ms(reply.wait_ms > 0 && reply.wait_ms < 10000 ? reply.wait_ms : 100);
+		case MR_TASK_WAIT: {
+			/*
+			 * Ask again after the coordinator's pause, but sooner while
+			 * the waiting is new (1, 2, 4, ... ms): a phase that is
+			 * about to end (the last maps before the reduces) then
+			 * costs a millisecond or two, not a whole pause.
+			 */
+			int ms = reply.wait_ms > 0 && reply.wait_ms < 10000 ? reply.wait_ms : 100;
+			int soon = 1 << (waits < 8 ? waits : 8);
+
+			sleep_ms(soon < ms ? soon : ms);
+			waits++;
 			break;
+		}
 		case MR_TASK_EXIT:
 		default:
 			gone = 1;
 			break;
 		}
+		if (a->kind != MR_TASK_WAIT)
+			waits = 0;
 		log_set_context(NULL);
 		xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
 		/* Give a finished task's memory back before the next one. */
@@ -263,6 +284,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "memory-limit", required_argument, NULL, 'm' },
+		{ "plugin-combiner", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -273,7 +295,7 @@ int main(int argc, char **argv)
 	struct plugin plugin;
 	struct client client;
 	uint64_t budget = RUNNER_DEFAULT_BUDGET;
-	int c, level = LOG_NORMAL;
+	int c, level = LOG_NORMAL, plugin_combiner = 0;
 
 	log_init("mrworker", 1);
 	while ((c = getopt_long(argc, argv, "s:m:vqh", longopts, NULL)) != -1) {
@@ -288,6 +310,9 @@ int main(int argc, char **argv)
 				short_usage();
 				return 2;
 			}
+			break;
+		case 'P':
+			plugin_combiner = 1;
 			break;
 		case 'v':
 			level = level < LOG_NORMAL ? LOG_VERBOSE : level + 1;
@@ -310,10 +335,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	filebuf_explain_sigbus("mrworker");
 	sockpath = usock_default_path(sockopt, sockbuf, sizeof(sockbuf));
 
 	if (plugin_load(&plugin, argv[optind]) < 0)
 		return 1;
+	if (plugin_combiner)
+		plugin.combine_sum = 0;
 	if (client_connect(&client, sockpath, CONNECT_RETRY_MS) < 0) {
 		plugin_close(&plugin);
 		return 1;
@@ -327,6 +355,8 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	work(&client, &plugin, budget);
 	client_close(&client);
+	filebuf_drop_cache();
+	mapout_drop_cache();
 	plugin_close(&plugin);
 	return 0;
 }

@@ -276,6 +276,230 @@ static void test_too_large(void **state)
 	kvbuf_release(&b);
 }
 
+/* ---- sort stress: kvbuf_sort against a reference stable sort ------------------ */
+
+/* memcmp order on unsigned bytes, a proper prefix first (written out, not kv_keycmp). */
+static int ref_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int ref_cmp_rec(const struct kvbuf *b, size_t x, size_t y)
+{
+	const struct kv *p = &b->recs[x], *q = &b->recs[y];
+
+	return ref_cmp(kv_key(b, p), p->klen, kv_key(b, q), q->klen);
+}
+
+/* Stable top-down merge sort of record indices idx[0..n) (tmp: n more). */
+static void ref_sort(const struct kvbuf *b, size_t *idx, size_t *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, o = 0;
+
+	if (n < 2)
+		return;
+	ref_sort(b, idx, tmp, mid);
+	ref_sort(b, idx + mid, tmp, n - mid);
+	while (i < mid && j < n)	/* ties: the left (earlier) one first */
+		tmp[o++] = ref_cmp_rec(b, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+	while (i < mid)
+		tmp[o++] = idx[i++];
+	while (j < n)
+		tmp[o++] = idx[j++];
+	memcpy(idx, tmp, n * sizeof(*idx));
+}
+
+/*
+ * Sort `b` (whose record i has the value "i" in decimal) with kvbuf_sort and
+ * compare, record by record, with the reference sort of a copy.
+ */
+static void check_sort(struct kvbuf *b, const char *what)
+{
+	size_t n = b->n;
+	size_t *idx = malloc((n + 1) * sizeof(*idx)), *tmp = malloc((n + 1) * sizeof(*tmp));
+	struct kvbuf ref;
+
+	assert_non_null(idx);
+	assert_non_null(tmp);
+	kvbuf_init(&ref);
+	for (size_t i = 0; i < n; i++) {
+		const struct kv *r = &b->recs[i];
+		char v[24];
+		int vl = snprintf(v, sizeof(v), "%zu", i);
+
+		/* the values must be the insertion indices */
+		assert_int_equal(r->vlen, vl);
+		assert_memory_equal(kv_val(b, r), v, (size_t)vl);
+		add(&ref, kv_key(b, r), r->klen, kv_val(b, r), r->vlen);
+		idx[i] = i;
+	}
+	ref_sort(&ref, idx, tmp, n);
+	kvbuf_sort(b);
+	assert_int_equal(b->n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct kv *got = &b->recs[i], *want = &ref.recs[idx[i]];
+
+		if (got->klen != want->klen || got->vlen != want->vlen ||
+		    memcmp(kv_key(b, got), kv_key(&ref, want), got->klen) != 0 ||
+		    memcmp(kv_val(b, got), kv_val(&ref, want), got->vlen) != 0)
+			unit_fail("%s (%zu records): position %zu holds record %.*s (key of %u "
+				  "bytes), the reference sort has record %.*s (key of %u bytes)",
+				  what, n, i, (int)got->vlen, kv_val(b, got), got->klen,
+				  (int)want->vlen, kv_val(&ref, want), want->klen);
+		assert_int_equal(kv_key(b, got)[got->klen], '\0');
+		assert_int_equal(kv_val(b, got)[got->vlen], '\0');
+	}
+	kvbuf_release(&ref);
+	free(idx);
+	free(tmp);
+}
+
+/* Append a record with key k and the value "index of the record". */
+static void add_indexed(struct kvbuf *b, const char *k, size_t kl)
+{
+	char v[24];
+	int vl = snprintf(v, sizeof(v), "%zu", b->n);
+
+	add(b, k, kl, v, (size_t)vl);
+}
+
+/*
+ * Random keys, 0..40 bytes from { '\0', 'a', 'b', 0xff }, many behind a
+ * stem of 'a's (so many share their first 8 or 16 bytes, or are equal but
+ * for trailing NULs, which a zero-padded prefix cannot tell apart), half of
+ * them repeats of earlier keys; every size that matters to a quicksort with
+ * an insertion-sort cut-off.
+ */
+static void test_sort_random_vs_reference(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 16, 17, 18, 33, 1000, 50000 };
+	static const char alphabet[] = { '\0', 'a', 'b', (char)0xff };
+	uint64_t rng = 77;
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct kvbuf b, keys;
+		char what[64], k[48];
+
+		kvbuf_init(&b);
+		kvbuf_init(&keys);
+		for (size_t i = 0; i < sizes[s]; i++) {
+			size_t kl, stem;
+
+			if (keys.n && unit_rand(&rng) % 2) {
+				const struct kv *r = &keys.recs[unit_rand(&rng) % keys.n];
+
+				add_indexed(&b, kv_key(&keys, r), r->klen);
+				continue;
+			}
+			kl = (size_t)(unit_rand(&rng) % 41);
+			if (unit_rand(&rng) % 3 == 0)
+				kl %= 10; /* more keys around the 8-byte prefix */
+			/* a shared stem makes long equal prefixes common */
+			stem = unit_rand(&rng) % 2 ? 6 : 18;
+			for (size_t j = 0; j < kl; j++) {
+				int in_stem = j < stem && unit_rand(&rng) % 8;
+
+				k[j] = in_stem ? 'a' : alphabet[unit_rand(&rng) % 4];
+			}
+			add(&keys, k, kl, "", 0);
+			add_indexed(&b, k, kl);
+		}
+		snprintf(what, sizeof(what), "random keys, %zu records", sizes[s]);
+		check_sort(&b, what);
+		kvbuf_release(&b);
+		kvbuf_release(&keys);
+	}
+}
+
+/*
+ * 100000 keys already in order, in reverse order, sawtooth, organ pipe, and
+ * all equal (the order must then be the insertion order): the inputs that
+ * hurt a quicksort.  Keys are 4-byte big-endian numbers behind a stem of
+ * 0, 6, 14 or 20 bytes (so a sort prefix of 8 or 16 bytes holds all of the
+ * number, part of it, or none).
+ */
+static void test_sort_patterns(void **state)
+{
+	enum { N = 100000 };
+	static const char *const names[] = { "sorted", "reversed", "sawtooth", "organ pipe",
+					      "all equal", "two values" };
+	static const size_t stems[] = { 0, 6, 14, 20 };
+
+	(void)state;
+	for (size_t st = 0; st < sizeof(stems) / sizeof(stems[0]); st++)
+		for (size_t pat = 0; pat < sizeof(names) / sizeof(names[0]); pat++) {
+			size_t stem = stems[st];
+			struct kvbuf b;
+			char what[64], k[24];
+
+			kvbuf_init(&b);
+			memset(k, 's', stem);
+			for (uint32_t i = 0; i < N; i++) {
+				uint32_t x;
+
+				switch (pat) {
+				case 0:
+					x = i;
+					break;
+				case 1:
+					x = N - i;
+					break;
+				case 2:
+					x = i % 1000;
+					break;
+				case 3:
+					x = i < N / 2 ? i : N - i;
+					break;
+				case 4:
+					x = 42;
+					break;
+				default:
+					x = i % 2 ? 7 : 0x01000000;
+					break;
+				}
+				k[stem] = (char)(x >> 24);
+				k[stem + 1] = (char)(x >> 16);
+				k[stem + 2] = (char)(x >> 8);
+				k[stem + 3] = (char)x;
+				add_indexed(&b, k, stem + 4);
+			}
+			snprintf(what, sizeof(what), "%s, %zu-byte stem", names[pat], stem);
+			check_sort(&b, what);
+			kvbuf_release(&b);
+		}
+}
+
+/* The same through kvbuf_clear: records sorted before do not get in the way. */
+static void test_sort_after_clear(void **state)
+{
+	uint64_t rng = 79;
+	struct kvbuf b;
+	char k[24];
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int round = 0; round < 5; round++) {
+		size_t n = (size_t)(unit_rand(&rng) % 3000);
+
+		kvbuf_clear(&b);
+		for (size_t i = 0; i < n; i++) {
+			size_t kl = (size_t)(unit_rand(&rng) % 20);
+
+			for (size_t j = 0; j < kl; j++)
+				k[j] = (char)(unit_rand(&rng) % 3 ? 'x' : unit_rand(&rng) % 256);
+			add_indexed(&b, k, kl);
+		}
+		check_sort(&b, "after kvbuf_clear");
+	}
+	kvbuf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +512,9 @@ int main(void)
 		cmocka_unit_test(test_clear_reuse),
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_sort_random_vs_reference),
+		cmocka_unit_test(test_sort_patterns),
+		cmocka_unit_test(test_sort_after_clear),
 	};
 
 	UNIT_MAIN("kvbuf", tests);

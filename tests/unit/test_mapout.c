@@ -4,7 +4,8 @@
  * final merge per partition.
  *
  * The plugins are hand-made struct plugins (no shared object): a combine
- * that sums decimal values, an identity combine, a failing one, and none.
+ * that sums decimal values, an identity combine, a failing one, none, and
+ * the built-in sum combiner (combine_sum).
  * Small budgets force combine-table flushes and spills; every partition's
  * run is then read back and checked against what was emitted.
  *
@@ -641,6 +642,630 @@ static void test_small_budget_combines(void **state)
 	vocab_release(&v);
 }
 
+/* ---- the built-in sum combiner ------------------------------------------------------ */
+
+/*
+ * A plugin declaring the built-in sum (combine_sum).  It also has a
+ * combine, as wc does; the built-in sum must be used instead of it, so it
+ * only counts its calls and fails.
+ */
+static int combine_calls;
+
+static int never_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	(void)ctx;
+	(void)key;
+	(void)klen;
+	combine_calls++;
+	return -1;
+}
+
+static struct plugin make_sum_plugin(void)
+{
+	struct plugin p = make_plugin(never_combine);
+
+	p.combine_sum = 1;
+	combine_calls = 0;
+	return p;
+}
+
+/* Every value in runs run-0 .. run-(nparts-1) is a decimal number as printf writes it. */
+static void check_canonical(unsigned nparts, const char *what)
+{
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		for (size_t i = 0; i < run.n; i++) {
+			const char *v = kv_val(&run, &run.recs[i]);
+			uint32_t n = run.recs[i].vlen;
+			int ok = n >= 1 && n <= 20 && (n == 1 || v[0] != '0');
+
+			for (uint32_t j = 0; j < n; j++)
+				ok &= v[j] >= '0' && v[j] <= '9';
+			if (!ok)
+				unit_fail("%s: partition %u record %zu: value '%.*s' is not "
+					  "a total in plain decimal", what, r, i, (int)n, v);
+		}
+		kvbuf_release(&run);
+	}
+}
+
+/* Distinct keys with want[i] != 0. */
+static size_t count_wanted(const uint64_t *want, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += want[i] != 0;
+	return k;
+}
+
+static void unlink_runs(unsigned nparts)
+{
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		unlink(path);
+	}
+}
+
+/* A value 1..999999 in decimal, sometimes with leading zeros; returns its length. */
+static int sum_value(uint64_t *rng, char *buf, size_t size, uint64_t *v)
+{
+	*v = 1 + unit_rand(rng) % (unit_rand(rng) % 4 ? 9 : 999999);
+	if (unit_rand(rng) % 16 == 0)
+		return snprintf(buf, size, "%08llu", (unsigned long long)*v);
+	return snprintf(buf, size, "%llu", (unsigned long long)*v);
+}
+
+/*
+ * A big budget: one drain at the end, no spill.  Totals right, one record
+ * per key, decimal; the plugin's own combine never runs; the counters say
+ * every emitted value went in and one total per key came out.
+ */
+static void test_sum_one_drain(void **state)
+{
+	enum { NKEYS = 3000, NEMIT = 60000, NPARTS = 4 };
+	struct plugin p = make_sum_plugin();
+	uint64_t rng = 51, *want = calloc(NKEYS, sizeof(*want));
+	struct vocab v;
+	struct mapout mo;
+
+	(void)state;
+	assert_non_null(want);
+	vocab_init(&v, NKEYS, &rng);
+	mapout_init(&mo, &p, NPARTS, 256u << 20);
+	for (size_t e = 0; e < NEMIT; e++) {
+		size_t i = e < NKEYS ? e : pick(&rng, NKEYS), klen;
+		const char *k = vkey(&v, i, &klen);
+		char val[32];
+		uint64_t n;
+		int len = sum_value(&rng, val, sizeof(val), &n);
+
+		want[i] += n;
+		assert_int_equal(mapout_emit(&mo, k, klen, val, (size_t)len), 0);
+	}
+	write_runs(&mo, NPARTS);
+	if (mo.drains != 1 || mo.spills != 0)
+		unit_fail("%d keys, 256 MiB budget: %u drains and %llu spills, expected 1 and 0",
+			  NKEYS, mo.drains, (unsigned long long)mo.spills);
+	if (mo.combine_in != NEMIT || mo.combine_out != NKEYS)
+		unit_fail("combine counters: %llu values in, %llu out; expected %d in (every "
+			  "emit) and %d out (one total per key)",
+			  (unsigned long long)mo.combine_in, (unsigned long long)mo.combine_out,
+			  NEMIT, NKEYS);
+	mapout_release(&mo);
+	assert_int_equal(combine_calls, 0);
+	check_summed(&v, want, NPARTS, "sum, one drain");
+	check_canonical(NPARTS, "sum, one drain");
+	assert_int_equal(dir_entries(), NPARTS);
+	vocab_release(&v);
+	free(want);
+	mapout_drop_cache();
+}
+
+/*
+ * A 64 KiB budget (rounded up to the working minimum): the sum table is
+ * drained into the partition buffers several times and they spill; the runs
+ * still hold each key once with its total.  Several passes over the keys,
+ * then skewed picks.
+ */
+static void test_sum_drains_and_spills(void **state)
+{
+	enum { NKEYS = 60000, NPARTS = 5 };
+	struct plugin p = make_sum_plugin();
+	uint64_t rng = 53, *want = calloc(NKEYS, sizeof(*want));
+	size_t nemit = 0, distinct;
+	struct vocab v;
+	struct mapout mo;
+	char what[160];
+
+	(void)state;
+	assert_non_null(want);
+	vocab_init(&v, NKEYS, &rng);
+	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t e = 0; e < NKEYS + 40000; e++, nemit++) {
+			size_t i = e < NKEYS ? (e * 7 + (size_t)pass) % NKEYS : pick(&rng, NKEYS);
+			size_t klen;
+			const char *k = vkey(&v, i, &klen);
+			char val[32];
+			uint64_t n;
+			int len = sum_value(&rng, val, sizeof(val), &n);
+
+			want[i] += n;
+			assert_int_equal(mapout_emit(&mo, k, klen, val, (size_t)len), 0);
+		}
+	write_runs(&mo, NPARTS);
+	snprintf(what, sizeof(what), "sum, %zu emits of %d keys, 64 KiB budget, %u drains, "
+		 "%llu spills", nemit, NKEYS, mo.drains, (unsigned long long)mo.spills);
+	if (mo.drains < 3 || mo.spills < 2)
+		unit_fail("%s: expected at least 3 drains and 2 spills; the sum table is not "
+			  "bounded by the budget", what);
+	distinct = count_wanted(want, NKEYS);
+	if (mo.combine_in < nemit || mo.combine_out < distinct ||
+	    mo.combine_out > mo.combine_in)
+		unit_fail("%s: combine counters %llu in, %llu out; expected in >= %zu (the "
+			  "emits), out >= %zu (the keys) and out <= in", what,
+			  (unsigned long long)mo.combine_in, (unsigned long long)mo.combine_out,
+			  nemit, distinct);
+	mapout_release(&mo);
+	assert_int_equal(combine_calls, 0);
+	check_summed(&v, want, NPARTS, what);
+	check_canonical(NPARTS, what);
+	/* only the runs are left: spills were anonymous */
+	assert_int_equal(dir_entries(), NPARTS);
+	vocab_release(&v);
+	free(want);
+	mapout_drop_cache();
+}
+
+/*
+ * The path mrsequential takes: one partition, mapout_merger() (no combine
+ * on the way out), so a key may come once per drain; the values must add
+ * up to the totals, keys in order.  With a big budget (one drain) and a
+ * small one (drains and spills).
+ */
+static void test_sum_merger(void **state)
+{
+	static const uint64_t budgets[] = { 256u << 20, 64 << 10 };
+	enum { NKEYS = 40000 };
+	struct vocab v;
+	uint64_t rng = 57;
+
+	(void)state;
+	vocab_init(&v, NKEYS, &rng);
+	for (size_t b = 0; b < 2; b++) {
+		struct plugin p = make_sum_plugin();
+		uint64_t *want = calloc(NKEYS, sizeof(*want)), *got = calloc(NKEYS, sizeof(*got));
+		struct mapout mo;
+		struct merger m;
+		const char *k, *val, *pk = NULL;
+		uint32_t kl, vl, pkl = 0;
+		size_t recs = 0;
+		char *prev = malloc(1024);
+
+		assert_non_null(want);
+		assert_non_null(got);
+		assert_non_null(prev);
+		mapout_init(&mo, &p, 1, budgets[b]);
+		for (size_t e = 0; e < 3 * NKEYS; e++) {
+			size_t i = e % NKEYS, klen;
+			const char *key = vkey(&v, i, &klen);
+
+			want[i] += 3;
+			assert_int_equal(mapout_emit(&mo, key, klen, "3", 1), 0);
+		}
+		assert_int_equal(mapout_finish(&mo), 0);
+		if (b == 1 && (mo.drains < 2 || mo.spills < 1))
+			unit_fail("64 KiB budget: %u drains and %llu spills, expected several",
+				  mo.drains, (unsigned long long)mo.spills);
+		assert_int_equal(mapout_merger(&mo, 0, &m), 0);
+		while (merger_peek(&m, &k, &kl, &val, &vl)) {
+			size_t idx = vocab_find(&v, k, kl);
+			uint64_t n;
+
+			if (pk && kv_keycmp(prev, pkl, k, kl) > 0)
+				unit_fail("budget %llu: merger output out of order at record %zu",
+					  (unsigned long long)budgets[b], recs);
+			assert_true(kl < 1024);
+			memcpy(prev, k, kl);
+			pk = prev;
+			pkl = kl;
+			if (parse_u64(val, vl, &n) < 0)
+				unit_fail("budget %llu: key '%.*s': value '%.*s' is not decimal",
+					  (unsigned long long)budgets[b],
+					  (int)(kl > 40 ? 40 : kl), k, (int)vl, val);
+			got[idx] += n;
+			recs++;
+			assert_int_equal(merger_pop(&m), 0);
+		}
+		merger_release(&m);
+		for (size_t i = 0; i < NKEYS; i++)
+			if (got[i] != want[i])
+				unit_fail("budget %llu (%u drains): key %zu: values add up to "
+					  "%llu, expected %llu", (unsigned long long)budgets[b],
+					  mo.drains, i, (unsigned long long)got[i],
+					  (unsigned long long)want[i]);
+		/* one record per key per drain at most */
+		assert_true(recs >= NKEYS && recs <= (size_t)NKEYS * mo.drains);
+		if (b == 0)
+			assert_int_equal(recs, NKEYS);
+		mapout_release(&mo);
+		assert_int_equal(combine_calls, 0);
+		free(want);
+		free(got);
+		free(prev);
+	}
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/* Emit key/value to a fresh sum mapout after some good pairs; the map must fail. */
+static void expect_bad_value(const char *val, size_t vlen, const char *shown)
+{
+	struct plugin p = make_sum_plugin();
+	struct mapout mo;
+	char want[96];
+	int rc = 0;
+
+	log_clear_last_error();
+	mapout_init(&mo, &p, 2, 1 << 20);
+	for (int i = 0; i < 100 && rc == 0; i++)
+		rc = mapout_emit(&mo, i % 2 ? "good" : "fine", 4, "1", 1);
+	assert_int_equal(rc, 0);
+	rc = mapout_emit(&mo, "poison", 6, val, vlen);
+	if (rc == 0)
+		rc = mapout_finish(&mo);
+	for (unsigned r = 0; r < 2 && rc == 0; r++)
+		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
+	if (rc != -1)
+		unit_fail("value '%s' (%zu bytes) for the built-in sum was accepted", shown, vlen);
+	mapout_release(&mo);
+	if (!strstr(log_last_error(), "'poison'") || !strstr(log_last_error(), "test-plugin"))
+		unit_fail("value '%s': the error does not name the key 'poison' and the plugin: "
+			  "\"%s\"", shown, log_last_error());
+	snprintf(want, sizeof(want), "'%s'", shown);
+	if (!strstr(log_last_error(), want))
+		unit_fail("value '%s': the error does not show the value: \"%s\"", shown,
+			  log_last_error());
+	assert_int_equal(combine_calls, 0);
+	unlink_runs(2);
+}
+
+/* Anything but 1..20 digits below 2^64 fails the map, naming key, value and plugin. */
+static void test_sum_bad_values(void **state)
+{
+	static const char *const bad[] = {
+		"", "x", "-1", "+1", "1.0", " 1", "1 ", "0x10", "1e3", "١",
+		"123456789012345678901",	/* 21 digits */
+		"18446744073709551616",		/* 2^64 */
+		"99999999999999999999",		/* 20 digits, too big */
+		"1844674407370955161500",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_bad_value(bad[i], strlen(bad[i]), bad[i]);
+	/* a NUL inside the value: shown up to the NUL at least */
+	expect_bad_value("1\0", 2, "1");
+	expect_bad_value("\0", 1, "");
+	mapout_drop_cache();
+}
+
+/*
+ * Every run's records as "key=value;" text, in run order; keys starting
+ * with '~' (filler) are left out, and their values must be "1".
+ */
+static void runs_as_text(unsigned nparts, char *out, size_t size)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		for (size_t i = 0; i < run.n; i++) {
+			const struct kv *rec = &run.recs[i];
+			const char *k = kv_key(&run, rec);
+
+			if (rec->klen && k[0] == '~') {
+				if (rec->vlen != 1 || kv_val(&run, rec)[0] != '1')
+					unit_fail("filler key '%.*s': value '%.*s', expected 1",
+						  (int)rec->klen, k, (int)rec->vlen,
+						  kv_val(&run, rec));
+				continue;
+			}
+			o += (size_t)snprintf(out + o, size - o, "%.*s=%.*s;", (int)rec->klen,
+					      k, (int)rec->vlen, kv_val(&run, rec));
+			assert_true(o < size);
+		}
+		kvbuf_release(&run);
+	}
+}
+
+/*
+ * Leading zeros, zero, the largest value: accepted and totalled; a key whose
+ * total is 0 is still there; the totals are written plainly.
+ */
+static void test_sum_good_values(void **state)
+{
+	static const struct { const char *k, *v; } emits[] = {
+		{ "bond", "007" }, { "bond", "007" }, { "zero", "0" }, { "zero", "00" },
+		{ "max", "18446744073709551615" }, { "nine", "9" }, { "ten", "10" },
+		{ "twenty", "00000000000000000020" }, { "max", "0" },
+		{ "almost", "18446744073709551614" }, { "almost", "1" },
+	};
+	struct plugin p = make_sum_plugin();
+	struct mapout mo;
+	char text[1024];
+
+	(void)state;
+	for (int b = 0; b < 2; b++) {
+		mapout_init(&mo, &p, 1, 1 << 20);
+		for (size_t i = 0; i < sizeof(emits) / sizeof(emits[0]); i++) {
+			assert_int_equal(mapout_emit(&mo, emits[i].k, strlen(emits[i].k),
+						     emits[i].v, strlen(emits[i].v)), 0);
+			/* the second time, drain between emits (as if the table had filled) */
+			if (b == 1)
+				for (int j = 0; j < 30000; j++) {
+					char key[16];
+					int n = snprintf(key, sizeof(key), "~%zu-%d", i, j);
+					int rc = mapout_emit(&mo, key, (size_t)n, "1", 1);
+
+					assert_int_equal(rc, 0);
+				}
+		}
+		write_runs(&mo, 1);
+		if (b == 1 && mo.drains < 5)
+			unit_fail("30000 keys between emits: only %u drains", mo.drains);
+		mapout_release(&mo);
+		runs_as_text(1, text, sizeof(text));
+		if (strcmp(text, "almost=18446744073709551615;bond=14;max=18446744073709551615;"
+			   "nine=9;ten=10;twenty=20;zero=0;") != 0)
+			unit_fail("%s: the run holds %s", b ? "drains between emits" : "one drain",
+				  text);
+		unlink_runs(1);
+	}
+	assert_int_equal(combine_calls, 0);
+	mapout_drop_cache();
+}
+
+/* mapout_emit, then finish and write runs run-0, run-1 while all is well; the first rc != 0. */
+static int emit_all_and_write(struct mapout *mo, const char *const *keys,
+			      const char *const *vals, size_t n, int fill)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = mapout_emit(mo, keys[i], strlen(keys[i]), vals[i], strlen(vals[i]));
+		for (int j = 0; j < fill && rc == 0; j++) {
+			char key[16];
+			int len = snprintf(key, sizeof(key), "~%zu-%d", i, j);
+
+			rc = mapout_emit(mo, key, (size_t)len, "1", 1);
+		}
+	}
+	if (rc == 0)
+		rc = mapout_finish(mo);
+	for (unsigned r = 0; r < 2 && rc == 0; r++)
+		rc = mapout_write(mo, r, r ? "run-1" : "run-0");
+	return rc;
+}
+
+/*
+ * A total over 2^64 - 1 fails the map naming the key: within the table,
+ * and across drains (found when the drained totals are added up on the way
+ * out).  The run of the key's partition is not published.
+ */
+static void test_sum_overflow(void **state)
+{
+	static const char *const long_key =
+		"a key longer than sixteen bytes, and longer than sixty-four bytes too, cut";
+	const char *const keys[] = { "other", "big", "big" };
+	const char *const vals[] = { "5", "18446744073709551614", "2" };
+	const char *const keys2[] = { "big", "other", "big" };
+	const char *const vals2[] = { "18446744073709551615", "1", "1" };
+	const char *const vals2_max[] = { "18446744073709551614", "1", "1" };
+	const char *const keys3[] = { long_key, long_key };
+	const char *const vals3[] = { "18446744073709551615", "1" };
+	struct plugin p = make_sum_plugin();
+	struct mapout mo;
+	char run[16];
+
+	(void)state;
+	/* in the table */
+	log_clear_last_error();
+	mapout_init(&mo, &p, 2, 1 << 20);
+	if (emit_all_and_write(&mo, keys, vals, 3, 0) != -1)
+		unit_fail("(2^64 - 2) + 2 for one key was accepted");
+	assert_int_equal(mo.drains, 0);
+	mapout_release(&mo);
+	if (!strstr(log_last_error(), "'big'") || !strstr(log_last_error(), "2^64") ||
+	    !strstr(log_last_error(), "test-plugin"))
+		unit_fail("overflow in the table: the error does not name the key 'big', 2^64 "
+			  "and the plugin: \"%s\"", log_last_error());
+	unlink_runs(2);
+
+	/* across drains: 2^64 - 1 in one drain, 1 in a later one */
+	log_clear_last_error();
+	mapout_init(&mo, &p, 2, 64 << 10);
+	if (emit_all_and_write(&mo, keys2, vals2, 3, 30000) != -1)
+		unit_fail("(2^64 - 1) + 1 for one key, across drains, was accepted");
+	if (mo.drains < 2)
+		unit_fail("30000 keys between the emits and only %u drains", mo.drains);
+	mapout_release(&mo);
+	if (!strstr(log_last_error(), "'big'") || !strstr(log_last_error(), "2^64"))
+		unit_fail("overflow across drains: the error does not name the key 'big' and "
+			  "2^64: \"%s\"", log_last_error());
+	snprintf(run, sizeof(run), "run-%u", mr_default_partition("big", 3, 2));
+	if (access(run, F_OK) == 0)
+		unit_fail("%s, the partition of the key whose total overflowed, was published",
+			  run);
+	unlink_runs(2);
+
+	/* a long key, in the arena, named cut */
+	log_clear_last_error();
+	mapout_init(&mo, &p, 2, 1 << 20);
+	assert_int_equal(emit_all_and_write(&mo, keys3, vals3, 2, 0), -1);
+	mapout_release(&mo);
+	if (!strstr(log_last_error(), "'a key longer than sixteen bytes"))
+		unit_fail("overflow of a long key: the error does not name it: \"%s\"",
+			  log_last_error());
+	unlink_runs(2);
+
+	/* exactly 2^64 - 1 across drains is fine */
+	mapout_init(&mo, &p, 2, 64 << 10);
+	assert_int_equal(emit_all_and_write(&mo, keys2, vals2_max, 3, 30000), 0);
+	assert_true(mo.drains >= 2);
+	mapout_release(&mo);
+	{
+		struct kvbuf r;
+		int found = 0;
+
+		kvbuf_init(&r);
+		assert_int_equal(ifile_read(run, &r), 0);
+		for (size_t i = 0; i < r.n; i++)
+			if (r.recs[i].klen == 3 && !memcmp(kv_key(&r, &r.recs[i]), "big", 3)) {
+				assert_string_equal(kv_val(&r, &r.recs[i]), "18446744073709551615");
+				found++;
+			}
+		assert_int_equal(found, 1);
+		kvbuf_release(&r);
+	}
+	unlink_runs(2);
+	assert_int_equal(combine_calls, 0);
+	mapout_drop_cache();
+}
+
+/*
+ * One task after another (the worker runs many maps): a task sees none of
+ * the keys of the one before, whether that one succeeded or failed half way.
+ */
+static void test_sum_task_after_task(void **state)
+{
+	enum { NKEYS = 6000 };
+	struct plugin p = make_sum_plugin();
+	uint64_t rng = 61;
+	struct vocab v;
+
+	(void)state;
+	vocab_init(&v, NKEYS, &rng);
+	for (int task = 0; task < 4; task++) {
+		uint64_t *want = calloc(NKEYS, sizeof(*want));
+		size_t lo = (size_t)(task % 2) * (NKEYS / 2);
+		struct mapout mo;
+		char what[64];
+
+		assert_non_null(want);
+		mapout_init(&mo, &p, 3, task < 2 ? 1 << 20 : 64 << 10);
+		for (size_t e = 0; e < 5 * NKEYS; e++) {
+			size_t i = lo + e % (NKEYS / 2), klen;
+			const char *k = vkey(&v, i, &klen);
+
+			want[i] += 2;
+			assert_int_equal(mapout_emit(&mo, k, klen, "2", 1), 0);
+		}
+		if (task == 1) {
+			/* this one fails: its keys must not reach the next task */
+			assert_int_equal(mapout_emit(&mo, "bad", 3, "x", 1), -1);
+			mapout_release(&mo);
+			free(want);
+			continue;
+		}
+		write_runs(&mo, 3);
+		mapout_release(&mo);
+		snprintf(what, sizeof(what), "task %d", task);
+		check_summed(&v, want, 3, what);
+		unlink_runs(3);
+		free(want);
+	}
+	assert_int_equal(combine_calls, 0);
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/*
+ * No pair at all, and a single key among 5 partitions: every run is
+ * published, the empty ones empty; the merger path sees the same.
+ */
+static void test_sum_empty_and_sparse(void **state)
+{
+	struct plugin p = make_sum_plugin();
+	struct mapout mo;
+	char text[256];
+	unsigned want_r = mr_default_partition("only", 4, 5);
+
+	(void)state;
+	/* nothing emitted (the first task, and one after a task that had keys) */
+	for (int round = 0; round < 2; round++) {
+		mapout_drop_cache();
+		if (round == 1) {
+			mapout_init(&mo, &p, 3, 1 << 20);
+			assert_int_equal(mapout_emit(&mo, "before", 6, "1", 1), 0);
+			mapout_release(&mo);
+		}
+		mapout_init(&mo, &p, 3, 1 << 20);
+		write_runs(&mo, 3);
+		mapout_release(&mo);
+		runs_as_text(3, text, sizeof(text));
+		assert_string_equal(text, "");
+		unlink_runs(3);
+	}
+	mapout_init(&mo, &p, 1, 1 << 20);
+	{
+		struct merger m;
+		const char *k, *v;
+		uint32_t kl, vl;
+
+		assert_int_equal(mapout_finish(&mo), 0);
+		assert_int_equal(mapout_merger(&mo, 0, &m), 0);
+		assert_false(merger_peek(&m, &k, &kl, &v, &vl));
+		merger_release(&m);
+	}
+	mapout_release(&mo);
+
+	/* one key, emitted 3 times, 5 partitions */
+	mapout_init(&mo, &p, 5, 1 << 20);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mapout_emit(&mo, "only", 4, "2", 1), 0);
+	assert_int_equal(mapout_finish(&mo), 0);
+	for (unsigned r = 0; r < 5; r++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		assert_int_equal(mapout_write(&mo, r, path), 0);
+	}
+	mapout_release(&mo);
+	for (unsigned r = 0; r < 5; r++) {
+		char path[32];
+		struct kvbuf run;
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		kvbuf_init(&run);
+		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(run.n, r == want_r ? 1 : 0);
+		if (r == want_r) {
+			assert_int_equal(run.recs[0].klen, 4);
+			assert_memory_equal(kv_key(&run, &run.recs[0]), "only", 4);
+			assert_string_equal(kv_val(&run, &run.recs[0]), "6");
+		}
+		kvbuf_release(&run);
+	}
+	unlink_runs(5);
+	assert_int_equal(combine_calls, 0);
+	mapout_drop_cache();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -653,6 +1278,14 @@ int main(void)
 		T(test_identity_combine),
 		T(test_combine_fails),
 		T(test_small_budget_combines),
+		T(test_sum_one_drain),
+		T(test_sum_drains_and_spills),
+		T(test_sum_merger),
+		T(test_sum_bad_values),
+		T(test_sum_good_values),
+		T(test_sum_overflow),
+		T(test_sum_task_after_task),
+		T(test_sum_empty_and_sparse),
 	};
 
 	UNIT_MAIN("mapout", tests);

@@ -5,9 +5,9 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio
+              ctab merge mapout fileio sumtab
 
-UNIT_COMMON := src/common/util.c src/common/log.c
+UNIT_COMMON := src/common/util.c src/common/log.c src/worker/keysort.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
 UNIT_SRC_partition := src/worker/plugin.c
@@ -17,10 +17,12 @@ UNIT_SRC_ifile     := src/worker/ifile.c src/common/afile.c src/worker/fileio.c 
 UNIT_SRC_ctab      := src/worker/ctab.c src/worker/kvbuf.c
 UNIT_SRC_merge     := src/worker/merge.c src/worker/ifile.c src/common/afile.c \
                       src/worker/kvbuf.c src/worker/fileio.c
-UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.c src/worker/merge.c \
+UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.c src/worker/sumtab.c \
+                      src/worker/merge.c \
                       src/worker/ifile.c src/common/afile.c src/worker/kvbuf.c \
                       src/worker/plugin.c src/worker/fileio.c
 UNIT_SRC_fileio    := src/worker/fileio.c
+UNIT_SRC_sumtab    := src/worker/sumtab.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_util      :=
 UNIT_SRC_log       :=
