@@ -28,7 +28,7 @@ COMMON_SRC := $(wildcard src/common/*.c)
 CTL_SRC    := src/coordinator/mrctl.c
 COORD_SRC  := $(filter-out $(CTL_SRC),$(wildcard src/coordinator/*.c))
 WLIB_SRC   := src/worker/plugin.c src/worker/kvbuf.c src/worker/ifile.c src/worker/fileio.c \
-              src/worker/runner.c src/worker/merge.c src/worker/ctab.c src/worker/sumtab.c src/worker/keysort.c \
+              src/worker/runner.c src/worker/merge.c src/worker/ctab.c src/worker/sumtab.c src/worker/sumview.c src/worker/keysort.c \
               src/worker/mapout.c src/worker/counters.c
 WORKER_SRC := src/worker/worker.c src/worker/client.c
 SEQ_SRC    := src/worker/sequential.c

@@ -100,10 +100,12 @@ static inline int app_emit(struct mr_ctx *ctx, const char *key, size_t klen,
 static inline int app_emit_u64(struct mr_ctx *ctx, const char *key,
 			       size_t klen, uint64_t n)
 {
-	char num[24];
-	int len = snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
+	char num[24], *p = num + sizeof(num);
 
-	return app_emit(ctx, key, klen, num, (size_t)len);
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return app_emit(ctx, key, klen, p, (size_t)(num + sizeof(num) - p));
 }
 
 /*

@@ -125,6 +125,29 @@ int afile_open_durable(struct afile *f, const char *path)
 	return 0;
 }
 
+int afile_open_output(struct afile *f, const char *path)
+{
+	if (afile_open(f, path) < 0)
+		return -1;
+	f->writeback = 1;
+	return 0;
+}
+
+int afile_sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_errno("cannot open %s to flush it to disk", path);
+	if (fsync(fd) < 0) {
+		error_errno("cannot flush %s to disk", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int flush(struct afile *f)
 {
 	size_t done = 0;
@@ -182,7 +205,7 @@ int afile_write(struct afile *f, const void *data, size_t n)
 	return 0;
 }
 
-static void fsync_dir(const char *path)
+void afile_sync_dir(const char *path)
 {
 	const char *base;
 	char *dir = dir_of(path, &base);
@@ -204,6 +227,8 @@ int afile_commit(struct afile *f)
 		error_errno("cannot flush %s to disk", f->path);
 		goto fail;
 	}
+	if (f->writeback)
+		sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint */
 	if (close(f->fd) < 0) {
 		f->fd = -1;
 		error_errno("cannot close %s", f->path);
@@ -215,7 +240,7 @@ int afile_commit(struct afile *f)
 		goto fail;
 	}
 	if (f->durable)
-		fsync_dir(f->path);
+		afile_sync_dir(f->path);
 	free(f->tmp);
 	f->tmp = NULL;
 	afile_abort(f);

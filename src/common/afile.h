@@ -3,11 +3,15 @@
  *
  * afile_open() creates a hidden temp file (".mr-tmp-NAME-XXXXXX", mkstemp)
  * in the target's directory; writes are buffered; afile_commit() flushes,
- * closes and renames it over the target.  A durable file (final output) is
- * also fsynced before the rename, and its directory after it.  Intermediate
- * files skip the fsyncs: the rename alone already protects them from a
- * crashed or killed process (the page cache survives it), and after a
- * machine crash the whole job, whose state lives in the coordinator, is
+ * closes and renames it over the target.  A durable file (the job report)
+ * is also fsynced before the rename, and its directory after it.  A final
+ * output (mr-out-R) only starts its writeback at commit, without waiting:
+ * whoever declares the job done makes the outputs durable at the end with
+ * afile_sync_path() and afile_sync_dir(), by which time the data is mostly
+ * on disk (one wait at the end instead of two fsyncs per reduce).
+ * Intermediate files skip all that: the rename alone already protects them
+ * from a crashed or killed process (the page cache survives it), and after
+ * a machine crash the whole job, whose state lives in the coordinator, is
  * rerun anyway.
  * A reader therefore sees no file, the old file, or the whole new file, and
  * a duplicate writer of the same target simply replaces it whole.
@@ -28,12 +32,19 @@ struct afile {
 	size_t len, cap;
 	int failed;     /* a write failed (already reported) */
 	int durable;    /* fsync on commit */
+	int writeback;  /* start writeback on commit */
 };
 
 /* 0, or -1 after printing why.  On failure *f needs no release. */
 int afile_open(struct afile *f, const char *path);
 /* Same, for a file that must survive a machine crash once committed. */
 int afile_open_durable(struct afile *f, const char *path);
+/* Same, for a final output: see above. */
+int afile_open_output(struct afile *f, const char *path);
+/* fsync the file at `path`.  0, or -1 after printing why. */
+int afile_sync_path(const char *path);
+/* fsync the directory that holds `path` (best effort, like commit's). */
+void afile_sync_dir(const char *path);
 /*
  * An anonymous temp file in `dir`: unlinked at once, never published (for
  * spills).  Finish it with afile_finish_fd().  0, or -1 after printing why.

@@ -3,6 +3,7 @@
  * workers that ask for them, re-issues tasks that are not reported in time,
  * and exits once every mr-out-R is published.  See README.md.
  */
+#include "common/afile.h"
 #include "common/log.h"
 #include "common/usock.h"
 #include "common/util.h"
@@ -219,7 +220,11 @@ static void log_counters(const struct job *job)
 		info("counters: %s (all in %s)", line, REPORT_FILE);
 }
 
-/* After DONE: every mr-out-R must be there, or the job did not really finish. */
+/*
+ * After DONE: every mr-out-R must be there, or the job did not really
+ * finish; and on disk before we say so (workers only started their
+ * writeback: see afile.h).
+ */
 static int check_outputs(const struct job *job)
 {
 	char name[64];
@@ -231,6 +236,12 @@ static int check_outputs(const struct job *job)
 			return error_errno("reduce task %d was reported done but %s "
 					   "is missing", r, name);
 	}
+	for (int r = 0; r < job->nreduce; r++) {
+		snprintf(name, sizeof(name), "mr-out-%d", r);
+		if (afile_sync_path(name) < 0)
+			return -1;
+	}
+	afile_sync_dir("mr-out-0");
 	return 0;
 }
 

@@ -5,18 +5,7 @@
 
 #include <stdlib.h>
 
-/* a < b? */
-static inline int less(const struct sortkey *a, const struct sortkey *b)
-{
-	int c;
-
-	if (a->p0 != b->p0)
-		return a->p0 < b->p0;
-	if (a->p1 != b->p1)
-		return a->p1 < b->p1;
-	c = keysort_keycmp(a->key, a->klen, b->key, b->klen);
-	return c ? c < 0 : a->idx < b->idx;
-}
+#define less keysort_less
 
 static int cmp(const void *x, const void *y)
 {

@@ -73,6 +73,19 @@ static inline void keysort_set(struct sortkey *s, const char *key, uint32_t klen
 	s->idx = idx;
 }
 
+/* a before b: prefixes, then whole keys, then idx. */
+static inline int keysort_less(const struct sortkey *a, const struct sortkey *b)
+{
+	int c;
+
+	if (a->p0 != b->p0)
+		return a->p0 < b->p0;
+	if (a->p1 != b->p1)
+		return a->p1 < b->p1;
+	c = keysort_keycmp(a->key, a->klen, b->key, b->klen);
+	return c ? c < 0 : a->idx < b->idx;
+}
+
 void keysort(struct sortkey *a, size_t n);
 
 #endif

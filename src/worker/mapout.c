@@ -13,14 +13,20 @@
 static size_t last_keys;
 
 /*
- * The last task's sum table, emptied, for the next task: its memory is
- * already mapped (a fresh table of a few MiB costs a page fault per 4 KiB).
+ * The last task's sum table and its sorted view, for the next task: the
+ * tasks of a job see mostly the same keys, so they are inserted and
+ * sorted once per worker, not once per task (see sumtab.h, sumview.h).
  */
 static struct sumtab kept_sum;
+static struct sumview kept_view;
+static int kept_init;
 
 void mapout_drop_cache(void)
 {
+	if (!kept_init)
+		return;
 	sumtab_release(&kept_sum);
+	sumview_release(&kept_view);
 }
 
 /* The engine side of struct mr_ctx while a combine runs; `pub` first. */
@@ -151,14 +157,20 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	if (mo->use_ctab && last_keys)
 		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->ctab_limit / 2
 					? last_keys : mo->ctab_limit / 2 / 64 / 2);
+	sumview_init(&mo->view);
 	if (mo->use_sum) {
-		mo->sum = kept_sum;
-		sumtab_init(&kept_sum);
-		if (sumtab_bytes(&mo->sum) > mo->ctab_limit / 2) {
-			sumtab_release(&mo->sum);
-			sumtab_init(&mo->sum);
+		if (kept_init) {
+			mo->sum = kept_sum;
+			mo->view = kept_view;
+			sumtab_init(&kept_sum);
+			sumview_init(&kept_view);
 		}
-		if (last_keys)
+		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->ctab_limit / 2) {
+			sumtab_release(&mo->sum);
+			sumview_release(&mo->view);
+		}
+		sumtab_new_epoch(&mo->sum);
+		if (!mo->sum.cap && last_keys)
 			sumtab_reserve(&mo->sum, last_keys * 64 < mo->ctab_limit / 2
 						 ? last_keys : mo->ctab_limit / 2 / 64);
 	}
@@ -178,15 +190,15 @@ void mapout_release(struct mapout *mo)
 	free(mo->spill_fds);
 	ctab_release(&mo->ctab);
 	if (mo->use_sum && mo->sum.cap) {
-		sumtab_clear(&mo->sum);
-		sumtab_release(&kept_sum);
+		mapout_drop_cache();
 		kept_sum = mo->sum;
+		kept_view = mo->view;
+		kept_init = 1;
 	} else {
 		sumtab_release(&mo->sum);
+		sumview_release(&mo->view);
 	}
 	kvbuf_release(&mo->scratch);
-	free(mo->view);
-	free(mo->view_start);
 	free(mo->vals);
 	free(mo->vlens);
 	memset(mo, 0, sizeof(*mo));
@@ -298,26 +310,30 @@ static int sum_overflow(const struct mapout *mo, const char *key, size_t klen)
 static int flush_sum(struct mapout *mo)
 {
 	struct sumtab *t = &mo->sum;
+	size_t live = 0;
 
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct sentry *e = &t->ent[i];
-		char buf[24], *num;
+		char kbuf[SUMTAB_INLINE], buf[24], *num;
 
-		if (!e->klen1)
+		if (!sumtab_live(t, e))
 			continue;
 		num = format_u64(buf, e->sum);
-		if (part_add(mo, sumtab_key(t, e), e->klen1 - 1, num,
+		if (part_add(mo, sumtab_key(t, e, kbuf), e->klen1 - 1, num,
 			     (size_t)(buf + 24 - num)) < 0)
 			return -1;
+		live++;
 	}
-	mo->combine_out += t->n;
+	mo->combine_out += live;
 	if (t->n > mo->max_keys)
 		mo->max_keys = t->n;
 	mo->drains++;
 	sumtab_clear(t);
 	if (sumtab_bytes(t) > mo->ctab_limit / 2) {
+		uint32_t epoch = t->epoch;
+
 		sumtab_release(t);
-		sumtab_init(t);
+		t->epoch = epoch;
 	}
 	if (mo->pbytes > mo->parts_limit)
 		return spill(mo);
@@ -405,54 +421,29 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 	return 0;
 }
 
-/* The sum table's keys by partition, sorted: see mapout.h. */
-static void make_view(struct mapout *mo)
-{
-	struct sumtab *t = &mo->sum;
-	size_t *pos = xcalloc(mo->nparts + 1, sizeof(*pos));
-
-	if (t->cap > UINT32_MAX)
-		die("sum table too large (%zu slots)", t->cap);
-	mo->view = xmalloc((t->n ? t->n : 1) * sizeof(*mo->view));
-	mo->view_start = xcalloc(mo->nparts + 1, sizeof(*mo->view_start));
-	/* The table takes no more adds: its tags now hold partitions. */
-	for (size_t i = 0; i < t->cap; i++) {
-		struct sentry *e = &t->ent[i];
-
-		if (!e->klen1)
-			continue;
-		e->tag = mo->nparts > 1 ? plugin_partition(mo->plugin, sumtab_key(t, e),
-							   e->klen1 - 1, mo->nparts) : 0;
-		mo->view_start[e->tag + 1]++;
-	}
-	for (unsigned r = 0; r < mo->nparts; r++)
-		mo->view_start[r + 1] += mo->view_start[r];
-	memcpy(pos, mo->view_start, mo->nparts * sizeof(*pos));
-	for (size_t i = 0; i < t->cap; i++) {
-		const struct sentry *e = &t->ent[i];
-
-		if (e->klen1)
-			keysort_set(&mo->view[pos[e->tag]++], sumtab_key(t, e), e->klen1 - 1,
-				    (uint32_t)i);
-	}
-	free(pos);
-	for (unsigned r = 0; r < mo->nparts; r++)
-		keysort(mo->view + mo->view_start[r], mo->view_start[r + 1] - mo->view_start[r]);
-	mo->combine_out += t->n;
-	if (t->n > mo->max_keys)
-		mo->max_keys = t->n;
-	mo->drains++;
-}
-
 int mapout_finish(struct mapout *mo)
 {
 	if (mo->use_ctab && flush_ctab(mo) < 0)
 		return -1;
 	if (mo->use_sum) {
-		if (mo->drains == 0 && mo->nspills == 0)
-			make_view(mo);
-		else if (flush_sum(mo) < 0)
+		if (mo->drains == 0 && mo->nspills == 0) {
+			/*
+			 * Written straight from the table, in the view's order.
+			 * A table past half full grows now rather than in the
+			 * next task, where moving the slots would make the view
+			 * start over.
+			 */
+			if (mo->sum.n * 2 > mo->sum.cap &&
+			    sumtab_bytes(&mo->sum) * 2 <= mo->ctab_limit / 2)
+				sumtab_reserve(&mo->sum, mo->sum.cap);
+			sumview_update(&mo->view, &mo->sum, mo->plugin, mo->nparts);
+			mo->use_view = 1;
+			mo->drains++;
+			if (mo->sum.n > mo->max_keys)
+				mo->max_keys = mo->sum.n;
+		} else if (flush_sum(mo) < 0) {
 			return -1;
+		}
 	}
 	for (unsigned r = 0; r < mo->nparts; r++)
 		kvbuf_sort(&mo->parts[r]);
@@ -464,12 +455,17 @@ static int view_to_part(struct mapout *mo, unsigned r)
 {
 	const struct sumtab *t = &mo->sum;
 
-	for (size_t k = mo->view_start[r]; k < mo->view_start[r + 1]; k++) {
-		const struct sortkey *s = &mo->view[k];
-		char buf[24], *num = format_u64(buf, t->ent[s->idx].sum);
+	for (size_t k = 0; k < mo->view.n[r]; k++) {
+		const struct sortkey *s = &mo->view.part[r][k];
+		const struct sentry *e = &t->ent[s->idx];
+		char buf[24], *num;
 
+		if (!sumtab_live(t, e))
+			continue;
+		num = format_u64(buf, e->sum);
 		if (kvbuf_add(&mo->parts[r], s->key, s->klen, num, (size_t)(buf + 24 - num)) < 0)
 			return -1;
+		mo->combine_out++;
 	}
 	return 0;
 }
@@ -481,7 +477,7 @@ int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
 	if (bufsize > (1u << 20))
 		bufsize = 1u << 20;
 	merger_init(m);
-	if (mo->view && view_to_part(mo, r) < 0)
+	if (mo->use_view && view_to_part(mo, r) < 0)
 		return -1;
 	for (size_t s = 0; s < mo->nspills; s++) {
 		int *fd = &mo->spill_fds[s * mo->nparts + r];
@@ -546,16 +542,36 @@ static int write_view(struct mapout *mo, unsigned r, const char *path)
 	const struct sumtab *t = &mo->sum;
 	struct ifile_writer w;
 
+	const struct sortkey *part = mo->view.part[r];
+	size_t n = mo->view.n[r];
+
 	if (ifile_writer_open(&w, path) < 0)
 		return -1;
-	for (size_t k = mo->view_start[r]; k < mo->view_start[r + 1]; k++) {
-		const struct sortkey *s = &mo->view[k];
-		char buf[24], *num = format_u64(buf, t->ent[s->idx].sum);
+	for (size_t k = 0; k < n; k++) {
+		const struct sortkey *s = &part[k];
+		const struct sentry *e = &t->ent[s->idx];
+		char buf[24], *num, kbuf[16];
+		const char *key = s->key;
 
-		if (ifile_writer_add(&w, s->key, s->klen, num, (size_t)(buf + 24 - num)) < 0) {
+		/* Slots come in key order, not memory order: ask for them early. */
+		if (k + 8 < n)
+			__builtin_prefetch(&t->ent[part[k + 8].idx]);
+		if (!sumtab_live(t, e))
+			continue;
+		if (s->klen <= 16) {
+			/* The prefix holds the whole key: no trip to its copy. */
+			uint64_t a = __builtin_bswap64(s->p0), b = __builtin_bswap64(s->p1);
+
+			memcpy(kbuf, &a, 8);
+			memcpy(kbuf + 8, &b, 8);
+			key = kbuf;
+		}
+		num = format_u64(buf, e->sum);
+		if (ifile_writer_add(&w, key, s->klen, num, (size_t)(buf + 24 - num)) < 0) {
 			ifile_writer_abort(&w);
 			return -1;
 		}
+		mo->combine_out++;
 	}
 	return ifile_writer_commit(&w);
 }
@@ -566,7 +582,7 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path)
 	struct merger m;
 	int rc = -1;
 
-	if (mo->view)
+	if (mo->use_view)
 		return write_view(mo, r, path);
 	if (mapout_merger(mo, r, &m) < 0)
 		goto out_merger;

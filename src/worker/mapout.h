@@ -29,6 +29,7 @@
 #include "worker/merge.h"
 #include "worker/plugin.h"
 #include "worker/sumtab.h"
+#include "worker/sumview.h"
 
 #include <stdint.h>
 
@@ -48,11 +49,11 @@ struct mapout {
 	struct sumtab sum;
 	/*
 	 * A sum table that never drained or spilled is written straight from
-	 * the table: its keys by partition (view[view_start[r] ..
-	 * view_start[r + 1]), sorted, idx = slot), no copies into `parts`.
+	 * the table, in the order of its view (sumview.h): no copies into
+	 * `parts`, no sort of keys the worker has seen before.
 	 */
-	struct sortkey *view;
-	size_t *view_start;
+	struct sumview view;
+	int use_view;
 	int *spill_fds;          /* nspills * nparts descriptors */
 	size_t nspills;
 	uint64_t pbytes;         /* approximate bytes in the partition buffers */

@@ -185,6 +185,15 @@ void mgroup_release(struct mgroup *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/* Is the current record of `s` (key k, of the group's length) the group's key? */
+static inline int same_key(const struct msrc *s, const struct mgroup *g, const char *k)
+{
+	if (s->p0 != g->p0 || s->p1 != g->p1)
+		return 0;
+	/* Up to 16 bytes the prefixes are the keys. */
+	return g->klen <= 16 || memcmp(k + 16, g->key + 16, g->klen - 16) == 0;
+}
+
 int mgroup_next_value(struct mgroup *g, const char **val, uint32_t *vlen)
 {
 	const char *k;
@@ -198,7 +207,7 @@ int mgroup_next_value(struct mgroup *g, const char **val, uint32_t *vlen)
 			return -1;
 	}
 	if (!merger_peek(g->m, &k, &kl, val, vlen) || kl != g->klen ||
-	    memcmp(k, g->key, kl) != 0) {
+	    !same_key(&g->m->src[g->m->heap[0]], g, k)) {
 		g->in_group = 0;
 		return 0;
 	}
@@ -227,6 +236,8 @@ int mgroup_next_key(struct mgroup *g)
 	memcpy(g->key, k, kl);
 	g->key[kl] = '\0';
 	g->klen = kl;
+	g->p0 = g->m->src[g->m->heap[0]].p0;
+	g->p1 = g->m->src[g->m->heap[0]].p1;
 	g->in_group = 1;
 	return 1;
 }

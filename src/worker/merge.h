@@ -58,6 +58,7 @@ struct mgroup {
 	struct merger *m;
 	char *key;                 /* malloc'd copy of the current key, '\0'-terminated */
 	size_t klen, cap;
+	uint64_t p0, p1;           /* the key's prefix words (keysort.h) */
 	int pending;               /* the last value handed out is still in the merger */
 	int in_group;
 };

@@ -220,7 +220,7 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 	struct run_ctx ctx = { .pub.host = &reduce_host, .g = &g, .out = &out };
 	int more;
 
-	if (afile_open_durable(&out, out_path) < 0)
+	if (afile_open_output(&out, out_path) < 0)
 		return -1;
 	mgroup_init(&g, m);
 	while ((more = mgroup_next_key(&g)) > 0) {

@@ -3,6 +3,7 @@
  * all keys in one process, writing mr-out-0.  The reference the tests
  * compare the distributed engine against.
  */
+#include "common/afile.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "worker/fileio.h"
@@ -71,8 +72,10 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
-	    runner_reduce_merged(&plugin, &m, "mr-out-0") < 0)
+	    runner_reduce_merged(&plugin, &m, "mr-out-0") < 0 ||
+	    afile_sync_path("mr-out-0") < 0)
 		goto out;
+	afile_sync_dir("mr-out-0");
 	rc = 0;
 out:
 	merger_release(&m);

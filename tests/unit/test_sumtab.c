@@ -133,7 +133,8 @@ static const char *show(const char *k, size_t n)
 
 /*
  * The table must hold exactly the model's keys with the model's totals,
- * each once; and the table's own invariants must hold.
+ * each once, all of them in the current epoch; and the table's own
+ * invariants must hold.
  */
 static void check_table(struct sumtab *t, struct model *m, const char *what)
 {
@@ -145,14 +146,17 @@ static void check_table(struct sumtab *t, struct model *m, const char *what)
 		unit_fail("%s: %zu keys in %zu slots: more than 3/4 full", what, t->n, t->cap);
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct sentry *e = &t->ent[i];
+		char kbuf[SUMTAB_INLINE];
 		const char *k;
 		size_t n;
 		struct mkey *mk;
 
 		if (!e->klen1)
 			continue;
+		if (!sumtab_live(t, e))
+			unit_fail("%s: slot %zu holds a key of an old epoch", what, i);
 		n = e->klen1 - 1;
-		k = sumtab_key(t, e);
+		k = sumtab_key(t, e, kbuf);
 		mk = model_find(m, k, n);
 		if (!mk)
 			unit_fail("%s: slot %zu holds key '%s' (%zu bytes), which was never added",
@@ -166,8 +170,8 @@ static void check_table(struct sumtab *t, struct model *m, const char *what)
 				  (unsigned long long)mk->sum);
 		if (n <= SUMTAB_INLINE)
 			for (size_t j = n; j < SUMTAB_INLINE; j++)
-				if (e->key.inl[j] != 0)
-					unit_fail("%s: inline key '%s' (%zu bytes) not zero-padded "
+				if (k[j] != 0)
+					unit_fail("%s: short key '%s' (%zu bytes) not zero-padded "
 						  "(byte %zu)", what, show(k, n), n, j);
 		live++;
 	}

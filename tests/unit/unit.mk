@@ -17,7 +17,7 @@ UNIT_SRC_ifile     := src/worker/ifile.c src/common/afile.c src/worker/fileio.c 
 UNIT_SRC_ctab      := src/worker/ctab.c src/worker/kvbuf.c
 UNIT_SRC_merge     := src/worker/merge.c src/worker/ifile.c src/common/afile.c \
                       src/worker/kvbuf.c src/worker/fileio.c
-UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.c src/worker/sumtab.c \
+UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.c src/worker/sumtab.c src/worker/sumview.c \
                       src/worker/merge.c \
                       src/worker/ifile.c src/common/afile.c src/worker/kvbuf.c \
                       src/worker/plugin.c src/worker/fileio.c
