@@ -88,7 +88,7 @@ $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)
 
 $(B)/mrworker: $(call obj,$(WORKER_SRC) $(WLIB_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lz
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lxxhash
 
 $(B)/mrctl: $(call obj,$(CTL_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
@@ -96,7 +96,7 @@ $(B)/mrctl: $(call obj,$(CTL_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_x
 
 $(B)/mrsequential: $(call obj,$(SEQ_SRC) $(WLIB_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lz
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lxxhash
 
 $(B)/apps/%.so: $(B)/obj/src/apps/%.o
 	@mkdir -p $(dir $@)

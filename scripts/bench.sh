@@ -5,8 +5,10 @@
 #	Generates a corpus (default 200 MiB in 8 files; --quick: 4 MiB in 4)
 #	and times over the same data: the Unix pipeline tr | sort | uniq -c,
 #	hashcount (a hand-written one-core C word counter, the baseline),
-#	mrsequential, the engine with 1 and 2 workers, and the engine with 2
-#	workers on one file holding the whole corpus (cut with --split-size).
+#	mrsequential, the engine with 1 and 2 workers, the engine with 2
+#	workers on one file holding the whole corpus (cut with --split-size),
+#	and the engine with 2 workers combining with wc's own mr_combine
+#	(--plugin-combiner) instead of the built-in sum wc declares.
 #   scripts/bench.sh --memory [--mb N]
 #	One word is half of all words (default 1024 MiB in 8 files); the
 #	engine runs with 2 workers given --memory-limit 64M; reports each
@@ -472,6 +474,18 @@ main)
 	else
 		names+=("$one")
 		na[$one]="n/a (no --split-size)"
+	fi
+
+	# wc's own mr_combine instead of the built-in sum it declares.
+	own=engine-2w-plugin-combiner
+	label[$own]="engine, 2 workers, wc's own mr_combine"
+	if "$bin/mrworker" --help 2>&1 | grep -q -- --plugin-combiner; then
+		worker_args=(--plugin-combiner)
+		run_engine "$own" "${label[$own]}" 2
+		worker_args=()
+	else
+		names+=("$own")
+		na[$own]="n/a (no --plugin-combiner)"
 	fi
 	;;
 memory)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 #define END_MARK 0xffffffffu
 #define MIN_BUF 4096
@@ -27,20 +27,34 @@ static uint32_t get_u32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-static uint32_t crc_add(uint32_t crc, const void *p, size_t n)
+static void put_u64(unsigned char *p, uint64_t v)
 {
-	/* zlib takes uInt lengths; feed huge records in pieces. */
-	while (n > 0) {
-		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-
-		crc = (uint32_t)crc32(crc, p, chunk);
-		p = (const char *)p + chunk;
-		n -= chunk;
-	}
-	return crc;
+	put_u32(p, (uint32_t)v);
+	put_u32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* Checksum the staged bytes (one big crc32 call, not one per record) and write them. */
+static uint64_t get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* A fresh XXH3-64 state; dies when out of memory, like xmalloc. */
+static XXH3_state_t *sum_new(void)
+{
+	XXH3_state_t *s = XXH3_createState();
+
+	if (!s || XXH3_64bits_reset(s) != XXH_OK)
+		die("out of memory (checksum state)");
+	return s;
+}
+
+static void sum_add(XXH3_state_t *s, const void *p, size_t n)
+{
+	if (n)
+		XXH3_64bits_update(s, p, n);
+}
+
+/* Checksum the staged bytes (in one go, not per field) and write them. */
 static int unstage(struct ifile_writer *w)
 {
 	size_t n = w->staged;
@@ -48,7 +62,7 @@ static int unstage(struct ifile_writer *w)
 	w->staged = 0;
 	if (!n)
 		return 0;
-	w->crc = crc_add(w->crc, w->stage, n);
+	sum_add(w->sum, w->stage, n);
 	return afile_write(&w->f, w->stage, n);
 }
 
@@ -59,7 +73,7 @@ static int put(struct ifile_writer *w, const void *p, size_t n)
 		if (unstage(w) < 0)
 			return -1;
 		if (n > IFILE_STAGE / 2) {
-			w->crc = crc_add(w->crc, p, n);
+			sum_add(w->sum, p, n);
 			return afile_write(&w->f, p, n);
 		}
 	}
@@ -74,13 +88,15 @@ static void writer_free(struct ifile_writer *w)
 	free(w->stage);
 	w->stage = NULL;
 	w->staged = 0;
+	XXH3_freeState(w->sum);
+	w->sum = NULL;
 }
 
 static int write_header(struct ifile_writer *w)
 {
 	unsigned char hdr[IFILE_HEADER_SIZE];
 
-	w->crc = (uint32_t)crc32(0, NULL, 0);
+	w->sum = sum_new();
 	w->stage = xmalloc(IFILE_STAGE);
 	w->staged = 0;
 	w->count = 0;
@@ -126,11 +142,10 @@ static int write_trailer(struct ifile_writer *w)
 
 	if (unstage(w) < 0)
 		return -1;
-	writer_free(w);
 	put_u32(t, END_MARK);
-	put_u32(t + 4, (uint32_t)w->count);
-	put_u32(t + 8, (uint32_t)(w->count >> 32));
-	put_u32(t + 12, w->crc);
+	put_u64(t + 4, w->count);
+	put_u64(t + 12, XXH3_64bits_digest(w->sum));
+	writer_free(w);
 	return afile_write(&w->f, t, sizeof(t));
 }
 
@@ -168,10 +183,10 @@ void ifile_writer_abort(struct ifile_writer *w)
 /* ---- reading ---- */
 
 /* Bring the checksum up to r->pos (records are checksummed in spans). */
-static void crc_upto_pos(struct ifile_reader *r)
+static void sum_upto_pos(struct ifile_reader *r)
 {
-	r->crc = crc_add(r->crc, r->buf + r->crc_pos, r->pos - r->crc_pos);
-	r->crc_pos = r->pos;
+	sum_add(r->sum, r->buf + r->sum_pos, r->pos - r->sum_pos);
+	r->sum_pos = r->pos;
 }
 
 /*
@@ -189,8 +204,8 @@ static int ensure(struct ifile_reader *r, size_t n)
 		return 0;
 	/* Keep the unread bytes, at the start of a buffer big enough for n. */
 	if (r->pos > 0) {
-		crc_upto_pos(r);
-		r->crc_pos = 0;
+		sum_upto_pos(r);
+		r->sum_pos = 0;
 		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
 		r->pos = 0;
@@ -236,8 +251,8 @@ static int read_header(struct ifile_reader *r)
 	if (get_u32(p + 4) != IFILE_VERSION)
 		return error("%s has intermediate format version %u; expected %u",
 			     r->name, get_u32(p + 4), IFILE_VERSION);
-	r->crc = (uint32_t)crc32(0, NULL, 0);
-	r->crc_pos = r->pos;
+	r->sum = sum_new();
+	r->sum_pos = r->pos;
 	r->pos += IFILE_HEADER_SIZE;
 	return 0;
 }
@@ -309,13 +324,13 @@ static int check_trailer(struct ifile_reader *r)
 		return -1;
 	if (rc == 0)
 		return truncated(r, "the trailer");
-	crc_upto_pos(r);
+	sum_upto_pos(r);
 	p = (const unsigned char *)r->buf + r->pos;
-	want = (uint64_t)get_u32(p + 4) | (uint64_t)get_u32(p + 8) << 32;
+	want = get_u64(p + 4);
 	if (want != r->count)
 		return error("%s holds %llu records but its trailer says %llu", r->name,
 			     (unsigned long long)r->count, (unsigned long long)want);
-	if (get_u32(p + 12) != r->crc)
+	if (get_u64(p + 12) != XXH3_64bits_digest(r->sum))
 		return error("%s is damaged: checksum mismatch", r->name);
 	r->pos += IFILE_TRAILER_SIZE;
 	/* Nothing may follow the trailer. */
@@ -383,6 +398,7 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 
 void ifile_reader_close(struct ifile_reader *r)
 {
+	XXH3_freeState(r->sum);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (!r->mem)

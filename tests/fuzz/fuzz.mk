@@ -50,11 +50,11 @@ endif
 
 $(B)/fuzz/fuzz_xdr: $(FUZZ_OBJS_xdr)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(TIRPC_LIBS) -lz
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(TIRPC_LIBS) -lxxhash
 
 $(B)/fuzz/fuzz_ifile: $(FUZZ_OBJS_ifile)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(TIRPC_LIBS) -lz
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(TIRPC_LIBS) -lxxhash
 
 $(B)/fuzz/obj/%.o: %.c $(B)/gen/mr.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -85,7 +85,7 @@ $(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c src/worker/ifile.c \
 		src/common/log.c src/common/util.c $(B)/gen/mr_xdr.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lz
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lxxhash
 
 fuzz-seeds: $(B)/fuzz/gen_seeds
 	$(B)/fuzz/gen_seeds tests/fuzz/corpus

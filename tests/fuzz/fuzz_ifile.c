@@ -6,10 +6,10 @@
  * into a kvbuf that already holds one record (ifile_parse appends), and
  * from a file (a memfd) by the streaming reader with a small buffer, the
  * way the engine reads runs.  Each result is judged against an independent
- * reading of the format of ifile.h (version 2):
+ * reading of the format of ifile.h (version 3):
  *   - the read succeeds exactly when the input is well formed: magic,
  *     version, whole records, then a trailer - end mark, a record count
- *     equal to the number of records and the zlib CRC-32 of every byte
+ *     equal to the number of records and the XXH3-64 of every byte
  *     before the trailer - with nothing after it;
  *   - success or not, the records handed out are the complete records
  *     before the point of failure, no more: from memory every record that
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 #define PRE_KEY "earlier"
 #define PRE_VAL "record"
@@ -79,15 +79,15 @@ static void walk(const uint8_t *d, size_t len, int from_file, struct walk *w)
 
 	w->n = 0;
 	w->valid = 0;
-	if (len < IFILE_HEADER_SIZE || memcmp(d, "MRKV", 4) != 0 || le32(d + 4) != 2)
+	if (len < IFILE_HEADER_SIZE || memcmp(d, "MRKV", 4) != 0 || le32(d + 4) != 3)
 		return;
 	while (len - pos >= 4) {
 		uint32_t klen = le32(d + pos), vlen;
 		uint64_t rlen;
 
 		if (klen == 0xffffffffu) {
-			w->valid = len - pos == 16 && le64(d + pos + 4) == w->n &&
-				   le32(d + pos + 12) == (uint32_t)crc32(0, d, (uInt)pos);
+			w->valid = len - pos == 20 && le64(d + pos + 4) == w->n &&
+				   le64(d + pos + 12) == XXH3_64bits(d, pos);
 			return;
 		}
 		if (len - pos < 8)

@@ -13,7 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <zlib.h>
+#include <xxhash.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -75,22 +75,22 @@ static void assert_same(const struct kvbuf *a, const struct kvbuf *b)
 
 /*
  * The exact bytes of a file holding ("k","vv") and ("","x"): header, two
- * records, trailer (end mark, count 2, zlib CRC-32 of the 28 bytes before).
+ * records, trailer (end mark, count 2, XXH3-64 of the 28 bytes before).
  */
 #define SMALL_BODY 28
 static const unsigned char small[] = {
-	'M', 'R', 'K', 'V', 2, 0, 0, 0,
+	'M', 'R', 'K', 'V', 3, 0, 0, 0,
 	1, 0, 0, 0, 2, 0, 0, 0, 'k', 'v', 'v',
 	0, 0, 0, 0, 1, 0, 0, 0, 'x',
 	0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0, 0, 0,
-	0x41, 0x37, 0x0a, 0xc1,
+	0xaa, 0x59, 0x0e, 0x7d, 0xcd, 0xba, 0x60, 0x3a,
 };
 
-/* A file with no records: header, end mark, count 0, CRC-32 of the header. */
+/* A file with no records: header, end mark, count 0, XXH3-64 of the header. */
 static const unsigned char no_records[] = {
-	'M', 'R', 'K', 'V', 2, 0, 0, 0,
+	'M', 'R', 'K', 'V', 3, 0, 0, 0,
 	0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0,
-	0x84, 0xf8, 0x35, 0x1b,
+	0x2b, 0x02, 0x0a, 0x9c, 0xc6, 0x8c, 0xe5, 0xf3,
 };
 
 static uint32_t le32(const unsigned char *p)
@@ -105,10 +105,18 @@ static void put_le32(unsigned char *p, uint32_t v)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* Recompute the trailer's CRC of a file of `len` bytes (after editing it). */
+static uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Recompute the trailer's checksum of a file of `len` bytes (after editing it). */
 static void fix_crc(unsigned char *d, size_t len)
 {
-	put_le32(d + len - 4, (uint32_t)crc32(0, d, (uInt)(len - IFILE_TRAILER_SIZE)));
+	uint64_t h = XXH3_64bits(d, len - IFILE_TRAILER_SIZE);
+
+	put_le32(d + len - 8, (uint32_t)h);
+	put_le32(d + len - 4, (uint32_t)(h >> 32));
 }
 
 /* ifile_parse of `data` must fail, with a message naming the file. */
@@ -192,12 +200,11 @@ static void test_write_exact_bytes(void **state)
 	assert_memory_equal(fb.data, small, sizeof(small));
 	filebuf_release(&fb);
 	kvbuf_release(&b);
-	/* the table above is consistent with zlib */
+	/* the table above is consistent with libxxhash */
 	assert_int_equal(sizeof(small), SMALL_BODY + IFILE_TRAILER_SIZE);
-	assert_int_equal(le32(small + sizeof(small) - 4),
-			 (uint32_t)crc32(0, small, SMALL_BODY));
-	assert_int_equal(le32(no_records + sizeof(no_records) - 4),
-			 (uint32_t)crc32(0, no_records, IFILE_HEADER_SIZE));
+	assert_true(le64(small + sizeof(small) - 8) == XXH3_64bits(small, SMALL_BODY));
+	assert_true(le64(no_records + sizeof(no_records) - 8) ==
+		    XXH3_64bits(no_records, IFILE_HEADER_SIZE));
 }
 
 static void test_round_trip(void **state)
@@ -363,8 +370,8 @@ static void test_reject_bad_magic(void **state)
 
 static void test_reject_bad_version(void **state)
 {
-	/* 1 is the format before the trailer had a checksum */
-	static const uint32_t bad[] = { 0, 1, 3, 0x100, 0x02000000, 0xffffffff };
+	/* 1 had no checksum, 2 a CRC-32 in a 16-byte trailer */
+	static const uint32_t bad[] = { 0, 1, 2, 4, 0x100, 0x03000000, 0xffffffff };
 	unsigned char d[sizeof(small)];
 
 	(void)state;
@@ -430,11 +437,11 @@ static void test_reject_count_mismatch(void **state)
 	unsigned char d[sizeof(small)];
 
 	(void)state;
-	/* the count sits between the end mark and the CRC, which does not cover it */
+	/* the count sits between the end mark and the checksum, which does not cover it */
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		memcpy(d, small, sizeof(d));
 		for (int j = 0; j < 8; j++)
-			d[sizeof(d) - 12 + j] = (unsigned char)(counts[i] >> (8 * j));
+			d[sizeof(d) - 16 + j] = (unsigned char)(counts[i] >> (8 * j));
 		expect_reject_why(d, sizeof(d), "trailer says");
 	}
 	/* a records-free file claiming records */

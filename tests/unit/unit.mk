@@ -27,9 +27,9 @@ UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_util      :=
 UNIT_SRC_log       :=
 UNIT_LIBS_partition := -ldl
-UNIT_LIBS_ifile := -lz
-UNIT_LIBS_merge := -lz
-UNIT_LIBS_mapout := -lz -ldl
+UNIT_LIBS_ifile := -lxxhash
+UNIT_LIBS_merge := -lxxhash
+UNIT_LIBS_mapout := -lxxhash -ldl
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
 
