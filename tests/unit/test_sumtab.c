@@ -22,6 +22,8 @@ struct mkey {
 	uint64_t sum;
 	size_t next;   /* chain: index + 1, 0 = end */
 	int seen;
+	uint64_t ep;   /* the model's epoch of the key's last add (epoch tests) */
+	int fresh;     /* added since the last sumtab_take_fresh() (epoch tests) */
 };
 
 struct model {
@@ -29,6 +31,7 @@ struct model {
 	size_t n, cap;
 	size_t *heads;  /* nheads chains, index + 1 */
 	size_t nheads;
+	uint64_t ep;    /* the current epoch (epoch tests); keys of others count as 0 */
 };
 
 static uint64_t fnv(const char *k, size_t n)
@@ -91,6 +94,8 @@ static void model_add(struct model *m, const char *k, size_t n, uint64_t v)
 	e->n = n;
 	e->sum = v;
 	e->seen = 0;
+	e->ep = m->ep;
+	e->fresh = 1;
 	h = fnv(k, n) % m->nheads;
 	e->next = m->heads[h];
 	m->heads[h] = ++m->n;
@@ -772,6 +777,667 @@ static void test_bytes(void **state)
 	assert_int_equal(sumtab_bytes(&t), 0);
 }
 
+/* ---- epochs, the fresh list, moves ---------------------------------------------- */
+
+/*
+ * In the epoch tests the model follows sumtab's epochs: m->ep is the
+ * current epoch, a key's ep the epoch of its last add; a key's first add
+ * of an epoch starts its total again.  The model keeps every key the table
+ * was given since the last clear (they stay in their slots across epochs).
+ */
+static void model_add_ep(struct model *m, const char *k, size_t n, uint64_t v)
+{
+	struct mkey *e = model_find(m, k, n);
+
+	if (e && e->ep != m->ep) {
+		e->sum = 0;
+		e->ep = m->ep;
+	}
+	model_add(m, k, n, v);
+}
+
+/* Add in the current epoch; sumtab_add says 1 only for a key new to the table. */
+static void add_both_ep(struct sumtab *t, struct model *m, const char *k, size_t n, uint64_t v)
+{
+	struct mkey *e = model_find(m, k, n);
+	int want = e == NULL;
+	int rc = sumtab_add(t, k, n, v);
+
+	if (rc != want)
+		unit_fail("epoch %llu: sumtab_add of key '%s' (%zu bytes, %s), value %llu: "
+			  "returned %d, expected %d", (unsigned long long)m->ep, show(k, n), n,
+			  !e ? "new to the table" : e->ep == m->ep ? "added before in this epoch"
+			  : "known from an older epoch", (unsigned long long)v, rc, want);
+	model_add_ep(m, k, n, v);
+}
+
+static void new_epoch_both(struct sumtab *t, struct model *m)
+{
+	sumtab_new_epoch(t);
+	m->ep++;
+}
+
+static size_t model_live(const struct model *m)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		live += m->keys[i].ep == m->ep;
+	return live;
+}
+
+/*
+ * Every key the table was given since its last clear is in a slot, once;
+ * a slot is live exactly when its key was added in the current epoch, and
+ * then holds the epoch's total.
+ */
+static void check_epoch(struct sumtab *t, struct model *m, const char *what)
+{
+	size_t live = 0, used = 0;
+
+	if (t->epoch == 0)
+		unit_fail("%s: epoch 0 (the epoch of an empty slot)", what);
+	if (m->n && (t->cap == 0 || (t->cap & (t->cap - 1)) != 0))
+		unit_fail("%s: %zu slots, not a power of two", what, t->cap);
+	if (t->n * 4 > t->cap * 3)
+		unit_fail("%s: %zu keys in %zu slots: more than 3/4 full", what, t->n, t->cap);
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct sentry *e = &t->ent[i];
+		char kbuf[SUMTAB_INLINE];
+		const char *k;
+		size_t n;
+		struct mkey *mk;
+
+		if (!e->klen1) {
+			if (sumtab_live(t, e))
+				unit_fail("%s: empty slot %zu counts as live", what, i);
+			continue;
+		}
+		used++;
+		n = e->klen1 - 1;
+		k = sumtab_key(t, e, kbuf);
+		mk = model_find(m, k, n);
+		if (!mk)
+			unit_fail("%s: slot %zu holds key '%s' (%zu bytes), which was never added",
+				  what, i, show(k, n), n);
+		if (mk->seen)
+			unit_fail("%s: key '%s' (%zu bytes) is in two slots", what, show(k, n), n);
+		mk->seen = 1;
+		if (sumtab_live(t, e) != (mk->ep == m->ep))
+			unit_fail("%s: key '%s' (%zu bytes) is %s, but its last add was in %s "
+				  "epoch", what, show(k, n), n,
+				  sumtab_live(t, e) ? "live" : "not live",
+				  mk->ep == m->ep ? "the current" : "an older");
+		if (sumtab_live(t, e) && e->sum != mk->sum)
+			unit_fail("%s: key '%s' (%zu bytes): total %llu in this epoch, expected %llu",
+				  what, show(k, n), n, (unsigned long long)e->sum,
+				  (unsigned long long)mk->sum);
+		live += sumtab_live(t, e);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		if (!m->keys[i].seen)
+			unit_fail("%s: key '%s' (%zu bytes) is missing from the table", what,
+				  show(m->keys[i].k, m->keys[i].n), m->keys[i].n);
+		m->keys[i].seen = 0;
+	}
+	assert_int_equal(used, m->n);
+	assert_int_equal(t->n, m->n);
+	assert_int_equal(live, model_live(m));
+}
+
+/* Forget the fresh list, in the table and in the model. */
+static void take_fresh_both(struct sumtab *t, struct model *m)
+{
+	sumtab_take_fresh(t);
+	if (t->nfresh != 0 || t->moved)
+		unit_fail("after sumtab_take_fresh: %zu fresh slots, moved %d; expected none, 0",
+			  t->nfresh, t->moved);
+	for (size_t i = 0; i < m->n; i++)
+		m->keys[i].fresh = 0;
+}
+
+/*
+ * The fresh list names distinct occupied slots; unless the table moved
+ * since sumtab_take_fresh(), exactly the slots of the keys inserted since.
+ */
+static void check_fresh(const struct sumtab *t, const struct model *m, const char *what)
+{
+	char *in = calloc(t->cap ? t->cap : 1, 1);
+	size_t want = 0;
+
+	assert_non_null(in);
+	for (size_t f = 0; f < t->nfresh; f++) {
+		uint32_t s = t->fresh[f];
+
+		if (s >= t->cap)
+			unit_fail("%s: fresh[%zu] = %u, past the %zu slots", what, f, s, t->cap);
+		if (!t->ent[s].klen1)
+			unit_fail("%s: fresh[%zu] = slot %u, which is empty", what, f, s);
+		if (in[s])
+			unit_fail("%s: slot %u is in the fresh list twice", what, s);
+		in[s] = 1;
+	}
+	if (t->moved) {
+		free(in);
+		return;
+	}
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct sentry *e = &t->ent[i];
+		char kbuf[SUMTAB_INLINE];
+		const char *k;
+		struct mkey *mk;
+
+		if (!e->klen1)
+			continue;
+		k = sumtab_key(t, e, kbuf);
+		mk = model_find(m, k, e->klen1 - 1);
+		assert_non_null(mk);
+		if (mk->fresh && !in[i])
+			unit_fail("%s: key '%s' (%u bytes) was inserted since the fresh list was "
+				  "taken, but its slot %zu is not in the list", what,
+				  show(k, e->klen1 - 1), e->klen1 - 1, i);
+		if (!mk->fresh && in[i])
+			unit_fail("%s: key '%s' (%u bytes) was in the table before the fresh list "
+				  "was taken, but its slot %zu is in the list", what,
+				  show(k, e->klen1 - 1), e->klen1 - 1, i);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		want += m->keys[i].fresh != 0;
+	if (t->nfresh != want)
+		unit_fail("%s: %zu fresh slots, expected %zu", what, t->nfresh, want);
+	free(in);
+}
+
+/* A few keys of every kind: empty, NUL, short, exactly 16, 17, long, binary. */
+static const struct { const char *k; size_t n; } kinds[] = {
+	{ "", 0 }, { "\0", 1 }, { "a", 1 }, { "ab", 2 }, { "abc", 3 }, { "abcd", 4 },
+	{ "\xff\0\xff\0\xff", 5 }, { "eightchr", 8 }, { "ninechars", 9 },
+	{ "sixteen bytes!!!", 16 }, { "seventeen bytes!!", 17 },
+	{ "sixteen bytes!!!\0", 17 },
+	{ "a key well beyond the inline limit of sixteen bytes", 51 },
+	{ "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20 },
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/*
+ * After sumtab_new_epoch() no slot is live, the keys stay; a key's first
+ * add of the epoch replaces its old total, later ones add to it; a key
+ * known from an older epoch is not new to the table.
+ */
+static void test_epoch_basics(void **state)
+{
+	struct sumtab t;
+	struct model m;
+	size_t n0;
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 100 + i);
+	for (size_t i = 0; i < NKINDS; i += 2)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 1000);
+	check_epoch(&t, &m, "epoch 1");
+	n0 = t.n;
+
+	new_epoch_both(&t, &m);
+	for (size_t i = 0; i < t.cap; i++)
+		if (sumtab_live(&t, &t.ent[i]))
+			unit_fail("after sumtab_new_epoch slot %zu is still live", i);
+	assert_int_equal(t.n, n0);
+	check_epoch(&t, &m, "epoch 2, nothing added");
+
+	/* the first add replaces (even with 0), the second adds */
+	for (size_t i = 0; i < NKINDS; i++) {
+		if (i % 3 == 2)
+			continue;
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, i % 3 ? 0 : 7);
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, i);
+	}
+	add_both_ep(&t, &m, "new in epoch 2", 14, 5);
+	add_both_ep(&t, &m, "a long key that is new in epoch 2", 34, 6);
+	check_epoch(&t, &m, "epoch 2");
+	for (size_t i = 0; i < NKINDS; i++) {
+		struct mkey *mk = model_find(&m, kinds[i].k, kinds[i].n);
+
+		assert_true(mk->ep == (i % 3 == 2 ? 0 : 1));
+		if (i % 3 != 2)
+			assert_true(mk->sum == (i % 3 ? 0 : 7) + i);
+	}
+
+	/* several epochs untouched, then touched: still replaced */
+	for (int e = 0; e < 5; e++) {
+		new_epoch_both(&t, &m);
+		check_epoch(&t, &m, "empty epochs");
+	}
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 3);
+	check_epoch(&t, &m, "after 5 empty epochs");
+	for (size_t i = 0; i < NKINDS; i++)
+		assert_true(model_find(&m, kinds[i].k, kinds[i].n)->sum == 3);
+	assert_int_equal(t.n, n0 + 2);
+	sumtab_release(&t);
+	model_release(&m);
+}
+
+/*
+ * A total of 2^64 - 1 in one epoch: the first add of the next epoch
+ * replaces it (no overflow), and the new total overflows only on its own.
+ */
+static void test_epoch_replaces_big_total(void **state)
+{
+	struct sumtab t;
+	struct model m;
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	for (size_t i = 0; i < NKINDS; i++) {
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, UINT64_MAX - 1);
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 1);
+	}
+	check_epoch(&t, &m, "every key at 2^64 - 1");
+	for (int round = 0; round < 2; round++) {
+		new_epoch_both(&t, &m);
+		for (size_t i = 0; i < NKINDS; i++) {
+			char what[96];
+			int rc = sumtab_add(&t, kinds[i].k, kinds[i].n, 5);
+
+			snprintf(what, sizeof(what), "epoch after 2^64 - 1, key %zu", i);
+			if (rc != 0)
+				unit_fail("%s ('%s', %zu bytes): the first add of 5 returned %d, "
+					  "expected 0: the old total was not replaced", what,
+					  show(kinds[i].k, kinds[i].n), kinds[i].n, rc);
+			model_add_ep(&m, kinds[i].k, kinds[i].n, 5);
+			add_both_ep(&t, &m, kinds[i].k, kinds[i].n, UINT64_MAX - 5);
+			assert_int_equal(sumtab_add(&t, kinds[i].k, kinds[i].n, 1), -1);
+			expect_overflow_key(&t, kinds[i].k, kinds[i].n, what);
+		}
+		check_epoch(&t, &m, "2^64 - 1 again, after the replace");
+	}
+	sumtab_release(&t);
+	model_release(&m);
+}
+
+/*
+ * Random keys (short, long, binary, the empty key) over 12 epochs, each
+ * adding some keys of earlier epochs and some new ones; rehashes on the
+ * way.  Checked against the model at the end of every epoch; the fresh
+ * list too, when the table did not move.
+ */
+static void test_epoch_random(void **state)
+{
+	enum { NEPOCH = 12, PER = 15000, MAXK = 200 };
+	struct sumtab t;
+	struct model m;
+	char *hist = malloc((size_t)NEPOCH * PER * MAXK);
+	size_t *hlen = malloc((size_t)NEPOCH * PER * sizeof(*hlen));
+	size_t nh = 0, moved_epochs = 0, still_epochs = 0;
+	uint64_t rng = 0xe90c;
+
+	(void)state;
+	assert_non_null(hist);
+	assert_non_null(hlen);
+	sumtab_init(&t);
+	model_init(&m);
+	for (int ep = 0; ep < NEPOCH; ep++) {
+		char what[64];
+		/* few new keys in some epochs, so that some do not rehash */
+		unsigned pnew = ep % 3 == 2 ? 2 : 40;
+
+		if (ep)
+			new_epoch_both(&t, &m);
+		take_fresh_both(&t, &m);
+		for (size_t i = 0; i < PER; i++) {
+			char *k = hist + nh * MAXK;
+			uint64_t v = unit_rand(&rng) % 7 == 0 ? 0 : unit_rand(&rng) >> 40;
+
+			if (nh > 0 && unit_rand(&rng) % 100 >= pnew) {
+				size_t j = (size_t)(unit_rand(&rng) % nh);
+
+				add_both_ep(&t, &m, hist + j * MAXK, hlen[j], v);
+				continue;
+			}
+			hlen[nh] = random_key(&rng, k);
+			if (unit_rand(&rng) % 8 == 0) {
+				/* long: a shared stem, then the random key */
+				size_t stem = 17 + (size_t)(unit_rand(&rng) % 100);
+
+				memmove(k + stem, k, hlen[nh]);
+				memset(k, 's', stem);
+				hlen[nh] += stem;
+			}
+			add_both_ep(&t, &m, k, hlen[nh], v);
+			nh++;
+		}
+		snprintf(what, sizeof(what), "epoch %d of random adds", ep);
+		check_epoch(&t, &m, what);
+		check_fresh(&t, &m, what);
+		if (t.moved)
+			moved_epochs++;
+		else
+			still_epochs++;
+	}
+	if (moved_epochs < 2 || still_epochs < 2)
+		unit_fail("%zu epochs with a rehash and %zu without: the test meant to have "
+			  "a few of each", moved_epochs, still_epochs);
+	sumtab_release(&t);
+	model_release(&m);
+	free(hist);
+	free(hlen);
+}
+
+/*
+ * `fresh` lists exactly the slots inserted since sumtab_take_fresh(), each
+ * once, whatever the epoch; re-adds of known keys are not listed;
+ * take_fresh empties it; a no-op reserve keeps it; a clear moves.
+ */
+static void test_fresh_list(void **state)
+{
+	struct sumtab t;
+	struct model m;
+	char key[64];
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	sumtab_reserve(&t, 20000); /* no rehash below */
+	take_fresh_both(&t, &m);
+	check_fresh(&t, &m, "nothing added");
+	for (int i = 0; i < 300; i++) {
+		int n = snprintf(key, sizeof(key), i % 4 ? "f%d" : "a fresh key, long: %d", i);
+
+		add_both_ep(&t, &m, key, (size_t)n, 1);
+		add_both_ep(&t, &m, key, (size_t)n, 1); /* listed once */
+	}
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 2);
+	assert_int_equal(t.moved, 0);
+	check_fresh(&t, &m, "300 keys and the kinds");
+	assert_int_equal(t.nfresh, 300 + NKINDS);
+
+	take_fresh_both(&t, &m);
+	check_fresh(&t, &m, "after take_fresh");
+	/* known keys only: nothing fresh, in this epoch and the next */
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 2);
+	assert_int_equal(t.nfresh, 0);
+	new_epoch_both(&t, &m);
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 2);
+	assert_int_equal(t.nfresh, 0);
+	/* old and new keys in a new epoch: only the new ones */
+	for (int i = 0; i < 600; i++) {
+		int n = snprintf(key, sizeof(key), i % 4 ? "f%d" : "a fresh key, long: %d", i);
+
+		add_both_ep(&t, &m, key, (size_t)n, (uint64_t)i);
+	}
+	check_epoch(&t, &m, "old and new keys");
+	check_fresh(&t, &m, "old and new keys");
+	assert_int_equal(t.nfresh, 300);
+
+	/* a reserve that needs no more slots changes nothing */
+	sumtab_reserve(&t, 10);
+	assert_int_equal(t.moved, 0);
+	check_fresh(&t, &m, "after a no-op reserve");
+	assert_int_equal(t.nfresh, 300);
+
+	/* a clear: slots gone, the table moved */
+	sumtab_clear(&t);
+	if (!t.moved || t.nfresh != 0)
+		unit_fail("after sumtab_clear: moved %d, %zu fresh; expected 1 and 0", t.moved,
+			  t.nfresh);
+	model_release(&m);
+	model_init(&m);
+	check_epoch(&t, &m, "cleared");
+	take_fresh_both(&t, &m);
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 4);
+	check_epoch(&t, &m, "after the clear");
+	check_fresh(&t, &m, "after the clear");
+	assert_int_equal(t.nfresh, NKINDS);
+	sumtab_release(&t);
+	model_release(&m);
+}
+
+/*
+ * A rehash sets `moved` and empties the fresh list (slot numbers
+ * changed); take_fresh clears it again and the list works after.
+ */
+static void test_moved_by_rehash(void **state)
+{
+	struct sumtab t;
+	struct model m;
+	char key[64];
+	size_t cap, since = 0;
+	int i = 0, rehashes = 0;
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	add_both_ep(&t, &m, "first", 5, 1);
+	take_fresh_both(&t, &m);
+	while (rehashes < 2) {
+		int n;
+
+		cap = t.cap;
+		n = snprintf(key, sizeof(key), i % 5 ? "r%d" : "rehash me, I am long %d", i);
+		i++;
+		add_both_ep(&t, &m, key, (size_t)n, 1);
+		since++;
+		if (t.cap == cap) {
+			if (t.moved || t.nfresh != since)
+				unit_fail("add %d, no rehash: moved %d, %zu fresh; expected 0 and %zu",
+					  i, t.moved, t.nfresh, since);
+			continue;
+		}
+		/* this add rehashed */
+		if (!t.moved || t.nfresh != 0)
+			unit_fail("add %d grew the table from %zu to %zu slots: moved %d, %zu "
+				  "fresh; expected 1 and 0", i, cap, t.cap, t.moved, t.nfresh);
+		check_epoch(&t, &m, "right after a rehash");
+		/* more keys: the table has still moved since the fresh list was taken */
+		for (int j = 0; j < 50; j++, i++) {
+			n = snprintf(key, sizeof(key), "r%d", i);
+			add_both_ep(&t, &m, key, (size_t)n, 1);
+			assert_int_equal(t.moved, 1);
+		}
+		check_fresh(&t, &m, "keys after a rehash");
+		take_fresh_both(&t, &m);
+		since = 0;
+		rehashes++;
+	}
+	/* a bigger reserve is a rehash too */
+	add_both_ep(&t, &m, "before the reserve", 18, 1);
+	assert_int_equal(t.nfresh, 1);
+	sumtab_reserve(&t, 4 * t.cap);
+	if (!t.moved || t.nfresh != 0)
+		unit_fail("after a growing reserve: moved %d, %zu fresh; expected 1 and 0",
+			  t.moved, t.nfresh);
+	check_epoch(&t, &m, "after a growing reserve");
+	take_fresh_both(&t, &m);
+	add_both_ep(&t, &m, "after the reserve", 17, 1);
+	check_fresh(&t, &m, "after the reserve");
+	assert_int_equal(t.nfresh, 1);
+	sumtab_release(&t);
+	model_release(&m);
+}
+
+/*
+ * sumtab_key: a short key rebuilt in buf, zero-padded to 16 bytes, a long
+ * one from the arena followed by '\0'; also for keys of an older epoch and
+ * after a rehash.  Every length 0..70, and one of 1000 bytes; bytes of all
+ * kinds (NUL, 0xff, and the same byte throughout).
+ */
+static void test_key_bytes(void **state)
+{
+	struct sumtab t;
+	char key[1000];
+	uint32_t *slots = calloc(3 * 72, sizeof(*slots));
+	size_t *lens = calloc(3 * 72, sizeof(*lens)), nk = 0;
+	char (*keys)[1000] = malloc(3 * 72 * sizeof(*keys));
+	uint64_t rng = 71;
+
+	(void)state;
+	assert_non_null(slots);
+	assert_non_null(lens);
+	assert_non_null(keys);
+	sumtab_init(&t);
+	sumtab_reserve(&t, 1000);
+	for (size_t n = 0; n <= 71; n++) {
+		size_t len = n == 71 ? sizeof(key) : n;
+
+		for (int kind = 0; kind < 3; kind++) {
+			char buf[SUMTAB_INLINE];
+			const char *k;
+
+			for (size_t j = 0; j < len; j++)
+				key[j] = kind == 0 ? (char)(unit_rand(&rng) % 256)
+				       : kind == 1 ? (char)(j % 2 ? 0 : 0xff) : (char)0xff;
+			if (kind == 2 && len)
+				key[len - 1] = (char)(0xf0 + n % 16); /* distinct per length */
+			sumtab_take_fresh(&t);
+			if (sumtab_add(&t, key, len, 1) != 1)
+				continue; /* a random key met an earlier one: skip it */
+			assert_int_equal(t.nfresh, 1);
+			slots[nk] = t.fresh[0];
+			lens[nk] = len;
+			memcpy(keys[nk], key, len);
+			nk++;
+			memset(buf, 0xaa, sizeof(buf));
+			k = sumtab_key(&t, &t.ent[t.fresh[0]], buf);
+			assert_int_equal(t.ent[t.fresh[0]].klen1, len + 1);
+			if (len && memcmp(k, key, len) != 0)
+				unit_fail("sumtab_key of a %zu-byte key: '%s', expected '%s'", len,
+					  show(k, len), show(key, len));
+			if (len <= SUMTAB_INLINE) {
+				if (k != buf)
+					unit_fail("sumtab_key of a %zu-byte key did not use buf", len);
+				for (size_t j = len; j < SUMTAB_INLINE; j++)
+					if (buf[j] != 0)
+						unit_fail("sumtab_key of a %zu-byte key: byte %zu of buf "
+							  "is 0x%02x, not 0", len, j,
+							  (unsigned char)buf[j]);
+			} else if (k[len] != '\0') {
+				unit_fail("sumtab_key of a %zu-byte (arena) key: not followed by "
+					  "'\\0'", len);
+			}
+		}
+	}
+	assert_true(nk > 3 * 70);
+	/* an old epoch, then a rehash: still the same bytes (slot numbers may change) */
+	for (int round = 0; round < 2; round++) {
+		sumtab_new_epoch(&t);
+		if (round == 1)
+			sumtab_reserve(&t, 100000);
+		for (size_t i = 0; i < nk; i++) {
+			char buf[SUMTAB_INLINE];
+			const struct sentry *e = NULL;
+
+			if (round == 0) {
+				e = &t.ent[slots[i]];
+			} else {
+				/* find it again: the only slot with this length and bytes */
+				for (size_t s = 0; s < t.cap && !e; s++) {
+					const char *k;
+
+					if (t.ent[s].klen1 != lens[i] + 1)
+						continue;
+					k = sumtab_key(&t, &t.ent[s], buf);
+					if (!lens[i] || memcmp(k, keys[i], lens[i]) == 0)
+						e = &t.ent[s];
+				}
+				if (!e)
+					unit_fail("after a rehash the %zu-byte key '%s' is gone",
+						  lens[i], show(keys[i], lens[i]));
+			}
+			assert_int_equal(e->klen1, lens[i] + 1);
+			assert_false(sumtab_live(&t, e));
+			memset(buf, 0x55, sizeof(buf));
+			if (lens[i] && memcmp(sumtab_key(&t, e, buf), keys[i], lens[i]) != 0)
+				unit_fail("round %d: key %zu (%zu bytes) reads back wrong", round, i,
+					  lens[i]);
+			if (lens[i] <= SUMTAB_INLINE)
+				for (size_t j = lens[i]; j < SUMTAB_INLINE; j++)
+					assert_int_equal(buf[j], 0);
+		}
+	}
+	sumtab_release(&t);
+	free(slots);
+	free(lens);
+	free(keys);
+}
+
+/*
+ * The epoch counter wraps: set by hand near UINT32_MAX and stepped twice,
+ * the table ends up consistent and empty, and works from there.
+ */
+static void test_epoch_wrap(void **state)
+{
+	struct sumtab t;
+	struct model m;
+	char key[64];
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	for (int i = 0; i < 3000; i++) {
+		int n = snprintf(key, sizeof(key), i % 3 ? "w%d" : "wrap-around key number %d", i);
+
+		add_both_ep(&t, &m, key, (size_t)n, 1);
+	}
+	t.epoch = UINT32_MAX - 1;
+	m.ep++;
+	check_epoch(&t, &m, "epoch set to UINT32_MAX - 1");
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 9);
+	add_both_ep(&t, &m, "w1", 2, 9);
+	add_both_ep(&t, &m, "wrap-around key number 0", 24, 9);
+	check_epoch(&t, &m, "epoch UINT32_MAX - 1");
+
+	new_epoch_both(&t, &m);
+	check_epoch(&t, &m, "epoch UINT32_MAX, nothing added");
+	for (size_t i = 0; i < NKINDS; i += 2)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 11);
+	add_both_ep(&t, &m, "w2", 2, 11);
+	check_epoch(&t, &m, "epoch UINT32_MAX");
+
+	/* the wrap */
+	sumtab_new_epoch(&t);
+	if (t.epoch == 0)
+		unit_fail("the epoch wrapped to 0, the epoch of an empty slot");
+	for (size_t i = 0; i < t.cap; i++) {
+		if (sumtab_live(&t, &t.ent[i]))
+			unit_fail("after the wrap slot %zu is live", i);
+		if (t.ent[i].klen1)
+			unit_fail("after the wrap (which empties the table) slot %zu holds a key",
+				  i);
+	}
+	if (t.n != 0 || !t.moved || t.nfresh != 0)
+		unit_fail("after the wrap: %zu keys, moved %d, %zu fresh; expected 0, 1, 0",
+			  t.n, t.moved, t.nfresh);
+	model_release(&m);
+	model_init(&m);
+	check_epoch(&t, &m, "after the wrap");
+	/* and it works as new: old keys are new again, epochs go on */
+	take_fresh_both(&t, &m);
+	for (size_t i = 0; i < NKINDS; i++)
+		add_both_ep(&t, &m, kinds[i].k, kinds[i].n, 2);
+	add_both_ep(&t, &m, "w1", 2, 2);
+	check_epoch(&t, &m, "adds after the wrap");
+	check_fresh(&t, &m, "adds after the wrap");
+	check_table(&t, &m, "adds after the wrap");
+	for (int e = 0; e < 3; e++) {
+		new_epoch_both(&t, &m);
+		for (size_t i = 0; i < NKINDS; i += 1 + (size_t)e)
+			add_both_ep(&t, &m, kinds[i].k, kinds[i].n, (uint64_t)e + 1);
+		add_both_ep(&t, &m, "w3", 2, 1);
+		check_epoch(&t, &m, "epochs after the wrap");
+	}
+	sumtab_release(&t);
+	model_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +1454,13 @@ int main(void)
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_epoch_basics),
+		cmocka_unit_test(test_epoch_replaces_big_total),
+		cmocka_unit_test(test_epoch_random),
+		cmocka_unit_test(test_fresh_list),
+		cmocka_unit_test(test_moved_by_rehash),
+		cmocka_unit_test(test_key_bytes),
+		cmocka_unit_test(test_epoch_wrap),
 	};
 
 	UNIT_MAIN("sumtab", tests);
