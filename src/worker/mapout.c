@@ -165,11 +165,16 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 			sumtab_init(&kept_sum);
 			sumview_init(&kept_view);
 		}
-		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->ctab_limit / 2) {
+		/*
+		 * The table and its view together get the combine table's
+		 * share of the budget; keep them only with room to spare.
+		 */
+		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->ctab_limit / 4 * 3) {
 			sumtab_release(&mo->sum);
 			sumview_release(&mo->view);
 		}
 		sumtab_new_epoch(&mo->sum);
+		mo->view_bytes = sumview_bytes(&mo->view);
 		if (!mo->sum.cap && last_keys)
 			sumtab_reserve(&mo->sum, last_keys * 64 < mo->ctab_limit / 2
 						 ? last_keys : mo->ctab_limit / 2 / 64);
@@ -387,7 +392,7 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 				     klen);
 		rc = sumtab_add(&mo->sum, key, klen, v);
 		mo->combine_in++;
-		if (rc > 0 && sumtab_bytes(&mo->sum) > mo->ctab_limit)
+		if (rc > 0 && sumtab_bytes(&mo->sum) + mo->view_bytes > mo->ctab_limit)
 			return flush_sum(mo);
 		if (rc < 0)
 			return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);
@@ -429,12 +434,12 @@ int mapout_finish(struct mapout *mo)
 		if (mo->drains == 0 && mo->nspills == 0) {
 			/*
 			 * Written straight from the table, in the view's order.
-			 * A table past half full grows now rather than in the
-			 * next task, where moving the slots would make the view
-			 * start over.
+			 * A table past 3/8 full grows now rather than in a later
+			 * task, where moving the slots would make the view start
+			 * over (room for the keys of the next tasks).
 			 */
-			if (mo->sum.n * 2 > mo->sum.cap &&
-			    sumtab_bytes(&mo->sum) * 2 <= mo->ctab_limit / 2)
+			if (mo->sum.n * 8 > mo->sum.cap * 3 &&
+			    sumtab_bytes(&mo->sum) * 2 + mo->view_bytes <= mo->ctab_limit / 2)
 				sumtab_reserve(&mo->sum, mo->sum.cap);
 			sumview_update(&mo->view, &mo->sum, mo->plugin, mo->nparts);
 			mo->use_view = 1;

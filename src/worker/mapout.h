@@ -53,6 +53,7 @@ struct mapout {
 	 * `parts`, no sort of keys the worker has seen before.
 	 */
 	struct sumview view;
+	size_t view_bytes;       /* its size when the task began (it only grows at the end) */
 	int use_view;
 	int *spill_fds;          /* nspills * nparts descriptors */
 	size_t nspills;

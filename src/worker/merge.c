@@ -82,13 +82,16 @@ static int src_next(struct msrc *s)
 
 /*
  * Source a before source b: by key (the cached prefixes settle most
- * cases), then by the order they were added.
+ * cases), then by the order they were added.  An exhausted source comes
+ * after everything.
  */
 static int before(const struct merger *m, size_t a, size_t b)
 {
 	const struct msrc *x = &m->src[a], *y = &m->src[b];
 	int c;
 
+	if (x->done || y->done)
+		return !x->done;
 	if (x->p0 != y->p0)
 		return x->p0 < y->p0;
 	if (x->p1 != y->p1)
@@ -97,38 +100,50 @@ static int before(const struct merger *m, size_t a, size_t b)
 	return c < 0 || (c == 0 && a < b);
 }
 
-static void sift_down(struct merger *m, size_t i)
+/*
+ * The merge is a tournament ("loser") tree over `leaves` slots, a power of
+ * two: node i < leaves holds the source that lost the match there, leaf
+ * leaves + s is source s (slots past nsrc are exhausted sources), and
+ * m->win is the overall winner.  Replacing the winner's record replays
+ * only its path to the root: log2(leaves) comparisons a record.
+ */
+static size_t build(struct merger *m, size_t node)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, s = i, t;
+	size_t a, b;
 
-		if (l < m->nheap && before(m, m->heap[l], m->heap[s]))
-			s = l;
-		if (r < m->nheap && before(m, m->heap[r], m->heap[s]))
-			s = r;
-		if (s == i)
-			return;
-		t = m->heap[i];
-		m->heap[i] = m->heap[s];
-		m->heap[s] = t;
-		i = s;
+	if (node >= m->leaves)
+		return node - m->leaves;
+	a = build(m, 2 * node);
+	b = build(m, 2 * node + 1);
+	if (before(m, b, a)) {
+		m->tree[node] = a;
+		return b;
 	}
+	m->tree[node] = b;
+	return a;
 }
 
 int merger_start(struct merger *m)
 {
-	m->heap = xcalloc(m->nsrc ? m->nsrc : 1, sizeof(*m->heap));
-	m->nheap = 0;
-	for (size_t i = 0; i < m->nsrc; i++) {
+	size_t n = m->nsrc;
+
+	m->leaves = 1;
+	while (m->leaves < n)
+		m->leaves *= 2;
+	/* Padding sources: exhausted from the start. */
+	for (size_t i = n; i < m->leaves; i++)
+		new_src(m)->done = 1;
+	m->npad = m->leaves - n;
+	m->tree = xcalloc(m->leaves, sizeof(*m->tree));
+	for (size_t i = 0; i < n; i++) {
 		int rc = src_next(&m->src[i]);
 
 		if (rc < 0)
 			return -1;
-		if (rc > 0)
-			m->heap[m->nheap++] = i;
+		m->src[i].done = rc == 0;
 	}
-	for (size_t i = m->nheap / 2; i-- > 0;)
-		sift_down(m, i);
+	m->win = build(m, 1);
+	m->started = 1;
 	return 0;
 }
 
@@ -137,9 +152,9 @@ int merger_peek(const struct merger *m, const char **key, uint32_t *klen,
 {
 	const struct msrc *s;
 
-	if (m->nheap == 0)
+	if (!m->started || m->src[m->win].done)
 		return 0;
-	s = &m->src[m->heap[0]];
+	s = &m->src[m->win];
 	*key = s->key;
 	*klen = s->klen;
 	*val = s->val;
@@ -149,27 +164,34 @@ int merger_peek(const struct merger *m, const char **key, uint32_t *klen,
 
 int merger_pop(struct merger *m)
 {
+	size_t cur = m->win, node;
 	int rc;
 
-	if (m->nheap == 0)
+	if (!m->started || m->src[cur].done)
 		return 0;
-	rc = src_next(&m->src[m->heap[0]]);
+	rc = src_next(&m->src[cur]);
 	if (rc < 0)
 		return -1;
-	if (rc == 0)
-		m->heap[0] = m->heap[--m->nheap];
-	if (m->nheap > 0)
-		sift_down(m, 0);
+	m->src[cur].done = rc == 0;
+	for (node = (m->leaves + cur) / 2; node >= 1; node /= 2) {
+		if (before(m, m->tree[node], cur)) {
+			size_t t = m->tree[node];
+
+			m->tree[node] = cur;
+			cur = t;
+		}
+	}
+	m->win = cur;
 	return 0;
 }
 
 void merger_release(struct merger *m)
 {
-	for (size_t i = 0; i < m->nsrc; i++)
+	for (size_t i = 0; i < m->nsrc - m->npad; i++)
 		if (!m->src[i].kv)
 			ifile_reader_close(&m->src[i].rd);
 	free(m->src);
-	free(m->heap);
+	free(m->tree);
 	merger_init(m);
 }
 
@@ -207,7 +229,7 @@ int mgroup_next_value(struct mgroup *g, const char **val, uint32_t *vlen)
 			return -1;
 	}
 	if (!merger_peek(g->m, &k, &kl, val, vlen) || kl != g->klen ||
-	    !same_key(&g->m->src[g->m->heap[0]], g, k)) {
+	    !same_key(&g->m->src[g->m->win], g, k)) {
 		g->in_group = 0;
 		return 0;
 	}
@@ -236,8 +258,8 @@ int mgroup_next_key(struct mgroup *g)
 	memcpy(g->key, k, kl);
 	g->key[kl] = '\0';
 	g->klen = kl;
-	g->p0 = g->m->src[g->m->heap[0]].p0;
-	g->p1 = g->m->src[g->m->heap[0]].p1;
+	g->p0 = g->m->src[g->m->win].p0;
+	g->p1 = g->m->src[g->m->win].p1;
 	g->in_group = 1;
 	return 1;
 }

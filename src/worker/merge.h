@@ -4,8 +4,9 @@
  * Sources are sorted in-memory buffers (kvbuf, already kvbuf_sort()ed) and
  * sorted run files (ifile.h).  The merger yields every record in key order;
  * equal keys come source by source in the order the sources were added, so a
- * reduce sees map 0's values before map 1's.  A binary heap over the sources
- * makes each step O(log k); memory is one read buffer per file source.
+ * reduce sees map 0's values before map 1's.  A tournament tree over the
+ * sources makes each step log2(k) comparisons (of cached key prefixes,
+ * mostly); memory is one read buffer per file source.
  *
  * A record handed out stays valid until the merger advances past it.
  */
@@ -25,13 +26,16 @@ struct msrc {
 	const char *key, *val;     /* current record */
 	uint32_t klen, vlen;
 	uint64_t p0, p1;           /* its key's first 16 bytes, big-endian (keysort.h) */
+	int done;                  /* no current record: exhausted */
 };
 
 struct merger {
 	struct msrc *src;
 	size_t nsrc, cap;
-	size_t *heap;              /* indices of sources that have a current record */
-	size_t nheap;
+	size_t *tree;              /* the tournament tree (see merge.c) */
+	size_t leaves, npad;       /* a power of two; npad padding sources at the end */
+	size_t win;                /* the source with the smallest current record */
+	int started;
 };
 
 void merger_init(struct merger *m);

@@ -152,7 +152,7 @@ void sumtab_reserve(struct sumtab *t, size_t n)
 {
 	size_t cap = 4096;
 
-	while (cap * 3 < n * 4)
+	while (cap < n * 2)
 		cap *= 2;
 	if (cap > t->cap)
 		rehash_to(t, cap);
@@ -186,7 +186,7 @@ static struct sentry *claim(struct sumtab *t, size_t slot, size_t klen, uint64_t
 
 static inline void grow_if_full(struct sumtab *t)
 {
-	if (t->n * 4 > t->cap * 3)
+	if (t->n * 2 > t->cap)
 		rehash_to(t, t->cap * 2);
 }
 

@@ -6,7 +6,7 @@
  * built-in sum combiner (see mapreduce.h): a value is added to its key's
  * total as it is emitted, so a key costs one entry however often it comes.
  *
- * The table is open addressing with linear probing, load <= 3/4, 32-byte
+ * The table is open addressing with linear probing, load <= 1/2, 32-byte
  * slots: a key of up to SUMTAB_INLINE bytes lives in its slot (as the two
  * words of sumtab_words()), so finding it touches one cache line; a longer
  * one lives in an arena.  (Deferring adds behind a prefetch of their slot

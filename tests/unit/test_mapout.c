@@ -25,8 +25,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The plugin's partition rule check_summed() expects (NULL: mr_default_partition). */
+static mr_partition_fn summed_rule;
+
 static int setup(void **state)
 {
+	summed_rule = NULL; /* a failed test may have left it set */
 	return unit_tmpdir_setup(state);
 }
 
@@ -233,10 +237,18 @@ static size_t pick(uint64_t *rng, size_t n)
 
 /* ---- the checks ------------------------------------------------------------------- */
 
+/* The partition the checks expect: summed_rule's (declared above), or the default. */
+static unsigned summed_partition(const char *k, size_t klen, unsigned nparts)
+{
+	if (summed_rule)
+		return summed_rule(k, klen, nparts) % nparts;
+	return mr_default_partition(k, klen, nparts);
+}
+
 /*
  * With the summing combine: every partition's run holds each key once, in
- * strictly ascending order, in the partition mr_default_partition() names,
- * with the sum of everything emitted for it.
+ * strictly ascending order, in the partition mr_default_partition() (or
+ * summed_rule) names, with the sum of everything emitted for it.
  */
 static void check_summed(const struct vocab *v, const uint64_t *want, unsigned nparts,
 			 const char *what)
@@ -276,9 +288,9 @@ static void check_summed(const struct vocab *v, const uint64_t *want, unsigned n
 			if (c > 0)
 				unit_fail("%s: partition %u record %zu: key '%.*s' is after the next one",
 					  what, r, i, shown, k);
-			if (mr_default_partition(k, rec->klen, nparts) != r)
+			if (summed_partition(k, rec->klen, nparts) != r)
 				unit_fail("%s: key '%.*s' in partition %u, not %u", what, shown, k,
-					  r, mr_default_partition(k, rec->klen, nparts));
+					  r, summed_partition(k, rec->klen, nparts));
 			if (parse_u64(kv_val(&run, rec), rec->vlen, &got) < 0 || got != want[idx])
 				unit_fail("%s: key '%.*s': value '%.*s', expected %llu", what,
 					  shown, k, (int)rec->vlen, kv_val(&run, rec),
@@ -1266,6 +1278,479 @@ static void test_sum_empty_and_sparse(void **state)
 	mapout_drop_cache();
 }
 
+/* ---- the built-in sum, task after task (the table and view kept between) ----------- */
+
+/* Is key i among task `task`'s keys?  About 2 in 3, a different mix per task. */
+static int in_task(size_t i, int task)
+{
+	uint64_t h = (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull ^
+		     (uint64_t)(task + 1) * 0xd6e8feb86659fd93ull;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h % 3 != 0;
+}
+
+/* Emit 3 rounds over task `task`'s keys in [lo, hi), adding to want[]. */
+static void emit_task(struct mapout *mo, const struct vocab *v, int task, size_t lo,
+		      size_t hi, uint64_t *rng, uint64_t *want)
+{
+	for (int round = 0; round < 3; round++)
+		for (size_t j = 0; j < hi - lo; j++) {
+			size_t i = lo + (j + (size_t)round * 101) % (hi - lo), klen;
+			const char *k;
+			char val[32];
+			uint64_t n;
+			int len;
+
+			if (!in_task(i, task))
+				continue;
+			k = vkey(v, i, &klen);
+			len = sum_value(rng, val, sizeof(val), &n);
+			want[i] += n;
+			assert_int_equal(mapout_emit(mo, k, klen, val, (size_t)len), 0);
+		}
+}
+
+/*
+ * The one partition through mapout_merger() (mrsequential's path): keys
+ * in order, each emitted key's values adding up to its total, no other key.
+ */
+static void check_merger_sum(struct mapout *mo, const struct vocab *v, const uint64_t *want,
+			     const char *what)
+{
+	uint64_t *got = calloc(v->keys.n, sizeof(*got));
+	struct merger m;
+	const char *k, *val;
+	uint32_t kl, vl;
+	size_t prev = SIZE_MAX;
+
+	assert_non_null(got);
+	assert_int_equal(mapout_merger(mo, 0, &m), 0);
+	while (merger_peek(&m, &k, &kl, &val, &vl)) {
+		size_t idx = vocab_find(v, k, kl);
+		uint64_t n;
+
+		if (prev != SIZE_MAX) {
+			size_t pl;
+			const char *pk = vkey(v, prev, &pl);
+
+			if (kv_keycmp(pk, pl, k, kl) > 0)
+				unit_fail("%s: merger output out of order at key '%.*s'", what,
+					  (int)(kl > 40 ? 40 : kl), k);
+		}
+		prev = idx;
+		if (!want[idx])
+			unit_fail("%s: key '%.*s' (value '%.*s') was not emitted in this task", what,
+				  (int)(kl > 40 ? 40 : kl), k, (int)vl, val);
+		if (parse_u64(val, vl, &n) < 0)
+			unit_fail("%s: value '%.*s' is not decimal", what, (int)vl, val);
+		got[idx] += n;
+		assert_int_equal(merger_pop(&m), 0);
+	}
+	merger_release(&m);
+	for (size_t i = 0; i < v->keys.n; i++)
+		if (got[i] != want[i])
+			unit_fail("%s: key %zu: values add up to %llu, expected %llu", what, i,
+				  (unsigned long long)got[i], (unsigned long long)want[i]);
+	free(got);
+}
+
+struct task_info {
+	unsigned drains;
+	uint64_t spills;
+	size_t kept;     /* keys in the sum table right after mapout_init */
+	size_t cap_init, cap_end; /* its slots after mapout_init and at the end */
+};
+
+/*
+ * One good map task with the built-in sum over task `task`'s keys in
+ * [lo, hi): its runs (or, with via_merger, its merger) must hold exactly
+ * this task's totals.
+ */
+static struct task_info sum_task(const struct plugin *p, const struct vocab *v,
+				 unsigned nparts, uint64_t budget, int task, size_t lo,
+				 size_t hi, uint64_t *rng, int via_merger, const char *what)
+{
+	uint64_t *want = calloc(v->keys.n, sizeof(*want));
+	struct task_info info;
+	struct mapout mo;
+	char msg[160];
+
+	assert_non_null(want);
+	mapout_init(&mo, p, nparts, budget);
+	info.kept = mo.sum.n;
+	info.cap_init = mo.sum.cap;
+	emit_task(&mo, v, task, lo, hi, rng, want);
+	snprintf(msg, sizeof(msg), "%s: task %d, %u partitions, keys %zu..%zu, budget %llu KiB",
+		 what, task, nparts, lo, hi, (unsigned long long)(budget >> 10));
+	if (via_merger) {
+		assert_int_equal(nparts, 1);
+		assert_int_equal(mapout_finish(&mo), 0);
+		check_merger_sum(&mo, v, want, msg);
+	} else {
+		write_runs(&mo, nparts);
+	}
+	info.drains = mo.drains;
+	info.spills = mo.spills;
+	info.cap_end = mo.sum.cap;
+	mapout_release(&mo);
+	if (!via_merger) {
+		check_summed(v, want, nparts, msg);
+		check_canonical(nparts, msg);
+		unlink_runs(nparts);
+	}
+	assert_int_equal(combine_calls, 0);
+	free(want);
+	return info;
+}
+
+/* The task kept the table of the one before it and wrote from the view. */
+static void expect_view_path(struct task_info info, int kept, const char *what, int task)
+{
+	if (info.drains != 1 || info.spills != 0)
+		unit_fail("%s, task %d: %u drains and %llu spills with a big budget; expected "
+			  "1 and 0 (written from the table)", what, task, info.drains,
+			  (unsigned long long)info.spills);
+	if (kept && info.kept == 0)
+		unit_fail("%s, task %d: the sum table of the task before was not kept (no keys "
+			  "after mapout_init)", what, task);
+	if (!kept && info.kept != 0)
+		unit_fail("%s, task %d: %zu keys in the table after mapout_init; expected none",
+			  what, task, info.kept);
+}
+
+/* A plugin's own partition rule, for tasks that change it. */
+static unsigned rule_by_last_byte(const char *k, size_t n, unsigned nparts)
+{
+	return n ? (unsigned char)k[n - 1] * 40503u + nparts : 7;
+}
+
+/*
+ * Map tasks one after another in one process, each with its own keys (some
+ * of the last task's missing, new ones added): each task's runs hold
+ * exactly its totals, for 1 and 7 partitions, through runs and through the
+ * merger; then with the number of partitions and the partition rule
+ * changing from task to task.
+ */
+static void test_sum_tasks_in_a_row(void **state)
+{
+	static const unsigned nps[] = { 1, 7 };
+	/* the rule changes at t % 3 == 1 and 2, once with the same nparts */
+	static const unsigned changing[] = { 7, 7, 7, 3, 1, 1, 7, 2, 2 };
+	uint64_t rng = 67;
+	struct vocab v;
+	struct task_info info;
+
+	(void)state;
+	vocab_init(&v, 8000, &rng);
+	for (size_t c = 0; c < 2; c++) {
+		struct plugin p = make_sum_plugin();
+
+		mapout_drop_cache();
+		for (int task = 0; task < 6; task++) {
+			int merger = nps[c] == 1 && task % 2;
+
+			info = sum_task(&p, &v, nps[c], 256u << 20, task, (size_t)task * 300,
+					3000 + (size_t)task * 800, &rng, merger, "tasks in a row");
+			expect_view_path(info, task > 0, "tasks in a row", task);
+		}
+	}
+	/* nparts changes from task to task, and so does the rule */
+	for (size_t t = 0; t < sizeof(changing) / sizeof(changing[0]); t++) {
+		struct plugin p = make_sum_plugin();
+		int task = 10 + (int)t;
+
+		if (t % 3 == 1)
+			p.partition = rule_by_last_byte;
+		summed_rule = p.partition;
+		info = sum_task(&p, &v, changing[t], 256u << 20, task, t * 500,
+				4000 + t * 500, &rng, 0, "changing partitions");
+		expect_view_path(info, 1, "changing partitions", task);
+	}
+	summed_rule = NULL;
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/*
+ * A task that fails half way (a bad value, a total past 2^64 - 1, or an
+ * end never reached) leaves keys in the kept table that the next task
+ * must neither show nor lose: the next good task's output is exact.
+ */
+static void test_sum_failed_then_good(void **state)
+{
+	static const unsigned nps[] = { 1, 7 };
+	uint64_t rng = 71;
+	struct vocab v;
+
+	(void)state;
+	vocab_init(&v, 7000, &rng);
+	for (size_t c = 0; c < 2; c++) {
+		struct plugin p = make_sum_plugin();
+		unsigned np = nps[c];
+		uint64_t *junk = calloc(v.keys.n, sizeof(*junk));
+		struct task_info info;
+		struct mapout mo;
+		size_t klen, big;
+		const char *k;
+
+		assert_non_null(junk);
+		mapout_drop_cache();
+		info = sum_task(&p, &v, np, 256u << 20, 0, 0, 3000, &rng, 0, "before a failure");
+		expect_view_path(info, 0, "before a failure", 0);
+
+		/* a bad value after many good emits, some of new keys */
+		mapout_init(&mo, &p, np, 256u << 20);
+		emit_task(&mo, &v, 1, 1500, 4500, &rng, junk);
+		assert_int_equal(mapout_emit(&mo, "poison", 6, "x1", 2), -1);
+		mapout_release(&mo);
+		info = sum_task(&p, &v, np, 256u << 20, 2, 1000, 5000, &rng, np == 1,
+				"after a bad value");
+		expect_view_path(info, 1, "after a bad value", 2);
+
+		/* a total past 2^64 - 1, of a key the next task has too */
+		for (big = 5500; !in_task(big, 4) || !in_task(big - 1, 4); big++)
+			;
+		mapout_init(&mo, &p, np, 256u << 20);
+		emit_task(&mo, &v, 3, 0, 5500, &rng, junk);
+		k = vkey(&v, big - 1, &klen);
+		assert_int_equal(mapout_emit(&mo, k, klen, "18446744073709551615", 20), 0);
+		k = vkey(&v, big, &klen);
+		assert_int_equal(mapout_emit(&mo, k, klen, "18446744073709551615", 20), 0);
+		assert_int_equal(mapout_emit(&mo, k, klen, "1", 1), -1);
+		mapout_release(&mo);
+		info = sum_task(&p, &v, np, 256u << 20, 4, 0, big + 1, &rng, 0,
+				"after an overflow");
+		expect_view_path(info, 1, "after an overflow", 4);
+
+		/* all emits fine, but the task never reaches its end */
+		mapout_init(&mo, &p, np, 256u << 20);
+		emit_task(&mo, &v, 5, 4000, 7000, &rng, junk);
+		mapout_release(&mo);
+		info = sum_task(&p, &v, np, 256u << 20, 6, 0, 7000, &rng, 0,
+				"after a task without an end");
+		expect_view_path(info, 1, "after a task without an end", 6);
+
+		/* finished, a run written, then the write of another fails: no matter */
+		mapout_init(&mo, &p, np, 256u << 20);
+		emit_task(&mo, &v, 7, 0, 6000, &rng, junk);
+		assert_int_equal(mapout_finish(&mo), 0);
+		assert_int_equal(mapout_write(&mo, 0, "run-0"), 0);
+		assert_int_equal(mapout_write(&mo, 0, "no-such-dir/run-0"), -1);
+		mapout_release(&mo);
+		unlink_runs(1);
+		info = sum_task(&p, &v, np, 256u << 20, 8, 2000, 6500, &rng, np == 1,
+				"after a failed write");
+		expect_view_path(info, 1, "after a failed write", 8);
+		free(junk);
+	}
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/*
+ * A task that drains its table (a small budget) and then normal tasks
+ * (big budget, written from the table), and back: every task exact.
+ */
+static void test_sum_drain_then_normal(void **state)
+{
+	static const struct { uint64_t budget; size_t lo, hi; } tasks[] = {
+		{ 64 << 10, 0, 45000 }, { 256u << 20, 20000, 50000 }, { 256u << 20, 0, 30000 },
+		{ 64 << 10, 5000, 50000 }, { 256u << 20, 0, 50000 }, { 256u << 20, 10, 2000 },
+	};
+	static const unsigned nps[] = { 7, 1 };
+	uint64_t rng = 73;
+	struct vocab v;
+
+	(void)state;
+	vocab_init(&v, 50000, &rng);
+	for (size_t c = 0; c < 2; c++) {
+		struct plugin p = make_sum_plugin();
+
+		mapout_drop_cache();
+		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
+			struct task_info info;
+			int small = tasks[t].budget < (1u << 20);
+
+			info = sum_task(&p, &v, nps[c], tasks[t].budget, (int)t + 20, tasks[t].lo,
+					tasks[t].hi, &rng, nps[c] == 1 && t % 2 == 1,
+					small ? "draining task" : "task after a draining one");
+			if (small && info.drains < 2)
+				unit_fail("task %zu: %zu keys in a 64 KiB budget drained %u times; "
+					  "expected several", t, (tasks[t].hi - tasks[t].lo) * 2 / 3,
+					  info.drains);
+			if (!small && info.drains != 1)
+				unit_fail("task %zu, big budget: %u drains, expected 1", t, info.drains);
+		}
+	}
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/* mapout_drop_cache() between tasks (and twice in a row): the next task starts clean. */
+static void test_sum_drop_cache_between(void **state)
+{
+	uint64_t rng = 79;
+	struct plugin p = make_sum_plugin();
+	struct vocab v;
+	struct task_info info;
+
+	(void)state;
+	vocab_init(&v, 6000, &rng);
+	mapout_drop_cache();
+	info = sum_task(&p, &v, 3, 256u << 20, 30, 0, 4000, &rng, 0, "drop cache");
+	expect_view_path(info, 0, "drop cache, first", 30);
+	mapout_drop_cache();
+	info = sum_task(&p, &v, 3, 256u << 20, 31, 1000, 6000, &rng, 0, "drop cache");
+	expect_view_path(info, 0, "drop cache, after a drop", 31);
+	info = sum_task(&p, &v, 3, 256u << 20, 32, 0, 5000, &rng, 0, "drop cache");
+	expect_view_path(info, 1, "drop cache, no drop", 32);
+	mapout_drop_cache();
+	mapout_drop_cache();
+	info = sum_task(&p, &v, 5, 256u << 20, 33, 500, 5500, &rng, 0, "drop cache");
+	expect_view_path(info, 0, "drop cache, after two drops, 5 partitions", 33);
+	info = sum_task(&p, &v, 1, 256u << 20, 34, 0, 6000, &rng, 1, "drop cache");
+	expect_view_path(info, 1, "drop cache, then 1 partition", 34);
+	mapout_drop_cache();
+	info = sum_task(&p, &v, 1, 256u << 20, 35, 0, 3000, &rng, 1, "drop cache");
+	expect_view_path(info, 0, "drop cache, merger after a drop", 35);
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/*
+ * mapout sizes a task's new table for the keys of a big recent task (a
+ * static it keeps, which earlier tests raised, and which a task of more
+ * than half as many keys replaces): bring that down to 2000 keys or so,
+ * so that a test can make a kept table grow.  The table's slots after
+ * mapout_init() bound what it is now; then tasks of ever fewer keys, each
+ * more than half the one before.
+ */
+static void shrink_key_memory(const struct plugin *p)
+{
+	struct mapout mo;
+	size_t want;
+
+	mapout_drop_cache();
+	mapout_init(&mo, p, 1, 256u << 20);
+	want = mo.sum.cap / 2 + 1;
+	mapout_release(&mo);
+	for (;;) {
+		mapout_drop_cache();
+		mapout_init(&mo, p, 1, 256u << 20);
+		for (size_t k = 0; k < want; k++) {
+			char key[32];
+			int n = snprintf(key, sizeof(key), "shrink%zu", k);
+
+			assert_int_equal(mapout_emit(&mo, key, (size_t)n, "1", 1), 0);
+		}
+		assert_int_equal(mapout_finish(&mo), 0);
+		mapout_release(&mo);
+		if (want <= 2000)
+			break;
+		want = want / 2 + 1;
+	}
+	mapout_drop_cache();
+}
+
+/*
+ * A kept table that grows (rehashes) during the next task: slot numbers
+ * change under the kept view.  Keys 1000, then 40000, then about as many.
+ */
+static void test_sum_kept_table_grows(void **state)
+{
+	static const struct { size_t lo, hi; } tasks[] = {
+		{ 0, 1000 }, { 0, 40000 }, { 500, 41000 }, { 0, 2000 }, { 100, 45000 },
+	};
+	static const unsigned nps[] = { 7, 1 };
+	uint64_t rng = 83;
+	struct vocab v;
+
+	(void)state;
+	vocab_init(&v, 45000, &rng);
+	for (size_t c = 0; c < 2; c++) {
+		struct plugin p = make_sum_plugin();
+
+		shrink_key_memory(&p);
+		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
+			struct task_info info;
+
+			info = sum_task(&p, &v, nps[c], 256u << 20, (int)t + 40, tasks[t].lo,
+					tasks[t].hi, &rng, nps[c] == 1 && t % 2,
+					"a kept table that grows");
+			expect_view_path(info, t > 0, "a kept table that grows", (int)t + 40);
+			if (t == 1 && info.cap_end <= info.cap_init)
+				unit_fail("task %zu: a kept table of %zu keys in %zu slots took 40000 "
+					  "keys and did not grow (%zu slots at the end): the test meant "
+					  "to make it rehash", t, info.kept, info.cap_init, info.cap_end);
+		}
+	}
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
+/* n distinct keys of about `len` bytes (a few short ones among them). */
+static void vocab_init_long(struct vocab *v, size_t n, size_t len)
+{
+	char *buf = malloc(len + 32);
+
+	assert_non_null(buf);
+	kvbuf_init(&v->keys);
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (i % 50 == 0) {
+			k = (size_t)snprintf(buf, 32, "s%zu", i);
+		} else {
+			memset(buf, 'K', len);
+			k = len + (size_t)snprintf(buf + len, 32, "%zu", i);
+		}
+		assert_int_equal(kvbuf_add(&v->keys, buf, k, "", 0), 0);
+	}
+	free(buf);
+	v->order = malloc(n * sizeof(*v->order));
+	assert_non_null(v->order);
+	for (size_t i = 0; i < n; i++)
+		v->order[i] = i;
+	sort_keys = &v->keys;
+	qsort(v->order, n, sizeof(*v->order), cmp_index);
+}
+
+/*
+ * A kept table, then a task with a big budget that still drains (many
+ * long keys): the drain must write only this task's totals, not the keys
+ * the table kept from the task before; then a normal task again.
+ */
+static void test_sum_kept_then_drain(void **state)
+{
+	static const struct { size_t lo, hi; } tasks[] = {
+		{ 0, 3000 }, { 1000, 90000 }, { 0, 3000 }, { 2000, 4000 },
+	};
+	uint64_t rng = 89;
+	struct plugin p = make_sum_plugin();
+	struct vocab v;
+
+	(void)state;
+	vocab_init_long(&v, 90000, 400);
+	mapout_drop_cache();
+	for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
+		struct task_info info;
+
+		info = sum_task(&p, &v, 3, 256u << 20, (int)t + 50, tasks[t].lo, tasks[t].hi,
+				&rng, 0, "kept table, then a drain");
+		if (t == 1 && (info.drains < 2 || info.kept == 0))
+			unit_fail("task %zu: %u drains, %zu keys kept from the task before; "
+				  "expected a drain of a kept table", t, info.drains, info.kept);
+		if (t != 1)
+			/* a drain empties the table: nothing kept after one */
+			expect_view_path(info, t == 3, "kept table, then a drain", (int)t + 50);
+	}
+	vocab_release(&v);
+	mapout_drop_cache();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1286,6 +1771,12 @@ int main(void)
 		T(test_sum_overflow),
 		T(test_sum_task_after_task),
 		T(test_sum_empty_and_sparse),
+		T(test_sum_tasks_in_a_row),
+		T(test_sum_failed_then_good),
+		T(test_sum_drain_then_normal),
+		T(test_sum_drop_cache_between),
+		T(test_sum_kept_table_grows),
+		T(test_sum_kept_then_drain),
 	};
 
 	UNIT_MAIN("mapout", tests);

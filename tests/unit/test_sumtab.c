@@ -1333,14 +1333,13 @@ static void test_key_bytes(void **state)
 		for (size_t i = 0; i < nk; i++) {
 			char buf[SUMTAB_INLINE];
 			const struct sentry *e = NULL;
+			const char *k;
 
 			if (round == 0) {
 				e = &t.ent[slots[i]];
 			} else {
 				/* find it again: the only slot with this length and bytes */
 				for (size_t s = 0; s < t.cap && !e; s++) {
-					const char *k;
-
 					if (t.ent[s].klen1 != lens[i] + 1)
 						continue;
 					k = sumtab_key(&t, &t.ent[s], buf);
@@ -1354,7 +1353,8 @@ static void test_key_bytes(void **state)
 			assert_int_equal(e->klen1, lens[i] + 1);
 			assert_false(sumtab_live(&t, e));
 			memset(buf, 0x55, sizeof(buf));
-			if (lens[i] && memcmp(sumtab_key(&t, e, buf), keys[i], lens[i]) != 0)
+			k = sumtab_key(&t, e, buf);
+			if (lens[i] && memcmp(k, keys[i], lens[i]) != 0)
 				unit_fail("round %d: key %zu (%zu bytes) reads back wrong", round, i,
 					  lens[i]);
 			if (lens[i] <= SUMTAB_INLINE)

@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab
+              ctab merge mapout fileio sumtab sumview
 
 UNIT_COMMON := src/common/util.c src/common/log.c src/worker/keysort.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
@@ -23,10 +23,12 @@ UNIT_SRC_mapout    := src/worker/counters.c src/worker/mapout.c src/worker/ctab.
                       src/worker/plugin.c src/worker/fileio.c
 UNIT_SRC_fileio    := src/worker/fileio.c
 UNIT_SRC_sumtab    := src/worker/sumtab.c
+UNIT_SRC_sumview   := src/worker/sumview.c src/worker/sumtab.c src/worker/plugin.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_util      :=
 UNIT_SRC_log       :=
 UNIT_LIBS_partition := -ldl
+UNIT_LIBS_sumview := -ldl
 UNIT_LIBS_ifile := -lxxhash
 UNIT_LIBS_merge := -lxxhash
 UNIT_LIBS_mapout := -lxxhash -ldl
