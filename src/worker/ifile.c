@@ -131,6 +131,19 @@ int ifile_writer_add(struct ifile_writer *w, const char *key, size_t klen,
 	put_u32(hdr, (uint32_t)klen);
 	put_u32(hdr + 4, (uint32_t)vlen);
 	w->count++;
+	if (w->staged + 8 + klen + vlen <= IFILE_STAGE) {
+		/* The usual small record: straight into the stage. */
+		unsigned char *p = w->stage + w->staged;
+
+		memcpy(p, hdr, 8);
+		if (klen)
+			memcpy(p + 8, key, klen);
+		if (vlen)
+			memcpy(p + 8 + klen, val, vlen);
+		w->staged += 8 + klen + vlen;
+		w->bytes += 8 + klen + vlen;
+		return 0;
+	}
 	if (put(w, hdr, 8) < 0 || put(w, key, klen) < 0 || put(w, val, vlen) < 0)
 		return -1;
 	return 0;

@@ -182,6 +182,15 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	kvbuf_init(&mo->scratch);
 }
 
+void mapout_expect_input(struct mapout *mo, size_t len)
+{
+	size_t keys = len / 256, most = mo->ctab_limit / 2 / 64;
+
+	if (!mo->use_sum || mo->sum.cap)
+		return;
+	sumtab_reserve(&mo->sum, keys < most ? keys : most);
+}
+
 void mapout_release(struct mapout *mo)
 {
 	if ((mo->use_ctab || mo->use_sum) && mo->max_keys > last_keys / 2)

@@ -81,6 +81,13 @@ void mapout_release(struct mapout *mo);
  */
 void mapout_drop_cache(void);
 
+/*
+ * The map's input is `len` bytes: a sum table that starts from nothing is
+ * sized for a key every 256 bytes (within its share of the budget), which
+ * spares the first task of a job most of its table's growth.
+ */
+void mapout_expect_input(struct mapout *mo, size_t len);
+
 /* Take one emitted pair. */
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		const char *val, size_t vlen);

@@ -198,6 +198,7 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 		return 0;
 	}
 	log_clear_last_error();
+	mapout_expect_input(mo, in.len);
 	if (spec->by_record || !p->map)
 		rc = map_records(p, spec, &ctx, &in);
 	else
