@@ -163,8 +163,10 @@ live=()
 cleanup() {
 	local p
 	for p in "${live[@]}"; do
+		pkill -P "$p" 2>/dev/null # the program under /usr/bin/time
 		kill "$p" 2>/dev/null
 	done
+	[ -z "${dog:-}" ] || kill "$dog" 2>/dev/null
 	if [ "${MR_BENCH_KEEP:-0}" = 1 ]; then
 		echo "# data kept in $work"
 	else
@@ -270,18 +272,45 @@ compare() {
 	fi
 }
 
+# Timed programs run as /usr/bin/time PROGRAM, without timeout(1) in front:
+# two fewer fork+exec steps on the measured path of every process.  A hang
+# still fails rather than blocks: watchdog PID... kills the time processes
+# and their children after $tmo seconds; stop_watchdog calls it off.
+watchdog() {
+	(
+		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		sleep "$tmo" &
+		s=$!
+		wait "$s"
+		echo "bench: a run took over $tmo s; killing it" >&2
+		for p in "$@"; do
+			pkill -KILL -P "$p" 2>/dev/null
+			kill -KILL "$p" 2>/dev/null
+		done
+	) &
+	dog=$!
+}
+stop_watchdog() {
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+}
+
 # run_one ID LABEL DIR OUT CMD...: run CMD in DIR with stdout to OUT, timed,
 # with its peak RSS.  Returns CMD's status.
 run_one() {
-	local name=$1 dir=$3 out=$4 t0 t1 rc line
+	local name=$1 dir=$3 out=$4 t0 t1 rc line pid
 	label[$1]=$2
 	shift 4
 	names+=("$name")
 	t0=$(now)
-	(cd "$dir" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%M %U %S' \
-		-o "$work/$name.time" "$@") >"$out" 2>"$work/$name.err"
+	(cd "$dir" && exec /usr/bin/time -f '%M %U %S' \
+		-o "$work/$name.time" "$@") >"$out" 2>"$work/$name.err" &
+	pid=$!
+	watchdog "$pid"
+	wait "$pid"
 	rc=$?
 	t1=$(now)
+	stop_watchdog
 	if [ "$rc" -ne 0 ]; then
 		na[$name]="failed (exit $rc)"
 		return "$rc"
@@ -303,18 +332,19 @@ run_engine() {
 	names+=("$name")
 	mkdir "$job" || return 1
 	t0=$(now)
-	(cd "$job" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%U %S %M' \
+	(cd "$job" && exec /usr/bin/time -f '%U %S %M' \
 		-o "$work/$name.coord.time" "$bin/mrcoordinator" -q --socket "$sock" \
 		"${coord_args[@]}" "${inputs[@]}") 2>"$work/$name.coord.err" &
 	cpid=$!
 	live+=("$cpid")
 	for ((i = 1; i <= nw; i++)); do
-		(cd "$job" && exec timeout -k 5 "$tmo" /usr/bin/time -f '%M' \
+		(cd "$job" && exec /usr/bin/time -f '%M' \
 			-o "$work/$name.w$i.time" "$bin/mrworker" -q --socket "$sock" \
 			"${worker_args[@]}" "$bin/wc.so") 2>"$work/$name.w$i.err" &
 		pids+=($!)
 		live+=($!)
 	done
+	watchdog "$cpid" "${pids[@]}"
 	wait "$cpid"
 	rc=$?
 	t1=$(now)
@@ -332,6 +362,7 @@ run_engine() {
 			bad+=("worker $i exited with status $wrc: $(tail -n 2 "$work/$name.w$i.err" | tr '\n' ' ')")
 		fi
 	done
+	stop_watchdog
 	live=()
 	rss[$name]=$rsslist
 	line=$(timeline "$work/$name.coord.time")
