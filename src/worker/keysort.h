@@ -82,6 +82,9 @@ static inline int keysort_less(const struct sortkey *a, const struct sortkey *b)
 		return a->p0 < b->p0;
 	if (a->p1 != b->p1)
 		return a->p1 < b->p1;
+	/* Up to 16 bytes the prefixes are the keys, zero-padded: the shorter first. */
+	if (a->klen <= 16 && b->klen <= 16)
+		return a->klen != b->klen ? a->klen < b->klen : a->idx < b->idx;
 	c = keysort_keycmp(a->key, a->klen, b->key, b->klen);
 	return c ? c < 0 : a->idx < b->idx;
 }

@@ -96,6 +96,9 @@ static int before(const struct merger *m, size_t a, size_t b)
 		return x->p0 < y->p0;
 	if (x->p1 != y->p1)
 		return x->p1 < y->p1;
+	/* Up to 16 bytes the prefixes are the keys, zero-padded: the shorter first. */
+	if (x->klen <= 16 && y->klen <= 16)
+		return x->klen != y->klen ? x->klen < y->klen : a < b;
 	c = keysort_keycmp(x->key, x->klen, y->key, y->klen);
 	return c < 0 || (c == 0 && a < b);
 }
