@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job.phase == PHASE_DONE && check_outputs(&job) == 0) {
-		info("job done in %.1f s: %d map and %d reduce tasks, %lu re-issued, "
+		info("job done in %.2f s: %d map and %d reduce tasks, %lu re-issued, "
 		     "%lu backups (%lu won); results in mr-out-0..mr-out-%d",
 		     (double)(now_ms() - start) / 1000.0, job.nmap, job.nreduce,
 		     job.reissued, job.backups, job.backups_won, job.nreduce - 1);
