@@ -6,8 +6,8 @@
 #
 # Usage: tests/test-data.sh [TEST...]
 #   TEST is one of: split-wc split-indexer spill-wc spill-indexer hotkey-wc
-#   hotkey-indexer odd-wc odd-indexer many-files.  Without arguments all of
-#   them run, in that order.
+#   hotkey-indexer odd-wc odd-indexer many-files many-files-lowfd.  Without
+#   arguments all of them run, in that order.
 #
 #   split-*    ~20 MB of input (data/*.txt five times over, a CRLF file, a
 #              file without a final newline, a 3 MB file that is one line),
@@ -17,6 +17,9 @@
 #   odd-*      NUL bytes, invalid UTF-8, 1 MB words, empty files, UTF-8
 #              letters; --split-size 512K
 #   many-files 2000 tiny input files (wc), 2 workers
+#   many-files-lowfd  the same with workers limited to 128 descriptors
+#              (ulimit -n), far fewer than a reduce's 2000 runs: reduces
+#              merge the runs in passes
 #
 # Environment:
 #   MR_BUILD      directory with mrcoordinator, mrworker, mrsequential and
@@ -55,7 +58,7 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 case $DATA in /*) ;; *) DATA=$PWD/$DATA ;; esac
 
 ALL_TESTS=(split-wc split-indexer spill-wc spill-indexer hotkey-wc hotkey-indexer
-	odd-wc odd-indexer many-files)
+	odd-wc odd-indexer many-files many-files-lowfd)
 
 usage() {
 	echo "usage: $0 [TEST...]" >&2
@@ -391,12 +394,17 @@ start_coord() {
 	return 1
 }
 
-# start_workers APP N OPTION...: start workers w1..wN.
+# start_workers APP N OPTION...: start workers w1..wN (with at most
+# $FD_LIMIT open descriptors when that is set).
 start_workers() {
 	local app=$1 n=$2 i
+	local -a lim=()
 	shift 2
+	# shellcheck disable=SC2016
+	[ -z "${FD_LIMIT:-}" ] || lim=(bash -c 'ulimit -n "$0" && exec "$@"' "$FD_LIMIT")
 	for ((i = 1; i <= n; i++)); do
-		spawn "w$i" "$TO" "$BUILD/mrworker" --socket "$SOCK" "$@" "$BUILD/apps/$app.so"
+		spawn "w$i" "$TO" "${lim[@]}" "$BUILD/mrworker" --socket "$SOCK" "$@" \
+			"$BUILD/apps/$app.so"
 	done
 }
 
@@ -502,6 +510,7 @@ t_hotkey_indexer() { job hot indexer 2 "" "--memory-limit 1M"; }
 t_odd_wc() { job odd wc 2 "--split-size 512K" ""; }
 t_odd_indexer() { job odd indexer 2 "--split-size 512K" ""; }
 t_many_files() { job many wc 2 "" ""; }
+t_many_files_lowfd() { FD_LIMIT=128 job many wc 2 "" ""; }
 
 # ---------------------------------------------------------------------------
 # The runner.
@@ -556,7 +565,7 @@ for name in "${selected[@]}"; do
 	split-* | spill-*) set=big ;;
 	hotkey-*) set=hot ;;
 	odd-*) set=odd ;;
-	many-files) set=many ;;
+	many-files | many-files-lowfd) set=many ;;
 	esac
 	[ -d "$SHARED/in/$set" ] && continue
 	mkdir -p "$SHARED/in/$set" || exit 1

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -273,22 +275,149 @@ out:
 	return rc;
 }
 
+/*
+ * A source of a reduce's merge: map i's run file, or (fd >= 0) an
+ * anonymous run that already merges several of them.
+ */
+struct rsrc {
+	int fd;
+	int first, last;	/* the maps it covers */
+};
+
+static int add_source(struct merger *m, const struct rsrc *s, int reduce_id, size_t bufsize)
+{
+	char name[96];
+
+	if (s->fd < 0) {
+		snprintf(name, sizeof(name), "mr-%d-%d", s->first, reduce_id);
+		return merger_add_file(m, name, bufsize);
+	}
+	snprintf(name, sizeof(name), "merged run of maps %d-%d for reduce %d", s->first,
+		 s->last, reduce_id);
+	return merger_add_fd(m, s->fd, name, bufsize);
+}
+
+/*
+ * How many runs one merge may hold open at a time: what the descriptor
+ * limit leaves (a reserve kept for the plugin, the output and the
+ * connection), and what a quarter of the budget buys at a 4 KiB read buffer
+ * per run.  At least 2.
+ */
+static size_t merge_fan_in(uint64_t budget)
+{
+	struct rlimit rl;
+	size_t n = SIZE_MAX, by_memory = (size_t)(budget / 4 / 4096);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur > 64 + 2 ? (size_t)rl.rlim_cur - 64 : 2;
+	if (by_memory < n)
+		n = by_memory;
+	return n < 2 ? 2 : n;
+}
+
+/*
+ * Merge sources [from, from + n) into one anonymous run; *out describes it.
+ * The sources' descriptors are consumed either way.  0 or -1.
+ */
+static int merge_group(struct rsrc *src, size_t from, size_t n, int reduce_id,
+		       size_t bufsize, struct rsrc *out)
+{
+	struct ifile_writer w;
+	struct merger m;
+	const char *k, *v;
+	uint32_t kl, vl;
+	size_t i;
+	int rc = -1;
+
+	merger_init(&m);
+	for (i = 0; i < n; i++) {
+		int added = add_source(&m, &src[from + i], reduce_id, bufsize);
+
+		src[from + i].fd = -1; /* the merger owns it now, or closed it */
+		if (added < 0)
+			break;
+	}
+	if (i < n) {
+		for (size_t j = i + 1; j < n; j++)
+			if (src[from + j].fd >= 0) {
+				close(src[from + j].fd);
+				src[from + j].fd = -1;
+			}
+		goto out;
+	}
+	if (merger_start(&m) < 0)
+		goto out;
+	if (ifile_writer_open_anon(&w, ".") < 0)
+		goto out;
+	while (merger_peek(&m, &k, &kl, &v, &vl)) {
+		if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0) {
+			ifile_writer_abort(&w);
+			goto out;
+		}
+	}
+	out->first = src[from].first;
+	out->last = src[from + n - 1].last;
+	rc = ifile_writer_finish_fd(&w, &out->fd);
+out:
+	merger_release(&m);
+	return rc;
+}
+
 int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t budget)
 {
-	/* One read buffer per map's run, together within a quarter of the budget. */
-	size_t bufsize = nmap > 0 ? (size_t)(budget / 4 / (uint64_t)nmap) : 0;
+	size_t fan = merge_fan_in(budget), n = nmap > 0 ? (size_t)nmap : 0, bufsize;
+	struct rsrc *src = xcalloc(n ? n : 1, sizeof(*src));
 	struct merger m;
 	char name[64];
 	int rc = -1;
 
+	counters_reset(&task_counters);
+	for (size_t i = 0; i < n; i++)
+		src[i] = (struct rsrc){ -1, (int)i, (int)i };
+	/*
+	 * More runs than one merge may hold open: merge consecutive groups
+	 * into anonymous runs first (consecutive, so equal keys keep their
+	 * values in map order), as many passes as it takes.
+	 */
+	while (n > fan) {
+		size_t groups = (n + fan - 1) / fan, at = 0;
+
+		bufsize = (size_t)(budget / 4 / fan);
+		if (bufsize > (1u << 20))
+			bufsize = 1u << 20;
+		for (size_t g = 0; g < groups; g++) {
+			size_t len = n - at < fan ? n - at : fan;
+			struct rsrc merged;
+
+			if (merge_group(src, at, len, reduce_id, bufsize, &merged) < 0) {
+				for (size_t j = 0; j < g; j++)
+					close(src[j].fd);
+				for (size_t j = at + len; j < n; j++)
+					if (src[j].fd >= 0)
+						close(src[j].fd);
+				free(src);
+				return -1;
+			}
+			src[g] = merged;
+			at += len;
+		}
+		n = groups;
+	}
+	/* One read buffer per run, together within a quarter of the budget. */
+	bufsize = n > 0 ? (size_t)(budget / 4 / n) : 0;
 	if (bufsize > (1u << 20))
 		bufsize = 1u << 20;
-	counters_reset(&task_counters);
 	merger_init(&m);
-	for (int i = 0; i < nmap; i++) {
-		snprintf(name, sizeof(name), "mr-%d-%d", i, reduce_id);
-		if (merger_add_file(&m, name, bufsize) < 0)
+	for (size_t i = 0; i < n; i++) {
+		int added = add_source(&m, &src[i], reduce_id, bufsize);
+
+		src[i].fd = -1; /* the merger owns it now, or closed it */
+		if (added < 0) {
+			for (size_t j = i + 1; j < n; j++)
+				if (src[j].fd >= 0)
+					close(src[j].fd);
 			goto out;
+		}
 	}
 	if (merger_start(&m) < 0)
 		goto out;
@@ -296,5 +425,6 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 	rc = runner_reduce_merged(p, &m, name);
 out:
 	merger_release(&m);
+	free(src);
 	return rc;
 }
