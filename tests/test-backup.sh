@@ -69,11 +69,6 @@ ALL=(
 	no-backup-waits:t_no_backup_waits
 )
 
-for f in mrcoordinator mrworker mrsequential; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential
 run_selected "${ALL[@]}" -- "$@"
 summary

@@ -284,11 +284,6 @@ ALL=(
 	help:t_help
 )
 
-for f in mrcoordinator mrworker mrsequential; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential
 run_selected "${ALL[@]}" -- "$@"
 summary

@@ -484,11 +484,6 @@ ALL=(
 	reduce-always-fails:t_reduce_always_fails
 )
 
-for f in mrcoordinator mrworker mrsequential apps/wc.so; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential apps/wc.so
 run_selected "${ALL[@]}" -- "$@"
 summary

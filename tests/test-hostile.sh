@@ -376,11 +376,6 @@ ALL=(
 	sighup:t_sighup
 )
 
-for f in mrcoordinator mrworker mrsequential apps/wc.so; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential apps/wc.so
 run_selected "${ALL[@]}" -- "$@"
 summary

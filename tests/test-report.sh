@@ -195,11 +195,6 @@ ALL=(
 	mrctl-usage:t_mrctl_usage
 )
 
-for f in mrcoordinator mrworker mrsequential mrctl apps/wc.so; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
 run_selected "${ALL[@]}" -- "$@"
 summary

@@ -74,11 +74,6 @@ ALL=(
 	skip-bad-records:t_skip_bad_records
 )
 
-for f in mrcoordinator mrworker mrsequential; do
-	[ -e "$BUILD/$f" ] || {
-		echo "missing $BUILD/$f: run make first" >&2
-		exit 1
-	}
-done
+require_built mrcoordinator mrworker mrsequential
 run_selected "${ALL[@]}" -- "$@"
 summary

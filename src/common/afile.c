@@ -167,38 +167,33 @@ static int flush(struct afile *f)
 	return 0;
 }
 
+/* Write data[0 .. n) straight to the file; the buffer is empty. */
+static int write_direct(struct afile *f, const void *data, size_t n)
+{
+	size_t saved_cap = f->cap;
+	char *saved = f->buf;
+	int rc;
+
+	f->buf = (char *)data;
+	f->len = n;
+	rc = flush(f);
+	f->buf = saved;
+	f->cap = saved_cap;
+	f->len = 0;
+	return rc;
+}
+
 int afile_write(struct afile *f, const void *data, size_t n)
 {
 	if (f->failed)
 		return -1;
-	if (f->len == 0 && n >= AFILE_DIRECT) {
-		char *saved = f->buf;
-		int rc;
-
-		f->buf = (char *)data;
-		f->len = n;
-		rc = flush(f);
-		f->buf = saved;
-		f->len = 0;
-		return rc;
-	}
+	if (f->len == 0 && n >= AFILE_DIRECT)
+		return write_direct(f, data, n);
 	if (f->len + n > f->cap) {
 		if (flush(f) < 0)
 			return -1;
-		if (n >= f->cap) {
-			/* Large write: skip the buffer. */
-			size_t saved_cap = f->cap;
-			char *saved = f->buf;
-			int rc;
-
-			f->buf = (char *)data;
-			f->len = n;
-			rc = flush(f);
-			f->buf = saved;
-			f->cap = saved_cap;
-			f->len = 0;
-			return rc;
-		}
+		if (n >= f->cap)
+			return write_direct(f, data, n); /* large write: skip the buffer */
 	}
 	memcpy(f->buf + f->len, data, n);
 	f->len += n;

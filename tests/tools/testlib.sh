@@ -368,6 +368,17 @@ run_test() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "# %.1f s\n", b - a }'
 }
 
+# require_built FILE...: exit 1 unless every FILE exists under $BUILD.
+require_built() {
+	local f
+	for f; do
+		[ -e "$BUILD/$f" ] || {
+			echo "missing $BUILD/$f: run make first" >&2
+			exit 1
+		}
+	done
+}
+
 # summary: the final line; exit 1 if anything failed.
 summary() {
 	echo "$SUITE: $TESTS_PASSED passed, $TESTS_FAILED failed"
