@@ -13,6 +13,12 @@
  * the read buffers of the final merge and the write buffers.  The map's
  * input, which the worker holds whole, comes on top (at most a split).
  *
+ * With the built-in sum combiner the combine table is a sum table instead
+ * (sumtab.h), kept with its sorted view (sumview.h) from task to task of
+ * the worker, the two together within the combine table's eighth; a task
+ * that never drained writes its runs straight from the table in the view's
+ * order.  mapout_drop_cache() frees what is kept.
+ *
  * At the end, mapout_merger() gives, per partition, a merger over that
  * partition's spills and its sorted buffer; mapout_write() writes it as a
  * published run, combining equal keys on the way when there is a combiner.
