@@ -6,8 +6,8 @@
 #
 # Usage: tests/test-data.sh [TEST...]
 #   TEST is one of: split-wc split-indexer spill-wc spill-indexer hotkey-wc
-#   hotkey-indexer odd-wc odd-indexer many-files many-files-lowfd.  Without
-#   arguments all of them run, in that order.
+#   hotkey-indexer odd-wc odd-indexer many-files many-files-lowfd
+#   spill-lowfd.  Without arguments all of them run, in that order.
 #
 #   split-*    ~20 MB of input (data/*.txt five times over, a CRLF file, a
 #              file without a final newline, a 3 MB file that is one line),
@@ -20,6 +20,8 @@
 #   many-files-lowfd  the same with workers limited to 128 descriptors
 #              (ulimit -n), far fewer than a reduce's 2000 runs: reduces
 #              merge the runs in passes
+#   spill-lowfd  the split-* inputs unsplit, --memory-limit 1M and 128
+#              descriptors: a map's spills outgrow the limit and are merged
 #
 # Environment:
 #   MR_BUILD      directory with mrcoordinator, mrworker, mrsequential and
@@ -61,7 +63,7 @@ case $DATA in /*) ;; *) DATA=$PWD/$DATA ;; esac
 . "$HERE/tools/jobproc.sh"
 
 ALL_TESTS=(split-wc split-indexer spill-wc spill-indexer hotkey-wc hotkey-indexer
-	odd-wc odd-indexer many-files many-files-lowfd)
+	odd-wc odd-indexer many-files many-files-lowfd spill-lowfd)
 
 usage() {
 	echo "usage: $0 [TEST...]" >&2
@@ -414,6 +416,7 @@ t_odd_wc() { job odd wc 2 "--split-size 512K" ""; }
 t_odd_indexer() { job odd indexer 2 "--split-size 512K" ""; }
 t_many_files() { job many wc 2 "" ""; }
 t_many_files_lowfd() { FD_LIMIT=128 job many wc 2 "" ""; }
+t_spill_lowfd() { FD_LIMIT=128 job big wc 2 "" "--memory-limit 1M"; }
 
 # ---------------------------------------------------------------------------
 # The runner.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 /* Keys in the last task's combine table, to size the next one. */
 static size_t last_keys;
@@ -135,6 +136,21 @@ static int combine_entry(struct mapout *mo, size_t i)
 	return 0;
 }
 
+/*
+ * How many spill runs may stay open: the descriptor limit less a reserve
+ * (the input, the plugin, the connection, the final merge's output), but
+ * room for two spills at least.
+ */
+static size_t spill_fd_budget(unsigned nparts)
+{
+	struct rlimit rl;
+	size_t n = SIZE_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur > 64 ? (size_t)rl.rlim_cur - 64 : 0;
+	return n < 2 * (size_t)nparts ? 2 * (size_t)nparts : n;
+}
+
 void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 		 uint64_t budget)
 {
@@ -146,6 +162,7 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	mo->ctab_limit = budget / 8 > MAPOUT_MIN_CTAB ? budget / 8 : MAPOUT_MIN_CTAB;
 	mo->parts_limit = budget / 8 > MAPOUT_MIN_PARTS ? budget / 8 : MAPOUT_MIN_PARTS;
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
+	mo->max_spill_fds = spill_fd_budget(nparts);
 	mo->use_sum = p->combine_sum;
 	mo->use_ctab = !mo->use_sum && p->combine != NULL;
 	ctab_init(&mo->ctab);
@@ -232,6 +249,66 @@ static int part_add(struct mapout *mo, const char *key, size_t klen,
 }
 
 /* Sort every partition buffer and write it out as an anonymous run. */
+/*
+ * Too many spill runs open: merge each partition's spills into one run, so
+ * nparts descriptors stay open instead of nspills * nparts.  Equal keys are
+ * left for the final merge to combine.
+ */
+static int compact_spills(struct mapout *mo)
+{
+	size_t bufsize = mo->budget / 4 / mo->nspills;
+	int *fds = xcalloc(mo->nparts, sizeof(*fds));
+	int rc = 0;
+
+	if (bufsize > (1u << 20))
+		bufsize = 1u << 20;
+	for (unsigned r = 0; r < mo->nparts; r++)
+		fds[r] = -1;
+	for (unsigned r = 0; r < mo->nparts && rc == 0; r++) {
+		struct ifile_writer w;
+		struct merger m;
+		const char *k, *v;
+		uint32_t kl, vl;
+		char name[64];
+
+		merger_init(&m);
+		for (size_t sp = 0; sp < mo->nspills; sp++) {
+			int *fd = &mo->spill_fds[sp * mo->nparts + r];
+			int added;
+
+			snprintf(name, sizeof(name), "spill %zu of partition %u", sp, r);
+			added = merger_add_fd(&m, *fd, name, bufsize);
+			*fd = -1; /* the merger owns it now, or closed it */
+			if (added < 0)
+				rc = -1;
+		}
+		if (rc == 0 && (merger_start(&m) < 0 || ifile_writer_open_anon(&w, ".") < 0))
+			rc = -1;
+		while (rc == 0 && merger_peek(&m, &k, &kl, &v, &vl)) {
+			if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0) {
+				ifile_writer_abort(&w);
+				rc = -1;
+			}
+		}
+		if (rc == 0)
+			rc = ifile_writer_finish_fd(&w, &fds[r]);
+		merger_release(&m);
+	}
+	/* Whatever is left open of the old spills is closed by mapout_release. */
+	if (rc == 0) {
+		free(mo->spill_fds);
+		mo->spill_fds = fds;
+		mo->nspills = 1;
+		mo->compactions++;
+		return 0;
+	}
+	for (unsigned r = 0; r < mo->nparts; r++)
+		if (fds[r] >= 0)
+			close(fds[r]);
+	free(fds);
+	return -1;
+}
+
 static int spill(struct mapout *mo)
 {
 	size_t base = mo->nspills * mo->nparts;
@@ -263,6 +340,8 @@ static int spill(struct mapout *mo)
 		kvbuf_clear(b);
 	}
 	mo->pbytes = 0;
+	if (mo->nspills > 1 && mo->nspills * mo->nparts > mo->max_spill_fds)
+		return compact_spills(mo);
 	return 0;
 }
 

@@ -8,7 +8,9 @@
  * too big, combined and moved into the partition buffers.  When the buffers
  * outgrow an eighth of the budget they are sorted and spilled to anonymous
  * sorted runs (one per partition; unlinked files, so a dead worker leaves
- * none).  An eighth each, because arrays grow by doubling and a rehash or a
+ * none); when the spills would hold more descriptors open than the limit
+ * allows, each partition's spills are merged into one run.  An eighth
+ * each, because arrays grow by doubling and a rehash or a
  * sort holds old and new side by side; the rest of the budget covers that,
  * the read buffers of the final merge and the write buffers.  The map's
  * input, which the worker holds whole, comes on top (at most a split).
@@ -63,6 +65,8 @@ struct mapout {
 	int use_view;
 	int *spill_fds;          /* nspills * nparts descriptors */
 	size_t nspills;
+	size_t max_spill_fds;    /* past this, each partition's spills are merged into one */
+	unsigned compactions;    /* times that happened */
 	uint64_t pbytes;         /* approximate bytes in the partition buffers */
 	/* combine output, and pointers into it for ctab_set_values() */
 	struct kvbuf scratch;
