@@ -44,34 +44,6 @@ void filebuf_explain_sigbus(const char *prog)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
-/* The buffer filebuf_release() kept; see fileio.h. */
-static char *kept;
-static size_t kept_cap;
-
-void filebuf_drop_cache(void)
-{
-	free(kept);
-	kept = NULL;
-	kept_cap = 0;
-}
-
-/* A buffer of at least `cap` bytes: the kept one when it is big enough. */
-static char *get_buffer(size_t cap, size_t *got_cap)
-{
-	char *p;
-
-	if (kept && kept_cap >= cap && kept_cap / 4 <= cap) {
-		p = kept;
-		*got_cap = kept_cap;
-		kept = NULL;
-		kept_cap = 0;
-		return p;
-	}
-	filebuf_drop_cache();
-	*got_cap = cap;
-	return xmalloc(cap);
-}
-
 /* Read up to `n` bytes at `off` into `buf`; returns bytes read or -1 (printed). */
 static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
 {
@@ -181,7 +153,7 @@ int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t l
 	first = offset > 0 ? offset - 1 : 0;
 	end = offset + length;
 	cap = (size_t)(end - first) + 1;
-	fb->base = get_buffer(cap, &cap);
+	fb->base = xmalloc(cap);
 	got = read_at(fd, path, fb->base, (size_t)(end - first), (off_t)first);
 	if (got < 0)
 		goto fail;
@@ -232,12 +204,9 @@ fail:
 
 void filebuf_release(struct filebuf *fb)
 {
-	if (fb->mapped) {
+	if (fb->mapped)
 		munmap(fb->base, fb->cap);
-	} else if (fb->base) {
-		filebuf_drop_cache();
-		kept = fb->base;
-		kept_cap = fb->cap;
-	}
+	else
+		free(fb->base);
 	memset(fb, 0, sizeof(*fb));
 }

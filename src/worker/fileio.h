@@ -28,14 +28,7 @@ struct filebuf {
  * and errno.
  */
 int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t length);
-/*
- * Done with the data.  The buffer is kept for the next filebuf_read() (one
- * buffer only), which then writes into memory that is already mapped:
- * a fresh one would take a page fault and a zeroed page every 4 KiB.
- */
 void filebuf_release(struct filebuf *fb);
-/* Free the kept buffer (before work that needs the memory, and at exit). */
-void filebuf_drop_cache(void);
 
 /*
  * On SIGBUS, print one line saying "PROG: bus error ... an input file

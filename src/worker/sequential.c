@@ -80,7 +80,6 @@ int main(int argc, char **argv)
 out:
 	merger_release(&m);
 	mapout_release(&mo);
-	filebuf_drop_cache();
 	mapout_drop_cache();
 	plugin_close(&plugin);
 	return rc;

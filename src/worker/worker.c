@@ -239,7 +239,6 @@ static void work(struct client *c, const struct plugin *p, uint64_t budget)
 				(unsigned long long)reply.attempt);
 			log_clear_last_error();
 			/* No more maps for a while: free what they kept. */
-			filebuf_drop_cache();
 			mapout_drop_cache();
 			if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
 				rc = error("bad reduce task from the coordinator (id %d, nmap %d)",
@@ -355,7 +354,6 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	work(&client, &plugin, budget);
 	client_close(&client);
-	filebuf_drop_cache();
 	mapout_drop_cache();
 	plugin_close(&plugin);
 	return 0;
