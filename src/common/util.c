@@ -126,6 +126,15 @@ void raise_fd_limit(void)
 	}
 }
 
+size_t fd_budget(size_t reserve)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	return rl.rlim_cur > reserve ? (size_t)rl.rlim_cur - reserve : 0;
+}
+
 int64_t now_ms(void)
 {
 	struct timespec ts;

@@ -31,6 +31,11 @@ int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Raise the soft limit on open files to the hard limit (runs and sockets need fds). */
 void raise_fd_limit(void);
+/*
+ * How many more files a process may count on opening: the soft limit on
+ * open files less `reserve` (0 when that is all), SIZE_MAX when unlimited.
+ */
+size_t fd_budget(size_t reserve);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t now_ms(void);

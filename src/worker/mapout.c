@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 /* Keys in the last task's combine table, to size the next one. */
 static size_t last_keys;
@@ -143,11 +142,8 @@ static int combine_entry(struct mapout *mo, size_t i)
  */
 static size_t spill_fd_budget(unsigned nparts)
 {
-	struct rlimit rl;
-	size_t n = SIZE_MAX;
+	size_t n = fd_budget(64);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		n = rl.rlim_cur > 64 ? (size_t)rl.rlim_cur - 64 : 0;
 	return n < 2 * (size_t)nparts ? 2 * (size_t)nparts : n;
 }
 
@@ -248,7 +244,6 @@ static int part_add(struct mapout *mo, const char *key, size_t klen,
 	return 0;
 }
 
-/* Sort every partition buffer and write it out as an anonymous run. */
 /*
  * Too many spill runs open: merge each partition's spills into one run, so
  * nparts descriptors stay open instead of nspills * nparts.  Equal keys are
@@ -265,10 +260,7 @@ static int compact_spills(struct mapout *mo)
 	for (unsigned r = 0; r < mo->nparts; r++)
 		fds[r] = -1;
 	for (unsigned r = 0; r < mo->nparts && rc == 0; r++) {
-		struct ifile_writer w;
 		struct merger m;
-		const char *k, *v;
-		uint32_t kl, vl;
 		char name[64];
 
 		merger_init(&m);
@@ -282,16 +274,8 @@ static int compact_spills(struct mapout *mo)
 			if (added < 0)
 				rc = -1;
 		}
-		if (rc == 0 && (merger_start(&m) < 0 || ifile_writer_open_anon(&w, ".") < 0))
-			rc = -1;
-		while (rc == 0 && merger_peek(&m, &k, &kl, &v, &vl)) {
-			if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0) {
-				ifile_writer_abort(&w);
-				rc = -1;
-			}
-		}
 		if (rc == 0)
-			rc = ifile_writer_finish_fd(&w, &fds[r]);
+			rc = merger_to_anon(&m, ".", &fds[r]);
 		merger_release(&m);
 	}
 	/* Whatever is left open of the old spills is closed by mapout_release. */
@@ -299,7 +283,6 @@ static int compact_spills(struct mapout *mo)
 		free(mo->spill_fds);
 		mo->spill_fds = fds;
 		mo->nspills = 1;
-		mo->compactions++;
 		return 0;
 	}
 	for (unsigned r = 0; r < mo->nparts; r++)
@@ -309,6 +292,7 @@ static int compact_spills(struct mapout *mo)
 	return -1;
 }
 
+/* Sort every partition buffer and write it out as an anonymous run. */
 static int spill(struct mapout *mo)
 {
 	size_t base = mo->nspills * mo->nparts;
@@ -444,10 +428,6 @@ static int parse_sum_value(const struct mapout *mo, const char *key, size_t klen
 	uint64_t n = 0;
 	size_t i;
 
-	if (vlen == 1 && (unsigned)(val[0] - '0') < 10u) {
-		*out = (uint64_t)(val[0] - '0');
-		return 0;
-	}
 	for (i = 0; i < vlen; i++) {
 		unsigned d = (unsigned char)val[i] - '0';
 
@@ -543,20 +523,55 @@ int mapout_finish(struct mapout *mo)
 	return 0;
 }
 
+/*
+ * The next entry of partition r's view, from *k on, whose key has a total in
+ * this task: 1 with its key (a short one rebuilt in kbuf from the prefix,
+ * which holds all of it: no trip to its copy) and total, 0 after the last.
+ */
+static int view_next(const struct mapout *mo, unsigned r, size_t *k,
+		     const char **key, uint32_t *klen, char kbuf[16], uint64_t *sum)
+{
+	const struct sumtab *t = &mo->sum;
+	const struct sortkey *part = mo->view.part[r];
+	size_t n = mo->view.n[r];
+
+	for (; *k < n; (*k)++) {
+		const struct sortkey *s = &part[*k];
+		const struct sentry *e = &t->ent[s->idx];
+
+		/* Slots come in key order, not memory order: ask for them early. */
+		if (*k + 8 < n)
+			__builtin_prefetch(&t->ent[part[*k + 8].idx]);
+		if (!sumtab_live(t, e))
+			continue;
+		*key = s->key;
+		if (s->klen <= 16) {
+			uint64_t a = __builtin_bswap64(s->p0), b = __builtin_bswap64(s->p1);
+
+			memcpy(kbuf, &a, 8);
+			memcpy(kbuf + 8, &b, 8);
+			*key = kbuf;
+		}
+		*klen = s->klen;
+		*sum = e->sum;
+		(*k)++;
+		return 1;
+	}
+	return 0;
+}
+
 /* Partition r of the view as decimal (key, total) records, in order. */
 static int view_to_part(struct mapout *mo, unsigned r)
 {
-	const struct sumtab *t = &mo->sum;
+	const char *key;
+	char kbuf[16], buf[24], *num;
+	uint32_t klen;
+	uint64_t sum;
+	size_t k = 0;
 
-	for (size_t k = 0; k < mo->view.n[r]; k++) {
-		const struct sortkey *s = &mo->view.part[r][k];
-		const struct sentry *e = &t->ent[s->idx];
-		char buf[24], *num;
-
-		if (!sumtab_live(t, e))
-			continue;
-		num = format_u64(buf, e->sum);
-		if (kvbuf_add(&mo->parts[r], s->key, s->klen, num, (size_t)(buf + 24 - num)) < 0)
+	while (view_next(mo, r, &k, &key, &klen, kbuf, &sum)) {
+		num = format_u64(buf, sum);
+		if (kvbuf_add(&mo->parts[r], key, klen, num, (size_t)(buf + 24 - num)) < 0)
 			return -1;
 		mo->combine_out++;
 	}
@@ -632,35 +647,18 @@ static int write_group_sum(struct mapout *mo, struct mgroup *g, struct ifile_wri
 /* Write partition r of the view as the run published at `path`. */
 static int write_view(struct mapout *mo, unsigned r, const char *path)
 {
-	const struct sumtab *t = &mo->sum;
 	struct ifile_writer w;
-
-	const struct sortkey *part = mo->view.part[r];
-	size_t n = mo->view.n[r];
+	const char *key;
+	char kbuf[16], buf[24], *num;
+	uint32_t klen;
+	uint64_t sum;
+	size_t k = 0;
 
 	if (ifile_writer_open(&w, path) < 0)
 		return -1;
-	for (size_t k = 0; k < n; k++) {
-		const struct sortkey *s = &part[k];
-		const struct sentry *e = &t->ent[s->idx];
-		char buf[24], *num, kbuf[16];
-		const char *key = s->key;
-
-		/* Slots come in key order, not memory order: ask for them early. */
-		if (k + 8 < n)
-			__builtin_prefetch(&t->ent[part[k + 8].idx]);
-		if (!sumtab_live(t, e))
-			continue;
-		if (s->klen <= 16) {
-			/* The prefix holds the whole key: no trip to its copy. */
-			uint64_t a = __builtin_bswap64(s->p0), b = __builtin_bswap64(s->p1);
-
-			memcpy(kbuf, &a, 8);
-			memcpy(kbuf + 8, &b, 8);
-			key = kbuf;
-		}
-		num = format_u64(buf, e->sum);
-		if (ifile_writer_add(&w, key, s->klen, num, (size_t)(buf + 24 - num)) < 0) {
+	while (view_next(mo, r, &k, &key, &klen, kbuf, &sum)) {
+		num = format_u64(buf, sum);
+		if (ifile_writer_add(&w, key, klen, num, (size_t)(buf + 24 - num)) < 0) {
 			ifile_writer_abort(&w);
 			return -1;
 		}
@@ -698,14 +696,8 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path)
 		mgroup_release(&g);
 		if (more != 0)
 			goto out_writer;
-	} else {
-		const char *k, *v;
-		uint32_t kl, vl;
-
-		while (merger_peek(&m, &k, &kl, &v, &vl)) {
-			if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0)
-				goto out_writer;
-		}
+	} else if (merger_copy(&m, &w) < 0) {
+		goto out_writer;
 	}
 	rc = ifile_writer_commit(&w);
 	goto out_merger;

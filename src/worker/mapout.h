@@ -66,7 +66,6 @@ struct mapout {
 	int *spill_fds;          /* nspills * nparts descriptors */
 	size_t nspills;
 	size_t max_spill_fds;    /* past this, each partition's spills are merged into one */
-	unsigned compactions;    /* times that happened */
 	uint64_t pbytes;         /* approximate bytes in the partition buffers */
 	/* combine output, and pointers into it for ctab_set_values() */
 	struct kvbuf scratch;

@@ -188,6 +188,30 @@ int merger_pop(struct merger *m)
 	return 0;
 }
 
+int merger_copy(struct merger *m, struct ifile_writer *w)
+{
+	const char *k, *v;
+	uint32_t kl, vl;
+
+	while (merger_peek(m, &k, &kl, &v, &vl))
+		if (ifile_writer_add(w, k, kl, v, vl) < 0 || merger_pop(m) < 0)
+			return -1;
+	return 0;
+}
+
+int merger_to_anon(struct merger *m, const char *dir, int *fd)
+{
+	struct ifile_writer w;
+
+	if (merger_start(m) < 0 || ifile_writer_open_anon(&w, dir) < 0)
+		return -1;
+	if (merger_copy(m, &w) < 0) {
+		ifile_writer_abort(&w);
+		return -1;
+	}
+	return ifile_writer_finish_fd(&w, fd);
+}
+
 void merger_release(struct merger *m)
 {
 	for (size_t i = 0; i < m->nsrc - m->npad; i++)

@@ -46,6 +46,13 @@ int merger_add_file(struct merger *m, const char *path, size_t bufsize);
 int merger_add_fd(struct merger *m, int fd, const char *name, size_t bufsize);
 /* Read the first record of every source.  0 or -1 (printed). */
 int merger_start(struct merger *m);
+/* Append every record left in the merger to `w`, in order.  0 or -1 (printed). */
+int merger_copy(struct merger *m, struct ifile_writer *w);
+/*
+ * Start the merger and write all of it to a new anonymous run in `dir`
+ * (see ifile_writer_open_anon); *fd gets the run.  0 or -1 (printed).
+ */
+int merger_to_anon(struct merger *m, const char *dir, int *fd);
 /* The smallest record: 1 and sets the pointers, or 0 when all is merged. */
 int merger_peek(const struct merger *m, const char **key, uint32_t *klen,
 		const char **val, uint32_t *vlen);

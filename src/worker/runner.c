@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -305,11 +304,8 @@ static int add_source(struct merger *m, const struct rsrc *s, int reduce_id, siz
  */
 static size_t merge_fan_in(uint64_t budget)
 {
-	struct rlimit rl;
-	size_t n = SIZE_MAX, by_memory = (size_t)(budget / 4 / 4096);
+	size_t n = fd_budget(64), by_memory = (size_t)(budget / 4 / 4096);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		n = rl.rlim_cur > 64 + 2 ? (size_t)rl.rlim_cur - 64 : 2;
 	if (by_memory < n)
 		n = by_memory;
 	return n < 2 ? 2 : n;
@@ -322,10 +318,7 @@ static size_t merge_fan_in(uint64_t budget)
 static int merge_group(struct rsrc *src, size_t from, size_t n, int reduce_id,
 		       size_t bufsize, struct rsrc *out)
 {
-	struct ifile_writer w;
 	struct merger m;
-	const char *k, *v;
-	uint32_t kl, vl;
 	size_t i;
 	int rc = -1;
 
@@ -343,22 +336,11 @@ static int merge_group(struct rsrc *src, size_t from, size_t n, int reduce_id,
 				close(src[from + j].fd);
 				src[from + j].fd = -1;
 			}
-		goto out;
+	} else {
+		out->first = src[from].first;
+		out->last = src[from + n - 1].last;
+		rc = merger_to_anon(&m, ".", &out->fd);
 	}
-	if (merger_start(&m) < 0)
-		goto out;
-	if (ifile_writer_open_anon(&w, ".") < 0)
-		goto out;
-	while (merger_peek(&m, &k, &kl, &v, &vl)) {
-		if (ifile_writer_add(&w, k, kl, v, vl) < 0 || merger_pop(&m) < 0) {
-			ifile_writer_abort(&w);
-			goto out;
-		}
-	}
-	out->first = src[from].first;
-	out->last = src[from + n - 1].last;
-	rc = ifile_writer_finish_fd(&w, &out->fd);
-out:
 	merger_release(&m);
 	return rc;
 }
