@@ -211,30 +211,8 @@ inputs() {
 }
 
 # ---------------------------------------------------------------------------
-# Helpers used inside a test's subshell.  State: T (the test directory), SOCK,
-# INPUTS (absolute input names), PIDS (what this test started), FAILED.
-
-T=
-SOCK=
-INPUTS=()
-PIDS=()
-FAILED=0
-COORD=
-LAST=
-
-# fail MSG: record a failure and say why (the runner prefixes it with '# ').
-fail() {
-	FAILED=1
-	printf '%s\n' "$*"
-}
-
-# show_err NAME: the last lines of a process's stderr, if it wrote any.
-show_err() {
-	local f=$T/$1.err
-	[ -s "$f" ] || return 0
-	echo "  $1 stderr, last lines:"
-	tail -n 5 "$f" | cut -c 1-200 | sed 's/^/    /'
-}
+# Helpers used inside a test's subshell (besides those of tools/jobproc.sh).
+# INPUTS holds absolute input names.
 
 # setup SET: make the test directory, cd into its job/ directory, and list
 # the inputs of SET in INPUTS.

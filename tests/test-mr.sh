@@ -54,30 +54,8 @@ usage() {
 }
 
 # ---------------------------------------------------------------------------
-# Helpers used inside a test's subshell.  State: T (the test directory), SOCK,
-# INPUTS (relative input names), PIDS (what this test started), FAILED.
-
-T=
-SOCK=
-INPUTS=()
-PIDS=()
-FAILED=0
-COORD=
-LAST=
-
-# fail MSG: record a failure and say why (the runner prefixes it with '# ').
-fail() {
-	FAILED=1
-	printf '%s\n' "$*"
-}
-
-# show_err NAME: the last lines of a process's stderr, if it wrote any.
-show_err() {
-	local f=$T/$1.err
-	[ -s "$f" ] || return 0
-	echo "  $1 stderr, last lines:"
-	tail -n 5 "$f" | sed 's/^/    /'
-}
+# Helpers used inside a test's subshell (besides those of tools/jobproc.sh).
+# INPUTS holds input names relative to job/.
 
 # setup: make the test directory and cd into its job/ directory.
 setup() {

@@ -1,8 +1,33 @@
 # jobproc.sh - the process helpers of tests/test-mr.sh and tests/test-data.sh:
 # spawning a program under timeout with its output, exit status and pid in
 # files of the test directory, killing process trees, and the checks on the
-# workers' exit.  Sourced, not run; the sourcing script provides $T, $TO,
-# $BUILD, $KILLED, fail() and show_err().
+# workers' exit.  Sourced, not run; the sourcing script sets $TO, $BUILD
+# and $LOG.
+#
+# State of a test (its own subshell): T (the test directory), SOCK, INPUTS
+# (its inputs), PIDS (what it started), FAILED, COORD and LAST (pids).
+
+T=
+SOCK=
+INPUTS=()
+PIDS=()
+FAILED=0
+COORD=
+LAST=
+
+# fail MSG: record a failure and say why (the runner prefixes it with '# ').
+fail() {
+	FAILED=1
+	printf '%s\n' "$*"
+}
+
+# show_err NAME: the last lines of a process's stderr, if it wrote any.
+show_err() {
+	local f=$T/$1.err
+	[ -s "$f" ] || return 0
+	echo "  $1 stderr, last lines:"
+	tail -n 5 "$f" | cut -c 1-200 | sed 's/^/    /'
+}
 
 # need FILE...: the build products this test uses must exist.
 need() {
