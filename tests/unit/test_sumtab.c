@@ -116,26 +116,6 @@ static void add_both(struct sumtab *t, struct model *m, const char *k, size_t n,
 	model_add(m, k, n, v);
 }
 
-/* A key for a message: printable bytes as they are, others as \xHH. */
-static const char *show(const char *k, size_t n)
-{
-	static char buf[4 * 48 + 8];
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && i < 48; i++) {
-		unsigned char c = (unsigned char)k[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, 5, "\\x%02x", c);
-	}
-	if (n > 48)
-		o += (size_t)snprintf(buf + o, 4, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
 /*
  * The table must hold exactly the model's keys with the model's totals,
  * each once, all of them in the current epoch; and the table's own
@@ -165,25 +145,25 @@ static void check_table(struct sumtab *t, struct model *m, const char *what)
 		mk = model_find(m, k, n);
 		if (!mk)
 			unit_fail("%s: slot %zu holds key '%s' (%zu bytes), which was never added",
-				  what, i, show(k, n), n);
+				  what, i, unit_show(k, n), n);
 		if (mk->seen)
-			unit_fail("%s: key '%s' (%zu bytes) is in two slots", what, show(k, n), n);
+			unit_fail("%s: key '%s' (%zu bytes) is in two slots", what, unit_show(k, n), n);
 		mk->seen = 1;
 		if (e->sum != mk->sum)
 			unit_fail("%s: key '%s' (%zu bytes): total %llu, expected %llu", what,
-				  show(k, n), n, (unsigned long long)e->sum,
+				  unit_show(k, n), n, (unsigned long long)e->sum,
 				  (unsigned long long)mk->sum);
 		if (n <= SUMTAB_INLINE)
 			for (size_t j = n; j < SUMTAB_INLINE; j++)
 				if (k[j] != 0)
 					unit_fail("%s: short key '%s' (%zu bytes) not zero-padded "
-						  "(byte %zu)", what, show(k, n), n, j);
+						  "(byte %zu)", what, unit_show(k, n), n, j);
 		live++;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		if (!m->keys[i].seen)
 			unit_fail("%s: key '%s' (%zu bytes, total %llu) is missing from the table",
-				  what, show(m->keys[i].k, m->keys[i].n), m->keys[i].n,
+				  what, unit_show(m->keys[i].k, m->keys[i].n), m->keys[i].n,
 				  (unsigned long long)m->keys[i].sum);
 		m->keys[i].seen = 0;
 	}
@@ -636,8 +616,8 @@ static void expect_overflow_key(const struct sumtab *t, const char *k, size_t n,
 
 	if (t->overflow_klen != want || memcmp(t->overflow_key, k, want) != 0)
 		unit_fail("%s: overflow_key '%s' (%zu bytes), expected the first %zu bytes of "
-			  "'%s'", what, show(t->overflow_key, t->overflow_klen),
-			  t->overflow_klen, want, show(k, n));
+			  "'%s'", what, unit_show(t->overflow_key, t->overflow_klen),
+			  t->overflow_klen, want, unit_show(k, n));
 	assert_int_equal(t->overflow_key[want], '\0');
 }
 
@@ -805,7 +785,7 @@ static void add_both_ep(struct sumtab *t, struct model *m, const char *k, size_t
 
 	if (rc != want)
 		unit_fail("epoch %llu: sumtab_add of key '%s' (%zu bytes, %s), value %llu: "
-			  "returned %d, expected %d", (unsigned long long)m->ep, show(k, n), n,
+			  "returned %d, expected %d", (unsigned long long)m->ep, unit_show(k, n), n,
 			  !e ? "new to the table" : e->ep == m->ep ? "added before in this epoch"
 			  : "known from an older epoch", (unsigned long long)v, rc, want);
 	model_add_ep(m, k, n, v);
@@ -859,25 +839,25 @@ static void check_epoch(struct sumtab *t, struct model *m, const char *what)
 		mk = model_find(m, k, n);
 		if (!mk)
 			unit_fail("%s: slot %zu holds key '%s' (%zu bytes), which was never added",
-				  what, i, show(k, n), n);
+				  what, i, unit_show(k, n), n);
 		if (mk->seen)
-			unit_fail("%s: key '%s' (%zu bytes) is in two slots", what, show(k, n), n);
+			unit_fail("%s: key '%s' (%zu bytes) is in two slots", what, unit_show(k, n), n);
 		mk->seen = 1;
 		if (sumtab_live(t, e) != (mk->ep == m->ep))
 			unit_fail("%s: key '%s' (%zu bytes) is %s, but its last add was in %s "
-				  "epoch", what, show(k, n), n,
+				  "epoch", what, unit_show(k, n), n,
 				  sumtab_live(t, e) ? "live" : "not live",
 				  mk->ep == m->ep ? "the current" : "an older");
 		if (sumtab_live(t, e) && e->sum != mk->sum)
 			unit_fail("%s: key '%s' (%zu bytes): total %llu in this epoch, expected %llu",
-				  what, show(k, n), n, (unsigned long long)e->sum,
+				  what, unit_show(k, n), n, (unsigned long long)e->sum,
 				  (unsigned long long)mk->sum);
 		live += sumtab_live(t, e);
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		if (!m->keys[i].seen)
 			unit_fail("%s: key '%s' (%zu bytes) is missing from the table", what,
-				  show(m->keys[i].k, m->keys[i].n), m->keys[i].n);
+				  unit_show(m->keys[i].k, m->keys[i].n), m->keys[i].n);
 		m->keys[i].seen = 0;
 	}
 	assert_int_equal(used, m->n);
@@ -935,11 +915,11 @@ static void check_fresh(const struct sumtab *t, const struct model *m, const cha
 		if (mk->fresh && !in[i])
 			unit_fail("%s: key '%s' (%u bytes) was inserted since the fresh list was "
 				  "taken, but its slot %zu is not in the list", what,
-				  show(k, e->klen1 - 1), e->klen1 - 1, i);
+				  unit_show(k, e->klen1 - 1), e->klen1 - 1, i);
 		if (!mk->fresh && in[i])
 			unit_fail("%s: key '%s' (%u bytes) was in the table before the fresh list "
 				  "was taken, but its slot %zu is in the list", what,
-				  show(k, e->klen1 - 1), e->klen1 - 1, i);
+				  unit_show(k, e->klen1 - 1), e->klen1 - 1, i);
 	}
 	for (size_t i = 0; i < m->n; i++)
 		want += m->keys[i].fresh != 0;
@@ -1047,7 +1027,7 @@ static void test_epoch_replaces_big_total(void **state)
 			if (rc != 0)
 				unit_fail("%s ('%s', %zu bytes): the first add of 5 returned %d, "
 					  "expected 0: the old total was not replaced", what,
-					  show(kinds[i].k, kinds[i].n), kinds[i].n, rc);
+					  unit_show(kinds[i].k, kinds[i].n), kinds[i].n, rc);
 			model_add_ep(&m, kinds[i].k, kinds[i].n, 5);
 			add_both_ep(&t, &m, kinds[i].k, kinds[i].n, UINT64_MAX - 5);
 			assert_int_equal(sumtab_add(&t, kinds[i].k, kinds[i].n, 1), -1);
@@ -1309,7 +1289,7 @@ static void test_key_bytes(void **state)
 			assert_int_equal(t.ent[t.fresh[0]].klen1, len + 1);
 			if (len && memcmp(k, key, len) != 0)
 				unit_fail("sumtab_key of a %zu-byte key: '%s', expected '%s'", len,
-					  show(k, len), show(key, len));
+					  unit_show(k, len), unit_show(key, len));
 			if (len <= SUMTAB_INLINE) {
 				if (k != buf)
 					unit_fail("sumtab_key of a %zu-byte key did not use buf", len);
@@ -1348,7 +1328,7 @@ static void test_key_bytes(void **state)
 				}
 				if (!e)
 					unit_fail("after a rehash the %zu-byte key '%s' is gone",
-						  lens[i], show(keys[i], lens[i]));
+						  lens[i], unit_show(keys[i], lens[i]));
 			}
 			assert_int_equal(e->klen1, lens[i] + 1);
 			assert_false(sumtab_live(&t, e));

@@ -75,26 +75,6 @@ static unsigned want_partition(const struct plugin *p, const char *k, size_t n, 
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-/* A key for a message: printable bytes as they are, others as \xHH. */
-static const char *show(const char *k, size_t n)
-{
-	static char buf[4 * 48 + 8];
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && i < 48; i++) {
-		unsigned char c = (unsigned char)k[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, 5, "\\x%02x", c);
-	}
-	if (n > 48)
-		o += (size_t)snprintf(buf + o, 4, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
 /* memcmp order, a proper prefix first; written out byte by byte. */
 static int ref_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -224,26 +204,26 @@ static void check_view(const struct sumview *v, const struct sumtab *t, const st
 			e = &t->ent[s->idx];
 			if (!e->klen1)
 				unit_fail("%s: partition %u entry %zu ('%s', %u bytes): slot %u is "
-					  "empty", what, r, k, show(s->key, s->klen), s->klen, s->idx);
+					  "empty", what, r, k, unit_show(s->key, s->klen), s->klen, s->idx);
 			tk = sumtab_key(t, e, buf);
 			if (s->klen != e->klen1 - 1 || ref_cmp(s->key, s->klen, tk, e->klen1 - 1))
 				unit_fail("%s: partition %u entry %zu holds key '%s' (%u bytes), but "
 					  "its slot %u holds another (%u bytes)", what, r, k,
-					  show(s->key, s->klen), s->klen, s->idx, e->klen1 - 1);
+					  unit_show(s->key, s->klen), s->klen, s->idx, e->klen1 - 1);
 			if (t->acap && s->key >= t->arena && s->key < t->arena + t->acap)
 				unit_fail("%s: key '%s' points into the table's arena, not at a copy",
-					  what, show(s->key, s->klen));
+					  what, unit_show(s->key, s->klen));
 			if (s->p0 != be_prefix(s->key, s->klen, 0) ||
 			    s->p1 != be_prefix(s->key, s->klen, 8))
 				unit_fail("%s: key '%s' (%u bytes): prefixes %016llx %016llx, expected "
-					  "%016llx %016llx", what, show(s->key, s->klen), s->klen,
+					  "%016llx %016llx", what, unit_show(s->key, s->klen), s->klen,
 					  (unsigned long long)s->p0, (unsigned long long)s->p1,
 					  (unsigned long long)be_prefix(s->key, s->klen, 0),
 					  (unsigned long long)be_prefix(s->key, s->klen, 8));
 			wr = want_partition(p, s->key, s->klen, nparts);
 			if (wr != r)
 				unit_fail("%s: key '%s' (%u bytes) in partition %u, expected %u", what,
-					  show(s->key, s->klen), s->klen, r, wr);
+					  unit_show(s->key, s->klen), s->klen, r, wr);
 			if (k > 0) {
 				const struct sortkey *q = &v->part[r][k - 1];
 
@@ -251,11 +231,11 @@ static void check_view(const struct sumview *v, const struct sumtab *t, const st
 				    !keysort_less(q, s))
 					unit_fail("%s: partition %u: key '%s' (%u bytes) at %zu is not "
 						  "after the one before it (%u bytes)", what, r,
-						  show(s->key, s->klen), s->klen, k, q->klen);
+						  unit_show(s->key, s->klen), s->klen, k, q->klen);
 			}
 			if (seen[s->idx])
 				unit_fail("%s: key '%s' (%u bytes, slot %u) is in the view twice",
-					  what, show(s->key, s->klen), s->klen, s->idx);
+					  what, unit_show(s->key, s->klen), s->klen, s->idx);
 			seen[s->idx] = 1;
 			total++;
 		}
@@ -265,7 +245,7 @@ static void check_view(const struct sumview *v, const struct sumtab *t, const st
 			char buf[SUMTAB_INLINE];
 
 			unit_fail("%s: key '%s' (%u bytes, slot %zu, %s) is in the table but not "
-				  "in the view", what, show(sumtab_key(t, &t->ent[i], buf),
+				  "in the view", what, unit_show(sumtab_key(t, &t->ent[i], buf),
 							     t->ent[i].klen1 - 1),
 				  t->ent[i].klen1 - 1, i,
 				  sumtab_live(t, &t->ent[i]) ? "live" : "not live");
@@ -289,7 +269,7 @@ static void same_view(const struct sumview *a, const struct sumview *b, const ch
 			    x->p1 != y->p1 || memcmp(x->key, y->key, x->klen) != 0)
 				unit_fail("%s: partition %u entry %zu: '%s' (slot %u), built from "
 					  "scratch '%s' (slot %u)", what, r, k,
-					  show(x->key, x->klen), x->idx, show(y->key, y->klen), y->idx);
+					  unit_show(x->key, x->klen), x->idx, unit_show(y->key, y->klen), y->idx);
 		}
 	}
 }

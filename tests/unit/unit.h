@@ -65,6 +65,29 @@ unit_fail_at(const char *file, int line, const char *fmt, ...)
 	abort(); /* not reached: _fail jumps back into cmocka */
 }
 
+/*
+ * A byte string for a message: printable bytes as they are, others as \xHH,
+ * cut after 48 bytes.  The text lives in a static buffer until the next call.
+ */
+static inline const char *unit_show(const char *k, size_t n)
+{
+	static char buf[4 * 48 + 8];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < 48; i++) {
+		unsigned char c = (unsigned char)k[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, 5, "\\x%02x", c);
+	}
+	if (n > 48)
+		o += (size_t)snprintf(buf + o, 4, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
 /* Deterministic pseudo-random numbers (xorshift64*), so failures replay. */
 static inline uint64_t unit_rand(uint64_t *state)
 {
