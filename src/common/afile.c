@@ -1,6 +1,7 @@
 /* afile.c - see afile.h. */
 #include "common/afile.h"
 
+#include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -58,7 +59,7 @@ int afile_open(struct afile *f, const char *path)
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->tmp = xmalloc(n);
-	snprintf(f->tmp, n, "%s/.mr-tmp-%s-XXXXXX", dir, base);
+	snprintf(f->tmp, n, "%s/" JOBDIR_TMP_PREFIX "%s-XXXXXX", dir, base);
 	free(dir);
 	f->fd = mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
@@ -85,7 +86,7 @@ int afile_open_anon(struct afile *f, const char *dir)
 
 	memset(f, 0, sizeof(*f));
 	f->tmp = xmalloc(n);
-	snprintf(f->tmp, n, "%s/.mr-tmp-mr-spill-XXXXXX", dir);
+	snprintf(f->tmp, n, "%s/" JOBDIR_SPILL_TEMPLATE, dir);
 	f->fd = mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
 		error_errno("cannot create a spill file in %s", dir);
@@ -247,7 +248,8 @@ fail:
 
 void afile_abort(struct afile *f)
 {
-	if (f->fd >= 0)
+	/* Only an open afile has a buffer: a zeroed one's fd 0 is not ours. */
+	if (f->buf && f->fd >= 0)
 		close(f->fd);
 	if (f->tmp)
 		unlink(f->tmp);

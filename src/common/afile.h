@@ -1,7 +1,8 @@
 /*
  * afile.h - publish a file atomically.
  *
- * afile_open() creates a hidden temp file (".mr-tmp-NAME-XXXXXX", mkstemp)
+ * afile_open() creates a hidden temp file (".mr-tmp-NAME-XXXXXX", mkstemp;
+ * see common/jobdir.h)
  * in the target's directory; writes are buffered; afile_commit() flushes,
  * closes and renames it over the target.  A durable file (the job report)
  * is also fsynced before the rename, and its directory after it.  A final
@@ -56,7 +57,10 @@ int afile_finish_fd(struct afile *f, int *fd);
 int afile_write(struct afile *f, const void *data, size_t n);
 /* Publish.  0, or -1 after printing why; either way *f is released. */
 int afile_commit(struct afile *f);
-/* Discard the temp file and release *f.  Safe on a zeroed struct. */
+/*
+ * Discard the temp file and release *f.  Safe on a zeroed struct (its fd 0
+ * is left alone) and on one already released.
+ */
 void afile_abort(struct afile *f);
 
 #endif

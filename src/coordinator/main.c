@@ -4,8 +4,9 @@
  * and exits once every mr-out-R is published.  See README.md.
  */
 #include "common/afile.h"
+#include "common/jobdir.h"
 #include "common/log.h"
-#include "common/usock.h"
+#include "net/usock.h"
 #include "common/util.h"
 #include "coordinator/loop.h"
 #include "coordinator/options.h"
@@ -139,21 +140,6 @@ static void splits_release(struct splits *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/* Is `name` an intermediate file "mr-M-R" of a job with these sizes? */
-static int is_intermediate(const char *name, const struct job *job)
-{
-	char *end;
-	long m, r;
-
-	if (strncmp(name, "mr-", 3) != 0 || name[3] < '0' || name[3] > '9')
-		return 0;
-	m = strtol(name + 3, &end, 10);
-	if (*end != '-' || end[1] < '0' || end[1] > '9')
-		return 0;
-	r = strtol(end + 1, &end, 10);
-	return *end == '\0' && m < job->nmap && r < job->nreduce;
-}
-
 /*
  * Remove what is left of the intermediate files (workers remove a reduce's
  * inputs once its output is accepted; see service.c).  One directory scan
@@ -170,7 +156,7 @@ static void remove_intermediate(const struct job *job)
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (is_intermediate(e->d_name, job) && unlink(e->d_name) < 0 &&
+		if (jobdir_is_map_run(e->d_name, job->nmap, job->nreduce) && unlink(e->d_name) < 0 &&
 		    errno != ENOENT)
 			warning("cannot remove intermediate file %s: %s", e->d_name,
 				strerror(errno));
@@ -184,7 +170,7 @@ static void remove_intermediate(const struct job *job)
  */
 static void sweep_temp_files(void)
 {
-	static const char prefix[] = ".mr-tmp-mr-";
+	static const char prefix[] = JOBDIR_TMP_SWEEP;
 	DIR *d = opendir(".");
 	struct dirent *e;
 
@@ -217,7 +203,7 @@ static void log_counters(const struct job *job)
 		len += (size_t)w;
 	}
 	if (n)
-		info("counters: %s (all in %s)", line, REPORT_FILE);
+		info("counters: %s (all in %s)", line, JOBDIR_REPORT);
 }
 
 /*
@@ -227,21 +213,18 @@ static void log_counters(const struct job *job)
  */
 static int check_outputs(const struct job *job)
 {
-	char name[64];
+	char name[JOBDIR_NAME_MAX];
 	struct stat st;
 
 	for (int r = 0; r < job->nreduce; r++) {
-		snprintf(name, sizeof(name), "mr-out-%d", r);
-		if (stat(name, &st) < 0)
+		if (stat(jobdir_output(name, r), &st) < 0)
 			return error_errno("reduce task %d was reported done but %s "
 					   "is missing", r, name);
 	}
-	for (int r = 0; r < job->nreduce; r++) {
-		snprintf(name, sizeof(name), "mr-out-%d", r);
-		if (afile_sync_path(name) < 0)
+	for (int r = 0; r < job->nreduce; r++)
+		if (afile_sync_path(jobdir_output(name, r)) < 0)
 			return -1;
-	}
-	afile_sync_dir("mr-out-0");
+	afile_sync_dir(name);
 	return 0;
 }
 
@@ -310,7 +293,7 @@ int main(int argc, char **argv)
 	}
 	if (rc >= 0)
 		log_counters(&job);
-	report_write(&job, REPORT_FILE,
+	report_write(&job, JOBDIR_REPORT,
 		     rc > 0 ? "interrupted" : job.phase == PHASE_DONE ? "done" : "failed",
 		     start, now_ms());
 	if (job.phase == PHASE_DONE && !o.keep_intermediate)

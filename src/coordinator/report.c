@@ -2,6 +2,7 @@
 #include "coordinator/report.h"
 
 #include "common/afile.h"
+#include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -35,13 +36,13 @@ static const char *state_name(enum task_state s)
 static void put(json_t *obj, const char *key, json_t *val)
 {
 	if (!val || json_object_set_new(obj, key, val) < 0)
-		die("out of memory building %s", REPORT_FILE);
+		die("out of memory building %s", JOBDIR_REPORT);
 }
 
 static void append(json_t *arr, json_t *val)
 {
 	if (!val || json_array_append_new(arr, val) < 0)
-		die("out of memory building %s", REPORT_FILE);
+		die("out of memory building %s", JOBDIR_REPORT);
 }
 
 /* Add `n` to totals[name]. */

@@ -14,8 +14,6 @@
 
 #include <stdint.h>
 
-#define REPORT_FILE "mr-report.json"
-
 /*
  * Write `path` for `job`, started at start_ms (now_ms clock), ended with
  * `outcome` ("done", "failed", "interrupted").  0, or -1 after printing why.

@@ -2,11 +2,7 @@
 #include "worker/client.h"
 
 #include "common/log.h"
-#include "common/usock.h"
-#include "common/util.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,45 +11,12 @@
 
 int client_connect(struct client *c, const char *path, int64_t retry_ms)
 {
-	int64_t deadline = now_ms() + retry_ms;
-	struct sockaddr_un addr;
-	struct netbuf nb;
-	struct timeval tv = { CALL_TIMEOUT_SEC, 0 };
-	int64_t pause = 1;
-	int fd;
-
-	memset(c, 0, sizeof(*c));
-	if (usock_addr(&addr, path) < 0)
-		return -1;
-	for (;;) {
-		fd = usock_connect(path);
-		if (fd >= 0)
-			break;
-		if ((errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN) ||
-		    now_ms() >= deadline)
-			return error_errno("no coordinator answers at %s (tried for %.1f s)",
-					   path, (double)retry_ms / 1000.0);
-		/* Short waits first: the coordinator is usually just starting. */
-		sleep_ms(pause);
-		pause = pause * 2 > 200 ? 200 : pause * 2;
-	}
-	nb.buf = &addr;
-	nb.len = nb.maxlen = sizeof(addr);
-	c->clnt = clnt_vc_create(fd, &nb, MR_PROG, MR_VERS, 0, 0);
-	if (!c->clnt) {
-		close(fd);
-		return error("cannot set up RPC to the coordinator at %s: %s", path,
-			     clnt_spcreateerror("clnt_vc_create"));
-	}
-	clnt_control(c->clnt, CLSET_FD_CLOSE, NULL);
-	clnt_control(c->clnt, CLSET_TIMEOUT, (char *)&tv);
-	c->path = xstrdup(path);
-	return 0;
+	return transport_open(&c->t, path, retry_ms, CALL_TIMEOUT_SEC);
 }
 
 static int call_failed(struct client *c, enum clnt_stat st, const char *what)
 {
-	verbose("%s to the coordinator at %s failed: %s", what, c->path, clnt_sperrno(st));
+	verbose("%s to the coordinator at %s failed: %s", what, c->t.where, clnt_sperrno(st));
 	return -1;
 }
 
@@ -63,7 +26,7 @@ int client_ask(struct client *c, mr_ask_reply *reply)
 	enum clnt_stat st;
 
 	memset(reply, 0, sizeof(*reply));
-	st = mr_ask_1(&args, reply, c->clnt);
+	st = mr_ask_1(&args, reply, c->t.clnt);
 	if (st != RPC_SUCCESS)
 		return call_failed(c, st, "asking for a task");
 	return 0;
@@ -76,7 +39,7 @@ int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 
 	*remove_inputs = 0;
 	memset(&reply, 0, sizeof(reply));
-	st = mr_report_1(args, &reply, c->clnt);
+	st = mr_report_1(args, &reply, c->t.clnt);
 	if (st != RPC_SUCCESS)
 		return call_failed(c, st, "reporting a task");
 	if (reply.status == MR_REPORT_IGNORED)
@@ -90,8 +53,5 @@ int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 
 void client_close(struct client *c)
 {
-	if (c->clnt)
-		clnt_destroy(c->clnt);
-	free(c->path);
-	memset(c, 0, sizeof(*c));
+	transport_close(&c->t);
 }

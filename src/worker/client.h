@@ -9,12 +9,12 @@
 #define MR_CLIENT_H
 
 #include "mr.h"
+#include "net/transport.h"
 
 #include <stdint.h>
 
 struct client {
-	CLIENT *clnt;
-	char *path;
+	struct transport t;
 };
 
 /*

@@ -3,13 +3,14 @@
  * reports; exits when the job is over or the coordinator is gone.
  * See README.md.
  */
+#include "common/jobdir.h"
 #include "common/log.h"
-#include "common/usock.h"
+#include "net/usock.h"
 #include "common/util.h"
 #include "worker/client.h"
-#include "worker/fileio.h"
-#include "worker/plugin.h"
-#include "worker/runner.h"
+#include "runner/fileio.h"
+#include "runner/plugin.h"
+#include "runner/runner.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -156,12 +157,10 @@ out:
 /* An accepted reduce's inputs are spent: delete mr-0-R .. mr-(nmap-1)-R. */
 static void remove_reduce_inputs(int reduce_id, int nmap)
 {
-	char name[64];
+	char name[JOBDIR_NAME_MAX];
 
-	for (int m = 0; m < nmap; m++) {
-		snprintf(name, sizeof(name), "mr-%d-%d", m, reduce_id);
-		unlink(name);
-	}
+	for (int m = 0; m < nmap; m++)
+		unlink(jobdir_map_run(name, m, reduce_id));
 }
 
 static void short_usage(void)
@@ -177,12 +176,10 @@ static void short_usage(void)
  */
 static void unpublish_map(const struct map_spec *spec)
 {
-	char name[64];
+	char name[JOBDIR_NAME_MAX];
 
-	for (int r = 0; r < spec->nreduce; r++) {
-		snprintf(name, sizeof(name), "mr-%d-%d", spec->map_id, r);
-		unlink(name);
-	}
+	for (int r = 0; r < spec->nreduce; r++)
+		unlink(jobdir_map_run(name, spec->map_id, r));
 }
 
 /* Serve tasks until EXIT or the coordinator goes away. */

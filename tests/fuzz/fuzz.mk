@@ -37,8 +37,8 @@ FUZZ_GEN   := $(FUZZ_FLAGS) -w
 fuzz_obj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 
 FUZZ_OBJS_xdr   := $(call fuzz_obj,tests/fuzz/fuzz_xdr.c) $(B)/fuzz/obj/mr_xdr.o
-FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c src/worker/ifile.c \
-                   src/worker/kvbuf.c src/worker/keysort.c src/common/afile.c src/worker/fileio.c \
+FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c src/shuffle/ifile.c \
+                   src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
                    src/common/log.c src/common/util.c)
 
 ifeq ($(FUZZ_WHY_NOT),)
@@ -80,8 +80,8 @@ fuzz: fuzz-bins
 	done
 
 # The seed writer is an ordinary program: gcc objects from $(B)/obj do.
-$(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c src/worker/ifile.c \
-		src/worker/kvbuf.c src/worker/keysort.c src/common/afile.c src/worker/fileio.c \
+$(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c src/shuffle/ifile.c \
+		src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
 		src/common/log.c src/common/util.c $(B)/gen/mr_xdr.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

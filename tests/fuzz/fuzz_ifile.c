@@ -23,8 +23,8 @@
  * Its error messages go to stderr, which tests/fuzz.sh silences.
  */
 #include "common/log.h"
-#include "worker/ifile.h"
-#include "worker/kvbuf.h"
+#include "shuffle/ifile.h"
+#include "shuffle/kvbuf.h"
 #include "fuzz.h"
 
 #include <stdint.h>

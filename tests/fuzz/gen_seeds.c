@@ -9,8 +9,8 @@
  * ifile_write(), so they follow whatever the format is.
  */
 #include "common/log.h"
-#include "worker/ifile.h"
-#include "worker/kvbuf.h"
+#include "shuffle/ifile.h"
+#include "shuffle/kvbuf.h"
 #include "mr.h"
 
 #include <errno.h>

@@ -10,8 +10,8 @@
  */
 #include "unit.h"
 
-#include "worker/ctab.h"
-#include "worker/kvbuf.h"
+#include "shuffle/ctab.h"
+#include "shuffle/kvbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

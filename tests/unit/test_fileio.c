@@ -15,7 +15,7 @@
  */
 #include "unit.h"
 
-#include "worker/fileio.h"
+#include "runner/fileio.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -8,8 +8,8 @@
 #include "unit.h"
 
 #include "common/afile.h"
-#include "worker/fileio.h"
-#include "worker/ifile.h"
+#include "runner/fileio.h"
+#include "shuffle/ifile.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* test_kvbuf.c - unit tests of src/worker/kvbuf.c (records, arena, sort). */
 #include "unit.h"
 
-#include "worker/kvbuf.h"
+#include "shuffle/kvbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,10 +13,10 @@
  */
 #include "unit.h"
 
-#include "worker/ifile.h"
-#include "worker/kvbuf.h"
-#include "worker/mapout.h"
-#include "worker/plugin.h"
+#include "shuffle/ifile.h"
+#include "shuffle/kvbuf.h"
+#include "shuffle/mapout.h"
+#include "runner/plugin.h"
 
 #include <dirent.h>
 #include <limits.h>

@@ -10,9 +10,9 @@
  */
 #include "unit.h"
 
-#include "worker/ifile.h"
-#include "worker/kvbuf.h"
-#include "worker/merge.h"
+#include "shuffle/ifile.h"
+#include "shuffle/kvbuf.h"
+#include "shuffle/merge.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include "unit.h"
 
 #include "apps/mapreduce.h"
-#include "worker/plugin.h"
+#include "runner/plugin.h"
 
 #include <stdlib.h>
 #include <string.h>

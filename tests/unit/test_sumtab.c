@@ -9,7 +9,7 @@
  */
 #include "unit.h"
 
-#include "worker/sumtab.h"
+#include "shuffle/sumtab.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,10 +15,10 @@
 #include "unit.h"
 
 #include "apps/mapreduce.h"
-#include "worker/keysort.h"
-#include "worker/plugin.h"
-#include "worker/sumtab.h"
-#include "worker/sumview.h"
+#include "shuffle/keysort.h"
+#include "runner/plugin.h"
+#include "shuffle/sumtab.h"
+#include "shuffle/sumview.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,11 @@
 /* runner.c - see runner.h. */
-#include "worker/runner.h"
+#include "runner/runner.h"
 
 #include "common/log.h"
 #include "common/util.h"
 #include "common/afile.h"
-#include "worker/fileio.h"
+#include "common/jobdir.h"
+#include "runner/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,7 +253,7 @@ int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_
 {
 	unsigned n = (unsigned)spec->nreduce;
 	struct mapout mo;
-	char name[64];
+	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
 	counters_reset(&task_counters);
@@ -261,8 +262,7 @@ int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_
 	if (runner_map_input(p, spec, &mo) < 0 || mapout_finish(&mo) < 0)
 		goto out;
 	for (unsigned r = 0; r < n; r++) {
-		snprintf(name, sizeof(name), "mr-%d-%u", spec->map_id, r);
-		if (mapout_write(&mo, r, name) < 0)
+		if (mapout_write(&mo, r, jobdir_map_run(name, spec->map_id, (int)r)) < 0)
 			goto out;
 	}
 	counters_add(&task_counters, "mr.combine.input.records", (int64_t)mo.combine_in);
@@ -287,10 +287,8 @@ static int add_source(struct merger *m, const struct rsrc *s, int reduce_id, siz
 {
 	char name[96];
 
-	if (s->fd < 0) {
-		snprintf(name, sizeof(name), "mr-%d-%d", s->first, reduce_id);
-		return merger_add_file(m, name, bufsize);
-	}
+	if (s->fd < 0)
+		return merger_add_file(m, jobdir_map_run(name, s->first, reduce_id), bufsize);
 	snprintf(name, sizeof(name), "merged run of maps %d-%d for reduce %d", s->first,
 		 s->last, reduce_id);
 	return merger_add_fd(m, s->fd, name, bufsize);
@@ -350,7 +348,7 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 	size_t fan = merge_fan_in(budget), n = nmap > 0 ? (size_t)nmap : 0, bufsize;
 	struct rsrc *src = xcalloc(n ? n : 1, sizeof(*src));
 	struct merger m;
-	char name[64];
+	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
 	counters_reset(&task_counters);
@@ -403,8 +401,7 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 	}
 	if (merger_start(&m) < 0)
 		goto out;
-	snprintf(name, sizeof(name), "mr-out-%d", reduce_id);
-	rc = runner_reduce_merged(p, &m, name);
+	rc = runner_reduce_merged(p, &m, jobdir_output(name, reduce_id));
 out:
 	merger_release(&m);
 	free(src);

@@ -1,5 +1,5 @@
 /* usock.c - see usock.h. */
-#include "common/usock.h"
+#include "net/usock.h"
 
 #include "common/log.h"
 

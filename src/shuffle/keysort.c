@@ -1,5 +1,5 @@
 /* keysort.c - see keysort.h. */
-#include "worker/keysort.h"
+#include "shuffle/keysort.h"
 
 #include "common/util.h"
 

@@ -1,5 +1,5 @@
 /* ctab.c - see ctab.h. */
-#include "worker/ctab.h"
+#include "shuffle/ctab.h"
 
 #include "common/log.h"
 #include "common/util.h"

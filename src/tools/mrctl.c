@@ -8,9 +8,11 @@
  *       time, counters, the slowest tasks and every task that needed more
  *       than one attempt.
  */
+#include "common/jobdir.h"
 #include "common/log.h"
-#include "common/usock.h"
+#include "net/usock.h"
 #include "mr.h"
+#include "net/transport.h"
 
 #include <jansson.h>
 #include <rpc/rpc.h>
@@ -45,31 +47,14 @@ static const char *phase_name(int phase)
 /* Ask the coordinator at `path` for its status.  0, or -1 after printing why. */
 static int fetch_status(const char *path, mr_status_reply *res)
 {
-	struct sockaddr_un addr;
-	struct netbuf nb;
-	struct timeval tv = { 10, 0 };
+	struct transport t;
 	enum clnt_stat st;
-	CLIENT *clnt;
-	int fd;
 
-	if (usock_addr(&addr, path) < 0)
+	if (transport_open(&t, path, 0, 10) < 0)
 		return -1;
-	fd = usock_connect(path);
-	if (fd < 0)
-		return error_errno("no coordinator answers at %s", path);
-	nb.buf = &addr;
-	nb.len = nb.maxlen = sizeof(addr);
-	clnt = clnt_vc_create(fd, &nb, MR_PROG, MR_VERS, 0, 0);
-	if (!clnt) {
-		close(fd);
-		return error("cannot set up RPC to %s: %s", path,
-			     clnt_spcreateerror("clnt_vc_create"));
-	}
-	clnt_control(clnt, CLSET_FD_CLOSE, NULL);
-	clnt_control(clnt, CLSET_TIMEOUT, (char *)&tv);
 	memset(res, 0, sizeof(*res));
-	st = mr_status_1(NULL, res, clnt);
-	clnt_destroy(clnt);
+	st = mr_status_1(NULL, res, t.clnt);
+	transport_close(&t);
 	if (st != RPC_SUCCESS)
 		return error("status call to %s failed: %s", path, clnt_sperrno(st));
 	return 0;
@@ -326,5 +311,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return show_report(argc == 3 ? argv[2] : "mr-report.json") < 0 ? 1 : 0;
+	return show_report(argc == 3 ? argv[2] : JOBDIR_REPORT) < 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /* plugin.c - see plugin.h. */
-#include "worker/plugin.h"
+#include "runner/plugin.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,5 +1,5 @@
 /* ifile.c - see ifile.h. */
-#include "worker/ifile.h"
+#include "shuffle/ifile.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,5 +1,5 @@
 /* mapout.c - see mapout.h. */
-#include "worker/mapout.h"
+#include "shuffle/mapout.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,5 +1,5 @@
 /* sumtab.c - see sumtab.h. */
-#include "worker/sumtab.h"
+#include "shuffle/sumtab.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -30,14 +30,14 @@
 #ifndef MR_MAPOUT_H
 #define MR_MAPOUT_H
 
-#include "worker/counters.h"
-#include "worker/ctab.h"
-#include "worker/keysort.h"
-#include "worker/kvbuf.h"
-#include "worker/merge.h"
-#include "worker/plugin.h"
-#include "worker/sumtab.h"
-#include "worker/sumview.h"
+#include "runner/counters.h"
+#include "shuffle/ctab.h"
+#include "shuffle/keysort.h"
+#include "shuffle/kvbuf.h"
+#include "shuffle/merge.h"
+#include "runner/plugin.h"
+#include "shuffle/sumtab.h"
+#include "shuffle/sumview.h"
 
 #include <stdint.h>
 

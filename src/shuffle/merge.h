@@ -13,8 +13,8 @@
 #ifndef MR_MERGE_H
 #define MR_MERGE_H
 
-#include "worker/ifile.h"
-#include "worker/kvbuf.h"
+#include "shuffle/ifile.h"
+#include "shuffle/kvbuf.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -16,10 +16,10 @@
 #ifndef MR_RUNNER_H
 #define MR_RUNNER_H
 
-#include "worker/counters.h"
-#include "worker/mapout.h"
-#include "worker/merge.h"
-#include "worker/plugin.h"
+#include "runner/counters.h"
+#include "shuffle/mapout.h"
+#include "shuffle/merge.h"
+#include "runner/plugin.h"
 
 #include <stdint.h>
 

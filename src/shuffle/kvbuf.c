@@ -1,7 +1,7 @@
 /* kvbuf.c - see kvbuf.h. */
-#include "worker/kvbuf.h"
+#include "shuffle/kvbuf.h"
 
-#include "worker/keysort.h"
+#include "shuffle/keysort.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -1,5 +1,5 @@
 /* counters.c - see counters.h. */
-#include "worker/counters.h"
+#include "runner/counters.h"
 
 #include "common/log.h"
 

@@ -1,7 +1,7 @@
 /* merge.c - see merge.h. */
-#include "worker/merge.h"
+#include "shuffle/merge.h"
 
-#include "worker/keysort.h"
+#include "shuffle/keysort.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -17,9 +17,9 @@
 #ifndef MR_SUMVIEW_H
 #define MR_SUMVIEW_H
 
-#include "worker/keysort.h"
-#include "worker/plugin.h"
-#include "worker/sumtab.h"
+#include "shuffle/keysort.h"
+#include "runner/plugin.h"
+#include "shuffle/sumtab.h"
 
 #include <stddef.h>
 

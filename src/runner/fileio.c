@@ -1,5 +1,5 @@
 /* fileio.c - see fileio.h. */
-#include "worker/fileio.h"
+#include "runner/fileio.h"
 
 #include "common/log.h"
 #include "common/util.h"

@@ -4,11 +4,12 @@
  * compare the distributed engine against.
  */
 #include "common/afile.h"
+#include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "worker/fileio.h"
-#include "worker/plugin.h"
-#include "worker/runner.h"
+#include "runner/fileio.h"
+#include "runner/plugin.h"
+#include "runner/runner.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 	struct plugin plugin;
 	struct mapout mo;
 	struct merger m;
+	char out[JOBDIR_NAME_MAX];
 	int rc = 1, plugin_combiner = 0;
 
 	log_init("mrsequential", 0);
@@ -72,10 +74,10 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
-	    runner_reduce_merged(&plugin, &m, "mr-out-0") < 0 ||
-	    afile_sync_path("mr-out-0") < 0)
+	    runner_reduce_merged(&plugin, &m, jobdir_output(out, 0)) < 0 ||
+	    afile_sync_path(out) < 0)
 		goto out;
-	afile_sync_dir("mr-out-0");
+	afile_sync_dir(out);
 	rc = 0;
 out:
 	merger_release(&m);

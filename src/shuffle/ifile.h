@@ -22,7 +22,7 @@
 #define MR_IFILE_H
 
 #include "common/afile.h"
-#include "worker/kvbuf.h"
+#include "shuffle/kvbuf.h"
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* sumview.c - see sumview.h. */
-#include "worker/sumview.h"
+#include "shuffle/sumview.h"
 
 #include "common/util.h"
 

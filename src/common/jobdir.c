@@ -1,0 +1,41 @@
+/* jobdir.c - see jobdir.h. */
+#include "common/jobdir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *jobdir_map_run(char buf[JOBDIR_NAME_MAX], int map_id, int reduce_id)
+{
+	snprintf(buf, JOBDIR_NAME_MAX, "mr-%d-%d", map_id, reduce_id);
+	return buf;
+}
+
+char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id)
+{
+	snprintf(buf, JOBDIR_NAME_MAX, "mr-out-%d", reduce_id);
+	return buf;
+}
+
+/* A plain decimal at *s (no sign, no space), below `limit`; *s moves past it. */
+static int decimal_below(const char **s, long limit)
+{
+	char *end;
+	long v;
+
+	if (**s < '0' || **s > '9')
+		return 0;
+	v = strtol(*s, &end, 10);
+	*s = end;
+	return v < limit;
+}
+
+int jobdir_is_map_run(const char *name, int nmap, int nreduce)
+{
+	const char *p = name + 3;
+
+	if (strncmp(name, "mr-", 3) != 0 || !decimal_below(&p, nmap) || *p != '-')
+		return 0;
+	p++;
+	return decimal_below(&p, nreduce) && *p == '\0';
+}

@@ -1,0 +1,40 @@
+/*
+ * jobdir.h - the names of the files in a job directory, in one place.
+ *
+ *   mr-M-R            the sorted run map task M wrote for reduce task R
+ *   mr-out-R          reduce task R's output, "KEY VALUE" lines
+ *   mr-report.json    the job report (coordinator/report.h)
+ *   .mr-tmp-NAME-XXXXXX   a file being written, renamed to NAME when whole
+ *                     (common/afile.h); spills are .mr-tmp-mr-spill-XXXXXX,
+ *                     unlinked as soon as they are made
+ *
+ * Every name here starts with "mr-" (or ".mr-tmp-mr-"), so one prefix
+ * sweeps a killed job's leftovers without touching the user's files.
+ * The formatting functions write into a caller's buffer of at least
+ * JOBDIR_NAME_MAX bytes and return it; they never fail.
+ */
+#ifndef MR_JOBDIR_H
+#define MR_JOBDIR_H
+
+#include <stddef.h>
+
+#define JOBDIR_NAME_MAX 64
+#define JOBDIR_REPORT "mr-report.json"
+#define JOBDIR_TMP_PREFIX ".mr-tmp-"
+/* What every temp file of ours starts with: the temp prefix and an mr- name. */
+#define JOBDIR_TMP_SWEEP ".mr-tmp-mr-"
+#define JOBDIR_SPILL_TEMPLATE ".mr-tmp-mr-spill-XXXXXX"
+
+/* "mr-M-R": map task `map_id`'s run for reduce task `reduce_id`. */
+char *jobdir_map_run(char buf[JOBDIR_NAME_MAX], int map_id, int reduce_id);
+
+/* "mr-out-R": reduce task `reduce_id`'s output. */
+char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id);
+
+/*
+ * Is `name` a run "mr-M-R" of a job with nmap maps and nreduce reduces
+ * (M < nmap, R < nreduce, both plain decimals)?
+ */
+int jobdir_is_map_run(const char *name, int nmap, int nreduce);
+
+#endif
