@@ -1,6 +1,8 @@
 /* log.c - see log.h. */
 #include "common/log.h"
 
+#include "mr.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,8 @@ static char context[64];
 static int progress_line;
 static enum log_level level = LOG_NORMAL;
 static int timestamps;
-static char last_error[1024];
+/* As long as a failure report may carry (proto/mr.x), with its NUL. */
+static char last_error[MR_MAX_ERRMSG + 1];
 
 void log_init(const char *name, int with_pid)
 {
@@ -164,6 +167,11 @@ void die(const char *fmt, ...)
 const char *log_last_error(void)
 {
 	return last_error;
+}
+
+void log_keep_error(const char *msg)
+{
+	append_trunc(last_error, sizeof(last_error), 0, msg);
 }
 
 void log_clear_last_error(void)

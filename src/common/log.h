@@ -48,9 +48,15 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /*
  * The text of the last error()/error_errno() message (without the prefix),
  * "" when none since log_clear_last_error().  Workers send it to the
- * coordinator when an attempt fails.
+ * coordinator when an attempt fails; it is cut at MR_MAX_ERRMSG bytes
+ * (proto/mr.x), what a report carries.
  */
 const char *log_last_error(void);
+/*
+ * Make `msg` the last error without printing it: for a message another
+ * process (a worker's watched child) has printed already.
+ */
+void log_keep_error(const char *msg);
 void log_clear_last_error(void);
 
 #endif

@@ -30,11 +30,3 @@ int counters_add(struct counters *c, const char *name, int64_t n)
 	c->n++;
 	return 0;
 }
-
-int64_t counters_get(const struct counters *c, const char *name)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->v[i].name, name))
-			return c->v[i].value;
-	return 0;
-}

@@ -9,11 +9,14 @@
 #ifndef MR_COUNTERS_H
 #define MR_COUNTERS_H
 
+#include "mr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define COUNTER_NAME_MAX 64
-#define COUNTERS_MAX 256
+/* What a report may carry (proto/mr.x); a name's buffer holds its NUL too. */
+#define COUNTER_NAME_MAX (MR_MAX_COUNTER_NAME + 1)
+#define COUNTERS_MAX MR_MAX_COUNTERS
 
 struct counter {
 	char name[COUNTER_NAME_MAX];
@@ -28,7 +31,5 @@ struct counters {
 void counters_reset(struct counters *c);
 /* Add n to `name`.  0, or -1 after printing why (name too long, table full). */
 int counters_add(struct counters *c, const char *name, int64_t n);
-/* The value of `name`, 0 when absent. */
-int64_t counters_get(const struct counters *c, const char *name);
 
 #endif

@@ -65,6 +65,32 @@ static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
 }
 
 /*
+ * Where the split's first line starts in p[0 .. len), which begins at
+ * file offset offset - 1 (at 0 for offset 0): after the first '\n', since
+ * a line that started before the split belongs to the split before.  No
+ * '\n' at all: that line runs through the whole split, which is empty.
+ */
+static size_t first_line_start(const char *p, size_t len, int64_t offset)
+{
+	const char *nl;
+
+	if (offset == 0)
+		return 0;
+	nl = memchr(p, '\n', len);
+	return nl ? (size_t)(nl - p) + 1 : len;
+}
+
+/* Point fb at p[start .. len), which begins at file offset `first`, and add the '\0'. */
+static void set_data(struct filebuf *fb, char *p, size_t start, size_t len, int64_t first)
+{
+	fb->data = p + start;
+	fb->len = len - start;
+	fb->offset = first + (int64_t)start;
+	if (fb->data[fb->len] != '\0')
+		fb->data[fb->len] = '\0';
+}
+
+/*
  * Map the split instead of reading it: no copy out of the page cache and
  * no fresh zeroed pages.  The mapping is private and writable, so the
  * '\0' after the data lands in a private copy of one page, never in the
@@ -79,7 +105,7 @@ static int map_split(struct filebuf *fb, int fd, const struct stat *st,
 	int64_t page = sysconf(_SC_PAGESIZE);
 	int64_t first = offset > 0 ? offset - 1 : 0;
 	int64_t base_off;
-	size_t span, len, start = 0, avail;
+	size_t span, len, start, avail;
 	char *area, *p;
 
 	if (length < MAP_MIN || page <= 0)
@@ -95,15 +121,11 @@ static int map_split(struct filebuf *fb, int fd, const struct stat *st,
 		munmap(area, span + (size_t)page);
 		return 0;
 	}
-	/* From here on as in filebuf_read(), with the whole rest of the file at hand. */
+	/* As in read_split(), with the whole rest of the file at hand. */
 	p = area + (first - base_off);
 	avail = (size_t)(st->st_size - first);
 	len = (size_t)(offset + length - first);
-	if (offset > 0) {
-		char *nl = memchr(p, '\n', len);
-
-		start = nl ? (size_t)(nl - p) + 1 : len;
-	}
+	start = first_line_start(p, len, offset);
 	if (start < len && p[len - 1] != '\n' && len < avail) {
 		char *nl = memchr(p + len, '\n', avail - len);
 
@@ -112,21 +134,69 @@ static int map_split(struct filebuf *fb, int fd, const struct stat *st,
 	fb->base = area;
 	fb->cap = span + (size_t)page;
 	fb->mapped = 1;
-	fb->data = p + start;
-	fb->len = len - start;
-	fb->offset = first + (int64_t)start;
-	if (fb->data[fb->len] != '\0')
-		fb->data[fb->len] = '\0';
+	set_data(fb, p, start, len, first);
 	return 1;
+}
+
+/*
+ * The last line that starts in the split runs past its end: read on, a
+ * chunk at a time, through its '\n' or to the end of the file.  fb->base
+ * holds *len bytes from file offset `first` and grows (*cap).  0 or -1.
+ */
+static int read_last_line(struct filebuf *fb, int fd, const char *path, int64_t first,
+			  size_t *len, size_t *cap)
+{
+	for (;;) {
+		ssize_t got;
+		char *nl;
+
+		if (*len + EXTEND_CHUNK + 1 > *cap) {
+			*cap = (*len + EXTEND_CHUNK + 1) * 2;
+			fb->base = xrealloc(fb->base, *cap);
+		}
+		got = read_at(fd, path, fb->base + *len, EXTEND_CHUNK,
+			      (off_t)(first + (int64_t)*len));
+		if (got < 0)
+			return -1;
+		nl = memchr(fb->base + *len, '\n', (size_t)got);
+		if (nl) {
+			*len = (size_t)(nl - fb->base) + 1;
+			return 0;
+		}
+		*len += (size_t)got;
+		if ((size_t)got < EXTEND_CHUNK)
+			return 0; /* end of file */
+	}
+}
+
+/* The split [offset, offset + length) of the open file, read into a buffer.  0 or -1. */
+static int read_split(struct filebuf *fb, int fd, const char *path, const struct stat *st,
+		      int64_t offset, int64_t length)
+{
+	/* Read from offset - 1 so we can tell whether a line starts at offset. */
+	int64_t first = offset > 0 ? offset - 1 : 0, end = offset + length;
+	size_t cap = (size_t)(end - first) + 1, len, start;
+	ssize_t got;
+
+	fb->base = xmalloc(cap);
+	got = read_at(fd, path, fb->base, (size_t)(end - first), (off_t)first);
+	if (got < 0)
+		return -1;
+	len = (size_t)got; /* shorter if the file shrank */
+	start = first_line_start(fb->base, len, offset);
+	if (length > 0 && start < len && fb->base[len - 1] != '\n' &&
+	    first + (int64_t)len < st->st_size &&
+	    read_last_line(fb, fd, path, first, &len, &cap) < 0)
+		return -1;
+	fb->cap = cap;
+	set_data(fb, fb->base, start, len, first);
+	return 0;
 }
 
 int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t length)
 {
 	struct stat st;
-	size_t cap, len, start = 0;
-	int64_t first, end;
-	ssize_t got;
-	int fd;
+	int fd, rc = -1;
 
 	memset(fb, 0, sizeof(*fb));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -134,72 +204,25 @@ int filebuf_read(struct filebuf *fb, const char *path, int64_t offset, int64_t l
 		return error_errno("cannot open %s", path);
 	if (fstat(fd, &st) < 0) {
 		error_errno("cannot stat %s", path);
-		goto fail;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		error("%s is not a regular file", path);
-		goto fail;
+		goto out;
 	}
 	if (offset < 0 || offset > st.st_size)
 		offset = st.st_size;
 	if (length < 0 || length > st.st_size - offset)
 		length = st.st_size - offset;
-	if (map_split(fb, fd, &st, offset, length)) {
-		close(fd);
-		return 0;
-	}
-
-	/* Read from offset - 1 so we can tell whether a line starts at offset. */
-	first = offset > 0 ? offset - 1 : 0;
-	end = offset + length;
-	cap = (size_t)(end - first) + 1;
-	fb->base = xmalloc(cap);
-	got = read_at(fd, path, fb->base, (size_t)(end - first), (off_t)first);
-	if (got < 0)
-		goto fail;
-	len = (size_t)got; /* shorter if the file shrank */
-	if (offset > 0) {
-		char *nl = memchr(fb->base, '\n', len);
-
-		/* No '\n': the line that started before us runs through the split. */
-		start = nl ? (size_t)(nl - fb->base) + 1 : len;
-	}
-	/* Finish the last line that starts inside the split. */
-	if (length > 0 && start < len && fb->base[len - 1] != '\n' &&
-	    (int64_t)first + (int64_t)len < st.st_size) {
-		for (;;) {
-			char *nl;
-
-			if (len + EXTEND_CHUNK + 1 > cap) {
-				cap = (len + EXTEND_CHUNK + 1) * 2;
-				fb->base = xrealloc(fb->base, cap);
-			}
-			got = read_at(fd, path, fb->base + len, EXTEND_CHUNK,
-				      (off_t)(first + (int64_t)len));
-			if (got < 0)
-				goto fail;
-			nl = memchr(fb->base + len, '\n', (size_t)got);
-			if (nl) {
-				len = (size_t)(nl - fb->base) + 1;
-				break;
-			}
-			len += (size_t)got;
-			if ((size_t)got < EXTEND_CHUNK)
-				break; /* end of file */
-		}
-	}
-	fb->data = fb->base + start;
-	fb->len = len - start;
-	fb->offset = first + (int64_t)start;
-	fb->data[fb->len] = '\0';
-	fb->cap = cap;
+	rc = map_split(fb, fd, &st, offset, length) ? 0
+	     : read_split(fb, fd, path, &st, offset, length);
+out:
 	close(fd);
-	return 0;
-fail:
-	close(fd);
-	free(fb->base);
-	memset(fb, 0, sizeof(*fb));
-	return -1;
+	if (rc < 0) {
+		free(fb->base);
+		memset(fb, 0, sizeof(*fb));
+	}
+	return rc;
 }
 
 void filebuf_release(struct filebuf *fb)
