@@ -31,6 +31,8 @@
  *       fails loading the plugin.  Declare it with
  *           MR_EXPORT const char mr_combiner[] = "sum";
  *   unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
+ *       Which reduce task gets `key`; must return < nreduce.  The default is
+ *       mr_default_partition() below (the lab's FNV-1a rule).
  *   int mr_map_record(struct mr_ctx *, const char *file, int64_t offset,
  *                     const char *line, size_t len);
  *       Per-record map: called once per input line (without its '\n'; a
@@ -40,8 +42,6 @@
  *       with --skip-bad-records; it then runs each map in a watched child
  *       process, so a line that crashes the plugin is named (file and
  *       offset) and, with --skip-bad-records, skipped by the next attempt.
- *       Which reduce task gets `key`; must return < nreduce.  The default is
- *       mr_default_partition() below (the lab's FNV-1a rule).
  *
  * Rules for every callback
  *   - Return 0 on success, -1 on failure.  A failure (or a crash, or exit())

@@ -64,22 +64,6 @@ static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
 	return (ssize_t)got;
 }
 
-/*
- * Where the split's first line starts in p[0 .. len), which begins at
- * file offset offset - 1 (at 0 for offset 0): after the first '\n', since
- * a line that started before the split belongs to the split before.  No
- * '\n' at all: that line runs through the whole split, which is empty.
- */
-static size_t first_line_start(const char *p, size_t len, int64_t offset)
-{
-	const char *nl;
-
-	if (offset == 0)
-		return 0;
-	nl = memchr(p, '\n', len);
-	return nl ? (size_t)(nl - p) + 1 : len;
-}
-
 /* Point fb at p[start .. len), which begins at file offset `first`, and add the '\0'. */
 static void set_data(struct filebuf *fb, char *p, size_t start, size_t len, int64_t first)
 {
@@ -121,11 +105,19 @@ static int map_split(struct filebuf *fb, int fd, const struct stat *st,
 		munmap(area, span + (size_t)page);
 		return 0;
 	}
-	/* As in read_split(), with the whole rest of the file at hand. */
+	/*
+	 * As in read_split(), with the whole rest of the file at hand: a line
+	 * that started before the split (from offset - 1 on) is not ours.
+	 */
 	p = area + (first - base_off);
 	avail = (size_t)(st->st_size - first);
 	len = (size_t)(offset + length - first);
-	start = first_line_start(p, len, offset);
+	start = 0;
+	if (offset > 0) {
+		char *nl = memchr(p, '\n', len);
+
+		start = nl ? (size_t)(nl - p) + 1 : len;
+	}
 	if (start < len && p[len - 1] != '\n' && len < avail) {
 		char *nl = memchr(p + len, '\n', avail - len);
 
@@ -183,7 +175,13 @@ static int read_split(struct filebuf *fb, int fd, const char *path, const struct
 	if (got < 0)
 		return -1;
 	len = (size_t)got; /* shorter if the file shrank */
-	start = first_line_start(fb->base, len, offset);
+	start = 0;
+	if (offset > 0) {
+		char *nl = memchr(fb->base, '\n', len);
+
+		/* No '\n': the line that started before us runs through the split. */
+		start = nl ? (size_t)(nl - fb->base) + 1 : len;
+	}
 	if (length > 0 && start < len && fb->base[len - 1] != '\n' &&
 	    first + (int64_t)len < st->st_size &&
 	    read_last_line(fb, fd, path, first, &len, &cap) < 0)

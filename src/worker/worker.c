@@ -53,10 +53,15 @@ static void usage(FILE *out)
 		"plugin, no coordinator), 2 usage error.\n");
 }
 
-/* Report; returns whether the coordinator said to remove the task's inputs. */
+/*
+ * Report an attempt: done (`failure` MR_FAIL_NONE) or failed, whose fault
+ * it was and why (log_last_error()).  Returns whether the coordinator said
+ * to remove the task's inputs; sets *gone when it did not answer.
+ */
 static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
-		  int ok, int64_t bad_record, int *gone)
+		  mr_failure failure, int64_t bad_record, int *gone)
 {
+	int ok = failure == MR_FAIL_NONE;
 	int remove_inputs = 0;
 	struct counters *cs = runner_counters();
 	mr_counter list[COUNTERS_MAX];
@@ -68,6 +73,7 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 		.worker_pid = (int)getpid(),
 		.errmsg = ok ? "" : (char *)log_last_error(),
 		.bad_record = bad_record,
+		.failure = failure,
 	};
 
 	/* Counters travel with a success only; a failed attempt's do not count. */
@@ -88,7 +94,8 @@ static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
 /* What a watched map child leaves for its parent. */
 struct watch {
 	volatile int64_t record;       /* offset of the line in the plugin, or -1 */
-	char errmsg[1024];             /* the child's last error */
+	char errmsg[MR_MAX_ERRMSG + 1]; /* the child's last error, printed by it */
+	int fault;                     /* whose fault the child's failure was */
 	struct counters counters;      /* the child's counters, on success */
 };
 
@@ -146,8 +153,9 @@ static int map_watched(const struct plugin *p, const struct map_spec *spec,
 		error("plugin %s died (exit status %d) on the line at byte %lld of %s",
 		      p->path, WEXITSTATUS(status), (long long)*bad, spec->file);
 	} else {
+		/* The child printed its error already: keep it for the report. */
 		*bad = w->record;
-		error("%s", w->errmsg[0] ? w->errmsg : "map failed");
+		log_keep_error(w->errmsg[0] ? w->errmsg : "map failed");
 	}
 out:
 	munmap(w, sizeof(*w));
@@ -182,91 +190,113 @@ static void unpublish_map(const struct map_spec *spec)
 		unlink(jobdir_map_run(name, spec->map_id, r));
 }
 
-/* Serve tasks until EXIT or the coordinator goes away. */
-static void work(struct client *c, const struct plugin *p, uint64_t budget)
-{
-	int gone = 0;
-	unsigned waits = 0; /* WAIT answers in a row */
+/* What the worker process works with, for its whole life. */
+struct worker {
+	struct client client;
+	const struct plugin *plugin;
+	uint64_t budget;
+	int gone;                /* the coordinator said EXIT, or is gone */
+	unsigned waits;          /* WAIT answers in a row */
+};
 
-	while (!gone) {
+/* Run map assignment `a` (attempt `attempt`) and report it. */
+static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
+{
+	const struct plugin *p = w->plugin;
+	struct map_spec spec = {
+		.file = a->file,
+		.map_id = a->map_id,
+		.nreduce = a->nreduce,
+		.offset = a->offset,
+		.length = a->length,
+		.by_record = a->by_record,
+		.skip = a->skip.skip_val,
+		.nskip = a->skip.skip_len,
+	};
+	mr_failure failure = MR_FAIL_NONE;
+	int64_t bad = -1;
+	int rc;
+
+	log_set_context("map %d attempt %llu", spec.map_id, (unsigned long long)attempt);
+	verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
+		(unsigned long long)attempt);
+	log_clear_last_error();
+	if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
+		rc = error("bad map task from the coordinator (id %d, nreduce %d)",
+			   spec.map_id, spec.nreduce);
+	else if (p->map_record && (spec.by_record || !p->map))
+		rc = map_watched(p, &spec, w->budget, &bad);
+	else
+		rc = runner_map_task(p, &spec, w->budget);
+	if (rc < 0)
+		failure = MR_FAIL_ENGINE;
+	report(&w->client, MR_TASK_MAP, spec.map_id, attempt, failure, bad, &w->gone);
+	if (w->gone && rc == 0)
+		unpublish_map(&spec);
+}
+
+/* Run reduce assignment `a` (attempt `attempt`) and report it. */
+static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attempt)
+{
+	mr_failure failure = MR_FAIL_NONE;
+	int id = a->reduce_id, nmap = a->nmap, rc;
+
+	log_set_context("reduce %d attempt %llu", id, (unsigned long long)attempt);
+	verbose("reduce task %d attempt %llu", id, (unsigned long long)attempt);
+	log_clear_last_error();
+	/* No more maps for a while: free what they kept. */
+	mapout_drop_cache();
+	if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
+		rc = error("bad reduce task from the coordinator (id %d, nmap %d)", id, nmap);
+	else
+		rc = runner_reduce_task(w->plugin, id, nmap, w->budget);
+	if (rc < 0)
+		failure = MR_FAIL_ENGINE;
+	if (report(&w->client, MR_TASK_REDUCE, id, attempt, failure, -1, &w->gone))
+		remove_reduce_inputs(id, nmap);
+}
+
+/*
+ * Nothing to do yet: ask again after the coordinator's pause, but sooner
+ * while the waiting is new (1, 2, 4, ... ms), so that a phase about to end
+ * (the last maps before the reduces) costs a millisecond or two, not a
+ * whole pause.
+ */
+static void wait_a_little(struct worker *w, int wait_ms)
+{
+	int ms = wait_ms > 0 && wait_ms < 10000 ? wait_ms : 100;
+	int soon = 1 << (w->waits < 8 ? w->waits : 8);
+
+	sleep_ms(soon < ms ? soon : ms);
+	w->waits++;
+}
+
+/* Serve tasks until EXIT or the coordinator goes away. */
+static void work(struct worker *w)
+{
+	while (!w->gone) {
 		mr_ask_reply reply;
 		mr_assignment *a = &reply.task;
-		int rc;
 
-		if (client_ask(c, &reply) < 0)
+		if (client_ask(&w->client, &reply) < 0)
 			break;
+		if (a->kind != MR_TASK_WAIT)
+			w->waits = 0;
 		switch (a->kind) {
-		case MR_TASK_MAP: {
-			struct map_spec spec = {
-				.file = a->mr_assignment_u.map.file,
-				.map_id = a->mr_assignment_u.map.map_id,
-				.nreduce = a->mr_assignment_u.map.nreduce,
-				.offset = a->mr_assignment_u.map.offset,
-				.length = a->mr_assignment_u.map.length,
-				.by_record = a->mr_assignment_u.map.by_record,
-				.skip = a->mr_assignment_u.map.skip.skip_val,
-				.nskip = a->mr_assignment_u.map.skip.skip_len,
-			};
-			int64_t bad = -1;
-
-			log_set_context("map %d attempt %llu", spec.map_id,
-					(unsigned long long)reply.attempt);
-			verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
-				(unsigned long long)reply.attempt);
-			log_clear_last_error();
-			if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
-				rc = error("bad map task from the coordinator (id %d, nreduce %d)",
-					   spec.map_id, spec.nreduce);
-			else if (p->map_record && (spec.by_record || !p->map))
-				rc = map_watched(p, &spec, budget, &bad);
-			else
-				rc = runner_map_task(p, &spec, budget);
-			report(c, MR_TASK_MAP, spec.map_id, reply.attempt, rc == 0, bad, &gone);
-			if (gone && rc == 0)
-				unpublish_map(&spec);
+		case MR_TASK_MAP:
+			run_map(w, &a->mr_assignment_u.map, reply.attempt);
 			break;
-		}
-		case MR_TASK_REDUCE: {
-			int id = a->mr_assignment_u.reduce.reduce_id;
-			int nmap = a->mr_assignment_u.reduce.nmap;
-
-			log_set_context("reduce %d attempt %llu", id,
-					(unsigned long long)reply.attempt);
-			verbose("reduce task %d attempt %llu", id,
-				(unsigned long long)reply.attempt);
-			log_clear_last_error();
-			/* No more maps for a while: free what they kept. */
-			mapout_drop_cache();
-			if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
-				rc = error("bad reduce task from the coordinator (id %d, nmap %d)",
-					   id, nmap);
-			else
-				rc = runner_reduce_task(p, id, nmap, budget);
-			if (report(c, MR_TASK_REDUCE, id, reply.attempt, rc == 0, -1, &gone))
-				remove_reduce_inputs(id, nmap);
+		case MR_TASK_REDUCE:
+			run_reduce(w, &a->mr_assignment_u.reduce, reply.attempt);
 			break;
-		}
-		case MR_TASK_WAIT: {
-			/*
-			 * Ask again after the coordinator's pause, but sooner while
-			 * the waiting is new (1, 2, 4, ... ms): a phase that is
-			 * about to end (the last maps before the reduces) then
-			 * costs a millisecond or two, not a whole pause.
-			 */
-			int ms = reply.wait_ms > 0 && reply.wait_ms < 10000 ? reply.wait_ms : 100;
-			int soon = 1 << (waits < 8 ? waits : 8);
-
-			sleep_ms(soon < ms ? soon : ms);
-			waits++;
+		case MR_TASK_WAIT:
+			wait_a_little(w, reply.wait_ms);
 			break;
-		}
 		case MR_TASK_EXIT:
 		default:
-			gone = 1;
+			w->gone = 1;
 			break;
 		}
-		if (a->kind != MR_TASK_WAIT)
-			waits = 0;
 		log_set_context(NULL);
 		xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
 		/* Give a finished task's memory back before the next one. */
@@ -289,8 +319,7 @@ int main(int argc, char **argv)
 	const char *sockopt = NULL, *sockpath;
 	char sockbuf[108];
 	struct plugin plugin;
-	struct client client;
-	uint64_t budget = RUNNER_DEFAULT_BUDGET;
+	struct worker w = { .plugin = &plugin, .budget = RUNNER_DEFAULT_BUDGET };
 	int c, level = LOG_NORMAL, plugin_combiner = 0;
 
 	log_init("mrworker", 1);
@@ -300,7 +329,7 @@ int main(int argc, char **argv)
 			sockopt = optarg;
 			break;
 		case 'm':
-			if (parse_size(optarg, 1u << 20, 1ull << 40, &budget) < 0) {
+			if (parse_size(optarg, 1u << 20, 1ull << 40, &w.budget) < 0) {
 				error("--memory-limit must be a size from 1M to 1T "
 				      "(e.g. 64M), not '%s'", optarg);
 				short_usage();
@@ -338,7 +367,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (plugin_combiner)
 		plugin.combine_sum = 0;
-	if (client_connect(&client, sockpath, CONNECT_RETRY_MS) < 0) {
+	if (client_connect(&w.client, sockpath, CONNECT_RETRY_MS) < 0) {
 		plugin_close(&plugin);
 		return 1;
 	}
@@ -349,8 +378,8 @@ int main(int argc, char **argv)
 	 * freed), so freed memory really goes back and RSS tracks the budget.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
-	work(&client, &plugin, budget);
-	client_close(&client);
+	work(&w);
+	client_close(&w.client);
 	mapout_drop_cache();
 	plugin_close(&plugin);
 	return 0;
