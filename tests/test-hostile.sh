@@ -302,6 +302,37 @@ t_socket_mode() {
 	return $FAILED
 }
 
+# A coordinator of another user (nobody) on a socket a worker can reach: the
+# worker and mrctl refuse it, naming both uids, and write nothing for it.
+# Needs root (to run the coordinator as nobody).
+t_foreign_coordinator() {
+	local f sock i
+	[ "$(id -u)" = 0 ] || skip "needs root to run a coordinator as another user"
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	setup 1
+	f=$T/foreign
+	sock=$f/mr.sock
+	mkdir "$f" && cp "$T/in/"* "$f/input.txt" && chmod 755 "$T" "$f" &&
+		chown -R 65534:65534 "$f" || fail "cannot make a job directory for nobody"
+	spawn fc 60 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		sh -c 'cd "$0" && exec "$@"' "$f" "$COORD_BIN" --socket "$sock" input.txt
+	for ((i = 0; i < 500; i++)); do
+		[ -S "$sock" ] || ended fc && break
+		sleep 0.02
+	done
+	[ -S "$sock" ] || { fail "nobody's coordinator did not serve"; show_err fc; return 1; }
+	run w 20 "$WORKER_BIN" --socket "$sock" "$WC"
+	expect_rc w 1
+	expect_in w err "runs as uid 65534" "the worker does not name the coordinator's uid"
+	expect_in w err "uid $(id -u)" "the worker does not name its own uid"
+	run s 20 "$BUILD/mrctl" status --socket "$sock"
+	expect_rc s 1
+	expect_in s err "runs as uid 65534" "mrctl does not name the coordinator's uid"
+	ls "$f" | grep -q '^mr-' && fail "files were written for the foreign coordinator: $(ls "$f")"
+	ended fc && fail "nobody's coordinator exited $(rc_of fc): did it hand out work?"
+	return $FAILED
+}
+
 # kill_mid_job SIGNAL: a slow job (maps sleep 400 ms) with 2 workers; after
 # 0.6 s, SIGNAL to the coordinator.  Sets COORD_PID, WPIDS.
 COORD_PID=
@@ -370,6 +401,7 @@ ALL=(
 	report-duplicate:t_report_duplicate
 	ask-never-report:t_ask_never_report
 	socket-mode:t_socket_mode
+	foreign-coordinator:t_foreign_coordinator
 	sigkill-workers-exit:t_sigkill
 	sigterm:t_sigterm
 	sigint:t_sigint

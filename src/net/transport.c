@@ -34,6 +34,28 @@ static int connect_retrying(const char *path, int64_t retry_ms)
 	return error_errno("no coordinator answers at %s", path);
 }
 
+/*
+ * Obey only a coordinator of our own user: anyone may create the socket
+ * first in a shared directory such as /var/tmp.  Closes fd on failure.
+ */
+static int check_peer(int fd, const char *path)
+{
+	uid_t peer, me = geteuid();
+
+	if (usock_peer_uid(fd, &peer) < 0) {
+		error_errno("cannot tell who runs the coordinator at %s", path);
+		close(fd);
+		return -1;
+	}
+	if (peer != me) {
+		error("the coordinator at %s runs as uid %ld, not as this user (uid %ld); "
+		      "refusing to work for it", path, (long)peer, (long)me);
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
 int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 		   int call_timeout_sec)
 {
@@ -46,7 +68,7 @@ int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 	if (usock_addr(&addr, path) < 0)
 		return -1;
 	fd = connect_retrying(path, retry_ms);
-	if (fd < 0)
+	if (fd < 0 || check_peer(fd, path) < 0)
 		return -1;
 	nb.buf = &addr;
 	nb.len = nb.maxlen = sizeof(addr);

@@ -117,3 +117,14 @@ int usock_listen(const char *path)
 	}
 	return fd;
 }
+
+int usock_peer_uid(int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -1;
+	*uid = cred.uid;
+	return 0;
+}

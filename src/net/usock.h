@@ -4,6 +4,7 @@
 #ifndef MR_USOCK_H
 #define MR_USOCK_H
 
+#include <sys/types.h>
 #include <sys/un.h>
 
 /*
@@ -28,5 +29,12 @@ int usock_listen(const char *path);
  * printed (callers retry or decide what the failure means).
  */
 int usock_connect(const char *path);
+
+/*
+ * The user id of the process at the other end of the connected Unix
+ * socket `fd` (SO_PEERCRED, as it was when the connection was made).
+ * 0 and *uid, or -1 with errno set and nothing printed.
+ */
+int usock_peer_uid(int fd, uid_t *uid);
 
 #endif
