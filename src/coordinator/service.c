@@ -82,48 +82,54 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 	return TRUE;
 }
 
-/* The winning attempt's counters go to the task table (copied there). */
-static void keep_counters(enum task_kind kind, const mr_report_args *args)
+/* The task kind a report names: 1 and *kind, or 0 for anything else. */
+static int task_kind_of(mr_task_kind k, enum task_kind *kind)
 {
-	u_int n = args->counters.counters_len;
-	struct job_counter *c = n ? xcalloc(n, sizeof(*c)) : NULL;
-
-	for (u_int i = 0; i < n; i++) {
-		c[i].name = args->counters.counters_val[i].name;
-		c[i].value = args->counters.counters_val[i].value;
-	}
-	job_set_counters(the_job, kind, args->task_id, c, n);
-	free(c);
+	if (k == MR_TASK_MAP)
+		*kind = KIND_MAP;
+	else if (k == MR_TASK_REDUCE)
+		*kind = KIND_REDUCE;
+	else
+		return 0;
+	return 1;
 }
 
 bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_req *req)
 {
-	enum task_kind kind;
+	u_int n = args->counters.counters_len;
+	struct job_counter *c = n ? xcalloc(n, sizeof(*c)) : NULL;
+	struct report_in r = {
+		.id = args->task_id,
+		.attempt = args->attempt,
+		.ok = args->ok,
+		.errmsg = args->errmsg,
+		.bad_record = args->bad_record,
+		.counters = c,
+		.ncounters = n,
+	};
 
 	(void)req;
 	memset(res, 0, sizeof(*res));
 	res->status = MR_REPORT_IGNORED;
 	if (!the_job)
-		return TRUE;
-	if (args->kind == MR_TASK_MAP)
-		kind = KIND_MAP;
-	else if (args->kind == MR_TASK_REDUCE)
-		kind = KIND_REDUCE;
-	else {
+		goto out;
+	if (!task_kind_of(args->kind, &r.kind)) {
 		the_job->ignored_reports++;
 		debug("ignored report with task kind %d", (int)args->kind);
-		return TRUE;
+		goto out;
 	}
-	if (!args->ok && kind == KIND_MAP && args->bad_record >= 0)
-		job_bad_record(the_job, args->task_id, args->attempt, args->bad_record);
-	if (job_report(the_job, kind, args->task_id, args->attempt, args->ok,
-		       args->errmsg, now_ms()) == REPORT_ACCEPTED) {
+	/* Counter names are borrowed from the request; job_report copies them. */
+	for (u_int i = 0; i < n; i++) {
+		c[i].name = args->counters.counters_val[i].name;
+		c[i].value = args->counters.counters_val[i].value;
+	}
+	if (job_report(the_job, &r, now_ms()) == REPORT_ACCEPTED) {
 		res->status = MR_REPORT_ACCEPTED;
 		/* The reduce's output is final: its inputs are not needed again. */
-		res->remove_inputs = the_cleanup && kind == KIND_REDUCE && args->ok;
-		if (args->ok)
-			keep_counters(kind, args);
+		res->remove_inputs = the_cleanup && r.kind == KIND_REDUCE && r.ok;
 	}
+out:
+	free(c);
 	return TRUE;
 }
 

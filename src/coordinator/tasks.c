@@ -3,13 +3,11 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "mr.h" /* MR_MAX_SKIP: the skip list must fit in an assignment */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Most bad records one map task may skip before its failures count again. */
-#define SKIP_MAX 1024
 
 static void queue_push(struct job *job, uint32_t index)
 {
@@ -50,8 +48,6 @@ void job_init(struct job *job, char *const *files, int nmap, const struct job_co
 	job->nreduce = cfg->nreduce;
 	job->files = files;
 	job->tasks = xcalloc((size_t)nmap + (size_t)cfg->nreduce, sizeof(*job->tasks));
-	for (int i = 0; i < nmap + cfg->nreduce; i++)
-		job->tasks[i].pending_bad = -1;
 	job->qcap = (size_t)(nmap > cfg->nreduce ? nmap : cfg->nreduce);
 	job->queue = xcalloc(job->qcap, sizeof(*job->queue));
 	job->durations = xcalloc(job->qcap, sizeof(*job->durations));
@@ -307,42 +303,51 @@ static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t
 	}
 }
 
-static void task_failed(struct job *job, uint32_t index, uint64_t attempt,
-			const char *errmsg, int64_t now_ms)
+/*
+ * With skip_bad_records, a failure that names a bad line not known yet is
+ * progress: skip that line from the next attempt on.  Returns 1 when it
+ * did (the failure then does not count), 0 otherwise.
+ */
+static int skip_bad_record(struct job *job, uint32_t index, int64_t off, const char *errmsg)
 {
 	struct task *t = &job->tasks[index];
-	int pid = attempt == t->backup ? t->backup_pid : t->worker_pid;
 	char name[256];
 
-	hist_end(t, attempt, ATTEMPT_FAILED, now_ms);
-	if (job->cfg.skip_bad_records && t->pending_bad >= 0 && t->nskip < SKIP_MAX) {
-		int64_t off = t->pending_bad;
-		int known = 0;
+	if (!job->cfg.skip_bad_records || index >= (uint32_t)job->nmap || off < 0 ||
+	    t->nskip >= MR_MAX_SKIP)
+		return 0;
+	for (size_t i = 0; i < t->nskip; i++)
+		if (t->skip[i] == off)
+			return 0;
+	xgrow((void **)&t->skip, &t->skipcap, t->nskip + 1, sizeof(*t->skip));
+	t->skip[t->nskip++] = off;
+	warning("%s: skipping the bad record at byte %lld (%s)",
+		job_task_name(job, index, name, sizeof(name)), (long long)off,
+		errmsg && *errmsg ? errmsg : "no reason given");
+	return 1;
+}
 
-		t->pending_bad = -1;
-		for (size_t i = 0; i < t->nskip; i++)
-			known |= t->skip[i] == off;
-		if (!known) {
-			/* Progress, not a repeat failure: skip the line and go on. */
-			xgrow((void **)&t->skip, &t->skipcap, t->nskip + 1, sizeof(*t->skip));
-			t->skip[t->nskip++] = off;
-			job_task_name(job, index, name, sizeof(name));
-			warning("%s: skipping the bad record at byte %lld (%s)", name,
-				(long long)off, errmsg && *errmsg ? errmsg : "no reason given");
-			if (t->backup) {
-				drop_attempt(t, attempt);
-				return;
-			}
-			t->state = TASK_IDLE;
-			queue_push(job, index);
+static void task_failed(struct job *job, uint32_t index, const struct report_in *r,
+			int64_t now_ms)
+{
+	struct task *t = &job->tasks[index];
+	int pid = r->attempt == t->backup ? t->backup_pid : t->worker_pid;
+	char name[256];
+
+	hist_end(t, r->attempt, ATTEMPT_FAILED, now_ms);
+	if (skip_bad_record(job, index, r->bad_record, r->errmsg)) {
+		if (t->backup) {
+			drop_attempt(t, r->attempt);
 			return;
 		}
+		t->state = TASK_IDLE;
+		queue_push(job, index);
+		return;
 	}
-	t->pending_bad = -1;
 	job->failed_reports++;
 	t->failures++;
 	free(t->last_error);
-	t->last_error = xstrdup(errmsg && *errmsg ? errmsg : "(no reason given)");
+	t->last_error = xstrdup(r->errmsg && *r->errmsg ? r->errmsg : "(no reason given)");
 	job_task_name(job, index, name, sizeof(name));
 	if (t->failures >= job->cfg.max_attempts) {
 		error("%s failed %u times; giving up on the job. Last error (worker %d): %s",
@@ -354,42 +359,67 @@ static void task_failed(struct job *job, uint32_t index, uint64_t attempt,
 	if (t->backup) {
 		/* The other attempt is still running: let it finish the task. */
 		warning("%s attempt %llu failed on worker %d: %s; its other attempt "
-			"goes on", name, (unsigned long long)attempt, pid, t->last_error);
-		drop_attempt(t, attempt);
+			"goes on", name, (unsigned long long)r->attempt, pid, t->last_error);
+		drop_attempt(t, r->attempt);
 		return;
 	}
 	warning("%s attempt %llu failed on worker %d: %s; re-issuing",
-		name, (unsigned long long)attempt, pid, t->last_error);
+		name, (unsigned long long)r->attempt, pid, t->last_error);
 	t->state = TASK_IDLE;
 	queue_push(job, index);
 }
 
-enum report_result job_report(struct job *job, enum task_kind kind, int id,
-			      uint64_t attempt, int ok, const char *errmsg,
-			      int64_t now_ms)
+/* Keep the counters of the attempt that finished task `index` (names copied). */
+static void keep_counters(struct job *job, uint32_t index, const struct job_counter *c,
+			  size_t n)
+{
+	struct task *t = &job->tasks[index];
+
+	for (size_t k = 0; k < t->ncounters; k++)
+		free(t->counters[k].name);
+	free(t->counters);
+	t->counters = n ? xcalloc(n, sizeof(*t->counters)) : NULL;
+	t->ncounters = n;
+	for (size_t k = 0; k < n; k++) {
+		t->counters[k].name = xstrdup(c[k].name);
+		t->counters[k].value = c[k].value;
+	}
+}
+
+/* The index of task (kind, id): 1 and *index, or 0 when there is no such task. */
+static int task_index(const struct job *job, enum task_kind kind, int id, uint32_t *index)
+{
+	if (kind == KIND_MAP && id >= 0 && id < job->nmap)
+		*index = (uint32_t)id;
+	else if (kind == KIND_REDUCE && id >= 0 && id < job->nreduce)
+		*index = (uint32_t)(job->nmap + id);
+	else
+		return 0;
+	return 1;
+}
+
+enum report_result job_report(struct job *job, const struct report_in *r, int64_t now_ms)
 {
 	uint32_t index;
 	struct task *t;
 
-	if (job_finished(job) ||
-	    (kind == KIND_MAP && (id < 0 || id >= job->nmap)) ||
-	    (kind == KIND_REDUCE && (id < 0 || id >= job->nreduce)) ||
-	    (kind != KIND_MAP && kind != KIND_REDUCE))
+	if (job_finished(job) || !task_index(job, r->kind, r->id, &index))
 		goto ignored;
-	index = kind == KIND_MAP ? (uint32_t)id : (uint32_t)(job->nmap + id);
 	t = &job->tasks[index];
-	if (!is_live(t, attempt))
+	if (!is_live(t, r->attempt))
 		goto ignored;
-	if (ok)
-		task_done(job, t, attempt, now_ms);
-	else
-		task_failed(job, index, attempt, errmsg, now_ms);
+	if (r->ok) {
+		task_done(job, t, r->attempt, now_ms);
+		keep_counters(job, index, r->counters, r->ncounters);
+	} else {
+		task_failed(job, index, r, now_ms);
+	}
 	return REPORT_ACCEPTED;
 ignored:
 	job->ignored_reports++;
 	debug("ignored report: %s %d attempt %llu (%s)",
-	      kind == KIND_MAP ? "map" : "reduce", id,
-	      (unsigned long long)attempt, ok ? "ok" : "failed");
+	      r->kind == KIND_MAP ? "map" : r->kind == KIND_REDUCE ? "reduce" : "unknown kind",
+	      r->id, (unsigned long long)r->attempt, r->ok ? "ok" : "failed");
 	return REPORT_IGNORED;
 }
 
@@ -419,36 +449,6 @@ void job_expire(struct job *job, int64_t now_ms)
 		job->reissued++;
 		t->state = TASK_IDLE;
 		queue_push(job, tm.task);
-	}
-}
-
-void job_bad_record(struct job *job, int id, uint64_t attempt, int64_t offset)
-{
-	struct task *t;
-
-	if (id < 0 || id >= job->nmap)
-		return;
-	t = &job->tasks[id];
-	if (is_live(t, attempt))
-		t->pending_bad = offset;
-}
-
-void job_set_counters(struct job *job, enum task_kind kind, int id,
-		      const struct job_counter *c, size_t n)
-{
-	struct task *t;
-
-	if (id < 0 || id >= (kind == KIND_MAP ? job->nmap : job->nreduce))
-		return;
-	t = &job->tasks[kind == KIND_MAP ? id : job->nmap + id];
-	for (size_t k = 0; k < t->ncounters; k++)
-		free(t->counters[k].name);
-	free(t->counters);
-	t->counters = n ? xcalloc(n, sizeof(*t->counters)) : NULL;
-	t->ncounters = n;
-	for (size_t k = 0; k < n; k++) {
-		t->counters[k].name = xstrdup(c[k].name);
-		t->counters[k].value = c[k].value;
 	}
 }
 

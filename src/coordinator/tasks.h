@@ -77,7 +77,6 @@ struct task {
 	size_t ncounters;
 	int64_t *skip;       /* map: offsets of bad records to skip (malloc'd) */
 	size_t nskip, skipcap;
-	int64_t pending_bad; /* bad record named by the failure report being handled, or -1 */
 };
 
 struct job_config {
@@ -138,20 +137,33 @@ void job_set_splits(struct job *job, const int64_t *offsets, const int64_t *leng
 /* Hand out the next idle task of the current phase, or WAIT, or EXIT. */
 void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out);
 
-/*
- * A worker's report.  `errmsg` (may be NULL) is copied.  Returns
- * REPORT_ACCEPTED when it changed the task's state.
- */
-enum report_result job_report(struct job *job, enum task_kind kind, int id,
-			      uint64_t attempt, int ok, const char *errmsg,
-			      int64_t now_ms);
+/* A worker's report of one attempt, as job_report() takes it. */
+struct report_in {
+	enum task_kind kind;
+	int id;                  /* map or reduce id */
+	uint64_t attempt;        /* the attempt id the assignment carried */
+	int ok;                  /* 1: output published; 0: the attempt failed */
+	const char *errmsg;      /* failed: why (may be NULL or empty); copied */
+	int64_t bad_record;      /* failed map: offset of the line that crashed it, or -1 */
+	const struct job_counter *counters; /* ok: the attempt's counters; copied */
+	size_t ncounters;
+};
 
 /*
- * Keep the counters of the attempt that just finished task (kind, id): call
- * right after job_report() accepted its success.  Names are copied.
+ * A worker's report.  It counts only when it quotes a live attempt of a
+ * known task of an unfinished job (returns REPORT_ACCEPTED); anything else
+ * is counted in ignored_reports and changes nothing else.
+ *
+ * An accepted success finishes the task and keeps its counters (the other
+ * attempt's, if any, never count).  An accepted failure fails the job if it
+ * is the task's max_attempts-th; otherwise the task goes back to the idle
+ * queue at once, or, when it has another live attempt, is left to that one.
+ * With skip_bad_records, a failed map whose bad_record is a line not known
+ * yet skips that line from the next attempt on, and that failure does not
+ * count towards max_attempts (the task made progress); at most MR_MAX_SKIP
+ * (proto/mr.x) lines per task.
  */
-void job_set_counters(struct job *job, enum task_kind kind, int id,
-		      const struct job_counter *c, size_t n);
+enum report_result job_report(struct job *job, const struct report_in *r, int64_t now_ms);
 
 /* Where the job stands, for mrctl status. */
 struct job_status {
@@ -174,14 +186,6 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
  * borrowed from the job); returns how many distinct names there are.
  */
 size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max);
-
-/*
- * A failure report of map task `id` names the line that crashed it: call
- * just before job_report().  With skip_bad_records the line is skipped from
- * the next attempt on (and that failure does not count towards
- * max_attempts: the task made progress).
- */
-void job_bad_record(struct job *job, int id, uint64_t attempt, int64_t offset);
 
 /* Re-issue every running attempt whose deadline has passed. */
 void job_expire(struct job *job, int64_t now_ms);

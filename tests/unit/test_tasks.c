@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "coordinator/tasks.h"
+#include "mr.h" /* MR_MAX_SKIP */
 
 #include <limits.h>
 #include <stdlib.h>
@@ -59,10 +60,27 @@ static void expect_exit(struct job *job, int64_t now)
 	assert_int_equal(a.kind, ASSIGN_EXIT);
 }
 
+/* A report without a bad record or counters. */
+static enum report_result report_raw(struct job *job, enum task_kind kind, int id,
+				     uint64_t attempt, int ok, const char *errmsg, int64_t now)
+{
+	struct report_in r = { .kind = kind, .id = id, .attempt = attempt, .ok = ok,
+			       .errmsg = errmsg, .bad_record = -1 };
+
+	return job_report(job, &r, now);
+}
+
+/* Report assignment `a` done (ok) or failed ("boom") at time `now`. */
+static enum report_result report_at(struct job *job, const struct assignment *a,
+				    int ok, int64_t now)
+{
+	return report_raw(job, a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE, a->id,
+			  a->attempt, ok, ok ? NULL : "boom", now);
+}
+
 static enum report_result report(struct job *job, const struct assignment *a, int ok)
 {
-	return job_report(job, a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE, a->id,
-			  a->attempt, ok, ok ? NULL : "boom", 0);
+	return report_at(job, a, ok, 0);
 }
 
 static void done(struct job *job, const struct assignment *a)
@@ -324,7 +342,7 @@ static void expect_ignored(struct job *job, enum task_kind kind, int id, uint64_
 		struct snap s;
 
 		snap_take(job, &s);
-		assert_int_equal(job_report(job, kind, id, attempt, ok, "bad", 5),
+		assert_int_equal(report_raw(job, kind, id, attempt, ok, "bad", 5),
 				 REPORT_IGNORED);
 		snap_check(job, &s, 1);
 		snap_free(&s);
@@ -636,7 +654,7 @@ static void test_failure_requeues_at_once(void **state)
 	give_map(&job, 0);
 	give_map(&job, 0);
 	expect_wait(&job, 0);
-	assert_int_equal(job_report(&job, KIND_MAP, a.id, a.attempt, 0, "disk full", 1),
+	assert_int_equal(report_raw(&job, KIND_MAP, a.id, a.attempt, 0, "disk full", 1),
 			 REPORT_ACCEPTED);
 	assert_int_equal(job.failed_reports, 1);
 	assert_int_equal(job.tasks[a.id].failures, 1);
@@ -663,16 +681,16 @@ static void test_failure_message_copied(void **state)
 	job_init(&job, file1, 1, &c);
 	a = give_map(&job, 0);
 	strcpy(msg, "cannot open in.txt");
-	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, msg, 0), REPORT_ACCEPTED);
+	assert_int_equal(report_raw(&job, KIND_MAP, 0, a.attempt, 0, msg, 0), REPORT_ACCEPTED);
 	memset(msg, 'X', sizeof(msg) - 1);
 	assert_non_null(job.tasks[0].last_error);
 	assert_string_equal(job.tasks[0].last_error, "cannot open in.txt");
 	a = give_map(&job, 0);
-	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, NULL, 0), REPORT_ACCEPTED);
+	assert_int_equal(report_raw(&job, KIND_MAP, 0, a.attempt, 0, NULL, 0), REPORT_ACCEPTED);
 	assert_non_null(job.tasks[0].last_error);
 	assert_true(strlen(job.tasks[0].last_error) > 0);
 	a = give_map(&job, 0);
-	assert_int_equal(job_report(&job, KIND_MAP, 0, a.attempt, 0, "", 0), REPORT_ACCEPTED);
+	assert_int_equal(report_raw(&job, KIND_MAP, 0, a.attempt, 0, "", 0), REPORT_ACCEPTED);
 	assert_non_null(job.tasks[0].last_error);
 	assert_true(strlen(job.tasks[0].last_error) > 0);
 	assert_int_equal(job.tasks[0].failures, 3);
@@ -697,7 +715,7 @@ static void test_max_attempts_map(void **state)
 	victim = a.id;
 	for (unsigned i = 0; i < 3; i++) {
 		assert_false(job_finished(&job));
-		assert_int_equal(job_report(&job, KIND_MAP, a.id, a.attempt, 0,
+		assert_int_equal(report_raw(&job, KIND_MAP, a.id, a.attempt, 0,
 					    i == 2 ? "last words" : "oops", 0),
 				 REPORT_ACCEPTED);
 		if (i < 2) {
@@ -1026,7 +1044,7 @@ static void simulate(uint64_t seed, int nmap, int nreduce, unsigned max_attempts
 			int idx = h.kind == KIND_MAP ? h.id : nmap + h.id;
 			int accept = !finished && mt[idx].live == h.attempt;
 
-			assert_int_equal(job_report(&job, h.kind, h.id, h.attempt, ok, "sim", now),
+			assert_int_equal(report_raw(&job, h.kind, h.id, h.attempt, ok, "sim", now),
 					 accept ? REPORT_ACCEPTED : REPORT_IGNORED);
 			if (accept) {
 				mt[idx].live = 0;
@@ -1051,7 +1069,7 @@ static void simulate(uint64_t seed, int nmap, int nreduce, unsigned max_attempts
 			int big = nmap > nreduce ? nmap : nreduce;
 
 			id = id < 0 ? id : big + id; /* -2, -1, or out of range */
-			assert_int_equal(job_report(&job, unit_rand(&rng) % 2 ? KIND_MAP : KIND_REDUCE,
+			assert_int_equal(report_raw(&job, unit_rand(&rng) % 2 ? KIND_MAP : KIND_REDUCE,
 						    id, last_attempt, 1, NULL, now),
 					 REPORT_IGNORED);
 		} else {
@@ -1108,13 +1126,6 @@ static void test_task_name(void **state)
 /* ---- backup attempts of stragglers ---- */
 
 static char *files10[] = { "m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9" };
-
-static enum report_result report_at(struct job *job, const struct assignment *a,
-				    int ok, int64_t now)
-{
-	return job_report(job, a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE, a->id,
-			  a->attempt, ok, ok ? NULL : "boom", now);
-}
 
 /* Ten maps handed out at 0; all but map 9 done at 100 ms. */
 static void straggler_job(struct job *job, struct assignment *maps, int backup)
@@ -1261,6 +1272,166 @@ static void test_backup_timeout_keeps_other(void **state)
 	job_release(&job);
 }
 
+/* ---- bad records and counters, carried by the report ---------------------- */
+
+/* A failed map report naming the line that crashed it. */
+static enum report_result report_bad(struct job *job, const struct assignment *a,
+				     int64_t bad_record)
+{
+	struct report_in r = { .kind = a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE,
+			       .id = a->id, .attempt = a->attempt, .ok = 0,
+			       .errmsg = "crashed", .bad_record = bad_record };
+
+	return job_report(job, &r, 0);
+}
+
+/* With skip_bad_records a new bad line is skipped and not counted; a known one counts. */
+static void test_bad_record_skipped(void **state)
+{
+	struct job_config c = config(1, 2);
+	struct assignment a;
+	struct job job;
+
+	(void)state;
+	c.skip_bad_records = 1;
+	job_init(&job, file1, 1, &c);
+	a = give_map(&job, 0);
+	assert_true(a.by_record);
+	assert_int_equal(a.nskip, 0);
+	assert_int_equal(report_bad(&job, &a, 100), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].failures, 0);
+	assert_int_equal(job.failed_reports, 0);
+	assert_int_equal(job.tasks[0].state, TASK_IDLE);
+	a = give_map(&job, 0);
+	assert_int_equal(a.nskip, 1);
+	assert_int_equal(a.skip[0], 100);
+	/* the same line again: no progress, a failure */
+	assert_int_equal(report_bad(&job, &a, 100), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].failures, 1);
+	a = give_map(&job, 0);
+	assert_int_equal(report_bad(&job, &a, 200), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].failures, 1);
+	a = give_map(&job, 0);
+	assert_int_equal(a.nskip, 2);
+	assert_int_equal(a.skip[1], 200);
+	/* no line named: a failure, the second, so the job fails */
+	assert_int_equal(report_bad(&job, &a, -1), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_FAILED);
+	job_release(&job);
+}
+
+/* Without skip_bad_records, or for a reduce, a bad record is just a failure. */
+static void test_bad_record_counted(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment m, r;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	assert_false(m.by_record);
+	assert_int_equal(report_bad(&job, &m, 100), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].failures, 1);
+	assert_int_equal(job.tasks[0].nskip, 0);
+	job_release(&job);
+
+	c.skip_bad_records = 1;
+	job_init(&job, file1, 1, &c);
+	m = give_map(&job, 0);
+	done(&job, &m);
+	r = give_reduce(&job, 0);
+	assert_int_equal(report_bad(&job, &r, 100), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[1].failures, 1);
+	assert_int_equal(job.tasks[1].nskip, 0);
+	job_release(&job);
+}
+
+/* A stale attempt's bad record is ignored with its report. */
+static void test_bad_record_stale(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment a1, a2;
+	struct job job;
+
+	(void)state;
+	c.skip_bad_records = 1;
+	job_init(&job, file1, 1, &c);
+	a1 = give_map(&job, 0);
+	job_expire(&job, TIMEOUT);
+	a2 = give_map(&job, TIMEOUT);
+	assert_int_equal(report_bad(&job, &a1, 100), REPORT_IGNORED);
+	assert_int_equal(job.tasks[0].nskip, 0);
+	assert_int_equal(job.tasks[0].state, TASK_RUNNING);
+	done(&job, &a2);
+	job_release(&job);
+}
+
+/* At most MR_MAX_SKIP lines of a task are skipped; past that, failures count. */
+static void test_bad_record_limit(void **state)
+{
+	struct job_config c = config(1, 1);
+	struct assignment a;
+	struct job job;
+
+	(void)state;
+	c.skip_bad_records = 1;
+	job_init(&job, file1, 1, &c);
+	for (int64_t i = 0; i < MR_MAX_SKIP; i++) {
+		a = give_map(&job, 0);
+		assert_int_equal(a.nskip, (size_t)i);
+		assert_int_equal(report_bad(&job, &a, 10 * i), REPORT_ACCEPTED);
+	}
+	assert_int_equal(job.phase, PHASE_MAP);
+	a = give_map(&job, 0);
+	assert_int_equal(a.nskip, MR_MAX_SKIP);
+	assert_int_equal(report_bad(&job, &a, -5), REPORT_ACCEPTED);
+	assert_int_equal(job.phase, PHASE_FAILED);
+	assert_int_equal(job.tasks[0].nskip, MR_MAX_SKIP);
+	job_release(&job);
+}
+
+/* A report with counters. */
+static enum report_result report_counted(struct job *job, const struct assignment *a,
+					 int ok, const struct job_counter *c, size_t n)
+{
+	struct report_in r = { .kind = a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE,
+			       .id = a->id, .attempt = a->attempt, .ok = ok,
+			       .bad_record = -1, .counters = c, .ncounters = n };
+
+	return job_report(job, &r, 0);
+}
+
+/* Only the attempt that finished a task counts; names are copied. */
+static void test_counters_of_winner(void **state)
+{
+	char name[16] = "words";
+	struct job_counter win[2] = { { name, 7 }, { "maps", 1 } }, lose[1] = { { "words", 1000 } };
+	struct job_counter totals[4];
+	struct assignment maps[10], b, f;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	assert_int_equal(b.id, 9);
+	/* the backup wins; the primary's later success and its counters are ignored */
+	assert_int_equal(report_counted(&job, &b, 1, win, 2), REPORT_ACCEPTED);
+	strcpy(name, "XXXXX");
+	assert_int_equal(report_counted(&job, &maps[9], 1, lose, 1), REPORT_IGNORED);
+	assert_int_equal(job.tasks[9].ncounters, 2);
+	assert_string_equal(job.tasks[9].counters[0].name, "words");
+	assert_int_equal(job.tasks[9].counters[0].value, 7);
+	/* a failed attempt's counters are not kept either */
+	f = give_reduce(&job, TIMEOUT);
+	assert_int_equal(report_counted(&job, &f, 0, lose, 1), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[10].ncounters, 0);
+	assert_int_equal(job_counter_totals(&job, totals, 4), 2);
+	assert_string_equal(totals[0].name, "words");
+	assert_int_equal(totals[0].value, 7);
+	job_release(&job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1299,6 +1470,11 @@ int main(void)
 		cmocka_unit_test(test_backup_only_near_the_end),
 		cmocka_unit_test(test_backup_failure_keeps_other),
 		cmocka_unit_test(test_backup_timeout_keeps_other),
+		cmocka_unit_test(test_bad_record_skipped),
+		cmocka_unit_test(test_bad_record_counted),
+		cmocka_unit_test(test_bad_record_stale),
+		cmocka_unit_test(test_bad_record_limit),
+		cmocka_unit_test(test_counters_of_winner),
 	};
 
 	UNIT_MAIN("tasks", tests);
