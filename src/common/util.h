@@ -37,6 +37,12 @@ void raise_fd_limit(void);
  */
 size_t fd_budget(size_t reserve);
 
+/*
+ * Write all n bytes to fd, resuming after short writes and EINTR.  0, or
+ * -1 with errno set and nothing printed.
+ */
+int write_all(int fd, const void *p, size_t n);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t now_ms(void);
 
