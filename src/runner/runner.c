@@ -295,21 +295,6 @@ static int add_source(struct merger *m, const struct rsrc *s, int reduce_id, siz
 }
 
 /*
- * How many runs one merge may hold open at a time: what the descriptor
- * limit leaves (a reserve kept for the plugin, the output and the
- * connection), and what a quarter of the budget buys at a 4 KiB read buffer
- * per run.  At least 2.
- */
-static size_t merge_fan_in(uint64_t budget)
-{
-	size_t n = fd_budget(64), by_memory = (size_t)(budget / 4 / 4096);
-
-	if (by_memory < n)
-		n = by_memory;
-	return n < 2 ? 2 : n;
-}
-
-/*
  * Merge sources [from, from + n) into one anonymous run; *out describes it.
  * The sources' descriptors are consumed either way.  0 or -1.
  */
@@ -343,15 +328,18 @@ static int merge_group(struct rsrc *src, size_t from, size_t n, int reduce_id,
 	return rc;
 }
 
-int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t budget)
+int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t memory)
 {
-	size_t fan = merge_fan_in(budget), n = nmap > 0 ? (size_t)nmap : 0, bufsize;
+	struct budget budget;
+	size_t fan, n = nmap > 0 ? (size_t)nmap : 0, bufsize;
 	struct rsrc *src = xcalloc(n ? n : 1, sizeof(*src));
 	struct merger m;
 	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
 	counters_reset(&task_counters);
+	budget_init(&budget, memory);
+	fan = budget_fan_in(&budget);
 	for (size_t i = 0; i < n; i++)
 		src[i] = (struct rsrc){ -1, (int)i, (int)i };
 	/*
@@ -362,9 +350,7 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 	while (n > fan) {
 		size_t groups = (n + fan - 1) / fan, at = 0;
 
-		bufsize = (size_t)(budget / 4 / fan);
-		if (bufsize > (1u << 20))
-			bufsize = 1u << 20;
+		bufsize = budget_read_buffer(&budget, fan);
 		for (size_t g = 0; g < groups; g++) {
 			size_t len = n - at < fan ? n - at : fan;
 			struct rsrc merged;
@@ -384,9 +370,7 @@ int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t
 		n = groups;
 	}
 	/* One read buffer per run, together within a quarter of the budget. */
-	bufsize = n > 0 ? (size_t)(budget / 4 / n) : 0;
-	if (bufsize > (1u << 20))
-		bufsize = 1u << 20;
+	bufsize = budget_read_buffer(&budget, n);
 	merger_init(&m);
 	for (size_t i = 0; i < n; i++) {
 		int added = add_source(&m, &src[i], reduce_id, bufsize);

@@ -135,30 +135,15 @@ static int combine_entry(struct mapout *mo, size_t i)
 	return 0;
 }
 
-/*
- * How many spill runs may stay open: the descriptor limit less a reserve
- * (the input, the plugin, the connection, the final merge's output), but
- * room for two spills at least.
- */
-static size_t spill_fd_budget(unsigned nparts)
-{
-	size_t n = fd_budget(64);
-
-	return n < 2 * (size_t)nparts ? 2 * (size_t)nparts : n;
-}
-
 void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
-		 uint64_t budget)
+		 uint64_t memory)
 {
 	memset(mo, 0, sizeof(*mo));
 	mo->plugin = p;
 	mo->nparts = nparts;
-	mo->budget = budget;
-	/* An eighth each (see mapout.h), but never below a small working size. */
-	mo->ctab_limit = budget / 8 > MAPOUT_MIN_CTAB ? budget / 8 : MAPOUT_MIN_CTAB;
-	mo->parts_limit = budget / 8 > MAPOUT_MIN_PARTS ? budget / 8 : MAPOUT_MIN_PARTS;
+	budget_init(&mo->budget, memory);
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
-	mo->max_spill_fds = spill_fd_budget(nparts);
+	mo->max_spill_fds = budget_spill_fds(nparts);
 	mo->use_sum = p->combine_sum;
 	mo->use_ctab = !mo->use_sum && p->combine != NULL;
 	ctab_init(&mo->ctab);
@@ -168,8 +153,8 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	 * the size the last task's reached, within the budget.
 	 */
 	if (mo->use_ctab && last_keys)
-		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->ctab_limit / 2
-					? last_keys : mo->ctab_limit / 2 / 64 / 2);
+		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->budget.combine / 2
+					? last_keys : mo->budget.combine / 2 / 64 / 2);
 	sumview_init(&mo->view);
 	if (mo->use_sum) {
 		if (kept_init) {
@@ -182,22 +167,22 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 		 * The table and its view together get the combine table's
 		 * share of the budget; keep them only with room to spare.
 		 */
-		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->ctab_limit / 4 * 3) {
+		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->budget.combine / 4 * 3) {
 			sumtab_release(&mo->sum);
 			sumview_release(&mo->view);
 		}
 		sumtab_new_epoch(&mo->sum);
 		mo->view_bytes = sumview_bytes(&mo->view);
 		if (!mo->sum.cap && last_keys)
-			sumtab_reserve(&mo->sum, last_keys * 64 < mo->ctab_limit / 2
-						 ? last_keys : mo->ctab_limit / 2 / 64);
+			sumtab_reserve(&mo->sum, last_keys * 64 < mo->budget.combine / 2
+						 ? last_keys : mo->budget.combine / 2 / 64);
 	}
 	kvbuf_init(&mo->scratch);
 }
 
 void mapout_expect_input(struct mapout *mo, size_t len)
 {
-	size_t keys = len / 256, most = mo->ctab_limit / 2 / 64;
+	size_t keys = len / 256, most = mo->budget.combine / 2 / 64;
 
 	if (!mo->use_sum || mo->sum.cap)
 		return;
@@ -251,12 +236,10 @@ static int part_add(struct mapout *mo, const char *key, size_t klen,
  */
 static int compact_spills(struct mapout *mo)
 {
-	size_t bufsize = mo->budget / 4 / mo->nspills;
+	size_t bufsize = budget_read_buffer(&mo->budget, mo->nspills);
 	int *fds = xcalloc(mo->nparts, sizeof(*fds));
 	int rc = 0;
 
-	if (bufsize > (1u << 20))
-		bufsize = 1u << 20;
 	for (unsigned r = 0; r < mo->nparts; r++)
 		fds[r] = -1;
 	for (unsigned r = 0; r < mo->nparts && rc == 0; r++) {
@@ -356,11 +339,11 @@ static int flush_ctab(struct mapout *mo)
 	mo->drains++;
 	ctab_clear(t);
 	/* A table of many distinct keys stays big when emptied: start afresh. */
-	if (ctab_bytes(t) > mo->ctab_limit / 2) {
+	if (ctab_bytes(t) > mo->budget.combine / 2) {
 		ctab_release(t);
 		ctab_init(t);
 	}
-	if (mo->pbytes > mo->parts_limit)
+	if (mo->pbytes > mo->budget.parts)
 		return spill(mo);
 	return 0;
 }
@@ -406,13 +389,13 @@ static int flush_sum(struct mapout *mo)
 		mo->max_keys = t->n;
 	mo->drains++;
 	sumtab_clear(t);
-	if (sumtab_bytes(t) > mo->ctab_limit / 2) {
+	if (sumtab_bytes(t) > mo->budget.combine / 2) {
 		uint32_t epoch = t->epoch;
 
 		sumtab_release(t);
 		t->epoch = epoch;
 	}
-	if (mo->pbytes > mo->parts_limit)
+	if (mo->pbytes > mo->budget.parts)
 		return spill(mo);
 	return 0;
 }
@@ -460,7 +443,7 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 				     klen);
 		rc = sumtab_add(&mo->sum, key, klen, v);
 		mo->combine_in++;
-		if (rc > 0 && sumtab_bytes(&mo->sum) + mo->view_bytes > mo->ctab_limit)
+		if (rc > 0 && sumtab_bytes(&mo->sum) + mo->view_bytes > mo->budget.combine)
 			return flush_sum(mo);
 		if (rc < 0)
 			return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);
@@ -479,17 +462,17 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 				return -1;
 			ctab_push(t, i, val, vlen, 0);
 		}
-		if (ctab_bytes(t) > mo->ctab_limit) {
+		if (ctab_bytes(t) > mo->budget.combine) {
 			if (t->garbage > t->alen / 4)
 				ctab_compact(t);
-			if (ctab_bytes(t) > mo->ctab_limit)
+			if (ctab_bytes(t) > mo->budget.combine)
 				return flush_ctab(mo);
 		}
 		return 0;
 	}
 	if (part_add(mo, key, klen, val, vlen) < 0)
 		return -1;
-	if (mo->pbytes > mo->parts_limit)
+	if (mo->pbytes > mo->budget.parts)
 		return spill(mo);
 	return 0;
 }
@@ -507,7 +490,7 @@ int mapout_finish(struct mapout *mo)
 			 * over (room for the keys of the next tasks).
 			 */
 			if (mo->sum.n * 8 > mo->sum.cap * 3 &&
-			    sumtab_bytes(&mo->sum) * 2 + mo->view_bytes <= mo->ctab_limit / 2)
+			    sumtab_bytes(&mo->sum) * 2 + mo->view_bytes <= mo->budget.combine / 2)
 				sumtab_reserve(&mo->sum, mo->sum.cap);
 			sumview_update(&mo->view, &mo->sum, mo->plugin, mo->nparts);
 			mo->use_view = 1;
@@ -580,10 +563,8 @@ static int view_to_part(struct mapout *mo, unsigned r)
 
 int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
 {
-	size_t bufsize = mo->nspills ? mo->budget / 4 / mo->nspills : 0;
+	size_t bufsize = budget_read_buffer(&mo->budget, mo->nspills);
 
-	if (bufsize > (1u << 20))
-		bufsize = 1u << 20;
 	merger_init(m);
 	if (mo->use_view && view_to_part(mo, r) < 0)
 		return -1;

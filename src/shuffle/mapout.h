@@ -9,11 +9,8 @@
  * outgrow an eighth of the budget they are sorted and spilled to anonymous
  * sorted runs (one per partition; unlinked files, so a dead worker leaves
  * none); when the spills would hold more descriptors open than the limit
- * allows, each partition's spills are merged into one run.  An eighth
- * each, because arrays grow by doubling and a rehash or a
- * sort holds old and new side by side; the rest of the budget covers that,
- * the read buffers of the final merge and the write buffers.  The map's
- * input, which the worker holds whole, comes on top (at most a split).
+ * allows, each partition's spills are merged into one run.  budget.h says
+ * how the memory and descriptor limits are shared out, and why.
  *
  * With the built-in sum combiner the combine table is a sum table instead
  * (sumtab.h), kept with its sorted view (sumview.h) from task to task of
@@ -31,6 +28,7 @@
 #define MR_MAPOUT_H
 
 #include "runner/counters.h"
+#include "shuffle/budget.h"
 #include "shuffle/ctab.h"
 #include "shuffle/keysort.h"
 #include "shuffle/kvbuf.h"
@@ -41,15 +39,11 @@
 
 #include <stdint.h>
 
-#define MAPOUT_MIN_CTAB (1u << 20)
-#define MAPOUT_MIN_PARTS (256u << 10)
-
 struct mapout {
 	const struct plugin *plugin;
 	unsigned nparts;
-	uint64_t budget;         /* bytes */
-	uint64_t ctab_limit;     /* combine table size that triggers compaction/draining */
-	uint64_t parts_limit;    /* partition bytes that trigger a spill */
+	struct budget budget;    /* combine: the table size that triggers compaction or
+				    draining; parts: the buffer bytes that trigger a spill */
 	struct kvbuf *parts;     /* nparts buffers */
 	int use_ctab;
 	struct ctab ctab;
@@ -81,7 +75,7 @@ struct mapout {
 };
 
 void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
-		 uint64_t budget);
+		 uint64_t memory);
 void mapout_release(struct mapout *mo);
 
 /*
