@@ -137,8 +137,9 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 {
 	struct job_status st;
 	struct job_counter totals[MR_MAX_COUNTERS];
+	struct running_attempt *run;
 	int64_t now = now_ms();
-	size_t n = 0, nc;
+	size_t nrun, nc;
 
 	(void)args;
 	(void)req;
@@ -166,25 +167,21 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	res->eta_ms = st.eta_ms;
 
 	/* Running attempts: primaries and backups, at most MR_MAX_STATUS_TASKS. */
-	res->running.running_val = xcalloc(MR_MAX_STATUS_TASKS, sizeof(mr_running_task));
-	for (int i = 0; i < the_job->nmap + the_job->nreduce; i++) {
-		const struct task *t = &the_job->tasks[i];
+	run = xcalloc(MR_MAX_STATUS_TASKS, sizeof(*run));
+	nrun = job_running(the_job, now, run, MR_MAX_STATUS_TASKS);
+	res->running.running_val = xcalloc(nrun ? nrun : 1, sizeof(mr_running_task));
+	for (size_t i = 0; i < nrun; i++) {
+		mr_running_task *r = &res->running.running_val[i];
 
-		for (int b = 0; b < 2 && t->state == TASK_RUNNING; b++) {
-			mr_running_task *r;
-
-			if ((b && !t->backup) || n == MR_MAX_STATUS_TASKS)
-				continue;
-			r = &res->running.running_val[n++];
-			r->kind = i < the_job->nmap ? MR_TASK_MAP : MR_TASK_REDUCE;
-			r->id = i < the_job->nmap ? i : i - the_job->nmap;
-			r->attempt = b ? t->backup : t->attempt;
-			r->worker_pid = b ? t->backup_pid : t->worker_pid;
-			r->elapsed_ms = now - (b ? t->backup_started_ms : t->started_ms);
-			r->backup = b;
-		}
+		r->kind = run[i].kind == KIND_MAP ? MR_TASK_MAP : MR_TASK_REDUCE;
+		r->id = run[i].id;
+		r->attempt = run[i].attempt;
+		r->worker_pid = run[i].worker_pid;
+		r->elapsed_ms = run[i].elapsed_ms;
+		r->backup = run[i].backup;
 	}
-	res->running.running_len = (u_int)n;
+	res->running.running_len = (u_int)nrun;
+	free(run);
 
 	/* Counter totals; names borrowed from the task table. */
 	nc = job_counter_totals(the_job, totals, MR_MAX_COUNTERS);

@@ -493,6 +493,35 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
 	(void)now_ms;
 }
 
+size_t job_running(const struct job *job, int64_t now_ms, struct running_attempt *out,
+		   size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < job->nmap + job->nreduce && n < max; i++) {
+		const struct task *t = &job->tasks[i];
+		struct running_attempt r;
+
+		if (t->state != TASK_RUNNING)
+			continue;
+		r.kind = i < job->nmap ? KIND_MAP : KIND_REDUCE;
+		r.id = i < job->nmap ? i : i - job->nmap;
+		r.attempt = t->attempt;
+		r.worker_pid = t->worker_pid;
+		r.elapsed_ms = now_ms - t->started_ms;
+		r.backup = 0;
+		out[n++] = r;
+		if (t->backup && n < max) {
+			r.attempt = t->backup;
+			r.worker_pid = t->backup_pid;
+			r.elapsed_ms = now_ms - t->backup_started_ms;
+			r.backup = 1;
+			out[n++] = r;
+		}
+	}
+	return n;
+}
+
 size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max)
 {
 	size_t n = 0;

@@ -181,6 +181,24 @@ struct job_status {
 void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
 		struct job_status *st);
 
+/* One live attempt, for mrctl status. */
+struct running_attempt {
+	enum task_kind kind;
+	int id;                  /* map or reduce id */
+	uint64_t attempt;
+	int worker_pid;
+	int64_t elapsed_ms;      /* since it was handed out */
+	int backup;              /* a backup attempt */
+};
+
+/*
+ * Fill out[0 .. max) with the live attempts in task order, a task's
+ * primary before its backup; returns how many it wrote (at most max: the
+ * rest are left out).  O(tasks); for status calls.
+ */
+size_t job_running(const struct job *job, int64_t now_ms, struct running_attempt *out,
+		   size_t max);
+
 /*
  * Sum the counters of every finished task into out[0 .. max) (names
  * borrowed from the job); returns how many distinct names there are.

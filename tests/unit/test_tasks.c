@@ -1272,6 +1272,44 @@ static void test_backup_timeout_keeps_other(void **state)
 	job_release(&job);
 }
 
+/* The live attempts in task order, a primary before its backup; max is respected. */
+static void test_running_attempts(void **state)
+{
+	struct running_attempt run[4];
+	struct assignment maps[10], b, r;
+	struct job job;
+
+	(void)state;
+	straggler_job(&job, maps, 1);
+	assert_int_equal(job_running(&job, 100, run, 4), 1);
+	assert_int_equal(run[0].kind, KIND_MAP);
+	assert_int_equal(run[0].id, 9);
+	assert_int_equal(run[0].attempt, maps[9].attempt);
+	assert_int_equal(run[0].worker_pid, 4242);
+	assert_int_equal(run[0].elapsed_ms, 100);
+	assert_false(run[0].backup);
+	b = give_map(&job, TIMEOUT / 2 + 1);
+	assert_int_equal(job_running(&job, TIMEOUT, run, 4), 2);
+	assert_int_equal(run[0].attempt, maps[9].attempt);
+	assert_int_equal(run[0].elapsed_ms, TIMEOUT);
+	assert_int_equal(run[1].id, 9);
+	assert_int_equal(run[1].attempt, b.attempt);
+	assert_int_equal(run[1].elapsed_ms, TIMEOUT / 2 - 1);
+	assert_true(run[1].backup);
+	/* room for one: the primary only */
+	assert_int_equal(job_running(&job, TIMEOUT, run, 1), 1);
+	assert_false(run[0].backup);
+	assert_int_equal(job_running(&job, TIMEOUT, run, 0), 0);
+	done(&job, &b);
+	assert_int_equal(job_running(&job, TIMEOUT, run, 4), 0);
+	r = give_reduce(&job, TIMEOUT);
+	assert_int_equal(job_running(&job, TIMEOUT + 5, run, 4), 1);
+	assert_int_equal(run[0].kind, KIND_REDUCE);
+	assert_int_equal(run[0].id, r.id);
+	assert_int_equal(run[0].elapsed_ms, 5);
+	job_release(&job);
+}
+
 /* ---- bad records and counters, carried by the report ---------------------- */
 
 /* A failed map report naming the line that crashed it. */
@@ -1475,6 +1513,7 @@ int main(void)
 		cmocka_unit_test(test_bad_record_stale),
 		cmocka_unit_test(test_bad_record_limit),
 		cmocka_unit_test(test_counters_of_winner),
+		cmocka_unit_test(test_running_attempts),
 	};
 
 	UNIT_MAIN("tasks", tests);
