@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "mr.h" /* MR_MAX_COUNTERS */
 
 #include <errno.h>
 #include <poll.h>
@@ -69,14 +70,14 @@ static int writable(int fd)
 /* Redraw the progress line: "map 37/120, reduce 0/10, 52.3 MB/s, ETA 12 s". */
 static void draw_progress(const struct job *job, int64_t start_ms)
 {
-	struct job_counter totals[64];
+	struct job_counter totals[MR_MAX_COUNTERS];
 	struct job_status st;
 	int64_t now = now_ms(), bytes = 0;
-	size_t n = job_counter_totals(job, totals, 64);
+	size_t n = job_counter_totals(job, totals, MR_MAX_COUNTERS);
 	double secs = (double)(now - start_ms) / 1000.0;
 	char eta[32] = "";
 
-	job_status(job, now, now - start_ms, &st);
+	job_status(job, now - start_ms, &st);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(totals[i].name, "mr.map.input.bytes"))
 			bytes = totals[i].value;

@@ -13,6 +13,7 @@
 #include "coordinator/report.h"
 #include "coordinator/service.h"
 #include "coordinator/tasks.h"
+#include "mr.h" /* MR_MAX_COUNTERS */
 
 /* Largest RPC record we accept: a report with a full error text fits easily. */
 #define MAX_RECORD (64 * 1024)
@@ -189,8 +190,8 @@ static void sweep_temp_files(void)
 /* The job's counter totals, one log line (the report has them per task). */
 static void log_counters(const struct job *job)
 {
-	struct job_counter totals[256];
-	size_t n = job_counter_totals(job, totals, 256), len = 0;
+	struct job_counter totals[MR_MAX_COUNTERS];
+	size_t n = job_counter_totals(job, totals, MR_MAX_COUNTERS), len = 0;
 	char line[1800];
 
 	line[0] = '\0';
@@ -231,7 +232,7 @@ static int check_outputs(const struct job *job)
 int main(int argc, char **argv)
 {
 	struct coord_options o;
-	char sockbuf[108];
+	char sockbuf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *sockpath;
 	int first, sigfd, lfd, rc, status = 1, progress;
 	int64_t start, *sizes;

@@ -133,6 +133,10 @@ out:
 	return TRUE;
 }
 
+/* proto/mr.x has no constants for mr_status_reply.phase, only this numbering. */
+_Static_assert(PHASE_MAP == 0 && PHASE_REDUCE == 1 && PHASE_DONE == 2 && PHASE_FAILED == 3,
+	       "mr_status_reply.phase is 0 map, 1 reduce, 2 done, 3 failed (proto/mr.x)");
+
 bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 {
 	struct job_status st;
@@ -148,7 +152,7 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 		res->phase = PHASE_DONE;
 		return TRUE;
 	}
-	job_status(the_job, now, now - the_start_ms, &st);
+	job_status(the_job, now - the_start_ms, &st);
 	res->phase = (int)the_job->phase;
 	res->nmap = the_job->nmap;
 	res->nreduce = the_job->nreduce;

@@ -2,13 +2,15 @@
  * service.h - the RPC procedures of proto/mr.x, served from the coordinator
  * loop.
  *
- * rpcgen's dispatcher calls mr_ask_1_svc() and mr_report_1_svc(), which
- * translate between the XDR types and the task table (tasks.h).  They reach
- * the job through the pointer given to service_init(): the coordinator serves
- * exactly one job, from one thread.
+ * rpcgen's dispatcher calls mr_ask_1_svc(), mr_report_1_svc() and
+ * mr_status_1_svc(), which translate between the XDR types and the task
+ * table (tasks.h).  They reach the job through the pointer given to
+ * service_init(): the coordinator serves exactly one job, from one thread.
  *
- * Replies borrow strings from the job (input names); mr_prog_1_freeresult()
- * therefore frees nothing.
+ * An ASK reply borrows the input name and the skip list from the task
+ * table, a STATUS reply the counter names; the STATUS reply's two arrays
+ * (running attempts, counter totals) are malloc'd, and
+ * mr_prog_1_freeresult() frees those and nothing else.
  */
 #ifndef MR_SERVICE_H
 #define MR_SERVICE_H
@@ -18,6 +20,7 @@
 /*
  * Serve `job` (borrowed until service_init(NULL, 0)).  With `cleanup`, a
  * worker whose reduce is accepted is told to remove that reduce's inputs.
+ * Without a job, every ASK is told EXIT and every report is ignored.
  */
 void service_init(struct job *job, int cleanup);
 

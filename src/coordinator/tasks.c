@@ -452,8 +452,7 @@ void job_expire(struct job *job, int64_t now_ms)
 	}
 }
 
-void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
-		struct job_status *st)
+void job_status(const struct job *job, int64_t elapsed_ms, struct job_status *st)
 {
 	int workers, left;
 	int64_t per_task;
@@ -490,7 +489,6 @@ void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
 	left = job->phase == PHASE_MAP ? job->nmap - st->done[KIND_MAP] + job->nreduce
 				       : job->nreduce - st->done[KIND_REDUCE];
 	st->eta_ms = per_task * ((left + workers - 1) / workers);
-	(void)now_ms;
 }
 
 size_t job_running(const struct job *job, int64_t now_ms, struct running_attempt *out,

@@ -134,7 +134,10 @@ void job_release(struct job *job);
  */
 void job_set_splits(struct job *job, const int64_t *offsets, const int64_t *lengths);
 
-/* Hand out the next idle task of the current phase, or WAIT, or EXIT. */
+/*
+ * Hand out the next idle task of the current phase, else a backup attempt
+ * of a straggler (cfg.backup), else WAIT; EXIT once the job is finished.
+ */
 void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out);
 
 /* A worker's report of one attempt, as job_report() takes it. */
@@ -168,18 +171,19 @@ enum report_result job_report(struct job *job, const struct report_in *r, int64_
 /* Where the job stands, for mrctl status. */
 struct job_status {
 	int idle[2], running[2], done[2];   /* [KIND_MAP], [KIND_REDUCE] */
-	int failed[2];                       /* tasks with a failed attempt */
-	int64_t eta_ms;                      /* -1 when nothing finished yet */
+	int failed[2];                       /* tasks with a counted failure report */
+	int64_t eta_ms;                      /* 0 when finished, -1 when nothing to go by */
 };
 
 /*
- * Count the tasks by state and estimate the time left from the tasks
- * finished so far (elapsed_ms since the job started): each phase's
- * remaining tasks at the median duration of its finished ones, spread over
- * as many workers as are running tasks now.  O(tasks); for status calls.
+ * Count the tasks by state and estimate the time left: the tasks left (in
+ * the map phase, the maps left and every reduce) at the median duration of
+ * the current phase's finished tasks (before any reduce finished: the
+ * job's time per finished map, elapsed_ms since the job started), spread
+ * over as many workers as are running tasks now.  O(tasks); for status
+ * calls.
  */
-void job_status(const struct job *job, int64_t now_ms, int64_t elapsed_ms,
-		struct job_status *st);
+void job_status(const struct job *job, int64_t elapsed_ms, struct job_status *st);
 
 /* One live attempt, for mrctl status. */
 struct running_attempt {
@@ -200,18 +204,26 @@ size_t job_running(const struct job *job, int64_t now_ms, struct running_attempt
 		   size_t max);
 
 /*
- * Sum the counters of every finished task into out[0 .. max) (names
- * borrowed from the job); returns how many distinct names there are.
+ * Sum the counters of every finished task into out[0 .. max), one entry
+ * per name in order of first appearance (names borrowed from the job);
+ * returns how many it wrote (names beyond max are left out).
  */
 size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t max);
 
-/* Re-issue every running attempt whose deadline has passed. */
+/*
+ * Re-issue every task whose live attempt's deadline has passed; a task
+ * with another live attempt still in time is left to that one.
+ */
 void job_expire(struct job *job, int64_t now_ms);
 
 /* Milliseconds until the next deadline, clamped to [0, max_ms]. */
 int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms);
 
-/* Index helpers: a task's kind and id from its index, and back. */
+/*
+ * A task's name from its index (below nmap + nreduce): "map task 3 (FILE)",
+ * with the byte range of a split, or "reduce task 1".  Writes at most
+ * `size` bytes (truncated, always terminated) into buf and returns buf.
+ */
 const char *job_task_name(const struct job *job, uint32_t index, char *buf, size_t size);
 
 static inline int job_finished(const struct job *job)

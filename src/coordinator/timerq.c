@@ -42,11 +42,6 @@ void timerq_add(struct timerq *q, int64_t deadline_ms, uint32_t task, uint64_t a
 	}
 }
 
-size_t timerq_len(const struct timerq *q)
-{
-	return q->len;
-}
-
 int timerq_next_timeout(const struct timerq *q, int64_t now_ms, int max_ms)
 {
 	int64_t d;

@@ -23,15 +23,13 @@ struct timer {
 
 struct timerq {
 	struct timer *heap;
-	size_t len, cap;
+	size_t len, cap;     /* len: entries queued, stale ones included */
 };
 
 void timerq_init(struct timerq *q);
 void timerq_release(struct timerq *q);
 /* Queue a deadline.  Dies on out-of-memory (like every x* allocation). */
 void timerq_add(struct timerq *q, int64_t deadline_ms, uint32_t task, uint64_t attempt);
-/* Number of queued entries, stale ones included. */
-size_t timerq_len(const struct timerq *q);
 /*
  * Milliseconds from `now_ms` until the earliest deadline, clamped to
  * [0, max_ms]; max_ms when the queue is empty.  Suitable as poll()'s timeout.

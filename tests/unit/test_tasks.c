@@ -587,7 +587,7 @@ static void test_stale_timer_finished_task(void **state)
 	assert_int_equal(job.phase, PHASE_REDUCE);
 	assert_int_equal(job.done_in_phase, 0);
 	assert_int_equal(job.qlen, 1);
-	assert_int_equal(timerq_len(&job.timers), 1);
+	assert_int_equal(job.timers.len, 1);
 	/* the remaining reduce is handed out once, not twice */
 	give_reduce(&job, TIMEOUT);
 	expect_wait(&job, TIMEOUT);

@@ -21,7 +21,7 @@ static void test_empty(void **state)
 
 	(void)state;
 	timerq_init(&q);
-	assert_int_equal(timerq_len(&q), 0);
+	assert_int_equal(q.len, 0);
 	assert_int_equal(timerq_next_timeout(&q, 0, 1000), 1000);
 	assert_int_equal(timerq_next_timeout(&q, INT64_MAX, 5), 5);
 	assert_int_equal(timerq_next_timeout(&q, -5, 0), 0);
@@ -32,7 +32,7 @@ static void test_empty(void **state)
 	assert_int_equal(t.attempt, 7);
 	timerq_release(&q);
 	timerq_release(&q); /* release of a released queue is harmless */
-	assert_int_equal(timerq_len(&q), 0);
+	assert_int_equal(q.len, 0);
 }
 
 /* Many random deadlines (duplicates and negatives included) pop sorted. */
@@ -62,7 +62,7 @@ static void test_random_order(void **state)
 		want[i] = d;
 		by_task[i] = d;
 		timerq_add(&q, d, i, (uint64_t)i * 3 + 1);
-		assert_int_equal(timerq_len(&q), i + 1);
+		assert_int_equal(q.len, i + 1);
 	}
 	qsort(want, N, sizeof(*want), cmp_i64);
 	while (timerq_pop_expired(&q, INT64_MAX, &t)) {
@@ -77,7 +77,7 @@ static void test_random_order(void **state)
 		assert_int_equal(t.attempt, (uint64_t)t.task * 3 + 1);
 		last = t.deadline_ms;
 		n++;
-		assert_int_equal(timerq_len(&q), N - n);
+		assert_int_equal(q.len, N - n);
 	}
 	assert_int_equal(n, N);
 	timerq_release(&q);
@@ -121,7 +121,7 @@ static void test_interleaved(void **state)
 		assert_int_equal(timerq_pop_expired(&q, now, &t), 0);
 		memmove(ref, ref + due, (nref - due) * sizeof(*ref));
 		nref -= due;
-		assert_int_equal(timerq_len(&q), nref);
+		assert_int_equal(q.len, nref);
 		if (nref) {
 			int64_t wait = ref[0] - now;
 
@@ -162,7 +162,7 @@ static void test_ties(void **state)
 		seen[t.task] = 1;
 	}
 	assert_int_equal(timerq_pop_expired(&q, 100, &t), 0);
-	assert_int_equal(timerq_len(&q), 1);
+	assert_int_equal(q.len, 1);
 	assert_int_equal(timerq_pop_expired(&q, 1000, &t), 1);
 	assert_int_equal(t.task, 2000);
 	timerq_release(&q);
@@ -238,7 +238,7 @@ static void test_pop_only_when_due(void **state)
 	assert_int_equal(timerq_pop_expired(&q, 0, &t), 0);
 	assert_int_equal(timerq_pop_expired(&q, 99, &t), 0);
 	assert_int_equal(timerq_pop_expired(&q, INT64_MIN, &t), 0);
-	assert_int_equal(timerq_len(&q), 1);
+	assert_int_equal(q.len, 1);
 	{
 		struct timer untouched;
 
@@ -249,7 +249,7 @@ static void test_pop_only_when_due(void **state)
 	assert_int_equal(t.deadline_ms, 100);
 	assert_int_equal(t.task, 42);
 	assert_int_equal(t.attempt, 9);
-	assert_int_equal(timerq_len(&q), 0);
+	assert_int_equal(q.len, 0);
 	assert_int_equal(timerq_pop_expired(&q, 100, &t), 0);
 	timerq_release(&q);
 }
@@ -266,7 +266,7 @@ static void test_duplicates_same_task(void **state)
 	timerq_add(&q, 1000, 5, 1);
 	timerq_add(&q, 2000, 5, 2);
 	timerq_add(&q, 2000, 5, 2); /* an exact duplicate stays a separate entry */
-	assert_int_equal(timerq_len(&q), 4);
+	assert_int_equal(q.len, 4);
 	assert_int_equal(timerq_pop_expired(&q, 5000, &t), 1);
 	assert_int_equal(t.task, 5);
 	assert_int_equal(t.attempt, 1);
@@ -311,12 +311,12 @@ static void test_release_reuse(void **state)
 	for (uint32_t i = 0; i < 100; i++)
 		timerq_add(&q, 100 - i, i, 0);
 	timerq_release(&q);
-	assert_int_equal(timerq_len(&q), 0);
+	assert_int_equal(q.len, 0);
 	assert_int_equal(timerq_pop_expired(&q, INT64_MAX, &t), 0);
 	timerq_add(&q, 5, 1, 1);
 	while (timerq_pop_expired(&q, INT64_MAX, &t))
 		;
-	assert_int_equal(timerq_len(&q), 0);
+	assert_int_equal(q.len, 0);
 	timerq_add(&q, 7, 2, 2);
 	assert_int_equal(timerq_next_timeout(&q, 0, 100), 7);
 	assert_int_equal(timerq_pop_expired(&q, 7, &t), 1);
