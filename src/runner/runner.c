@@ -274,120 +274,25 @@ out:
 	return rc;
 }
 
-/*
- * A source of a reduce's merge: map i's run file, or (fd >= 0) an
- * anonymous run that already merges several of them.
- */
-struct rsrc {
-	int fd;
-	int first, last;	/* the maps it covers */
-};
-
-static int add_source(struct merger *m, const struct rsrc *s, int reduce_id, size_t bufsize)
-{
-	char name[96];
-
-	if (s->fd < 0)
-		return merger_add_file(m, jobdir_map_run(name, s->first, reduce_id), bufsize);
-	snprintf(name, sizeof(name), "merged run of maps %d-%d for reduce %d", s->first,
-		 s->last, reduce_id);
-	return merger_add_fd(m, s->fd, name, bufsize);
-}
-
-/*
- * Merge sources [from, from + n) into one anonymous run; *out describes it.
- * The sources' descriptors are consumed either way.  0 or -1.
- */
-static int merge_group(struct rsrc *src, size_t from, size_t n, int reduce_id,
-		       size_t bufsize, struct rsrc *out)
-{
-	struct merger m;
-	size_t i;
-	int rc = -1;
-
-	merger_init(&m);
-	for (i = 0; i < n; i++) {
-		int added = add_source(&m, &src[from + i], reduce_id, bufsize);
-
-		src[from + i].fd = -1; /* the merger owns it now, or closed it */
-		if (added < 0)
-			break;
-	}
-	if (i < n) {
-		for (size_t j = i + 1; j < n; j++)
-			if (src[from + j].fd >= 0) {
-				close(src[from + j].fd);
-				src[from + j].fd = -1;
-			}
-	} else {
-		out->first = src[from].first;
-		out->last = src[from + n - 1].last;
-		rc = merger_to_anon(&m, ".", &out->fd);
-	}
-	merger_release(&m);
-	return rc;
-}
-
 int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t memory)
 {
 	struct budget budget;
-	size_t fan, n = nmap > 0 ? (size_t)nmap : 0, bufsize;
-	struct rsrc *src = xcalloc(n ? n : 1, sizeof(*src));
+	struct runlist runs;
 	struct merger m;
 	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
 	counters_reset(&task_counters);
 	budget_init(&budget, memory);
-	fan = budget_fan_in(&budget);
-	for (size_t i = 0; i < n; i++)
-		src[i] = (struct rsrc){ -1, (int)i, (int)i };
-	/*
-	 * More runs than one merge may hold open: merge consecutive groups
-	 * into anonymous runs first (consecutive, so equal keys keep their
-	 * values in map order), as many passes as it takes.
-	 */
-	while (n > fan) {
-		size_t groups = (n + fan - 1) / fan, at = 0;
-
-		bufsize = budget_read_buffer(&budget, fan);
-		for (size_t g = 0; g < groups; g++) {
-			size_t len = n - at < fan ? n - at : fan;
-			struct rsrc merged;
-
-			if (merge_group(src, at, len, reduce_id, bufsize, &merged) < 0) {
-				for (size_t j = 0; j < g; j++)
-					close(src[j].fd);
-				for (size_t j = at + len; j < n; j++)
-					if (src[j].fd >= 0)
-						close(src[j].fd);
-				free(src);
-				return -1;
-			}
-			src[g] = merged;
-			at += len;
-		}
-		n = groups;
-	}
-	/* One read buffer per run, together within a quarter of the budget. */
-	bufsize = budget_read_buffer(&budget, n);
+	runlist_init(&runs);
+	for (int i = 0; i < nmap; i++)
+		runlist_add_path(&runs, jobdir_map_run(name, i, reduce_id));
 	merger_init(&m);
-	for (size_t i = 0; i < n; i++) {
-		int added = add_source(&m, &src[i], reduce_id, bufsize);
-
-		src[i].fd = -1; /* the merger owns it now, or closed it */
-		if (added < 0) {
-			for (size_t j = i + 1; j < n; j++)
-				if (src[j].fd >= 0)
-					close(src[j].fd);
-			goto out;
-		}
-	}
-	if (merger_start(&m) < 0)
+	if (runlist_merger(&runs, NULL, budget_fan_in(&budget), &budget, &m) < 0)
 		goto out;
 	rc = runner_reduce_merged(p, &m, jobdir_output(name, reduce_id));
 out:
 	merger_release(&m);
-	free(src);
+	runlist_release(&runs);
 	return rc;
 }

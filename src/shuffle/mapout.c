@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Keys in the last task's combine table, to size the next one. */
 static size_t last_keys;
@@ -143,6 +142,9 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	mo->nparts = nparts;
 	budget_init(&mo->budget, memory);
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
+	mo->spill_runs = xcalloc(nparts, sizeof(*mo->spill_runs));
+	for (unsigned r = 0; r < nparts; r++)
+		runlist_init(&mo->spill_runs[r]);
 	mo->max_spill_fds = budget_spill_fds(nparts);
 	mo->use_sum = p->combine_sum;
 	mo->use_ctab = !mo->use_sum && p->combine != NULL;
@@ -196,10 +198,9 @@ void mapout_release(struct mapout *mo)
 	for (unsigned r = 0; r < mo->nparts; r++)
 		kvbuf_release(&mo->parts[r]);
 	free(mo->parts);
-	for (size_t i = 0; i < mo->nspills * mo->nparts; i++)
-		if (mo->spill_fds[i] >= 0)
-			close(mo->spill_fds[i]);
-	free(mo->spill_fds);
+	for (unsigned r = 0; r < mo->nparts; r++)
+		runlist_release(&mo->spill_runs[r]);
+	free(mo->spill_runs);
 	ctab_release(&mo->ctab);
 	if (mo->use_sum && mo->sum.cap) {
 		mapout_drop_cache();
@@ -236,59 +237,23 @@ static int part_add(struct mapout *mo, const char *key, size_t klen,
  */
 static int compact_spills(struct mapout *mo)
 {
-	size_t bufsize = budget_read_buffer(&mo->budget, mo->nspills);
-	int *fds = xcalloc(mo->nparts, sizeof(*fds));
-	int rc = 0;
-
 	for (unsigned r = 0; r < mo->nparts; r++)
-		fds[r] = -1;
-	for (unsigned r = 0; r < mo->nparts && rc == 0; r++) {
-		struct merger m;
-		char name[64];
-
-		merger_init(&m);
-		for (size_t sp = 0; sp < mo->nspills; sp++) {
-			int *fd = &mo->spill_fds[sp * mo->nparts + r];
-			int added;
-
-			snprintf(name, sizeof(name), "spill %zu of partition %u", sp, r);
-			added = merger_add_fd(&m, *fd, name, bufsize);
-			*fd = -1; /* the merger owns it now, or closed it */
-			if (added < 0)
-				rc = -1;
-		}
-		if (rc == 0)
-			rc = merger_to_anon(&m, ".", &fds[r]);
-		merger_release(&m);
-	}
-	/* Whatever is left open of the old spills is closed by mapout_release. */
-	if (rc == 0) {
-		free(mo->spill_fds);
-		mo->spill_fds = fds;
-		mo->nspills = 1;
-		return 0;
-	}
-	for (unsigned r = 0; r < mo->nparts; r++)
-		if (fds[r] >= 0)
-			close(fds[r]);
-	free(fds);
-	return -1;
+		if (runlist_shrink(&mo->spill_runs[r], 1, SIZE_MAX, &mo->budget) < 0)
+			return -1;
+	mo->nspills = 1;
+	return 0;
 }
 
 /* Sort every partition buffer and write it out as an anonymous run. */
 static int spill(struct mapout *mo)
 {
-	size_t base = mo->nspills * mo->nparts;
+	char name[64];
 
-	mo->spill_fds = xrealloc(mo->spill_fds,
-				 (mo->nspills + 1) * mo->nparts * sizeof(*mo->spill_fds));
-	for (unsigned r = 0; r < mo->nparts; r++)
-		mo->spill_fds[base + r] = -1;
-	mo->nspills++;
 	mo->spills++;
 	for (unsigned r = 0; r < mo->nparts; r++) {
 		struct kvbuf *b = &mo->parts[r];
 		struct ifile_writer w;
+		int fd;
 
 		kvbuf_sort(b);
 		if (ifile_writer_open_anon(&w, ".") < 0)
@@ -302,10 +267,14 @@ static int spill(struct mapout *mo)
 				return -1;
 			}
 		}
-		if (ifile_writer_finish_fd(&w, &mo->spill_fds[base + r]) < 0)
+		if (ifile_writer_finish_fd(&w, &fd) < 0)
 			return -1;
+		snprintf(name, sizeof(name), "spill %llu of partition %u",
+			 (unsigned long long)mo->spills - 1, r);
+		runlist_add_fd(&mo->spill_runs[r], fd, name);
 		kvbuf_clear(b);
 	}
+	mo->nspills++;
 	mo->pbytes = 0;
 	if (mo->nspills > 1 && mo->nspills * mo->nparts > mo->max_spill_fds)
 		return compact_spills(mo);
@@ -563,24 +532,11 @@ static int view_to_part(struct mapout *mo, unsigned r)
 
 int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
 {
-	size_t bufsize = budget_read_buffer(&mo->budget, mo->nspills);
-
 	merger_init(m);
 	if (mo->use_view && view_to_part(mo, r) < 0)
 		return -1;
-	for (size_t s = 0; s < mo->nspills; s++) {
-		int *fd = &mo->spill_fds[s * mo->nparts + r];
-		char name[64];
-
-		snprintf(name, sizeof(name), "spill %zu of partition %u", s, r);
-		if (merger_add_fd(m, *fd, name, bufsize) < 0) {
-			*fd = -1; /* the reader closed it */
-			return -1;
-		}
-		*fd = -1;
-	}
-	merger_add_mem(m, &mo->parts[r]);
-	return merger_start(m);
+	/* The spills are open already (budget_spill_fds bounds them): one pass. */
+	return runlist_merger(&mo->spill_runs[r], &mo->parts[r], SIZE_MAX, &mo->budget, m);
 }
 
 /* Write one key's values, combined. */

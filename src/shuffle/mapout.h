@@ -57,8 +57,8 @@ struct mapout {
 	struct sumview view;
 	size_t view_bytes;       /* its size when the task began (it only grows at the end) */
 	int use_view;
-	int *spill_fds;          /* nspills * nparts descriptors */
-	size_t nspills;
+	struct runlist *spill_runs; /* nparts lists: each partition's spilled runs, oldest first */
+	size_t nspills;          /* runs in each list */
 	size_t max_spill_fds;    /* past this, each partition's spills are merged into one */
 	uint64_t pbytes;         /* approximate bytes in the partition buffers */
 	/* combine output, and pointers into it for ctab_set_values() */

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -221,6 +222,133 @@ void merger_release(struct merger *m)
 	free(m->tree);
 	merger_init(m);
 }
+
+/* ---- run lists ---- */
+
+void runlist_init(struct runlist *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+/* Close the runs the list holds and forget them (not their names). */
+static void close_runs(struct runlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->runs[i].fd >= 0)
+			close(l->runs[i].fd);
+	l->n = 0;
+}
+
+void runlist_release(struct runlist *l)
+{
+	close_runs(l);
+	for (size_t i = 0; i < l->nnames; i++)
+		free(l->names[i]);
+	free(l->names);
+	free(l->runs);
+	runlist_init(l);
+}
+
+static void add_run(struct runlist *l, int fd, const char *name)
+{
+	xgrow((void **)&l->names, &l->namecap, l->nnames + 1, sizeof(*l->names));
+	xgrow((void **)&l->runs, &l->cap, l->n + 1, sizeof(*l->runs));
+	l->names[l->nnames] = xstrdup(name);
+	l->runs[l->n++] = (struct run){ fd, l->nnames, l->nnames };
+	l->nnames++;
+}
+
+void runlist_add_path(struct runlist *l, const char *path)
+{
+	add_run(l, -1, path);
+}
+
+void runlist_add_fd(struct runlist *l, int fd, const char *name)
+{
+	add_run(l, fd, name);
+}
+
+/* Hand run `r` of `l` to `m`, with a read buffer of `bufsize`.  0 or -1. */
+static int merge_in(struct merger *m, const struct runlist *l, struct run *r, size_t bufsize)
+{
+	char name[512];
+	int fd = r->fd;
+
+	r->fd = -1; /* the merger owns it now, or closed it */
+	if (fd < 0)
+		return merger_add_file(m, l->names[r->first], bufsize);
+	if (r->first == r->last)
+		return merger_add_fd(m, fd, l->names[r->first], bufsize);
+	snprintf(name, sizeof(name), "merged run of %.240s .. %.240s", l->names[r->first],
+		 l->names[r->last]);
+	return merger_add_fd(m, fd, name, bufsize);
+}
+
+/* Merge runs [from, from + len) of `l` into the anonymous run *out.  0 or -1. */
+static int merge_group(struct runlist *l, size_t from, size_t len, size_t bufsize,
+		       struct run *out)
+{
+	struct merger m;
+	size_t i;
+	int fd = -1, rc = -1;
+
+	merger_init(&m);
+	for (i = 0; i < len; i++)
+		if (merge_in(&m, l, &l->runs[from + i], bufsize) < 0)
+			break;
+	if (i == len && merger_to_anon(&m, ".", &fd) == 0) {
+		*out = (struct run){ fd, l->runs[from].first, l->runs[from + len - 1].last };
+		rc = 0;
+	}
+	merger_release(&m);
+	return rc;
+}
+
+int runlist_shrink(struct runlist *l, size_t max_runs, size_t fan_in, const struct budget *b)
+{
+	if (fan_in < 2)
+		fan_in = 2;
+	while (l->n > max_runs) {
+		size_t n = l->n, groups = n / fan_in + (n % fan_in != 0), at = 0;
+		size_t bufsize = budget_read_buffer(b, n < fan_in ? n : fan_in);
+
+		/* Group g lands in slot g, which an earlier group has consumed. */
+		for (size_t g = 0; g < groups; g++) {
+			size_t len = n - at < fan_in ? n - at : fan_in;
+			struct run merged;
+
+			if (merge_group(l, at, len, bufsize, &merged) < 0) {
+				close_runs(l);
+				return -1;
+			}
+			l->runs[g] = merged;
+			at += len;
+		}
+		l->n = groups;
+	}
+	return 0;
+}
+
+int runlist_merger(struct runlist *l, const struct kvbuf *mem, size_t fan_in,
+		   const struct budget *b, struct merger *m)
+{
+	size_t bufsize;
+
+	if (runlist_shrink(l, fan_in, fan_in, b) < 0)
+		return -1;
+	bufsize = budget_read_buffer(b, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		if (merge_in(m, l, &l->runs[i], bufsize) < 0) {
+			close_runs(l);
+			return -1;
+		}
+	l->n = 0;
+	if (mem)
+		merger_add_mem(m, mem);
+	return merger_start(m);
+}
+
+/* ---- key by key ---- */
 
 void mgroup_init(struct mgroup *g, struct merger *m)
 {

@@ -13,6 +13,7 @@
 #ifndef MR_MERGE_H
 #define MR_MERGE_H
 
+#include "shuffle/budget.h"
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 
@@ -59,6 +60,55 @@ int merger_peek(const struct merger *m, const char **key, uint32_t *klen,
 /* Move past the record merger_peek() returned.  0 or -1 (printed). */
 int merger_pop(struct merger *m);
 void merger_release(struct merger *m);
+
+/*
+ * Many runs, merged within a budget.  A run list holds sorted runs in
+ * order: run files by path, and anonymous runs (ifile_writer_open_anon) by
+ * descriptor.  More runs than a merge may read at once are merged in
+ * passes: consecutive groups of runs become anonymous runs in the current
+ * directory, so equal keys still come run by run in list order.  Read
+ * buffers follow budget.h: its read share split among the runs read at
+ * once, at most 1 MiB each.
+ *
+ * The list owns the descriptors it holds and a copy of every name; a run
+ * handed to a merger (or merged into another) leaves the list.  Every call
+ * that fails has printed why and left the list empty, every descriptor it
+ * held closed, so runlist_release() is all a caller does either way.
+ */
+struct run {
+	int fd;                    /* an anonymous run, or -1: the file names[first] */
+	size_t first, last;        /* the runs added to the list that it holds */
+};
+
+struct runlist {
+	struct run *runs;          /* the runs, in merge order */
+	size_t n, cap;
+	char **names;              /* of every run ever added: messages, and paths */
+	size_t nnames, namecap;
+};
+
+void runlist_init(struct runlist *l);
+/* Close the descriptors the list still holds and free it. */
+void runlist_release(struct runlist *l);
+/* Append the run file at `path` (copied; opened when it is merged). */
+void runlist_add_path(struct runlist *l, const char *path);
+/* Append the anonymous run `fd` (the list owns it), called `name` in messages. */
+void runlist_add_fd(struct runlist *l, int fd, const char *name);
+/*
+ * While the list holds more than `max_runs` runs, merge consecutive groups
+ * of up to `fan_in` (>= 2) runs each into one anonymous run.  A merged run
+ * is called "merged run of FIRST .. LAST" in messages.  0 or -1.
+ */
+int runlist_shrink(struct runlist *l, size_t max_runs, size_t fan_in, const struct budget *b);
+/*
+ * Merge the list (in passes, to at most `fan_in` runs: runlist_shrink) and
+ * then `mem` (a sorted buffer, borrowed until merger_release; or NULL)
+ * through `m`, an initialized merger with no sources, and start it.  Every
+ * run passes to `m`; the list is left empty.  0 or -1; the caller releases
+ * `m` either way.
+ */
+int runlist_merger(struct runlist *l, const struct kvbuf *mem, size_t fan_in,
+		   const struct budget *b, struct merger *m);
 
 /*
  * Walk a merger one key at a time: mgroup_next_key() starts the next key

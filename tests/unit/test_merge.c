@@ -10,6 +10,7 @@
  */
 #include "unit.h"
 
+#include "shuffle/budget.h"
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "shuffle/merge.h"
@@ -535,6 +536,186 @@ static void test_damaged_run(void **state)
 	kvbuf_release(&other);
 }
 
+/* ---- run lists: many runs within a budget -------------------------------------------- */
+
+/* Descriptors open in this process. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
+/* Names in the cwd other than "." and "..". */
+static int dir_entries(void)
+{
+	DIR *d = opendir(".");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* Source s of `src` as run file "run-S" or (odd s) as an anonymous run, into `l`. */
+static void list_sources(struct runlist *l, const struct kvbuf *src, size_t nsrc)
+{
+	for (size_t s = 0; s < nsrc; s++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "run-%zu", s);
+		if (s % 2)
+			runlist_add_fd(l, anon_run(&src[s]), name);
+		else
+			runlist_add_path(l, name);
+	}
+}
+
+/*
+ * Runs by path and by descriptor, and a sorted buffer last, merged with
+ * fan-ins from 2 (passes upon passes) to unlimited (one merge): always the
+ * stable merge of the sources in list order; no descriptor left open, no
+ * file left behind.
+ */
+static void test_runlist_passes(void **state)
+{
+	enum { NSRC = 23 };
+	static const size_t fans[] = { 2, 3, 4, 7, 22, 23, SIZE_MAX };
+	static const uint64_t memories[] = { 1u << 20, 256u << 20 };
+	uint64_t rng = 7;
+	struct kvbuf src[NSRC + 1], want, got;
+	int fds = open_fds();
+
+	(void)state;
+	for (int s = 0; s <= NSRC; s++)
+		make_source(&src[s], s, (size_t)(unit_rand(&rng) % 400), &rng, 200);
+	expected_merge(&want, src, NSRC + 1);
+	for (int s = 0; s < NSRC; s += 2) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "run-%d", s);
+		assert_int_equal(ifile_write(name, &src[s]), 0);
+	}
+	for (size_t f = 0; f < sizeof(fans) / sizeof(fans[0]); f++) {
+		for (size_t b = 0; b < 2; b++) {
+			struct budget budget;
+			struct runlist l;
+			struct merger m;
+
+			budget_init(&budget, memories[b]);
+			runlist_init(&l);
+			list_sources(&l, src, NSRC);
+			kvbuf_init(&got);
+			merger_init(&m);
+			assert_int_equal(runlist_merger(&l, &src[NSRC], fans[f], &budget, &m), 0);
+			assert_int_equal(l.n, 0);
+			assert_true(m.nsrc - m.npad <= (fans[f] < NSRC ? fans[f] : NSRC) + 1);
+			assert_int_equal(drain(&m, &got), 0);
+			assert_same(&want, &got);
+			merger_release(&m);
+			runlist_release(&l);
+			kvbuf_release(&got);
+			if (open_fds() != fds)
+				unit_fail("fan-in %zu: %d descriptors open after the merge, %d before",
+					  fans[f], open_fds(), fds);
+		}
+	}
+	/* runlist_shrink to one run, then that run alone */
+	{
+		struct budget budget;
+		struct runlist l;
+		struct merger m;
+
+		budget_init(&budget, 1u << 20);
+		runlist_init(&l);
+		list_sources(&l, src, NSRC);
+		assert_int_equal(runlist_shrink(&l, 1, SIZE_MAX, &budget), 0);
+		assert_int_equal(l.n, 1);
+		assert_true(l.runs[0].fd >= 0);
+		assert_int_equal(open_fds(), fds + 1);
+		kvbuf_init(&got);
+		merger_init(&m);
+		assert_int_equal(runlist_merger(&l, &src[NSRC], 2, &budget, &m), 0);
+		assert_int_equal(drain(&m, &got), 0);
+		assert_same(&want, &got);
+		merger_release(&m);
+		runlist_release(&l);
+		kvbuf_release(&got);
+	}
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(dir_entries(), (NSRC + 1) / 2); /* the run files only */
+	kvbuf_release(&want);
+	release_all(src, NSRC + 1);
+}
+
+/*
+ * A missing run, and a damaged one, early or late in the list, with
+ * passes or without: -1, a message naming the run, every descriptor
+ * closed (also those of runs not yet reached), no file left behind.
+ */
+static void test_runlist_errors(void **state)
+{
+	enum { NSRC = 9 };
+	static const size_t fans[] = { 2, 4, SIZE_MAX };
+	uint64_t rng = 8;
+	struct kvbuf src[NSRC];
+	struct budget budget;
+	int fds = open_fds();
+
+	(void)state;
+	budget_init(&budget, 1u << 20);
+	for (int s = 0; s < NSRC; s++)
+		make_source(&src[s], s, 300, &rng, 100);
+	for (int s = 0; s < NSRC; s += 2) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "run-%d", s);
+		assert_int_equal(ifile_write(name, &src[s]), 0);
+	}
+	write_raw("damaged", "MRKV\3\0\0\0\1\0\0\0", 12);
+	for (int bad = 0; bad < 2; bad++) {
+		for (size_t at = 0; at <= NSRC; at += NSRC / 2 + 1) {
+			for (size_t f = 0; f < sizeof(fans) / sizeof(fans[0]); f++) {
+				const char *name = bad ? "damaged" : "no-such-run";
+				struct runlist l;
+				struct merger m;
+				int rc;
+
+				runlist_init(&l);
+				list_sources(&l, src, at);
+				runlist_add_path(&l, name);
+				list_sources(&l, src + at, NSRC - at);
+				log_clear_last_error();
+				merger_init(&m);
+				rc = runlist_merger(&l, NULL, fans[f], &budget, &m);
+				if (rc != -1)
+					unit_fail("%s at %zu, fan-in %zu: the merge started (%d)", name,
+						  at, fans[f], rc);
+				if (!strstr(log_last_error(), name))
+					unit_fail("%s at %zu, fan-in %zu: the message '%s' does not name it",
+						  name, at, fans[f], log_last_error());
+				assert_int_equal(l.n, 0);
+				merger_release(&m);
+				runlist_release(&l);
+				if (open_fds() != fds)
+					unit_fail("%s at %zu, fan-in %zu: %d descriptors open after the "
+						  "failure, %d before", name, at, fans[f], open_fds(), fds);
+			}
+		}
+	}
+	assert_int_equal(dir_entries(), (NSRC + 1) / 2 + 1);
+	release_all(src, NSRC);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -547,6 +728,8 @@ int main(void)
 		T(test_mgroup_partial),
 		T(test_mgroup_whole),
 		T(test_damaged_run),
+		T(test_runlist_passes),
+		T(test_runlist_errors),
 	};
 
 	UNIT_MAIN("merge", tests);
