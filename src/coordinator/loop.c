@@ -49,10 +49,6 @@ static int read_signal(int sigfd)
 /* A connection that has not read its replies for this long is dropped. */
 #define LOOP_UNWRITABLE_MS 3000
 
-/* Per fd: 0, or when we first saw it unwritable with a request pending. */
-static int64_t *stuck_since;
-static size_t stuck_cap;
-
 /* 1 when a reply to `fd` can be written now; always 1 for the listening socket. */
 static int writable(int fd)
 {
@@ -88,100 +84,141 @@ static void draw_progress(const struct job *job, int64_t start_ms)
 		secs > 0 ? (double)bytes / 1e6 / secs : 0.0, eta);
 }
 
-int loop_run(struct job *job, int sigfd, int progress)
+void loop_init(struct loop *l, struct job *job, int sigfd, int progress)
 {
-	int64_t start = now_ms(), next_draw = start;
-	struct pollfd *pfds = NULL;
-	size_t cap = 0;
+	memset(l, 0, sizeof(*l));
+	l->job = job;
+	l->sigfd = sigfd;
+	l->progress = progress;
+}
+
+void loop_release(struct loop *l)
+{
+	free(l->pfds);
+	free(l->stuck_since);
+	l->pfds = NULL;
+	l->stuck_since = NULL;
+	l->pfds_cap = l->stuck_cap = 0;
+}
+
+/*
+ * Lay out this pass's pollfd array: svc_getreq_poll() wants it laid out
+ * like svc_pollfd, so the RPC entries come first and sigfd goes last.  A
+ * peer not reading its replies is polled for room to write instead.
+ * Returns the number of RPC entries.
+ */
+static int fill_pollfds(struct loop *l)
+{
+	int nrpc = svc_max_pollfd;
+
+	xgrow((void **)&l->pfds, &l->pfds_cap, (size_t)nrpc + 1, sizeof(*l->pfds));
+	if (nrpc > 0)
+		memcpy(l->pfds, svc_pollfd, (size_t)nrpc * sizeof(*l->pfds));
+	l->pfds[nrpc] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+	for (int i = 0; i < nrpc; i++) {
+		int fd = l->pfds[i].fd;
+
+		if (fd < 0)
+			continue;
+		if ((size_t)fd >= l->stuck_cap) {
+			size_t old = l->stuck_cap;
+
+			xgrow((void **)&l->stuck_since, &l->stuck_cap, (size_t)fd + 1,
+			      sizeof(*l->stuck_since));
+			memset(l->stuck_since + old, 0,
+			       (l->stuck_cap - old) * sizeof(*l->stuck_since));
+		}
+		if (l->stuck_since[fd])
+			l->pfds[i].events = POLLOUT;
+	}
+	return nrpc;
+}
+
+/*
+ * poll()'s timeout for this pass: until the earliest task deadline, or the
+ * next progress redraw (drawing the line first when it is due).
+ */
+static int pass_timeout(struct loop *l)
+{
+	int timeout = job_next_timeout(l->job, now_ms(), LOOP_MAX_WAIT_MS);
+	int64_t now;
+
+	if (!l->progress)
+		return timeout;
+	now = now_ms();
+	if (now >= l->next_draw_ms) {
+		draw_progress(l->job, l->start_ms);
+		l->next_draw_ms = now + PROGRESS_MS;
+	}
+	return l->next_draw_ms - now < timeout ? (int)(l->next_draw_ms - now) : timeout;
+}
+
+/* A peer that was not reading its replies: room again, or cut off when it waited too long. */
+static void watch_stuck(struct loop *l, const struct pollfd *p)
+{
+	if (p->revents & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) {
+		l->stuck_since[p->fd] = 0; /* room again: serve it next pass */
+	} else if (now_ms() - l->stuck_since[p->fd] > LOOP_UNWRITABLE_MS) {
+		warning("dropping a connection that has not read its replies for %d ms",
+			LOOP_UNWRITABLE_MS);
+		shutdown(p->fd, SHUT_RDWR);
+		l->stuck_since[p->fd] = 0;
+	}
+}
+
+/*
+ * Of the RPC entries poll() returned, keep for svc_getreq_poll() those to
+ * serve now: a peer with a request but no room for the reply is marked
+ * stuck and left out, as is one already stuck.  Returns how many are kept.
+ */
+static int pick_ready(struct loop *l, int nrpc)
+{
+	int ready = 0;
+
+	for (int i = 0; i < nrpc; i++) {
+		struct pollfd *p = &l->pfds[i];
+
+		if (p->fd < 0)
+			continue;
+		if (l->stuck_since[p->fd]) {
+			watch_stuck(l, p);
+			p->revents = 0;
+			continue;
+		}
+		if ((p->revents & POLLIN) && !writable(p->fd)) {
+			l->stuck_since[p->fd] = now_ms();
+			p->revents = 0;
+		}
+		if (p->revents)
+			ready++;
+	}
+	return ready;
+}
+
+int loop_run(struct loop *l)
+{
 	int ret = 0;
 
-	while (!job_finished(job)) {
-		int nrpc = svc_max_pollfd, ready = 0, timeout, n;
+	l->start_ms = l->next_draw_ms = now_ms();
+	while (!job_finished(l->job)) {
+		int nrpc = fill_pollfds(l), ready;
 
-		xgrow((void **)&pfds, &cap, (size_t)nrpc + 1, sizeof(*pfds));
-		/*
-		 * svc_getreq_poll() wants an array laid out like svc_pollfd, so
-		 * the RPC entries come first and ours goes last.
-		 */
-		if (nrpc > 0)
-			memcpy(pfds, svc_pollfd, (size_t)nrpc * sizeof(*pfds));
-		pfds[nrpc] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		for (int i = 0; i < nrpc; i++) {
-			int fd = pfds[i].fd;
-
-			if (fd < 0)
-				continue;
-			if ((size_t)fd >= stuck_cap) {
-				size_t old = stuck_cap;
-				xgrow((void **)&stuck_since, &stuck_cap, (size_t)fd + 1, sizeof(*stuck_since));
-				memset(stuck_since + old, 0, (stuck_cap - old) * sizeof(*stuck_since));
-			}
-			/* A peer that is not reading its replies: wait for room first. */
-			if (stuck_since[fd])
-				pfds[i].events = POLLOUT;
-		}
-
-		timeout = job_next_timeout(job, now_ms(), LOOP_MAX_WAIT_MS);
-		if (progress) {
-			int64_t now = now_ms();
-
-			if (now >= next_draw) {
-				draw_progress(job, start);
-				next_draw = now + PROGRESS_MS;
-			}
-			if (next_draw - now < timeout)
-				timeout = (int)(next_draw - now);
-		}
-		n = poll(pfds, (nfds_t)nrpc + 1, timeout);
-		if (n < 0) {
+		if (poll(l->pfds, (nfds_t)nrpc + 1, pass_timeout(l)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = error_errno("poll failed");
 			break;
 		}
-		if (pfds[nrpc].revents) {
-			int sig = read_signal(sigfd);
-
-			if (sig) {
-				ret = sig;
-				break;
-			}
-		}
-		for (int i = 0; i < nrpc; i++) {
-			int fd = pfds[i].fd;
-
-			if (fd < 0)
-				continue;
-			if (stuck_since[fd]) {
-				if (pfds[i].revents & (POLLOUT | POLLHUP | POLLERR | POLLNVAL)) {
-					stuck_since[fd] = 0; /* room again: serve it next pass */
-				} else if (now_ms() - stuck_since[fd] > LOOP_UNWRITABLE_MS) {
-					warning("dropping a connection that has not read its replies for %d ms",
-						LOOP_UNWRITABLE_MS);
-					shutdown(fd, SHUT_RDWR);
-					stuck_since[fd] = 0;
-				}
-				pfds[i].revents = 0;
-				continue;
-			}
-			if ((pfds[i].revents & POLLIN) && !writable(fd)) {
-				stuck_since[fd] = now_ms();
-				pfds[i].revents = 0;
-			}
-			if (pfds[i].revents)
-				ready++;
-		}
+		if (l->pfds[nrpc].revents && (ret = read_signal(l->sigfd)) != 0)
+			break;
+		ready = pick_ready(l, nrpc);
 		if (ready)
-			svc_getreq_poll(pfds, ready);
-		job_expire(job, now_ms());
+			svc_getreq_poll(l->pfds, ready);
+		job_expire(l->job, now_ms());
 	}
-	if (progress) {
-		draw_progress(job, start);
+	if (l->progress) {
+		draw_progress(l->job, l->start_ms);
 		fputc('\n', stderr);
 	}
-	free(pfds);
-	free(stuck_since);
-	stuck_since = NULL;
-	stuck_cap = 0;
 	return ret;
 }

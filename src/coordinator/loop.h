@@ -5,11 +5,33 @@
  * (copied from svc_pollfd on each pass, since connections come and go), and
  * a signalfd for SIGINT/SIGTERM/SIGHUP.  The poll timeout is the time to the
  * job's earliest task deadline, so the loop never sleeps and never spins.
+ *
+ * A peer that sends requests but does not read its replies is not served
+ * until it has room again, and its connection is shut down after 3 s.
+ *
+ * Lifecycle: loop_init, loop_run, loop_release.  Single-threaded.
  */
 #ifndef MR_LOOP_H
 #define MR_LOOP_H
 
 #include "coordinator/tasks.h"
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop {
+	struct job *job;          /* borrowed: the job served */
+	int sigfd;                /* borrowed: from loop_signals_open() */
+	int progress;             /* redraw a progress line on stderr */
+	int64_t start_ms;         /* when loop_run started, for the progress line */
+	int64_t next_draw_ms;     /* when the progress line is due again */
+	struct pollfd *pfds;      /* this pass: svc_pollfd's entries, then sigfd (owned) */
+	size_t pfds_cap;
+	int64_t *stuck_since;     /* per fd: 0, or when it was first seen not
+				     reading its replies (owned) */
+	size_t stuck_cap;
+};
 
 /*
  * Block the stop signals and return a signalfd for them (close-on-exec), or
@@ -18,11 +40,21 @@
 int loop_signals_open(void);
 
 /*
- * Serve `job` until it is DONE or FAILED (returns 0) or a stop signal
- * arrives (returns the signal number).  Returns -1 after printing why when
- * poll() itself fails.  With `progress`, redraw a one-line progress report
- * on stderr (a terminal) every second: tasks done per phase, input rate, ETA.
+ * Set up a loop serving `job` and watching `sigfd` (both borrowed until
+ * loop_release).  With `progress`, loop_run redraws a one-line progress
+ * report on stderr (a terminal) every second: tasks done per phase, input
+ * rate, ETA.  Allocates nothing yet.
  */
-int loop_run(struct job *job, int sigfd, int progress);
+void loop_init(struct loop *l, struct job *job, int sigfd, int progress);
+
+/*
+ * Serve the job until it is DONE or FAILED (returns 0) or a stop signal
+ * arrives (returns the signal number).  Returns -1 after printing why when
+ * poll() itself fails.
+ */
+int loop_run(struct loop *l);
+
+/* Free what loop_run kept from pass to pass; the borrowed job and fd stay. */
+void loop_release(struct loop *l);
 
 #endif

@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 	int64_t start, *sizes;
 	struct splits sp = { 0 };
 	struct job job;
+	struct loop loop;
 
 	log_init("mrcoordinator", 0);
 	log_set_timestamps(!isatty(STDERR_FILENO));
@@ -281,7 +282,9 @@ int main(int argc, char **argv)
 	/* A live progress line on a terminal; plain timestamped lines otherwise. */
 	progress = isatty(STDERR_FILENO) && o.log_level == LOG_NORMAL;
 	log_set_progress_line(progress);
-	rc = loop_run(&job, sigfd, progress);
+	loop_init(&loop, &job, sigfd, progress);
+	rc = loop_run(&loop);
+	loop_release(&loop);
 	log_set_progress_line(0);
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));

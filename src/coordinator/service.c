@@ -13,15 +13,23 @@
 /* rpcgen -m output defines the dispatcher but declares it nowhere. */
 void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
 
-static struct job *the_job;
-static int the_cleanup;
-static int64_t the_start_ms;
+/*
+ * What service_init() was given.  File scope because nothing else can
+ * reach the procedures: rpcgen's dispatcher calls mr_*_1_svc(args, result,
+ * request) with no pointer of ours, and svc_register() takes none to hand
+ * back.  One job per process, served from one thread.
+ */
+static struct {
+	struct job *job;
+	int cleanup;
+	int64_t start_ms;
+} served;
 
 void service_init(struct job *job, int cleanup)
 {
-	the_job = job;
-	the_cleanup = cleanup;
-	the_start_ms = now_ms();
+	served.job = job;
+	served.cleanup = cleanup;
+	served.start_ms = now_ms();
 }
 
 int service_register(int fd, unsigned max_record)
@@ -46,11 +54,11 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 
 	(void)req;
 	memset(res, 0, sizeof(*res));
-	if (!the_job) {
+	if (!served.job) {
 		res->task.kind = MR_TASK_EXIT;
 		return TRUE;
 	}
-	job_assign(the_job, now_ms(), args->worker_pid, &a);
+	job_assign(served.job, now_ms(), args->worker_pid, &a);
 	res->attempt = a.attempt;
 	switch (a.kind) {
 	case ASSIGN_MAP:
@@ -111,10 +119,10 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 	(void)req;
 	memset(res, 0, sizeof(*res));
 	res->status = MR_REPORT_IGNORED;
-	if (!the_job)
+	if (!served.job)
 		goto out;
 	if (!task_kind_of(args->kind, &r.kind)) {
-		the_job->ignored_reports++;
+		served.job->ignored_reports++;
 		debug("ignored report with task kind %d", (int)args->kind);
 		goto out;
 	}
@@ -123,10 +131,10 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		c[i].name = args->counters.counters_val[i].name;
 		c[i].value = args->counters.counters_val[i].value;
 	}
-	if (job_report(the_job, &r, now_ms()) == REPORT_ACCEPTED) {
+	if (job_report(served.job, &r, now_ms()) == REPORT_ACCEPTED) {
 		res->status = MR_REPORT_ACCEPTED;
 		/* The reduce's output is final: its inputs are not needed again. */
-		res->remove_inputs = the_cleanup && r.kind == KIND_REDUCE && r.ok;
+		res->remove_inputs = served.cleanup && r.kind == KIND_REDUCE && r.ok;
 	}
 out:
 	free(c);
@@ -148,14 +156,14 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	(void)args;
 	(void)req;
 	memset(res, 0, sizeof(*res));
-	if (!the_job) {
+	if (!served.job) {
 		res->phase = PHASE_DONE;
 		return TRUE;
 	}
-	job_status(the_job, now - the_start_ms, &st);
-	res->phase = (int)the_job->phase;
-	res->nmap = the_job->nmap;
-	res->nreduce = the_job->nreduce;
+	job_status(served.job, now - served.start_ms, &st);
+	res->phase = (int)served.job->phase;
+	res->nmap = served.job->nmap;
+	res->nreduce = served.job->nreduce;
 	res->maps_idle = st.idle[KIND_MAP];
 	res->maps_running = st.running[KIND_MAP];
 	res->maps_done = st.done[KIND_MAP];
@@ -164,15 +172,15 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	res->reduces_done = st.done[KIND_REDUCE];
 	res->maps_failed = st.failed[KIND_MAP];
 	res->reduces_failed = st.failed[KIND_REDUCE];
-	res->failed_reports = the_job->failed_reports;
-	res->reissued = the_job->reissued;
-	res->backups = the_job->backups;
-	res->elapsed_ms = now - the_start_ms;
+	res->failed_reports = served.job->failed_reports;
+	res->reissued = served.job->reissued;
+	res->backups = served.job->backups;
+	res->elapsed_ms = now - served.start_ms;
 	res->eta_ms = st.eta_ms;
 
 	/* Running attempts: primaries and backups, at most MR_MAX_STATUS_TASKS. */
 	run = xcalloc(MR_MAX_STATUS_TASKS, sizeof(*run));
-	nrun = job_running(the_job, now, run, MR_MAX_STATUS_TASKS);
+	nrun = job_running(served.job, now, run, MR_MAX_STATUS_TASKS);
 	res->running.running_val = xcalloc(nrun ? nrun : 1, sizeof(mr_running_task));
 	for (size_t i = 0; i < nrun; i++) {
 		mr_running_task *r = &res->running.running_val[i];
@@ -188,7 +196,7 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	free(run);
 
 	/* Counter totals; names borrowed from the task table. */
-	nc = job_counter_totals(the_job, totals, MR_MAX_COUNTERS);
+	nc = job_counter_totals(served.job, totals, MR_MAX_COUNTERS);
 	res->counters.counters_val = xcalloc(nc ? nc : 1, sizeof(mr_counter));
 	for (size_t k = 0; k < nc; k++) {
 		res->counters.counters_val[k].name = totals[k].name;
