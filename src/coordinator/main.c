@@ -141,49 +141,48 @@ static void splits_release(struct splits *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/*
- * Remove what is left of the intermediate files (workers remove a reduce's
- * inputs once its output is accepted; see service.c).  One directory scan
- * rather than nmap * nreduce unlink() calls.
- */
-static void remove_intermediate(const struct job *job)
-{
-	DIR *d = opendir(".");
-	struct dirent *e;
+/* A file of the job directory that a finished job removes. */
+typedef int leftover_fn(const char *name, const struct job *job);
 
-	if (!d) {
-		warning("cannot list the job directory to remove intermediate files: %s",
-			strerror(errno));
-		return;
-	}
-	while ((e = readdir(d)) != NULL)
-		if (jobdir_is_map_run(e->d_name, job->nmap, job->nreduce) && unlink(e->d_name) < 0 &&
-		    errno != ENOENT)
-			warning("cannot remove intermediate file %s: %s", e->d_name,
-				strerror(errno));
-	closedir(d);
+/*
+ * Intermediate files (workers remove a reduce's inputs once its output is
+ * accepted, see service.c; this catches the rest).
+ */
+static int is_intermediate(const char *name, const struct job *job)
+{
+	return jobdir_is_map_run(name, job->nmap, job->nreduce);
 }
 
 /*
- * Remove the hidden temp files of killed workers (".mr-tmp-mr-..."; see
- * common/afile.h).  Runs when the job is over, so no live attempt of this
- * job needs them.
+ * Hidden temp files of killed workers (".mr-tmp-mr-..."; see
+ * common/afile.h).  Once the job is over no live attempt needs them.
  */
-static void sweep_temp_files(void)
+static int is_temp_file(const char *name, const struct job *job)
 {
 	static const char prefix[] = JOBDIR_TMP_SWEEP;
+
+	(void)job;
+	return !strncmp(name, prefix, sizeof(prefix) - 1);
+}
+
+/*
+ * Remove the files of the job directory that `match` picks (`what` names
+ * them in warnings).  One directory scan rather than an unlink() per
+ * possible name.
+ */
+static void remove_leftovers(const struct job *job, leftover_fn *match, const char *what)
+{
 	DIR *d = opendir(".");
 	struct dirent *e;
 
 	if (!d) {
-		warning("cannot list the job directory to remove temp files: %s",
+		warning("cannot list the job directory to remove %ss: %s", what,
 			strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (!strncmp(e->d_name, prefix, sizeof(prefix) - 1) &&
-		    unlink(e->d_name) < 0 && errno != ENOENT)
-			warning("cannot remove temp file %s: %s", e->d_name, strerror(errno));
+		if (match(e->d_name, job) && unlink(e->d_name) < 0 && errno != ENOENT)
+			warning("cannot remove %s %s: %s", what, e->d_name, strerror(errno));
 	closedir(d);
 }
 
@@ -229,13 +228,57 @@ static int check_outputs(const struct job *job)
 	return 0;
 }
 
+/*
+ * Check the inputs and cut them into map tasks (sp).  0, or -1 after
+ * naming the first bad input.
+ */
+static int plan_tasks(struct splits *sp, char *const *files, int n, uint64_t split_size)
+{
+	int64_t *sizes = xcalloc((size_t)n, sizeof(*sizes));
+	int rc = 0;
+
+	if (check_inputs(files, n, sizes) < 0 || make_splits(sp, files, sizes, n, split_size) < 0)
+		rc = -1;
+	free(sizes);
+	return rc;
+}
+
+/*
+ * The job has ended with loop_run's `rc`: say how, write the report and
+ * clean the job directory.  Returns the exit status (0 only when every
+ * mr-out-R is there and on disk).
+ */
+static int finish_job(struct job *job, int rc, int keep_intermediate, int64_t start)
+{
+	int status = 1;
+
+	if (rc > 0) {
+		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
+	} else if (rc == 0 && job->phase == PHASE_DONE && check_outputs(job) == 0) {
+		info("job done in %.2f s: %d map and %d reduce tasks, %lu re-issued, "
+		     "%lu backups (%lu won); results in mr-out-0..mr-out-%d",
+		     (double)(now_ms() - start) / 1000.0, job->nmap, job->nreduce,
+		     job->reissued, job->backups, job->backups_won, job->nreduce - 1);
+		status = 0;
+	}
+	if (rc >= 0)
+		log_counters(job);
+	report_write(job, JOBDIR_REPORT,
+		     rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
+		     start, now_ms());
+	if (job->phase == PHASE_DONE && !keep_intermediate)
+		remove_leftovers(job, is_intermediate, "intermediate file");
+	remove_leftovers(job, is_temp_file, "temp file");
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct coord_options o;
 	char sockbuf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *sockpath;
-	int first, sigfd, lfd, rc, status = 1, progress;
-	int64_t start, *sizes;
+	int sigfd, lfd, rc, status = 1, progress;
+	int64_t start;
 	struct splits sp = { 0 };
 	struct job job;
 	struct loop loop;
@@ -250,14 +293,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(o.log_level);
-	first = o.first_input;
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
-
-	sizes = xcalloc((size_t)(argc - first), sizeof(*sizes));
-	rc = check_inputs(argv + first, argc - first, sizes) < 0 ||
-	     make_splits(&sp, argv + first, sizes, argc - first, o.split_size) < 0;
-	free(sizes);
-	if (rc)
+	if (plan_tasks(&sp, argv + o.first_input, argc - o.first_input, o.split_size) < 0)
 		goto out;
 	if (access(".", W_OK | X_OK) < 0) {
 		error_errno("job directory (the current directory) is not writable");
@@ -286,23 +323,7 @@ int main(int argc, char **argv)
 	rc = loop_run(&loop);
 	loop_release(&loop);
 	log_set_progress_line(0);
-	if (rc > 0) {
-		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
-	} else if (rc == 0 && job.phase == PHASE_DONE && check_outputs(&job) == 0) {
-		info("job done in %.2f s: %d map and %d reduce tasks, %lu re-issued, "
-		     "%lu backups (%lu won); results in mr-out-0..mr-out-%d",
-		     (double)(now_ms() - start) / 1000.0, job.nmap, job.nreduce,
-		     job.reissued, job.backups, job.backups_won, job.nreduce - 1);
-		status = 0;
-	}
-	if (rc >= 0)
-		log_counters(&job);
-	report_write(&job, JOBDIR_REPORT,
-		     rc > 0 ? "interrupted" : job.phase == PHASE_DONE ? "done" : "failed",
-		     start, now_ms());
-	if (job.phase == PHASE_DONE && !o.keep_intermediate)
-		remove_intermediate(&job);
-	sweep_temp_files();
+	status = finish_job(&job, rc, o.keep_intermediate, start);
 	service_init(NULL, 0);
 	job_release(&job);
 out_unlink:

@@ -65,6 +65,84 @@ void coord_options_init(struct coord_options *o)
 	o->split_size = 64ull << 20;
 }
 
+/* Say what is wrong with option `c` (':' missing argument, else unknown) on `err`; -1. */
+static int bad_option(int c, char **argv, FILE *err)
+{
+	if (c == ':')
+		fprintf(err, "mrcoordinator: option %s needs an argument\n", argv[optind - 1]);
+	/* Inside a group like -xv, argv[optind - 1] is not the culprit. */
+	else if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
+		fprintf(err, "mrcoordinator: unknown option -%c\n", optopt);
+	else
+		fprintf(err, "mrcoordinator: unknown option %s\n", argv[optind - 1]);
+	return -1;
+}
+
+/*
+ * Apply option `c` (any but -h) with its argument `arg` (getopt's optarg).
+ * 0, or -1 after saying on `err` what is wrong.
+ */
+static int apply_option(struct coord_options *o, int c, const char *arg, char **argv,
+			FILE *err)
+{
+	long v;
+
+	switch (c) {
+	case 'n':
+		if (parse_long(arg, 1, MAX_NREDUCE, &v) < 0) {
+			fprintf(err, "mrcoordinator: --nreduce must be an integer "
+				"from 1 to %d, not '%s'\n", MAX_NREDUCE, arg);
+			return -1;
+		}
+		o->job.nreduce = (int)v;
+		return 0;
+	case 't':
+		if (parse_timeout(arg, &o->job.timeout_ms) < 0) {
+			fprintf(err, "mrcoordinator: --task-timeout must be a number "
+				"of seconds > 0 and <= 86400, not '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	case 's':
+		o->socket = arg;
+		return 0;
+	case 'A':
+		if (parse_long(arg, 1, 1000000, &v) < 0) {
+			fprintf(err, "mrcoordinator: --max-attempts must be an "
+				"integer from 1 to 1000000, not '%s'\n", arg);
+			return -1;
+		}
+		o->job.max_attempts = (unsigned)v;
+		return 0;
+	case 'K':
+		o->keep_intermediate = 1;
+		return 0;
+	case 'B':
+		o->job.backup = 0;
+		return 0;
+	case 'R':
+		o->job.skip_bad_records = 1;
+		return 0;
+	case 'S':
+		if (parse_size(arg, 1, 1ull << 50, &o->split_size) < 0) {
+			fprintf(err, "mrcoordinator: --split-size must be a size of "
+				"at least 1 byte (e.g. 64M), not '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	case 'v':
+		o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE
+			     : o->log_level >= LOG_DEBUG ? LOG_DEBUG
+			     : o->log_level + 1;
+		return 0;
+	case 'q':
+		o->log_level = LOG_QUIET;
+		return 0;
+	default:
+		return bad_option(c, argv, err);
+	}
+}
+
 int coord_options_parse(struct coord_options *o, int argc, char **argv,
 			FILE *out, FILE *err)
 {
@@ -83,78 +161,16 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	long v;
 
 	optind = 0; /* full reset, so tests may parse many times */
 	opterr = 0; /* we print our own messages */
 	while ((c = getopt_long(argc, argv, ":n:t:s:vqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_long(optarg, 1, MAX_NREDUCE, &v) < 0) {
-				fprintf(err, "mrcoordinator: --nreduce must be an integer "
-					"from 1 to %d, not '%s'\n", MAX_NREDUCE, optarg);
-				goto usage;
-			}
-			o->job.nreduce = (int)v;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &o->job.timeout_ms) < 0) {
-				fprintf(err, "mrcoordinator: --task-timeout must be a number "
-					"of seconds > 0 and <= 86400, not '%s'\n", optarg);
-				goto usage;
-			}
-			break;
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'A':
-			if (parse_long(optarg, 1, 1000000, &v) < 0) {
-				fprintf(err, "mrcoordinator: --max-attempts must be an "
-					"integer from 1 to 1000000, not '%s'\n", optarg);
-				goto usage;
-			}
-			o->job.max_attempts = (unsigned)v;
-			break;
-		case 'K':
-			o->keep_intermediate = 1;
-			break;
-		case 'B':
-			o->job.backup = 0;
-			break;
-		case 'R':
-			o->job.skip_bad_records = 1;
-			break;
-		case 'S':
-			if (parse_size(optarg, 1, 1ull << 50, &o->split_size) < 0) {
-				fprintf(err, "mrcoordinator: --split-size must be a size of "
-					"at least 1 byte (e.g. 64M), not '%s'\n", optarg);
-				goto usage;
-			}
-			break;
-		case 'v':
-			o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE
-				     : o->log_level >= LOG_DEBUG ? LOG_DEBUG
-				     : o->log_level + 1;
-			break;
-		case 'q':
-			o->log_level = LOG_QUIET;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(out);
 			return 1;
-		case ':':
-			fprintf(err, "mrcoordinator: option %s needs an argument\n",
-				argv[optind - 1]);
-			goto usage;
-		default:
-			/* Inside a group like -xv, argv[optind - 1] is not the culprit. */
-			if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
-				fprintf(err, "mrcoordinator: unknown option -%c\n", optopt);
-			else
-				fprintf(err, "mrcoordinator: unknown option %s\n",
-					argv[optind - 1]);
-			goto usage;
 		}
+		if (apply_option(o, c, optarg, argv, err) < 0)
+			goto usage;
 	}
 	if (optind >= argc) {
 		fprintf(err, "mrcoordinator: no input files\n");
