@@ -103,13 +103,12 @@ void plugin_close(struct plugin *p)
 	memset(p, 0, sizeof(*p));
 }
 
-unsigned plugin_partition(const struct plugin *p, const char *key, size_t klen,
-			  unsigned nreduce)
+unsigned plugin_default_partition(const char *key, size_t klen, unsigned nreduce)
 {
-	unsigned r;
+	return mr_default_partition(key, klen, nreduce);
+}
 
-	if (!p->partition)
-		return mr_default_partition(key, klen, nreduce);
-	r = p->partition(key, klen, nreduce);
-	return r < nreduce ? r : r % nreduce;
+mr_partition_fn plugin_partition_rule(const struct plugin *p)
+{
+	return p->partition ? p->partition : plugin_default_partition;
 }

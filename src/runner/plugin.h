@@ -36,8 +36,14 @@ int plugin_load(struct plugin *p, const char *path);
  */
 void plugin_close(struct plugin *p);
 
-/* Partition of `key` among `nreduce`, through the plugin's rule or the default. */
-unsigned plugin_partition(const struct plugin *p, const char *key, size_t klen,
-			  unsigned nreduce);
+/*
+ * The plugin's partition rule: its mr_partition, or plugin_default_partition
+ * when it has none.  Its answers may be out of range; the shuffle folds them
+ * in (shuffle_partition() in shuffle/shuffle.h).
+ */
+mr_partition_fn plugin_partition_rule(const struct plugin *p);
+
+/* The default rule, mr_default_partition(): (FNV-1a-32(key) & 0x7fffffff) % nreduce. */
+unsigned plugin_default_partition(const char *key, size_t klen, unsigned nreduce);
 
 #endif

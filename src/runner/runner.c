@@ -154,6 +154,78 @@ static const struct mr_host reduce_host = {
 	.counter_add = counter_add,
 };
 
+/* The engine side of struct mr_ctx while the plugin's mr_combine runs; `pub` first. */
+struct combine_ctx {
+	struct mr_ctx pub;
+	const struct plugin *plugin;
+	const char *key;         /* the key being combined */
+	size_t klen;
+	struct combine_io *io;   /* its values, and where the output goes */
+	int failed;              /* an io call failed, or an emit was refused (printed) */
+};
+
+static int combine_emit(struct mr_ctx *c, const char *key, size_t klen,
+			const char *val, size_t vlen)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+
+	if (klen != ctx->klen || (klen && memcmp(key, ctx->key, klen) != 0)) {
+		ctx->failed = 1;
+		return error("combine in plugin %s emitted key '%.*s' while combining "
+			     "key '%.*s'; a combiner may only emit its own key",
+			     ctx->plugin->path, klen > 64 ? 64 : (int)klen, key,
+			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key);
+	}
+	if (combine_io_emit(ctx->io, val, vlen) < 0) {
+		ctx->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+	int rc = combine_io_next(ctx->io, val, vlen);
+
+	if (rc < 0)
+		ctx->failed = 1;
+	return rc;
+}
+
+static const struct mr_host combine_host = {
+	.size = sizeof(struct mr_host),
+	.emit = combine_emit,
+	.next_value = combine_next,
+	.counter_add = counter_add,
+};
+
+/* shuffle_ops.combine: the plugin's mr_combine over one key. */
+static int plugin_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
+{
+	const struct plugin *p = arg;
+	struct combine_ctx ctx = {
+		.pub.host = &combine_host, .plugin = p, .key = key, .klen = klen, .io = io,
+	};
+
+	if (p->combine(&ctx.pub, key, klen) != 0 && !ctx.failed)
+		return error("combine of key '%.*s' failed in plugin %s",
+			     klen > 64 ? 64 : (int)klen, key, p->path);
+	return ctx.failed ? -1 : 0;
+}
+
+void runner_shuffle_ops(const struct plugin *p, struct shuffle_ops *ops)
+{
+	*ops = (struct shuffle_ops){
+		.partition = plugin_partition_rule(p),
+		.combiner = p->combine_sum ? SHUFFLE_COMBINE_SUM
+			    : p->combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
+		.combine = plugin_combine,
+		.arg = (void *)p,
+		.name = p->path,
+	};
+}
+
 /* Newlines in p[0 .. n): 16 bytes a step, byte counters summed every 255 steps. */
 static uint64_t count_newlines(const char *p, size_t n)
 {
@@ -252,13 +324,14 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_t budget)
 {
 	unsigned n = (unsigned)spec->nreduce;
+	struct shuffle_ops ops;
 	struct mapout mo;
 	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
 	counters_reset(&task_counters);
-	mapout_init(&mo, p, n, budget);
-	mo.counters = &task_counters;
+	runner_shuffle_ops(p, &ops);
+	mapout_init(&mo, &ops, n, budget);
 	if (runner_map_input(p, spec, &mo) < 0 || mapout_finish(&mo) < 0)
 		goto out;
 	for (unsigned r = 0; r < n; r++) {

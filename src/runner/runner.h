@@ -43,6 +43,13 @@ struct map_spec {
  */
 void runner_set_record_probe(volatile int64_t *slot);
 
+/*
+ * The shuffle's view of plugin `p` (borrowed while the ops are used): its
+ * partition rule, its combiner (mr_combiner "sum", else mr_combine), and
+ * its mr_combine behind the shuffle's combine callback.
+ */
+void runner_shuffle_ops(const struct plugin *p, struct shuffle_ops *ops);
+
 /* Read the input of `spec` and feed the plugin's map output to `mo`. */
 int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 		     struct mapout *mo);

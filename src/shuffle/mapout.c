@@ -28,87 +28,55 @@ void mapout_drop_cache(void)
 	sumview_release(&kept_view);
 }
 
-/* The engine side of struct mr_ctx while a combine runs; `pub` first. */
-struct combine_ctx {
-	struct mr_ctx pub;
-	const struct plugin *plugin;
-	const char *key;
-	size_t klen;
+struct combine_io {
+	struct mapout *mo;
 	struct cvalues cv;       /* values from a ctab entry ... */
 	struct mgroup *g;        /* ... or from a merge group */
-	struct kvbuf *out;       /* emitted values (keys dropped) */
-	struct mapout *mo;       /* for the combine counters */
-	int failed;
+	int failed;              /* an io call failed (printed) */
 };
 
-static int combine_emit(struct mr_ctx *c, const char *key, size_t klen,
-			const char *val, size_t vlen)
+int combine_io_next(struct combine_io *io, const char **val, size_t *vlen)
 {
-	struct combine_ctx *ctx = (struct combine_ctx *)c;
-
-	if (klen != ctx->klen || (klen && memcmp(key, ctx->key, klen) != 0)) {
-		ctx->failed = 1;
-		return error("combine in plugin %s emitted key '%.*s' while combining "
-			     "key '%.*s'; a combiner may only emit its own key",
-			     ctx->plugin->path, klen > 64 ? 64 : (int)klen, key,
-			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key);
-	}
-	if (kvbuf_add(ctx->out, "", 0, val, vlen) < 0) {
-		ctx->failed = 1;
-		return -1;
-	}
-	ctx->mo->combine_out++;
-	return 0;
-}
-
-static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
-{
-	struct combine_ctx *ctx = (struct combine_ctx *)c;
 	uint32_t len;
 	int rc;
 
-	if (ctx->g) {
-		rc = mgroup_next_value(ctx->g, val, &len);
+	if (io->g) {
+		rc = mgroup_next_value(io->g, val, &len);
 		if (rc < 0)
-			ctx->failed = 1;
+			io->failed = 1;
 	} else {
-		rc = ctab_next_value(&ctx->cv, val, &len);
+		rc = ctab_next_value(&io->cv, val, &len);
 	}
-	ctx->mo->combine_in += rc > 0;
+	io->mo->combine_in += rc > 0;
 	*vlen = rc > 0 ? len : 0;
 	return rc;
 }
 
-static int combine_counter_add(struct mr_ctx *c, const char *name, int64_t n);
-
-static const struct mr_host combine_host = {
-	.size = sizeof(struct mr_host),
-	.emit = combine_emit,
-	.next_value = combine_next,
-	.counter_add = combine_counter_add,
-};
-
-/* A combiner's counters go with its map task's. */
-static int combine_counter_add(struct mr_ctx *c, const char *name, int64_t n)
+int combine_io_emit(struct combine_io *io, const char *val, size_t vlen)
 {
-	struct combine_ctx *ctx = (struct combine_ctx *)c;
-
-	return ctx->mo->counters ? counters_add(ctx->mo->counters, name, n) : 0;
+	if (kvbuf_add(&io->mo->scratch, "", 0, val, vlen) < 0) {
+		io->failed = 1;
+		return -1;
+	}
+	io->mo->combine_out++;
+	return 0;
 }
 
-/* Run the plugin's combine with `ctx` set up; output in mo->scratch. */
-static int run_combine(struct mapout *mo, struct combine_ctx *ctx)
+/* A failure that the ops are to blame for (printed): -1. */
+static int ops_fault(struct mapout *mo)
+{
+	mo->fault = SHUFFLE_FAULT_OPS;
+	return -1;
+}
+
+/* Run the ops' combine over `key`, its values read through `io`; output in mo->scratch. */
+static int run_combine(struct mapout *mo, const char *key, size_t klen, struct combine_io *io)
 {
 	kvbuf_clear(&mo->scratch);
-	ctx->pub.host = &combine_host;
-	ctx->plugin = mo->plugin;
-	ctx->out = &mo->scratch;
-	ctx->mo = mo;
+	io->mo = mo;
 	mo->combines++;
-	if (mo->plugin->combine(&ctx->pub, ctx->key, ctx->klen) != 0 || ctx->failed)
-		return error("combine of key '%.*s' failed in plugin %s",
-			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key,
-			     mo->plugin->path);
+	if (mo->ops.combine(mo->ops.arg, key, klen, io) != 0 || io->failed)
+		return io->failed ? -1 : ops_fault(mo);
 	return 0;
 }
 
@@ -117,10 +85,10 @@ static int combine_entry(struct mapout *mo, size_t i)
 {
 	struct ctab *t = &mo->ctab;
 	struct centry *e = &t->ent[i];
-	struct combine_ctx ctx = { .key = ctab_key(t, e), .klen = ctab_klen(e) };
+	struct combine_io io = { .g = NULL };
 
-	ctab_values(t, e, &ctx.cv);
-	if (run_combine(mo, &ctx) < 0)
+	ctab_values(t, e, &io.cv);
+	if (run_combine(mo, ctab_key(t, e), ctab_klen(e), &io) < 0)
 		return -1;
 	if (mo->scratch.n > mo->vcap) {
 		xgrow((void **)&mo->vals, &mo->vcap, mo->scratch.n, sizeof(*mo->vals));
@@ -134,11 +102,12 @@ static int combine_entry(struct mapout *mo, size_t i)
 	return 0;
 }
 
-void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
+void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
 		 uint64_t memory)
 {
 	memset(mo, 0, sizeof(*mo));
-	mo->plugin = p;
+	mo->ops = *ops;
+	mo->fault = SHUFFLE_FAULT_ENGINE;
 	mo->nparts = nparts;
 	budget_init(&mo->budget, memory);
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
@@ -146,8 +115,8 @@ void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
 	for (unsigned r = 0; r < nparts; r++)
 		runlist_init(&mo->spill_runs[r]);
 	mo->max_spill_fds = budget_spill_fds(nparts);
-	mo->use_sum = p->combine_sum;
-	mo->use_ctab = !mo->use_sum && p->combine != NULL;
+	mo->use_sum = ops->combiner == SHUFFLE_COMBINE_SUM;
+	mo->use_ctab = ops->combiner == SHUFFLE_COMBINE_USER;
 	ctab_init(&mo->ctab);
 	sumtab_init(&mo->sum);
 	/*
@@ -223,7 +192,7 @@ static int part_add(struct mapout *mo, const char *key, size_t klen,
 	unsigned r = 0;
 
 	if (mo->nparts > 1)
-		r = plugin_partition(mo->plugin, key, klen, mo->nparts);
+		r = shuffle_partition(mo->ops.partition, key, klen, mo->nparts);
 	if (kvbuf_add(&mo->parts[r], key, klen, val, vlen) < 0)
 		return -1;
 	mo->pbytes += klen + vlen + 2 + sizeof(struct kv);
@@ -328,11 +297,11 @@ static char *format_u64(char buf[24], uint64_t n)
 	return p;
 }
 
-static int sum_overflow(const struct mapout *mo, const char *key, size_t klen)
+static int sum_overflow(struct mapout *mo, const char *key, size_t klen)
 {
-	return error("the total of key '%.*s' passes 2^64 - 1 (built-in sum "
-		     "combiner of plugin %s)", klen > 64 ? 64 : (int)klen, key,
-		     mo->plugin->path);
+	error("the total of key '%.*s' passes 2^64 - 1 (built-in sum "
+	      "combiner of plugin %s)", klen > 64 ? 64 : (int)klen, key, mo->ops.name);
+	return ops_fault(mo);
 }
 
 /* Move the sum table's totals to the partitions, empty it. */
@@ -374,7 +343,7 @@ static int flush_sum(struct mapout *mo)
  * allowed, as wc's own parser does), below 2^64.  0, or -1 after saying
  * which key's value is wrong.
  */
-static int parse_sum_value(const struct mapout *mo, const char *key, size_t klen,
+static int parse_sum_value(struct mapout *mo, const char *key, size_t klen,
 			   const char *val, size_t vlen, uint64_t *out)
 {
 	uint64_t n = 0;
@@ -387,11 +356,13 @@ static int parse_sum_value(const struct mapout *mo, const char *key, size_t klen
 			break;
 		n = n * 10 + d;
 	}
-	if (vlen == 0 || i < vlen)
-		return error("value '%.*s' of key '%.*s' is not a decimal count below 2^64, "
-			     "which plugin %s promised by declaring the built-in sum combiner",
-			     vlen > 32 ? 32 : (int)vlen, val, klen > 64 ? 64 : (int)klen, key,
-			     mo->plugin->path);
+	if (vlen == 0 || i < vlen) {
+		error("value '%.*s' of key '%.*s' is not a decimal count below 2^64, "
+		      "which plugin %s promised by declaring the built-in sum combiner",
+		      vlen > 32 ? 32 : (int)vlen, val, klen > 64 ? 64 : (int)klen, key,
+		      mo->ops.name);
+		return ops_fault(mo);
+	}
 	*out = n;
 	return 0;
 }
@@ -461,7 +432,7 @@ int mapout_finish(struct mapout *mo)
 			if (mo->sum.n * 8 > mo->sum.cap * 3 &&
 			    sumtab_bytes(&mo->sum) * 2 + mo->view_bytes <= mo->budget.combine / 2)
 				sumtab_reserve(&mo->sum, mo->sum.cap);
-			sumview_update(&mo->view, &mo->sum, mo->plugin, mo->nparts);
+			sumview_update(&mo->view, &mo->sum, mo->ops.partition, mo->nparts);
 			mo->use_view = 1;
 			mo->drains++;
 			if (mo->sum.n > mo->max_keys)
@@ -542,9 +513,9 @@ int mapout_merger(struct mapout *mo, unsigned r, struct merger *m)
 /* Write one key's values, combined. */
 static int write_group(struct mapout *mo, struct mgroup *g, struct ifile_writer *w)
 {
-	struct combine_ctx ctx = { .key = g->key, .klen = g->klen, .g = g };
+	struct combine_io io = { .g = g };
 
-	if (run_combine(mo, &ctx) < 0)
+	if (run_combine(mo, g->key, g->klen, &io) < 0)
 		return -1;
 	for (size_t k = 0; k < mo->scratch.n; k++) {
 		const struct kv *rec = &mo->scratch.recs[k];

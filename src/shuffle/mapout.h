@@ -1,7 +1,7 @@
 /*
  * mapout.h - where a map's emitted pairs go, within a memory budget.
  *
- * Pairs are partitioned (plugin_partition) into one in-memory buffer per
+ * Pairs are partitioned (the job's rule, shuffle.h) into one in-memory buffer per
  * reduce partition.  With a combiner, they first go through a combine table
  * (ctab.h): a key's values are combined whenever its block fills up, and
  * when the table outgrows an eighth of the budget it is compacted, or, still
@@ -27,20 +27,19 @@
 #ifndef MR_MAPOUT_H
 #define MR_MAPOUT_H
 
-#include "runner/counters.h"
 #include "shuffle/budget.h"
 #include "shuffle/ctab.h"
 #include "shuffle/keysort.h"
 #include "shuffle/kvbuf.h"
 #include "shuffle/merge.h"
-#include "runner/plugin.h"
+#include "shuffle/shuffle.h"
 #include "shuffle/sumtab.h"
 #include "shuffle/sumview.h"
 
 #include <stdint.h>
 
 struct mapout {
-	const struct plugin *plugin;
+	struct shuffle_ops ops;  /* the job's partition rule and combiner */
 	unsigned nparts;
 	struct budget budget;    /* combine: the table size that triggers compaction or
 				    draining; parts: the buffer bytes that trigger a spill */
@@ -69,12 +68,12 @@ struct mapout {
 	/* counters */
 	uint64_t spills, combines;
 	uint64_t combine_in, combine_out;  /* values into and out of combine calls */
-	struct counters *counters;         /* where a combiner's user counters go, or NULL */
 	size_t max_keys;         /* most keys the combine table held */
 	unsigned drains;         /* times the combine table was moved to the partitions */
+	enum shuffle_fault fault; /* after a call failed: whose fault that was */
 };
 
-void mapout_init(struct mapout *mo, const struct plugin *p, unsigned nparts,
+void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
 		 uint64_t memory);
 void mapout_release(struct mapout *mo);
 

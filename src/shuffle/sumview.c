@@ -92,7 +92,7 @@ static void merge_into(struct sumview *v, unsigned r, const struct sortkey *add,
 	v->n[r] += m;
 }
 
-void sumview_update(struct sumview *v, struct sumtab *t, const struct plugin *p,
+void sumview_update(struct sumview *v, struct sumtab *t, shuffle_partition_fn rule,
 		    unsigned nparts)
 {
 	const uint32_t *fresh = t->fresh;
@@ -100,12 +100,12 @@ void sumview_update(struct sumview *v, struct sumtab *t, const struct plugin *p,
 	size_t nfresh = t->nfresh, *count, *pos;
 	struct sortkey *add;
 
-	if (t->moved || v->nparts != nparts || v->partition != p->partition) {
+	if (t->moved || v->nparts != nparts || v->partition != rule) {
 		/* Start over: every key of the table is news. */
 		free_parts(v);
 		sumview_init(v);
 		v->nparts = nparts;
-		v->partition = p->partition;
+		v->partition = rule;
 		v->part = xcalloc(nparts, sizeof(*v->part));
 		v->n = xcalloc(nparts, sizeof(*v->n));
 		v->cap = xcalloc(nparts, sizeof(*v->cap));
@@ -126,7 +126,7 @@ void sumview_update(struct sumview *v, struct sumtab *t, const struct plugin *p,
 		size_t klen = e->klen1 - 1;
 		const char *key = keep_key(v, sumtab_key(t, e, buf), klen);
 
-		rs[f] = nparts > 1 ? plugin_partition(p, key, klen, nparts) : 0;
+		rs[f] = nparts > 1 ? shuffle_partition(rule, key, klen, nparts) : 0;
 		count[rs[f] + 1]++;
 		keysort_set(&add[f], key, (uint32_t)klen, fresh[f]);
 	}

@@ -18,14 +18,14 @@
 #define MR_SUMVIEW_H
 
 #include "shuffle/keysort.h"
-#include "runner/plugin.h"
+#include "shuffle/shuffle.h"
 #include "shuffle/sumtab.h"
 
 #include <stddef.h>
 
 struct sumview {
 	unsigned nparts;         /* 0 until the first update */
-	mr_partition_fn partition; /* the rule the keys were partitioned with */
+	shuffle_partition_fn partition; /* the rule the keys were partitioned with */
 	struct sortkey **part;   /* nparts sorted arrays; idx = slot in the table */
 	size_t *n, *cap;
 	char **blocks;           /* key bytes, in blocks that never move */
@@ -41,10 +41,10 @@ size_t sumview_bytes(const struct sumview *v);
 
 /*
  * Catch up with table `t` (whose fresh list it then takes), partitioning
- * new keys among `nparts` with plugin `p`'s rule.  A different nparts or
- * rule than last time starts over.
+ * new keys among `nparts` by `rule` (shuffle.h; may be NULL for one
+ * partition).  A different nparts or rule than last time starts over.
  */
-void sumview_update(struct sumview *v, struct sumtab *t, const struct plugin *p,
+void sumview_update(struct sumview *v, struct sumtab *t, shuffle_partition_fn rule,
 		    unsigned nparts);
 
 #endif

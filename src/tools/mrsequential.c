@@ -28,6 +28,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct plugin plugin;
+	struct shuffle_ops ops;
 	struct mapout mo;
 	struct merger m;
 	char out[JOBDIR_NAME_MAX];
@@ -64,7 +65,8 @@ int main(int argc, char **argv)
 	if (plugin_combiner)
 		plugin.combine_sum = 0;
 	raise_fd_limit();
-	mapout_init(&mo, &plugin, 1, RUNNER_DEFAULT_BUDGET);
+	runner_shuffle_ops(&plugin, &ops);
+	mapout_init(&mo, &ops, 1, RUNNER_DEFAULT_BUDGET);
 	merger_init(&m);
 	for (int i = 2; i < argc; i++) {
 		struct map_spec spec = { .file = argv[i], .map_id = i - 2, .nreduce = 1,

@@ -1,11 +1,12 @@
 /*
  * test_mapout.c - a map's output within a memory budget
- * (src/worker/mapout.c): partitioning, the combine table, spills and the
+ * (src/shuffle/mapout.c): partitioning, the combine table, spills and the
  * final merge per partition.
  *
- * The plugins are hand-made struct plugins (no shared object): a combine
- * that sums decimal values, an identity combine, a failing one, none, and
- * the built-in sum combiner (combine_sum).
+ * The jobs are hand-made struct shuffle_ops (no plugin): a combine that
+ * sums decimal values, an identity combine, a failing one, none, and the
+ * built-in sum combiner (SHUFFLE_COMBINE_SUM); the default partition rule
+ * is mr_default_partition() of apps/mapreduce.h.
  * Small budgets force combine-table flushes and spills; every partition's
  * run is then read back and checked against what was emitted.
  *
@@ -16,7 +17,8 @@
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "shuffle/mapout.h"
-#include "runner/plugin.h"
+#include "shuffle/shuffle.h"
+#include "apps/mapreduce.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -25,8 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The plugin's partition rule check_summed() expects (NULL: mr_default_partition). */
-static mr_partition_fn summed_rule;
+/* The partition rule check_summed() expects (NULL: mr_default_partition). */
+static shuffle_partition_fn summed_rule;
 
 static int setup(void **state)
 {
@@ -54,7 +56,7 @@ static int dir_entries(void)
 	return n;
 }
 
-/* ---- the plugins -------------------------------------------------------------- */
+/* ---- the jobs ------------------------------------------------------------------ */
 
 /* Strings the engine hands a combine that lacked their '\0' (ABI promise). */
 static int unterminated;
@@ -75,7 +77,7 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 }
 
 /* Sum the key's decimal values and emit the total. */
-static int sum_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+static int sum_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
 	uint64_t sum = 0, n;
 	const char *v;
@@ -83,9 +85,10 @@ static int sum_combine(struct mr_ctx *ctx, const char *key, size_t klen)
 	char buf[32];
 	int rc, len;
 
+	(void)arg;
 	if (key[klen] != '\0')
 		unterminated++;
-	while ((rc = mr_next_value(ctx, &v, &vlen)) == 1) {
+	while ((rc = combine_io_next(io, &v, &vlen)) == 1) {
 		if (v[vlen] != '\0')
 			unterminated++;
 		if (parse_u64(v, vlen, &n) < 0)
@@ -95,46 +98,46 @@ static int sum_combine(struct mr_ctx *ctx, const char *key, size_t klen)
 	if (rc < 0)
 		return -1;
 	len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)sum);
-	return mr_emit(ctx, key, klen, buf, (size_t)len);
+	return combine_io_emit(io, buf, (size_t)len);
 }
 
 /* Emit every value unchanged (a legal, if useless, combine). */
-static int identity_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+static int identity_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
 	const char *v;
 	size_t vlen;
 	int rc;
 
-	while ((rc = mr_next_value(ctx, &v, &vlen)) == 1)
-		if (mr_emit(ctx, key, klen, v, vlen) < 0)
+	(void)arg;
+	(void)key;
+	(void)klen;
+	while ((rc = combine_io_next(io, &v, &vlen)) == 1)
+		if (combine_io_emit(io, v, vlen) < 0)
 			return -1;
 	return rc;
 }
 
-/* Fails when it meets the key "bad". */
-static int failing_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+/* Fails (saying so) when it meets the key "bad". */
+static int failing_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
 	if (klen == 3 && memcmp(key, "bad", 3) == 0)
-		return -1;
-	return sum_combine(ctx, key, klen);
+		return error("combine of key 'bad' failed");
+	return sum_combine(arg, key, klen, io);
 }
 
-/* Emits under another key than its own. */
-static int wrong_key_combine(struct mr_ctx *ctx, const char *key, size_t klen)
-{
-	(void)key;
-	(void)klen;
-	return mr_emit(ctx, "other", 5, "1", 1);
-}
+typedef int (*combine_fn)(void *, const char *, size_t, struct combine_io *);
 
-static struct plugin make_plugin(mr_reduce_fn combine)
+/* A job with this combine (NULL: none) and the default partition rule. */
+static struct shuffle_ops make_ops(combine_fn combine)
 {
-	struct plugin p;
+	struct shuffle_ops ops = {
+		.partition = mr_default_partition,
+		.combiner = combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
+		.combine = combine,
+		.name = "test-plugin",
+	};
 
-	memset(&p, 0, sizeof(p));
-	p.path = (char *)"test-plugin";
-	p.combine = combine;
-	return p;
+	return ops;
 }
 
 /* ---- a vocabulary of keys ------------------------------------------------------- */
@@ -332,7 +335,7 @@ static void write_runs(struct mapout *mo, unsigned nparts)
 static void test_combine_with_spills(void **state)
 {
 	enum { NKEYS = 20000, MAXEMIT = 400000, NPARTS = 5 };
-	struct plugin p = make_plugin(sum_combine);
+	struct shuffle_ops p = make_ops(sum_combine);
 	uint64_t rng = 17, *want = calloc(NKEYS, sizeof(*want));
 	size_t e, extra = 0;
 	struct vocab v;
@@ -378,7 +381,7 @@ static void test_combine_with_spills(void **state)
 static void test_combine_once_per_key(void **state)
 {
 	static const uint64_t budgets[] = { 64 << 10, 1 << 20, 8 << 20 };
-	struct plugin p = make_plugin(sum_combine);
+	struct shuffle_ops p = make_ops(sum_combine);
 	uint64_t rng = 23;
 	char what[128];
 	struct vocab v;
@@ -422,7 +425,7 @@ static void test_combine_once_per_key(void **state)
 static void test_no_combine(void **state)
 {
 	enum { NKEYS = 3000, MAXEMIT = 400000, NPARTS = 4 };
-	struct plugin p = make_plugin(NULL);
+	struct shuffle_ops p = make_ops(NULL);
 	uint64_t rng = 31;
 	struct vocab v;
 	struct mapout mo;
@@ -501,7 +504,7 @@ static void test_no_combine(void **state)
 static void test_one_partition(void **state)
 {
 	enum { NKEYS = 2000, NEMIT = 10000 };
-	struct plugin p = make_plugin(sum_combine);
+	struct shuffle_ops p = make_ops(sum_combine);
 	uint64_t rng = 37, *want = calloc(NKEYS, sizeof(*want));
 	struct vocab v;
 	struct mapout mo;
@@ -528,7 +531,7 @@ static void test_one_partition(void **state)
 static void test_identity_combine(void **state)
 {
 	enum { NKEYS = 50, NEMIT = 10000, NPARTS = 2 };
-	struct plugin p = make_plugin(identity_combine);
+	struct shuffle_ops p = make_ops(identity_combine);
 	uint64_t rng = 41;
 	struct vocab v;
 	struct mapout mo;
@@ -574,14 +577,18 @@ static void test_identity_combine(void **state)
 	free(seen);
 }
 
-/* A failing combine fails the map; nothing is published, nothing left behind. */
+/*
+ * A failing combine fails the map, blamed on the ops; nothing is
+ * published, nothing left behind.
+ */
 static void test_combine_fails(void **state)
 {
-	struct plugin p = make_plugin(failing_combine);
+	struct shuffle_ops p = make_ops(failing_combine);
 	struct mapout mo;
 	int rc = 0;
 
 	(void)state;
+	log_clear_last_error();
 	mapout_init(&mo, &p, 2, 64 << 10);
 	/* "bad" gets combined when its block fills, or at the latest at the end */
 	for (int e = 0; e < 1000 && rc == 0; e++)
@@ -591,20 +598,8 @@ static void test_combine_fails(void **state)
 	for (unsigned r = 0; r < 2 && rc == 0; r++)
 		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
 	assert_int_equal(rc, -1);
-	assert_non_null(strstr(log_last_error(), "test-plugin"));
-	mapout_release(&mo);
-	/* a combine emitting another key is refused */
-	p = make_plugin(wrong_key_combine);
-	mapout_init(&mo, &p, 2, 64 << 10);
-	rc = 0;
-	for (int e = 0; e < 1000 && rc == 0; e++)
-		rc = mapout_emit(&mo, "key", 3, "1", 1);
-	if (rc == 0)
-		rc = mapout_finish(&mo);
-	for (unsigned r = 0; r < 2 && rc == 0; r++)
-		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
-	assert_int_equal(rc, -1);
-	assert_non_null(strstr(log_last_error(), "test-plugin"));
+	assert_int_equal(mo.fault, SHUFFLE_FAULT_OPS);
+	assert_string_equal(log_last_error(), "combine of key 'bad' failed");
 	mapout_release(&mo);
 	/* nothing published, no temp file left */
 	assert_int_equal(dir_entries(), 0);
@@ -617,7 +612,7 @@ static void test_combine_fails(void **state)
  */
 static void test_small_budget_combines(void **state)
 {
-	struct plugin p = make_plugin(sum_combine);
+	struct shuffle_ops p = make_ops(sum_combine);
 	uint64_t want[3] = { 0, 0, 0 };
 	static const char *const keys[3] = { "hot", "warm", "a key longer than thirty-two bytes" };
 	struct mapout mo;
@@ -657,26 +652,27 @@ static void test_small_budget_combines(void **state)
 /* ---- the built-in sum combiner ------------------------------------------------------ */
 
 /*
- * A plugin declaring the built-in sum (combine_sum).  It also has a
+ * A job with the built-in sum (SHUFFLE_COMBINE_SUM).  It also has a
  * combine, as wc does; the built-in sum must be used instead of it, so it
  * only counts its calls and fails.
  */
 static int combine_calls;
 
-static int never_combine(struct mr_ctx *ctx, const char *key, size_t klen)
+static int never_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
-	(void)ctx;
+	(void)arg;
 	(void)key;
 	(void)klen;
+	(void)io;
 	combine_calls++;
 	return -1;
 }
 
-static struct plugin make_sum_plugin(void)
+static struct shuffle_ops make_sum_ops(void)
 {
-	struct plugin p = make_plugin(never_combine);
+	struct shuffle_ops p = make_ops(never_combine);
 
-	p.combine_sum = 1;
+	p.combiner = SHUFFLE_COMBINE_SUM;
 	combine_calls = 0;
 	return p;
 }
@@ -743,7 +739,7 @@ static int sum_value(uint64_t *rng, char *buf, size_t size, uint64_t *v)
 static void test_sum_one_drain(void **state)
 {
 	enum { NKEYS = 3000, NEMIT = 60000, NPARTS = 4 };
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	uint64_t rng = 51, *want = calloc(NKEYS, sizeof(*want));
 	struct vocab v;
 	struct mapout mo;
@@ -790,7 +786,7 @@ static void test_sum_one_drain(void **state)
 static void test_sum_drains_and_spills(void **state)
 {
 	enum { NKEYS = 60000, NPARTS = 5 };
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	uint64_t rng = 53, *want = calloc(NKEYS, sizeof(*want));
 	size_t nemit = 0, distinct;
 	struct vocab v;
@@ -853,7 +849,7 @@ static void test_sum_merger(void **state)
 	(void)state;
 	vocab_init(&v, NKEYS, &rng);
 	for (size_t b = 0; b < 2; b++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 		uint64_t *want = calloc(NKEYS, sizeof(*want)), *got = calloc(NKEYS, sizeof(*got));
 		struct mapout mo;
 		struct merger m;
@@ -921,7 +917,7 @@ static void test_sum_merger(void **state)
 /* Emit key/value to a fresh sum mapout after some good pairs; the map must fail. */
 static void expect_bad_value(const char *val, size_t vlen, const char *shown)
 {
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct mapout mo;
 	char want[96];
 	int rc = 0;
@@ -1017,7 +1013,7 @@ static void test_sum_good_values(void **state)
 		{ "twenty", "00000000000000000020" }, { "max", "0" },
 		{ "almost", "18446744073709551614" }, { "almost", "1" },
 	};
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct mapout mo;
 	char text[1024];
 
@@ -1090,7 +1086,7 @@ static void test_sum_overflow(void **state)
 	const char *const vals2_max[] = { "18446744073709551614", "1", "1" };
 	const char *const keys3[] = { long_key, long_key };
 	const char *const vals3[] = { "18446744073709551615", "1" };
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct mapout mo;
 	char run[16];
 
@@ -1166,7 +1162,7 @@ static void test_sum_overflow(void **state)
 static void test_sum_task_after_task(void **state)
 {
 	enum { NKEYS = 6000 };
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	uint64_t rng = 61;
 	struct vocab v;
 
@@ -1212,7 +1208,7 @@ static void test_sum_task_after_task(void **state)
  */
 static void test_sum_empty_and_sparse(void **state)
 {
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct mapout mo;
 	char text[256];
 	unsigned want_r = mr_default_partition("only", 4, 5);
@@ -1369,7 +1365,7 @@ struct task_info {
  * [lo, hi): its runs (or, with via_merger, its merger) must hold exactly
  * this task's totals.
  */
-static struct task_info sum_task(const struct plugin *p, const struct vocab *v,
+static struct task_info sum_task(const struct shuffle_ops *p, const struct vocab *v,
 				 unsigned nparts, uint64_t budget, int task, size_t lo,
 				 size_t hi, uint64_t *rng, int via_merger, const char *what)
 {
@@ -1421,7 +1417,7 @@ static void expect_view_path(struct task_info info, int kept, const char *what, 
 			  what, task, info.kept);
 }
 
-/* A plugin's own partition rule, for tasks that change it. */
+/* A job's own partition rule, for tasks that change it. */
 static unsigned rule_by_last_byte(const char *k, size_t n, unsigned nparts)
 {
 	return n ? (unsigned char)k[n - 1] * 40503u + nparts : 7;
@@ -1446,7 +1442,7 @@ static void test_sum_tasks_in_a_row(void **state)
 	(void)state;
 	vocab_init(&v, 8000, &rng);
 	for (size_t c = 0; c < 2; c++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 
 		mapout_drop_cache();
 		for (int task = 0; task < 6; task++) {
@@ -1459,7 +1455,7 @@ static void test_sum_tasks_in_a_row(void **state)
 	}
 	/* nparts changes from task to task, and so does the rule */
 	for (size_t t = 0; t < sizeof(changing) / sizeof(changing[0]); t++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 		int task = 10 + (int)t;
 
 		if (t % 3 == 1)
@@ -1488,7 +1484,7 @@ static void test_sum_failed_then_good(void **state)
 	(void)state;
 	vocab_init(&v, 7000, &rng);
 	for (size_t c = 0; c < 2; c++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 		unsigned np = nps[c];
 		uint64_t *junk = calloc(v.keys.n, sizeof(*junk));
 		struct task_info info;
@@ -1567,7 +1563,7 @@ static void test_sum_drain_then_normal(void **state)
 	(void)state;
 	vocab_init(&v, 50000, &rng);
 	for (size_t c = 0; c < 2; c++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 
 		mapout_drop_cache();
 		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
@@ -1593,7 +1589,7 @@ static void test_sum_drain_then_normal(void **state)
 static void test_sum_drop_cache_between(void **state)
 {
 	uint64_t rng = 79;
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct vocab v;
 	struct task_info info;
 
@@ -1628,7 +1624,7 @@ static void test_sum_drop_cache_between(void **state)
  * mapout_init() bound what it is now; then tasks of ever fewer keys, each
  * more than half the one before.
  */
-static void shrink_key_memory(const struct plugin *p)
+static void shrink_key_memory(const struct shuffle_ops *p)
 {
 	struct mapout mo;
 	size_t want;
@@ -1671,7 +1667,7 @@ static void test_sum_kept_table_grows(void **state)
 	(void)state;
 	vocab_init(&v, 45000, &rng);
 	for (size_t c = 0; c < 2; c++) {
-		struct plugin p = make_sum_plugin();
+		struct shuffle_ops p = make_sum_ops();
 
 		shrink_key_memory(&p);
 		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
@@ -1729,7 +1725,7 @@ static void test_sum_kept_then_drain(void **state)
 		{ 0, 3000 }, { 1000, 90000 }, { 0, 3000 }, { 2000, 4000 },
 	};
 	uint64_t rng = 89;
-	struct plugin p = make_sum_plugin();
+	struct shuffle_ops p = make_sum_ops();
 	struct vocab v;
 
 	(void)state;

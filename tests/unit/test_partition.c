@@ -1,6 +1,8 @@
 /*
- * test_partition.c - the lab's hash and partition rule (src/apps/mapreduce.h)
- * and plugin_partition() of src/worker/plugin.c.
+ * test_partition.c - the lab's hash and partition rule (src/apps/mapreduce.h),
+ * a plugin's rule (plugin_partition_rule() of src/runner/plugin.c) and how
+ * the shuffle folds its answers into range (shuffle_partition() of
+ * src/shuffle/shuffle.h).
  *
  * Expected values are FNV-1a 32-bit digests computed independently (the
  * published vectors for "", "a", "foobar" among them).
@@ -9,6 +11,7 @@
 
 #include "apps/mapreduce.h"
 #include "runner/plugin.h"
+#include "shuffle/shuffle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +132,12 @@ static void test_default_partition_spread(void **state)
 		assert_in_range(count[i], KEYS / N / 2, KEYS / N * 2);
 }
 
+/* The partition the shuffle gives `key` under plugin p's rule. */
+static unsigned part_of(const struct plugin *p, const char *key, size_t klen, unsigned n)
+{
+	return shuffle_partition(plugin_partition_rule(p), key, klen, n);
+}
+
 static void test_plugin_partition_default(void **state)
 {
 	struct plugin p;
@@ -137,8 +146,9 @@ static void test_plugin_partition_default(void **state)
 
 	(void)state;
 	memset(&p, 0, sizeof(p)); /* no mr_partition: the FNV default */
+	assert_true(plugin_partition_rule(&p) == plugin_default_partition);
 	for (size_t i = 0; i < NVEC; i++)
-		assert_int_equal(plugin_partition(&p, vectors[i].key, vectors[i].klen, 10),
+		assert_int_equal(part_of(&p, vectors[i].key, vectors[i].klen, 10),
 				 (vectors[i].hash & 0x7fffffffu) % 10);
 	for (int i = 0; i < 2000; i++) {
 		size_t n = (size_t)(unit_rand(&rng) % sizeof(key));
@@ -146,7 +156,7 @@ static void test_plugin_partition_default(void **state)
 
 		for (size_t j = 0; j < n; j++)
 			key[j] = (char)unit_rand(&rng);
-		assert_int_equal(plugin_partition(&p, key, n, nred),
+		assert_int_equal(part_of(&p, key, n, nred),
 				 mr_default_partition(key, n, nred));
 	}
 }
@@ -177,17 +187,18 @@ static void test_plugin_partition_custom(void **state)
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	p.partition = part_first_byte;
-	assert_int_equal(plugin_partition(&p, "\x03zz", 3, 10), 3);
+	assert_true(plugin_partition_rule(&p) == part_first_byte);
+	assert_int_equal(part_of(&p, "\x03zz", 3, 10), 3);
 	assert_int_equal(last_nreduce, 10);
 	assert_int_equal(last_klen, 3);
-	assert_int_equal(plugin_partition(&p, "\x09", 1, 10), 9);
+	assert_int_equal(part_of(&p, "\x09", 1, 10), 9);
 	/* 'a' = 97 >= 10 */
-	assert_true(plugin_partition(&p, "a", 1, 10) < 10);
-	assert_int_equal(plugin_partition(&p, "a", 1, 10), 97 % 10);
-	assert_int_equal(plugin_partition(&p, "", 0, 1), 0);
+	assert_true(part_of(&p, "a", 1, 10) < 10);
+	assert_int_equal(part_of(&p, "a", 1, 10), 97 % 10);
+	assert_int_equal(part_of(&p, "", 0, 1), 0);
 	p.partition = part_wild;
 	for (unsigned n = 1; n < 50; n++)
-		assert_true(plugin_partition(&p, "x", 1, n) < n);
+		assert_true(part_of(&p, "x", 1, n) < n);
 }
 
 /* plugin_load of a missing file fails with the path in the message and a zeroed struct. */

@@ -1,22 +1,23 @@
 /*
  * test_sumview.c - the sorted per-partition view of a sum table
- * (src/worker/sumview.c), kept up to date from epoch to epoch.
+ * (src/shuffle/sumview.c), kept up to date from epoch to epoch.
  *
  * The table (sumtab.c, tested on its own in test_sumtab.c) is the truth: a
  * view must hold, per partition, every key of the table once (live or
  * not), in memcmp order with a proper prefix first, in the partition the
- * plugin's rule names (checked with our own FNV-1a and our own custom
- * rules), each entry pointing at the slot that holds its key, with a copy
+ * rule names (checked with our own FNV-1a and our own custom rules), each
+ * entry pointing at the slot that holds its key, with a copy
  * of the key's bytes and its first 16 bytes as two big-endian prefixes.
  * An incrementally updated view must equal one built from scratch.
  *
- * The plugins are hand-made struct plugins (no shared object).
+ * The rules are plain functions (shuffle.h), as the runner passes a
+ * plugin's; the default is mr_default_partition().
  */
 #include "unit.h"
 
 #include "apps/mapreduce.h"
 #include "shuffle/keysort.h"
-#include "runner/plugin.h"
+#include "shuffle/shuffle.h"
 #include "shuffle/sumtab.h"
 #include "shuffle/sumview.h"
 
@@ -35,7 +36,7 @@ static unsigned ref_default(const char *k, size_t n, unsigned nparts)
 	return (unsigned)((h & 0x7fffffffu) % nparts);
 }
 
-/* A plugin's rule that often answers out of range (plugin_partition takes it modulo). */
+/* A plugin's rule that often answers out of range (shuffle_partition takes it modulo). */
 static unsigned rule_by_length(const char *k, size_t n, unsigned nparts)
 {
 	(void)k;
@@ -49,28 +50,29 @@ static unsigned rule_last_byte(const char *k, size_t n, unsigned nparts)
 	return n ? (unsigned char)k[n - 1] % nparts : 0;
 }
 
-static struct plugin make_plugin(mr_partition_fn rule)
+/* The default rule, as the runner hands it over: a function. */
+static unsigned default_rule(const char *k, size_t n, unsigned nparts)
 {
-	struct plugin p;
-
-	memset(&p, 0, sizeof(p));
-	p.path = (char *)"test-plugin";
-	p.partition = rule;
-	p.combine_sum = 1;
-	return p;
+	return mr_default_partition(k, n, nparts);
 }
 
-static unsigned want_partition(const struct plugin *p, const char *k, size_t n, unsigned nparts)
+/* `rule`, or the default for NULL. */
+static shuffle_partition_fn make_rule(shuffle_partition_fn rule)
+{
+	return rule ? rule : default_rule;
+}
+
+static unsigned want_partition(shuffle_partition_fn p, const char *k, size_t n, unsigned nparts)
 {
 	if (nparts == 1)
 		return 0;
-	if (!p->partition) {
+	if (p == default_rule) {
 		unsigned r = ref_default(k, n, nparts);
 
 		assert_int_equal(r, mr_default_partition(k, n, nparts));
 		return r;
 	}
-	return p->partition(k, n, nparts) % nparts;
+	return p(k, n, nparts) % nparts;
 }
 
 /* ---- keys ---------------------------------------------------------------------- */
@@ -178,10 +180,10 @@ static uint64_t be_prefix(const char *k, size_t n, size_t from)
 }
 
 /*
- * The view of `t` for plugin p and nparts: every key of the table once, in
+ * The view of `t` for rule p and nparts: every key of the table once, in
  * its partition, sorted; each entry's slot, key copy and prefixes right.
  */
-static void check_view(const struct sumview *v, const struct sumtab *t, const struct plugin *p,
+static void check_view(const struct sumview *v, const struct sumtab *t, shuffle_partition_fn p,
 		       unsigned nparts, const char *what)
 {
 	char *seen = calloc(t->cap ? t->cap : 1, 1);
@@ -276,7 +278,7 @@ static void same_view(const struct sumview *a, const struct sumview *b, const ch
 
 /* The view must equal one built from scratch now (which takes no fresh keys). */
 static void check_against_rebuild(const struct sumview *v, struct sumtab *t,
-				  const struct plugin *p, unsigned nparts, const char *what)
+				  shuffle_partition_fn p, unsigned nparts, const char *what)
 {
 	struct sumview w;
 
@@ -289,7 +291,7 @@ static void check_against_rebuild(const struct sumview *v, struct sumtab *t,
 }
 
 /* Update and check everything; the table's fresh list is taken. */
-static void update_and_check(struct sumview *v, struct sumtab *t, const struct plugin *p,
+static void update_and_check(struct sumview *v, struct sumtab *t, shuffle_partition_fn p,
 			     unsigned nparts, const char *what)
 {
 	sumview_update(v, t, p, nparts);
@@ -305,7 +307,7 @@ static void update_and_check(struct sumview *v, struct sumtab *t, const struct p
 /* An empty table, then one with keys none of which is live: every key is listed. */
 static void test_empty_and_not_live(void **state)
 {
-	struct plugin p = make_plugin(NULL);
+	shuffle_partition_fn p = make_rule(NULL);
 	struct sumtab t;
 	struct sumview v;
 	uint64_t rng = 3;
@@ -314,14 +316,14 @@ static void test_empty_and_not_live(void **state)
 	sumtab_init(&t);
 	sumview_init(&v);
 	assert_int_equal(sumview_bytes(&v), 0);
-	update_and_check(&v, &t, &p, 4, "a table never added to");
+	update_and_check(&v, &t, p, 4, "a table never added to");
 	for (unsigned r = 0; r < 4; r++)
 		assert_int_equal(v.n[r], 0);
 	add_random(&t, &rng, 3000);
-	update_and_check(&v, &t, &p, 4, "3000 random adds");
+	update_and_check(&v, &t, p, 4, "3000 random adds");
 	sumtab_new_epoch(&t);
 	sumtab_new_epoch(&t);
-	update_and_check(&v, &t, &p, 4, "two epochs later, nothing live");
+	update_and_check(&v, &t, p, 4, "two epochs later, nothing live");
 	assert_true(t.n > 500);
 	sumview_release(&v);
 	sumtab_release(&t);
@@ -331,7 +333,7 @@ static void test_empty_and_not_live(void **state)
 static void test_one_update(void **state)
 {
 	static const unsigned nps[] = { 1, 2, 3, 7, 16 };
-	mr_partition_fn rules[] = { NULL, rule_by_length, rule_last_byte };
+	shuffle_partition_fn rules[] = { NULL, rule_by_length, rule_last_byte };
 	uint64_t rng = 5;
 	struct sumtab t;
 
@@ -340,13 +342,13 @@ static void test_one_update(void **state)
 	add_random(&t, &rng, 20000);
 	for (size_t i = 0; i < sizeof(nps) / sizeof(nps[0]); i++)
 		for (size_t j = 0; j < 3; j++) {
-			struct plugin p = make_plugin(rules[j]);
+			shuffle_partition_fn p = make_rule(rules[j]);
 			struct sumview v;
 			char what[64];
 
 			snprintf(what, sizeof(what), "%u partitions, rule %zu", nps[i], j);
 			sumview_init(&v);
-			update_and_check(&v, &t, &p, nps[i], what);
+			update_and_check(&v, &t, p, nps[i], what);
 			sumview_release(&v);
 		}
 	sumtab_release(&t);
@@ -361,11 +363,11 @@ static void test_one_update(void **state)
 static void test_incremental(void **state)
 {
 	static const unsigned nps[] = { 1, 7 };
-	mr_partition_fn rules[] = { NULL, rule_last_byte };
+	shuffle_partition_fn rules[] = { NULL, rule_last_byte };
 
 	(void)state;
 	for (size_t c = 0; c < 4; c++) {
-		struct plugin p = make_plugin(rules[c / 2]);
+		shuffle_partition_fn p = make_rule(rules[c / 2]);
 		unsigned np = nps[c % 2];
 		uint64_t rng = 11 + c;
 		struct sumtab t;
@@ -389,9 +391,9 @@ static void test_incremental(void **state)
 			if (ep > 0 && t.moved)
 				unit_fail("%s: the table moved, though sized for all keys", what);
 			incremental += ep > 0;
-			update_and_check(&v, &t, &p, np, what);
+			update_and_check(&v, &t, p, np, what);
 			/* an update with nothing new changes nothing */
-			update_and_check(&v, &t, &p, np, what);
+			update_and_check(&v, &t, p, np, what);
 		}
 		assert_true(incremental >= 8);
 		assert_true(t.n > 10000);
@@ -408,7 +410,7 @@ static void test_incremental(void **state)
  */
 static void test_moves(void **state)
 {
-	struct plugin p = make_plugin(NULL);
+	shuffle_partition_fn p = make_rule(NULL);
 	uint64_t rng = 23;
 	struct sumtab t;
 	struct sumview v;
@@ -419,7 +421,7 @@ static void test_moves(void **state)
 	sumtab_init(&t);
 	sumview_init(&v);
 	add_random(&t, &rng, 2000);
-	update_and_check(&v, &t, &p, 5, "start");
+	update_and_check(&v, &t, p, 5, "start");
 	for (int round = 0; round < 8; round++) {
 		sumtab_new_epoch(&t);
 		cap = t.cap;
@@ -445,14 +447,14 @@ static void test_moves(void **state)
 		moves += t.moved != 0;
 		snprintf(what, sizeof(what), "round %d (move of kind %d), %zu keys", round,
 			 round % 4, t.n);
-		update_and_check(&v, &t, &p, 5, what);
+		update_and_check(&v, &t, p, 5, what);
 		/* an incremental update after the move */
 		sumtab_new_epoch(&t);
 		touch_some(&t, &rng, 2);
 		if (t.n * 2 < t.cap)
 			add_random(&t, &rng, 50);
 		snprintf(what, sizeof(what), "round %d, after the move, %zu keys", round, t.n);
-		update_and_check(&v, &t, &p, 5, what);
+		update_and_check(&v, &t, p, 5, what);
 	}
 	assert_int_equal(moves, 8);
 	sumview_release(&v);
@@ -471,7 +473,7 @@ static void test_nparts_and_rule_change(void **state)
 		{ 5, 0, 0 }, { 2, 2, 0 }, { 2, 1, 1 }, { 9, 1, 1 }, { 9, 0, 0 }, { 1, 1, 0 },
 		{ 1, 0, 1 },
 	};
-	mr_partition_fn rules[] = { NULL, rule_by_length, rule_last_byte };
+	shuffle_partition_fn rules[] = { NULL, rule_by_length, rule_last_byte };
 	uint64_t rng = 29;
 	struct sumtab t;
 	struct sumview v;
@@ -481,7 +483,7 @@ static void test_nparts_and_rule_change(void **state)
 	sumtab_reserve(&t, 100000);
 	sumview_init(&v);
 	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
-		struct plugin p = make_plugin(rules[steps[s].rule]);
+		shuffle_partition_fn p = make_rule(rules[steps[s].rule]);
 		char what[96];
 
 		sumtab_new_epoch(&t);
@@ -489,7 +491,7 @@ static void test_nparts_and_rule_change(void **state)
 			add_random(&t, &rng, 3000);
 		snprintf(what, sizeof(what), "step %zu: %u partitions, rule %d, %s", s,
 			 steps[s].np, steps[s].rule, steps[s].add ? "new keys" : "no new keys");
-		update_and_check(&v, &t, &p, steps[s].np, what);
+		update_and_check(&v, &t, p, steps[s].np, what);
 	}
 	sumview_release(&v);
 	sumtab_release(&t);
@@ -503,7 +505,7 @@ static void test_nparts_and_rule_change(void **state)
  */
 static void test_bytes(void **state)
 {
-	struct plugin p = make_plugin(NULL);
+	shuffle_partition_fn p = make_rule(NULL);
 	uint64_t rng = 31;
 	struct sumtab t;
 	struct sumview v, w;
@@ -520,8 +522,8 @@ static void test_bytes(void **state)
 
 		sumtab_new_epoch(&t);
 		add_random(&t, &rng, 15000);
-		sumview_update(&v, &t, &p, 4);
-		check_view(&v, &t, &p, 4, "bytes");
+		sumview_update(&v, &t, p, 4);
+		check_view(&v, &t, p, 4, "bytes");
 		for (size_t i = 0; i < t.cap; i++)
 			keybytes += t.ent[i].klen1;
 		now = sumview_bytes(&v);
@@ -532,7 +534,7 @@ static void test_bytes(void **state)
 			unit_fail("epoch %d: the view shrank from %zu to %zu bytes while keys were "
 				  "only added", ep, prev, now);
 		sumview_init(&w);
-		sumview_update(&w, &t, &p, 4);
+		sumview_update(&w, &t, p, 4);
 		fresh_bytes = sumview_bytes(&w);
 		sumview_release(&w);
 		if (now > 2 * fresh_bytes + (1u << 20))
@@ -548,18 +550,18 @@ static void test_bytes(void **state)
 	assert_int_equal(sumtab_add(&t, big, 300000, 1), 1);
 	assert_int_equal(sumtab_add(&t, big, (3 << 20) - 1, 1), 1);
 	assert_int_equal(sumtab_add(&t, big, 300001, 1), 1);
-	sumview_update(&v, &t, &p, 4);
-	check_view(&v, &t, &p, 4, "huge keys");
-	check_against_rebuild(&v, &t, &p, 4, "huge keys");
+	sumview_update(&v, &t, p, 4);
+	check_view(&v, &t, p, 4, "huge keys");
+	check_against_rebuild(&v, &t, p, 4, "huge keys");
 	if (sumview_bytes(&v) < prev + 300000 + 300001 + (3 << 20) - 1)
 		unit_fail("three huge keys (3.6 MiB) added %zu bytes", sumview_bytes(&v) - prev);
 	prev = sumview_bytes(&v);
 	/* a start over with few keys gives the memory back */
 	sumtab_clear(&t);
 	add_random(&t, &rng, 10);
-	update_and_check(&v, &t, &p, 4, "cleared, 10 keys");
+	update_and_check(&v, &t, p, 4, "cleared, 10 keys");
 	sumview_init(&w);
-	sumview_update(&w, &t, &p, 4);
+	sumview_update(&w, &t, p, 4);
 	if (sumview_bytes(&v) > 2 * sumview_bytes(&w) + 4096)
 		unit_fail("a start over with %zu keys: %zu bytes (before %zu, from scratch %zu)",
 			  t.n, sumview_bytes(&v), prev, sumview_bytes(&w));
@@ -572,7 +574,7 @@ static void test_bytes(void **state)
 /* Release twice is harmless, before and after updates; a released view works again. */
 static void test_release(void **state)
 {
-	struct plugin p = make_plugin(rule_last_byte);
+	shuffle_partition_fn p = make_rule(rule_last_byte);
 	uint64_t rng = 37;
 	struct sumtab t;
 	struct sumview v;
@@ -584,7 +586,7 @@ static void test_release(void **state)
 	assert_int_equal(sumview_bytes(&v), 0);
 	sumtab_init(&t);
 	add_random(&t, &rng, 5000);
-	update_and_check(&v, &t, &p, 6, "before the release");
+	update_and_check(&v, &t, p, 6, "before the release");
 	assert_true(sumview_bytes(&v) > 0);
 	sumview_release(&v);
 	assert_int_equal(sumview_bytes(&v), 0);
@@ -594,7 +596,7 @@ static void test_release(void **state)
 	/* the table's fresh list was taken: a new view still sees every key */
 	sumtab_new_epoch(&t);
 	add_random(&t, &rng, 100);
-	update_and_check(&v, &t, &p, 6, "after the release");
+	update_and_check(&v, &t, p, 6, "after the release");
 	sumview_release(&v);
 	sumview_release(&v);
 	sumtab_release(&t);

@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview
+              ctab merge mapout fileio sumtab sumview runner
 
 # Every test links the common objects and the shuffle library (only the
 # members it uses are pulled in); UNIT_SRC_NAME adds sources from elsewhere.
@@ -15,9 +15,9 @@ UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
 UNIT_SRC_partition := src/runner/plugin.c
 UNIT_SRC_ifile     := src/runner/fileio.c
 UNIT_SRC_merge     := src/runner/fileio.c
-UNIT_SRC_mapout    := src/runner/counters.c src/runner/plugin.c src/runner/fileio.c
 UNIT_SRC_fileio    := src/runner/fileio.c
-UNIT_SRC_sumview   := src/runner/plugin.c
+UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
+                      src/runner/counters.c src/common/jobdir.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl
 
