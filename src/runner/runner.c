@@ -15,17 +15,55 @@
 #include <emmintrin.h>
 #endif
 
-/* The current task's counters; see runner_counters(). */
-static struct counters task_counters;
+static int plugin_combine(void *arg, const char *key, size_t klen, struct combine_io *io);
 
-struct counters *runner_counters(void)
+void runner_init(struct runner *rn, const struct plugin *p, uint64_t memory)
 {
-	return &task_counters;
+	memset(rn, 0, sizeof(*rn));
+	rn->plugin = p;
+	budget_init(&rn->budget, memory);
+	rn->ops = (struct shuffle_ops){
+		.partition = plugin_partition_rule(p),
+		.combiner = p->combine_sum ? SHUFFLE_COMBINE_SUM
+			    : p->combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
+		.combine = plugin_combine,
+		.arg = rn,
+		.name = p->path,
+	};
+	counters_reset(&rn->counters);
+	mapout_cache_init(&rn->cache);
 }
 
-/* The engine side of struct mr_ctx; `pub` must stay first. */
+void runner_release_cache(struct runner *rn)
+{
+	mapout_cache_release(&rn->cache);
+}
+
+void runner_release(struct runner *rn)
+{
+	mapout_cache_release(&rn->cache);
+	memset(rn, 0, sizeof(*rn));
+}
+
+struct counters *runner_counters(struct runner *rn)
+{
+	return &rn->counters;
+}
+
+void runner_set_record_probe(struct runner *rn, volatile int64_t *slot)
+{
+	rn->record_probe = slot;
+}
+
+/* What every engine-side struct mr_ctx starts with; `pub` first. */
+struct engine_ctx {
+	struct mr_ctx pub;       /* the plugin's handle */
+	struct runner *rn;       /* for the counters */
+};
+
+/* The engine side of a map's or a reduce's struct mr_ctx. */
 struct run_ctx {
-	struct mr_ctx pub;
+	struct engine_ctx e;     /* first */
 	struct mapout *mo;       /* map: where emitted pairs go */
 	struct mgroup *g;        /* reduce: the current key's values */
 	struct afile *out;       /* reduce: output lines */
@@ -34,13 +72,6 @@ struct run_ctx {
 	uint64_t records, bytes;         /* map: emitted; reduce: output lines */
 	uint64_t groups, values;         /* reduce: keys and values read */
 };
-
-static volatile int64_t *record_probe;
-
-void runner_set_record_probe(volatile int64_t *slot)
-{
-	record_probe = slot;
-}
 
 static int is_skipped(const struct map_spec *spec, int64_t off)
 {
@@ -51,9 +82,12 @@ static int is_skipped(const struct map_spec *spec, int64_t off)
 }
 
 /* Hand the plugin one line at a time; skip the known bad ones. */
-static int map_records(const struct plugin *p, const struct map_spec *spec,
-		       struct run_ctx *ctx, const struct filebuf *in)
+static int map_records(const struct map_spec *spec, struct run_ctx *ctx,
+		       const struct filebuf *in)
 {
+	struct runner *rn = ctx->e.rn;
+	const struct plugin *p = rn->plugin;
+	volatile int64_t *probe = rn->record_probe;
 	const char *pos = in->data, *end = in->data + in->len;
 	int64_t skipped = 0;
 
@@ -66,26 +100,28 @@ static int map_records(const struct plugin *p, const struct map_spec *spec,
 		if (is_skipped(spec, off)) {
 			skipped++;
 		} else {
-			if (record_probe)
-				*record_probe = off;
-			rc = p->map_record(&ctx->pub, spec->file, off, pos, len);
+			if (probe)
+				*probe = off;
+			rc = p->map_record(&ctx->e.pub, spec->file, off, pos, len);
 			/* Left set on failure: the watchdog names the line. */
-			if (record_probe && rc == 0 && !ctx->failed)
-				*record_probe = -1;
+			if (probe && rc == 0 && !ctx->failed)
+				*probe = -1;
 		}
 		if (rc != 0 || ctx->failed)
 			return error("map of the line at byte %lld of %s failed in plugin %s",
 				     (long long)off, spec->file, p->path);
 		pos += len + 1;
 	}
-	counters_add(&task_counters, "mr.map.skipped.records", skipped);
+	counters_add(&rn->counters, "mr.map.skipped.records", skipped);
 	return 0;
 }
 
+/* A plugin's counters (in map, combine or reduce) go with its task's. */
 static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
 {
-	(void)c;
-	return counters_add(&task_counters, name, n);
+	struct engine_ctx *e = (struct engine_ctx *)c;
+
+	return counters_add(&e->rn->counters, name, n);
 }
 
 static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
@@ -156,8 +192,7 @@ static const struct mr_host reduce_host = {
 
 /* The engine side of struct mr_ctx while the plugin's mr_combine runs; `pub` first. */
 struct combine_ctx {
-	struct mr_ctx pub;
-	const struct plugin *plugin;
+	struct engine_ctx e;     /* first */
 	const char *key;         /* the key being combined */
 	size_t klen;
 	struct combine_io *io;   /* its values, and where the output goes */
@@ -173,7 +208,7 @@ static int combine_emit(struct mr_ctx *c, const char *key, size_t klen,
 		ctx->failed = 1;
 		return error("combine in plugin %s emitted key '%.*s' while combining "
 			     "key '%.*s'; a combiner may only emit its own key",
-			     ctx->plugin->path, klen > 64 ? 64 : (int)klen, key,
+			     ctx->e.rn->plugin->path, klen > 64 ? 64 : (int)klen, key,
 			     ctx->klen > 64 ? 64 : (int)ctx->klen, ctx->key);
 	}
 	if (combine_io_emit(ctx->io, val, vlen) < 0) {
@@ -200,30 +235,20 @@ static const struct mr_host combine_host = {
 	.counter_add = counter_add,
 };
 
-/* shuffle_ops.combine: the plugin's mr_combine over one key. */
+/* shuffle_ops.combine (`arg` is the runner): the plugin's mr_combine over one key. */
 static int plugin_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
-	const struct plugin *p = arg;
+	struct runner *rn = arg;
+	const struct plugin *p = rn->plugin;
 	struct combine_ctx ctx = {
-		.pub.host = &combine_host, .plugin = p, .key = key, .klen = klen, .io = io,
+		.e = { .pub.host = &combine_host, .rn = rn },
+		.key = key, .klen = klen, .io = io,
 	};
 
-	if (p->combine(&ctx.pub, key, klen) != 0 && !ctx.failed)
+	if (p->combine(&ctx.e.pub, key, klen) != 0 && !ctx.failed)
 		return error("combine of key '%.*s' failed in plugin %s",
 			     klen > 64 ? 64 : (int)klen, key, p->path);
 	return ctx.failed ? -1 : 0;
-}
-
-void runner_shuffle_ops(const struct plugin *p, struct shuffle_ops *ops)
-{
-	*ops = (struct shuffle_ops){
-		.partition = plugin_partition_rule(p),
-		.combiner = p->combine_sum ? SHUFFLE_COMBINE_SUM
-			    : p->combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
-		.combine = plugin_combine,
-		.arg = (void *)p,
-		.name = p->path,
-	};
 }
 
 /* Newlines in p[0 .. n): 16 bytes a step, byte counters summed every 255 steps. */
@@ -257,10 +282,10 @@ static uint64_t count_lines(const char *data, size_t len)
 	return count_newlines(data, len) + (len > 0 && data[len - 1] != '\n');
 }
 
-int runner_map_input(const struct plugin *p, const struct map_spec *spec,
-		     struct mapout *mo)
+int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo)
 {
-	struct run_ctx ctx = { .pub.host = &map_host, .mo = mo };
+	const struct plugin *p = rn->plugin;
+	struct run_ctx ctx = { .e = { .pub.host = &map_host, .rn = rn }, .mo = mo };
 	struct filebuf in;
 	int rc;
 
@@ -274,13 +299,13 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 	log_clear_last_error();
 	mapout_expect_input(mo, in.len);
 	if (spec->by_record || !p->map)
-		rc = map_records(p, spec, &ctx, &in);
+		rc = map_records(spec, &ctx, &in);
 	else
-		rc = p->map(&ctx.pub, spec->file, in.data, in.len);
-	counters_add(&task_counters, "mr.map.input.bytes", (int64_t)in.len);
-	counters_add(&task_counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
-	counters_add(&task_counters, "mr.map.output.records", (int64_t)ctx.records);
-	counters_add(&task_counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
+		rc = p->map(&ctx.e.pub, spec->file, in.data, in.len);
+	counters_add(&rn->counters, "mr.map.input.bytes", (int64_t)in.len);
+	counters_add(&rn->counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
+	counters_add(&rn->counters, "mr.map.output.records", (int64_t)ctx.records);
+	counters_add(&rn->counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
 	filebuf_release(&in);
 	if (rc != 0 || ctx.failed)
 		return error("map of %s failed in plugin %s%s%s", spec->file, p->path,
@@ -288,11 +313,12 @@ int runner_map_input(const struct plugin *p, const struct map_spec *spec,
 	return 0;
 }
 
-int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *out_path)
+int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path)
 {
+	const struct plugin *p = rn->plugin;
 	struct afile out;
 	struct mgroup g;
-	struct run_ctx ctx = { .pub.host = &reduce_host, .g = &g, .out = &out };
+	struct run_ctx ctx = { .e = { .pub.host = &reduce_host, .rn = rn }, .g = &g, .out = &out };
 	int more;
 
 	if (afile_open_output(&out, out_path) < 0)
@@ -301,7 +327,7 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 	while ((more = mgroup_next_key(&g)) > 0) {
 		ctx.groups++;
 		log_clear_last_error();
-		if (p->reduce(&ctx.pub, g.key, g.klen) != 0 || ctx.failed) {
+		if (p->reduce(&ctx.e.pub, g.key, g.klen) != 0 || ctx.failed) {
 			error("reduce of key '%.*s' for %s failed in plugin %s%s%s",
 			      g.klen > 64 ? 64 : (int)g.klen, g.key, out_path,
 			      p->path, *log_last_error() ? ": " : "", log_last_error());
@@ -314,56 +340,52 @@ int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *o
 		afile_abort(&out);
 		return -1;
 	}
-	counters_add(&task_counters, "mr.reduce.input.groups", (int64_t)ctx.groups);
-	counters_add(&task_counters, "mr.reduce.input.records", (int64_t)ctx.values);
-	counters_add(&task_counters, "mr.output.records", (int64_t)ctx.records);
-	counters_add(&task_counters, "mr.output.bytes", (int64_t)ctx.bytes);
+	counters_add(&rn->counters, "mr.reduce.input.groups", (int64_t)ctx.groups);
+	counters_add(&rn->counters, "mr.reduce.input.records", (int64_t)ctx.values);
+	counters_add(&rn->counters, "mr.output.records", (int64_t)ctx.records);
+	counters_add(&rn->counters, "mr.output.bytes", (int64_t)ctx.bytes);
 	return afile_commit(&out);
 }
 
-int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_t budget)
+int runner_map_task(struct runner *rn, const struct map_spec *spec)
 {
 	unsigned n = (unsigned)spec->nreduce;
-	struct shuffle_ops ops;
 	struct mapout mo;
 	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
-	counters_reset(&task_counters);
-	runner_shuffle_ops(p, &ops);
-	mapout_init(&mo, &ops, n, budget);
-	if (runner_map_input(p, spec, &mo) < 0 || mapout_finish(&mo) < 0)
+	counters_reset(&rn->counters);
+	mapout_init(&mo, &rn->ops, n, &rn->budget, &rn->cache);
+	if (runner_map_input(rn, spec, &mo) < 0 || mapout_finish(&mo) < 0)
 		goto out;
 	for (unsigned r = 0; r < n; r++) {
 		if (mapout_write(&mo, r, jobdir_map_run(name, spec->map_id, (int)r)) < 0)
 			goto out;
 	}
-	counters_add(&task_counters, "mr.combine.input.records", (int64_t)mo.combine_in);
-	counters_add(&task_counters, "mr.combine.output.records", (int64_t)mo.combine_out);
-	counters_add(&task_counters, "mr.spills", (int64_t)mo.spills);
+	counters_add(&rn->counters, "mr.combine.input.records", (int64_t)mo.combine_in);
+	counters_add(&rn->counters, "mr.combine.output.records", (int64_t)mo.combine_out);
+	counters_add(&rn->counters, "mr.spills", (int64_t)mo.spills);
 	rc = 0;
 out:
 	mapout_release(&mo);
 	return rc;
 }
 
-int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t memory)
+int runner_reduce_task(struct runner *rn, int reduce_id, int nmap)
 {
-	struct budget budget;
 	struct runlist runs;
 	struct merger m;
 	char name[JOBDIR_NAME_MAX];
 	int rc = -1;
 
-	counters_reset(&task_counters);
-	budget_init(&budget, memory);
+	counters_reset(&rn->counters);
 	runlist_init(&runs);
 	for (int i = 0; i < nmap; i++)
 		runlist_add_path(&runs, jobdir_map_run(name, i, reduce_id));
 	merger_init(&m);
-	if (runlist_merger(&runs, NULL, budget_fan_in(&budget), &budget, &m) < 0)
+	if (runlist_merger(&runs, NULL, budget_fan_in(&rn->budget), &rn->budget, &m) < 0)
 		goto out;
-	rc = runner_reduce_merged(p, &m, jobdir_output(name, reduce_id));
+	rc = runner_reduce_merged(rn, &m, jobdir_output(name, reduce_id));
 out:
 	merger_release(&m);
 	runlist_release(&runs);

@@ -17,9 +17,11 @@
 #define MR_RUNNER_H
 
 #include "runner/counters.h"
+#include "runner/plugin.h"
+#include "shuffle/budget.h"
 #include "shuffle/mapout.h"
 #include "shuffle/merge.h"
-#include "runner/plugin.h"
+#include "shuffle/shuffle.h"
 
 #include <stdint.h>
 
@@ -37,39 +39,59 @@ struct map_spec {
 };
 
 /*
+ * What runs tasks with one plugin, for a worker's whole life (or
+ * mrsequential's): made by runner_init, passed to every call, released by
+ * runner_release.  The fields are public for a caller that drives the
+ * shuffle itself (mrsequential: mapout_init with ops, budget and cache).
+ */
+struct runner {
+	const struct plugin *plugin;     /* borrowed; read at runner_init */
+	struct budget budget;            /* the memory limit, shared out (budget.h) */
+	struct shuffle_ops ops;          /* the plugin's rules, as the shuffle sees them */
+	struct counters counters;        /* the last task's; see runner_counters() */
+	volatile int64_t *record_probe;  /* see runner_set_record_probe() */
+	struct mapout_cache cache;       /* kept from map task to map task */
+};
+
+/*
+ * Run plugin `p` (set up already: mrworker's --plugin-combiner is read
+ * here) within `memory` bytes.  Allocates nothing; cannot fail.
+ */
+void runner_init(struct runner *rn, const struct plugin *p, uint64_t memory);
+/* Free everything the runner keeps. */
+void runner_release(struct runner *rn);
+/* Free what map tasks keep for the next ones: before a reduce, say. */
+void runner_release_cache(struct runner *rn);
+
+/*
  * Record mode: before each line is handed to the plugin its offset is
  * stored in *slot, and -1 after; a watchdog process reads it when the
  * plugin crashes.  NULL (the default) stores nothing.
  */
-void runner_set_record_probe(volatile int64_t *slot);
-
-/*
- * The shuffle's view of plugin `p` (borrowed while the ops are used): its
- * partition rule, its combiner (mr_combiner "sum", else mr_combine), and
- * its mr_combine behind the shuffle's combine callback.
- */
-void runner_shuffle_ops(const struct plugin *p, struct shuffle_ops *ops);
-
-/* Read the input of `spec` and feed the plugin's map output to `mo`. */
-int runner_map_input(const struct plugin *p, const struct map_spec *spec,
-		     struct mapout *mo);
-
-/*
- * Run the plugin's reduce over a started merger, once per key, and publish
- * the output lines at `out_path`.
- */
-int runner_reduce_merged(const struct plugin *p, struct merger *m, const char *out_path);
+void runner_set_record_probe(struct runner *rn, volatile int64_t *slot);
 
 /*
  * The counters of the last task run (built-in "mr.*" ones and the plugin's),
  * reset when a task starts.
  */
-struct counters *runner_counters(void);
+struct counters *runner_counters(struct runner *rn);
+
+/* Read the input of `spec` and feed the plugin's map output to `mo`. */
+int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo);
+
+/*
+ * Run the plugin's reduce over a started merger, once per key, and publish
+ * the output lines at `out_path`.
+ */
+int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path);
 
 /* A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run. */
-int runner_map_task(const struct plugin *p, const struct map_spec *spec, uint64_t budget);
+int runner_map_task(struct runner *rn, const struct map_spec *spec);
 
-/* A whole reduce task: merge mr-0-R .. mr-(nmap-1)-R -> mr-out-R. */
-int runner_reduce_task(const struct plugin *p, int reduce_id, int nmap, uint64_t budget);
+/*
+ * A whole reduce task: merge mr-0-R .. mr-(nmap-1)-R (in passes when there
+ * are more than the budget's fan-in) -> mr-out-R.
+ */
+int runner_reduce_task(struct runner *rn, int reduce_id, int nmap);
 
 #endif

@@ -8,24 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Keys in the last task's combine table, to size the next one. */
-static size_t last_keys;
-
-/*
- * The last task's sum table and its sorted view, for the next task: the
- * tasks of a job see mostly the same keys, so they are inserted and
- * sorted once per worker, not once per task (see sumtab.h, sumview.h).
- */
-static struct sumtab kept_sum;
-static struct sumview kept_view;
-static int kept_init;
-
-void mapout_drop_cache(void)
+void mapout_cache_init(struct mapout_cache *c)
 {
-	if (!kept_init)
-		return;
-	sumtab_release(&kept_sum);
-	sumview_release(&kept_view);
+	c->last_keys = 0;
+	sumtab_init(&c->sum);
+	sumview_init(&c->view);
+}
+
+void mapout_cache_release(struct mapout_cache *c)
+{
+	sumtab_release(&c->sum);
+	sumview_release(&c->view);
 }
 
 struct combine_io {
@@ -102,14 +95,42 @@ static int combine_entry(struct mapout *mo, size_t i)
 	return 0;
 }
 
+/*
+ * Take the sum table and view the cache kept from the last task, when they
+ * fit, and start a new epoch (sumtab.h).
+ */
+static void take_kept_sum(struct mapout *mo)
+{
+	struct mapout_cache *c = mo->cache;
+
+	mo->sum = c->sum;
+	mo->view = c->view;
+	sumtab_init(&c->sum);
+	sumview_init(&c->view);
+	/*
+	 * The table and its view together get the combine table's share of
+	 * the budget; keep them only with room to spare.
+	 */
+	if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->budget.combine / 4 * 3) {
+		sumtab_release(&mo->sum);
+		sumview_release(&mo->view);
+	}
+	sumtab_new_epoch(&mo->sum);
+	mo->view_bytes = sumview_bytes(&mo->view);
+	if (!mo->sum.cap && c->last_keys)
+		sumtab_reserve(&mo->sum, c->last_keys * 64 < mo->budget.combine / 2
+					 ? c->last_keys : mo->budget.combine / 2 / 64);
+}
+
 void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
-		 uint64_t memory)
+		 const struct budget *b, struct mapout_cache *cache)
 {
 	memset(mo, 0, sizeof(*mo));
 	mo->ops = *ops;
 	mo->fault = SHUFFLE_FAULT_ENGINE;
 	mo->nparts = nparts;
-	budget_init(&mo->budget, memory);
+	mo->budget = *b;
+	mo->cache = cache;
 	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
 	mo->spill_runs = xcalloc(nparts, sizeof(*mo->spill_runs));
 	for (unsigned r = 0; r < nparts; r++)
@@ -123,31 +144,12 @@ void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned npar
 	 * The tasks of one job tend to see the same keys: start the table at
 	 * the size the last task's reached, within the budget.
 	 */
-	if (mo->use_ctab && last_keys)
-		ctab_reserve(&mo->ctab, last_keys * 64 * 2 < mo->budget.combine / 2
-					? last_keys : mo->budget.combine / 2 / 64 / 2);
+	if (mo->use_ctab && cache->last_keys)
+		ctab_reserve(&mo->ctab, cache->last_keys * 64 * 2 < mo->budget.combine / 2
+					? cache->last_keys : mo->budget.combine / 2 / 64 / 2);
 	sumview_init(&mo->view);
-	if (mo->use_sum) {
-		if (kept_init) {
-			mo->sum = kept_sum;
-			mo->view = kept_view;
-			sumtab_init(&kept_sum);
-			sumview_init(&kept_view);
-		}
-		/*
-		 * The table and its view together get the combine table's
-		 * share of the budget; keep them only with room to spare.
-		 */
-		if (sumtab_bytes(&mo->sum) + sumview_bytes(&mo->view) > mo->budget.combine / 4 * 3) {
-			sumtab_release(&mo->sum);
-			sumview_release(&mo->view);
-		}
-		sumtab_new_epoch(&mo->sum);
-		mo->view_bytes = sumview_bytes(&mo->view);
-		if (!mo->sum.cap && last_keys)
-			sumtab_reserve(&mo->sum, last_keys * 64 < mo->budget.combine / 2
-						 ? last_keys : mo->budget.combine / 2 / 64);
-	}
+	if (mo->use_sum)
+		take_kept_sum(mo);
 	kvbuf_init(&mo->scratch);
 }
 
@@ -162,8 +164,10 @@ void mapout_expect_input(struct mapout *mo, size_t len)
 
 void mapout_release(struct mapout *mo)
 {
-	if ((mo->use_ctab || mo->use_sum) && mo->max_keys > last_keys / 2)
-		last_keys = mo->max_keys;
+	struct mapout_cache *c = mo->cache;
+
+	if ((mo->use_ctab || mo->use_sum) && mo->max_keys > c->last_keys / 2)
+		c->last_keys = mo->max_keys;
 	for (unsigned r = 0; r < mo->nparts; r++)
 		kvbuf_release(&mo->parts[r]);
 	free(mo->parts);
@@ -172,10 +176,9 @@ void mapout_release(struct mapout *mo)
 	free(mo->spill_runs);
 	ctab_release(&mo->ctab);
 	if (mo->use_sum && mo->sum.cap) {
-		mapout_drop_cache();
-		kept_sum = mo->sum;
-		kept_view = mo->view;
-		kept_init = 1;
+		mapout_cache_release(c);
+		c->sum = mo->sum;
+		c->view = mo->view;
 	} else {
 		sumtab_release(&mo->sum);
 		sumview_release(&mo->view);

@@ -16,7 +16,7 @@
  * (sumtab.h), kept with its sorted view (sumview.h) from task to task of
  * the worker, the two together within the combine table's eighth; a task
  * that never drained writes its runs straight from the table in the view's
- * order.  mapout_drop_cache() frees what is kept.
+ * order.  What is kept lives in a struct mapout_cache that the caller owns.
  *
  * At the end, mapout_merger() gives, per partition, a merger over that
  * partition's spills and its sorted buffer; mapout_write() writes it as a
@@ -38,9 +38,23 @@
 
 #include <stdint.h>
 
+/*
+ * What a worker keeps from one map task for the next: the tasks of a job
+ * see mostly the same keys, so their tables start at the size the last one
+ * reached, and a sum table is kept whole, emptied, with its sorted view, so
+ * that its keys are inserted and sorted once per worker, not once per task
+ * (see sumtab.h, sumview.h).
+ */
+struct mapout_cache {
+	size_t last_keys;        /* keys in a recent big task's table: the next one's size */
+	struct sumtab sum;       /* the last task's sum table (keys, no totals) ... */
+	struct sumview view;     /* ... and its view */
+};
+
 struct mapout {
 	struct shuffle_ops ops;  /* the job's partition rule and combiner */
 	unsigned nparts;
+	struct mapout_cache *cache; /* borrowed: see mapout_init */
 	struct budget budget;    /* combine: the table size that triggers compaction or
 				    draining; parts: the buffer bytes that trigger a spill */
 	struct kvbuf *parts;     /* nparts buffers */
@@ -73,15 +87,22 @@ struct mapout {
 	enum shuffle_fault fault; /* after a call failed: whose fault that was */
 };
 
-void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
-		 uint64_t memory);
-void mapout_release(struct mapout *mo);
+void mapout_cache_init(struct mapout_cache *c);
+/*
+ * Free the kept sum table and view: before work that needs the memory (a
+ * reduce), and at exit.  The sizing hint stays; the cache may be used on.
+ */
+void mapout_cache_release(struct mapout_cache *c);
 
 /*
- * Free what mapout keeps from one task for the next (the emptied sum
- * table): before work that needs the memory, and at exit.
+ * Start a map task's output: `nparts` partitions, the job's `ops` (copied;
+ * their arg and name borrowed), budget `b` (copied), and `cache`, which
+ * must outlive the mapout and serve one mapout at a time.
  */
-void mapout_drop_cache(void);
+void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
+		 const struct budget *b, struct mapout_cache *cache);
+/* Close and free everything; leave in `cache` what the next task may use. */
+void mapout_release(struct mapout *mo);
 
 /*
  * The map's input is `len` bytes: a sum table that starts from nothing is

@@ -28,7 +28,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct plugin plugin;
-	struct shuffle_ops ops;
+	struct runner rn;
 	struct mapout mo;
 	struct merger m;
 	char out[JOBDIR_NAME_MAX];
@@ -65,18 +65,18 @@ int main(int argc, char **argv)
 	if (plugin_combiner)
 		plugin.combine_sum = 0;
 	raise_fd_limit();
-	runner_shuffle_ops(&plugin, &ops);
-	mapout_init(&mo, &ops, 1, RUNNER_DEFAULT_BUDGET);
+	runner_init(&rn, &plugin, RUNNER_DEFAULT_BUDGET);
+	mapout_init(&mo, &rn.ops, 1, &rn.budget, &rn.cache);
 	merger_init(&m);
 	for (int i = 2; i < argc; i++) {
 		struct map_spec spec = { .file = argv[i], .map_id = i - 2, .nreduce = 1,
 					 .offset = 0, .length = -1 };
 
-		if (runner_map_input(&plugin, &spec, &mo) < 0)
+		if (runner_map_input(&rn, &spec, &mo) < 0)
 			goto out;
 	}
 	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
-	    runner_reduce_merged(&plugin, &m, jobdir_output(out, 0)) < 0 ||
+	    runner_reduce_merged(&rn, &m, jobdir_output(out, 0)) < 0 ||
 	    afile_sync_path(out) < 0)
 		goto out;
 	afile_sync_dir(out);
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 out:
 	merger_release(&m);
 	mapout_release(&mo);
-	mapout_drop_cache();
+	runner_release(&rn);
 	plugin_close(&plugin);
 	return rc;
 }

@@ -58,12 +58,11 @@ static void usage(FILE *out)
  * it was and why (log_last_error()).  Returns whether the coordinator said
  * to remove the task's inputs; sets *gone when it did not answer.
  */
-static int report(struct client *c, mr_task_kind kind, int id, uint64_t attempt,
-		  mr_failure failure, int64_t bad_record, int *gone)
+static int report(struct client *c, struct counters *cs, mr_task_kind kind, int id,
+		  uint64_t attempt, mr_failure failure, int64_t bad_record, int *gone)
 {
 	int ok = failure == MR_FAIL_NONE;
 	int remove_inputs = 0;
-	struct counters *cs = runner_counters();
 	mr_counter list[COUNTERS_MAX];
 	mr_report_args args = {
 		.kind = kind,
@@ -106,9 +105,9 @@ struct watch {
  * log_last_error() and, when the plugin died or failed on a line, that
  * line's offset in *bad.
  */
-static int map_watched(const struct plugin *p, const struct map_spec *spec,
-		       uint64_t budget, int64_t *bad)
+static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *bad)
 {
+	const struct plugin *p = rn->plugin;
 	struct watch *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status, rc = -1;
@@ -126,10 +125,10 @@ static int map_watched(const struct plugin *p, const struct map_spec *spec,
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the worker */
-		runner_set_record_probe(&w->record);
-		rc = runner_map_task(p, spec, budget);
+		runner_set_record_probe(rn, &w->record);
+		rc = runner_map_task(rn, spec);
 		snprintf(w->errmsg, sizeof(w->errmsg), "%s", log_last_error());
-		memcpy(&w->counters, runner_counters(), sizeof(w->counters));
+		memcpy(&w->counters, runner_counters(rn), sizeof(w->counters));
 		_exit(rc == 0 ? 0 : 1);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -138,7 +137,7 @@ static int map_watched(const struct plugin *p, const struct map_spec *spec,
 			goto out;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		memcpy(runner_counters(), &w->counters, sizeof(w->counters));
+		memcpy(runner_counters(rn), &w->counters, sizeof(w->counters));
 		rc = 0;
 	} else if (WIFSIGNALED(status) && w->record >= 0) {
 		*bad = w->record;
@@ -195,6 +194,7 @@ struct worker {
 	struct client client;
 	const struct plugin *plugin;
 	uint64_t budget;
+	struct runner runner;    /* runs the tasks with the plugin */
 	int gone;                /* the coordinator said EXIT, or is gone */
 	unsigned waits;          /* WAIT answers in a row */
 };
@@ -225,12 +225,13 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 		rc = error("bad map task from the coordinator (id %d, nreduce %d)",
 			   spec.map_id, spec.nreduce);
 	else if (p->map_record && (spec.by_record || !p->map))
-		rc = map_watched(p, &spec, w->budget, &bad);
+		rc = map_watched(&w->runner, &spec, &bad);
 	else
-		rc = runner_map_task(p, &spec, w->budget);
+		rc = runner_map_task(&w->runner, &spec);
 	if (rc < 0)
 		failure = MR_FAIL_ENGINE;
-	report(&w->client, MR_TASK_MAP, spec.map_id, attempt, failure, bad, &w->gone);
+	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
+	       failure, bad, &w->gone);
 	if (w->gone && rc == 0)
 		unpublish_map(&spec);
 }
@@ -245,14 +246,15 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 	verbose("reduce task %d attempt %llu", id, (unsigned long long)attempt);
 	log_clear_last_error();
 	/* No more maps for a while: free what they kept. */
-	mapout_drop_cache();
+	runner_release_cache(&w->runner);
 	if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
 		rc = error("bad reduce task from the coordinator (id %d, nmap %d)", id, nmap);
 	else
-		rc = runner_reduce_task(w->plugin, id, nmap, w->budget);
+		rc = runner_reduce_task(&w->runner, id, nmap);
 	if (rc < 0)
 		failure = MR_FAIL_ENGINE;
-	if (report(&w->client, MR_TASK_REDUCE, id, attempt, failure, -1, &w->gone))
+	if (report(&w->client, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt,
+		   failure, -1, &w->gone))
 		remove_reduce_inputs(id, nmap);
 }
 
@@ -378,9 +380,10 @@ int main(int argc, char **argv)
 	 * freed), so freed memory really goes back and RSS tracks the budget.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	runner_init(&w.runner, &plugin, w.budget);
 	work(&w);
 	client_close(&w.client);
-	mapout_drop_cache();
+	runner_release(&w.runner);
 	plugin_close(&plugin);
 	return 0;
 }

@@ -30,15 +30,30 @@
 /* The partition rule check_summed() expects (NULL: mr_default_partition). */
 static shuffle_partition_fn summed_rule;
 
+/* What the worker would keep from task to task: each test starts afresh. */
+static struct mapout_cache cache;
+
 static int setup(void **state)
 {
 	summed_rule = NULL; /* a failed test may have left it set */
+	mapout_cache_init(&cache);
 	return unit_tmpdir_setup(state);
 }
 
 static int teardown(void **state)
 {
+	mapout_cache_release(&cache);
 	return unit_tmpdir_teardown(state);
+}
+
+/* mapout_init with a budget of `memory` bytes and the test's cache. */
+static void mo_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned nparts,
+		    uint64_t memory)
+{
+	struct budget b;
+
+	budget_init(&b, memory);
+	mapout_init(mo, ops, nparts, &b, &cache);
 }
 
 /* Names in the cwd other than "." and "..". */
@@ -345,7 +360,7 @@ static void test_combine_with_spills(void **state)
 	assert_non_null(want);
 	vocab_init(&v, NKEYS, &rng);
 	unterminated = 0;
-	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	mo_init(&mo, &p, NPARTS, 64 << 10);
 	/* every key once, then skewed; after the 2nd spill, a little more */
 	for (e = 0; e < MAXEMIT && extra < 3000; e++) {
 		size_t i = e < NKEYS ? e : pick(&rng, NKEYS), klen;
@@ -394,7 +409,7 @@ static void test_combine_once_per_key(void **state)
 			struct mapout mo;
 
 			assert_non_null(want);
-			mapout_init(&mo, &p, 3, budgets[b]);
+			mo_init(&mo, &p, 3, budgets[b]);
 			for (int pass = 0; pass < 3; pass++)
 				for (size_t i = 0; i < n; i++) {
 					size_t klen;
@@ -438,7 +453,7 @@ static void test_no_combine(void **state)
 	assert_non_null(count);
 	assert_non_null(want);
 	vocab_init(&v, NKEYS, &rng);
-	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	mo_init(&mo, &p, NPARTS, 64 << 10);
 	/* until the 2nd spill, and a little more */
 	for (nemit = 0; nemit < MAXEMIT && extra < 3000; nemit++) {
 		size_t i = pick(&rng, NKEYS), klen;
@@ -512,7 +527,7 @@ static void test_one_partition(void **state)
 	(void)state;
 	assert_non_null(want);
 	vocab_init(&v, NKEYS, &rng);
-	mapout_init(&mo, &p, 1, 64 << 10);
+	mo_init(&mo, &p, 1, 64 << 10);
 	for (size_t e = 0; e < NEMIT; e++) {
 		size_t i = pick(&rng, NKEYS), klen;
 		const char *k = vkey(&v, i, &klen);
@@ -541,7 +556,7 @@ static void test_identity_combine(void **state)
 	(void)state;
 	assert_non_null(seen);
 	vocab_init(&v, NKEYS, &rng);
-	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	mo_init(&mo, &p, NPARTS, 64 << 10);
 	for (size_t e = 0; e < NEMIT; e++) {
 		size_t i = e % 7 == 0 ? 0 : pick(&rng, NKEYS), klen;
 		const char *k = vkey(&v, i, &klen);
@@ -589,7 +604,7 @@ static void test_combine_fails(void **state)
 
 	(void)state;
 	log_clear_last_error();
-	mapout_init(&mo, &p, 2, 64 << 10);
+	mo_init(&mo, &p, 2, 64 << 10);
 	/* "bad" gets combined when its block fills, or at the latest at the end */
 	for (int e = 0; e < 1000 && rc == 0; e++)
 		rc = mapout_emit(&mo, e % 2 ? "bad" : "good", e % 2 ? 3 : 4, "1", 1);
@@ -620,7 +635,7 @@ static void test_small_budget_combines(void **state)
 	uint64_t rng = 43;
 
 	(void)state;
-	mapout_init(&mo, &p, 2, 1 << 20);
+	mo_init(&mo, &p, 2, 1 << 20);
 	for (int e = 0; e < 20000; e++) {
 		int i = e % 10 == 0 ? 2 : e % 3 == 0 ? 1 : 0;
 
@@ -747,7 +762,7 @@ static void test_sum_one_drain(void **state)
 	(void)state;
 	assert_non_null(want);
 	vocab_init(&v, NKEYS, &rng);
-	mapout_init(&mo, &p, NPARTS, 256u << 20);
+	mo_init(&mo, &p, NPARTS, 256u << 20);
 	for (size_t e = 0; e < NEMIT; e++) {
 		size_t i = e < NKEYS ? e : pick(&rng, NKEYS), klen;
 		const char *k = vkey(&v, i, &klen);
@@ -774,7 +789,7 @@ static void test_sum_one_drain(void **state)
 	assert_int_equal(dir_entries(), NPARTS);
 	vocab_release(&v);
 	free(want);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -796,7 +811,7 @@ static void test_sum_drains_and_spills(void **state)
 	(void)state;
 	assert_non_null(want);
 	vocab_init(&v, NKEYS, &rng);
-	mapout_init(&mo, &p, NPARTS, 64 << 10);
+	mo_init(&mo, &p, NPARTS, 64 << 10);
 	for (int pass = 0; pass < 3; pass++)
 		for (size_t e = 0; e < NKEYS + 40000; e++, nemit++) {
 			size_t i = e < NKEYS ? (e * 7 + (size_t)pass) % NKEYS : pick(&rng, NKEYS);
@@ -830,7 +845,7 @@ static void test_sum_drains_and_spills(void **state)
 	assert_int_equal(dir_entries(), NPARTS);
 	vocab_release(&v);
 	free(want);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -861,7 +876,7 @@ static void test_sum_merger(void **state)
 		assert_non_null(want);
 		assert_non_null(got);
 		assert_non_null(prev);
-		mapout_init(&mo, &p, 1, budgets[b]);
+		mo_init(&mo, &p, 1, budgets[b]);
 		for (size_t e = 0; e < 3 * NKEYS; e++) {
 			size_t i = e % NKEYS, klen;
 			const char *key = vkey(&v, i, &klen);
@@ -911,7 +926,7 @@ static void test_sum_merger(void **state)
 		free(prev);
 	}
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /* Emit key/value to a fresh sum mapout after some good pairs; the map must fail. */
@@ -923,7 +938,7 @@ static void expect_bad_value(const char *val, size_t vlen, const char *shown)
 	int rc = 0;
 
 	log_clear_last_error();
-	mapout_init(&mo, &p, 2, 1 << 20);
+	mo_init(&mo, &p, 2, 1 << 20);
 	for (int i = 0; i < 100 && rc == 0; i++)
 		rc = mapout_emit(&mo, i % 2 ? "good" : "fine", 4, "1", 1);
 	assert_int_equal(rc, 0);
@@ -963,7 +978,7 @@ static void test_sum_bad_values(void **state)
 	/* a NUL inside the value: shown up to the NUL at least */
 	expect_bad_value("1\0", 2, "1");
 	expect_bad_value("\0", 1, "");
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -1019,7 +1034,7 @@ static void test_sum_good_values(void **state)
 
 	(void)state;
 	for (int b = 0; b < 2; b++) {
-		mapout_init(&mo, &p, 1, 1 << 20);
+		mo_init(&mo, &p, 1, 1 << 20);
 		for (size_t i = 0; i < sizeof(emits) / sizeof(emits[0]); i++) {
 			assert_int_equal(mapout_emit(&mo, emits[i].k, strlen(emits[i].k),
 						     emits[i].v, strlen(emits[i].v)), 0);
@@ -1045,7 +1060,7 @@ static void test_sum_good_values(void **state)
 		unlink_runs(1);
 	}
 	assert_int_equal(combine_calls, 0);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /* mapout_emit, then finish and write runs run-0, run-1 while all is well; the first rc != 0. */
@@ -1093,7 +1108,7 @@ static void test_sum_overflow(void **state)
 	(void)state;
 	/* in the table */
 	log_clear_last_error();
-	mapout_init(&mo, &p, 2, 1 << 20);
+	mo_init(&mo, &p, 2, 1 << 20);
 	if (emit_all_and_write(&mo, keys, vals, 3, 0) != -1)
 		unit_fail("(2^64 - 2) + 2 for one key was accepted");
 	assert_int_equal(mo.drains, 0);
@@ -1106,7 +1121,7 @@ static void test_sum_overflow(void **state)
 
 	/* across drains: 2^64 - 1 in one drain, 1 in a later one */
 	log_clear_last_error();
-	mapout_init(&mo, &p, 2, 64 << 10);
+	mo_init(&mo, &p, 2, 64 << 10);
 	if (emit_all_and_write(&mo, keys2, vals2, 3, 30000) != -1)
 		unit_fail("(2^64 - 1) + 1 for one key, across drains, was accepted");
 	if (mo.drains < 2)
@@ -1123,7 +1138,7 @@ static void test_sum_overflow(void **state)
 
 	/* a long key, in the arena, named cut */
 	log_clear_last_error();
-	mapout_init(&mo, &p, 2, 1 << 20);
+	mo_init(&mo, &p, 2, 1 << 20);
 	assert_int_equal(emit_all_and_write(&mo, keys3, vals3, 2, 0), -1);
 	mapout_release(&mo);
 	if (!strstr(log_last_error(), "'a key longer than sixteen bytes"))
@@ -1132,7 +1147,7 @@ static void test_sum_overflow(void **state)
 	unlink_runs(2);
 
 	/* exactly 2^64 - 1 across drains is fine */
-	mapout_init(&mo, &p, 2, 64 << 10);
+	mo_init(&mo, &p, 2, 64 << 10);
 	assert_int_equal(emit_all_and_write(&mo, keys2, vals2_max, 3, 30000), 0);
 	assert_true(mo.drains >= 2);
 	mapout_release(&mo);
@@ -1152,7 +1167,7 @@ static void test_sum_overflow(void **state)
 	}
 	unlink_runs(2);
 	assert_int_equal(combine_calls, 0);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -1175,7 +1190,7 @@ static void test_sum_task_after_task(void **state)
 		char what[64];
 
 		assert_non_null(want);
-		mapout_init(&mo, &p, 3, task < 2 ? 1 << 20 : 64 << 10);
+		mo_init(&mo, &p, 3, task < 2 ? 1 << 20 : 64 << 10);
 		for (size_t e = 0; e < 5 * NKEYS; e++) {
 			size_t i = lo + e % (NKEYS / 2), klen;
 			const char *k = vkey(&v, i, &klen);
@@ -1199,7 +1214,7 @@ static void test_sum_task_after_task(void **state)
 	}
 	assert_int_equal(combine_calls, 0);
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -1216,20 +1231,20 @@ static void test_sum_empty_and_sparse(void **state)
 	(void)state;
 	/* nothing emitted (the first task, and one after a task that had keys) */
 	for (int round = 0; round < 2; round++) {
-		mapout_drop_cache();
+		mapout_cache_release(&cache);
 		if (round == 1) {
-			mapout_init(&mo, &p, 3, 1 << 20);
+			mo_init(&mo, &p, 3, 1 << 20);
 			assert_int_equal(mapout_emit(&mo, "before", 6, "1", 1), 0);
 			mapout_release(&mo);
 		}
-		mapout_init(&mo, &p, 3, 1 << 20);
+		mo_init(&mo, &p, 3, 1 << 20);
 		write_runs(&mo, 3);
 		mapout_release(&mo);
 		runs_as_text(3, text, sizeof(text));
 		assert_string_equal(text, "");
 		unlink_runs(3);
 	}
-	mapout_init(&mo, &p, 1, 1 << 20);
+	mo_init(&mo, &p, 1, 1 << 20);
 	{
 		struct merger m;
 		const char *k, *v;
@@ -1243,7 +1258,7 @@ static void test_sum_empty_and_sparse(void **state)
 	mapout_release(&mo);
 
 	/* one key, emitted 3 times, 5 partitions */
-	mapout_init(&mo, &p, 5, 1 << 20);
+	mo_init(&mo, &p, 5, 1 << 20);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(mapout_emit(&mo, "only", 4, "2", 1), 0);
 	assert_int_equal(mapout_finish(&mo), 0);
@@ -1271,7 +1286,7 @@ static void test_sum_empty_and_sparse(void **state)
 	}
 	unlink_runs(5);
 	assert_int_equal(combine_calls, 0);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /* ---- the built-in sum, task after task (the table and view kept between) ----------- */
@@ -1375,7 +1390,7 @@ static struct task_info sum_task(const struct shuffle_ops *p, const struct vocab
 	char msg[160];
 
 	assert_non_null(want);
-	mapout_init(&mo, p, nparts, budget);
+	mo_init(&mo, p, nparts, budget);
 	info.kept = mo.sum.n;
 	info.cap_init = mo.sum.cap;
 	emit_task(&mo, v, task, lo, hi, rng, want);
@@ -1444,7 +1459,7 @@ static void test_sum_tasks_in_a_row(void **state)
 	for (size_t c = 0; c < 2; c++) {
 		struct shuffle_ops p = make_sum_ops();
 
-		mapout_drop_cache();
+		mapout_cache_release(&cache);
 		for (int task = 0; task < 6; task++) {
 			int merger = nps[c] == 1 && task % 2;
 
@@ -1467,7 +1482,7 @@ static void test_sum_tasks_in_a_row(void **state)
 	}
 	summed_rule = NULL;
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -1493,12 +1508,12 @@ static void test_sum_failed_then_good(void **state)
 		const char *k;
 
 		assert_non_null(junk);
-		mapout_drop_cache();
+		mapout_cache_release(&cache);
 		info = sum_task(&p, &v, np, 256u << 20, 0, 0, 3000, &rng, 0, "before a failure");
 		expect_view_path(info, 0, "before a failure", 0);
 
 		/* a bad value after many good emits, some of new keys */
-		mapout_init(&mo, &p, np, 256u << 20);
+		mo_init(&mo, &p, np, 256u << 20);
 		emit_task(&mo, &v, 1, 1500, 4500, &rng, junk);
 		assert_int_equal(mapout_emit(&mo, "poison", 6, "x1", 2), -1);
 		mapout_release(&mo);
@@ -1509,7 +1524,7 @@ static void test_sum_failed_then_good(void **state)
 		/* a total past 2^64 - 1, of a key the next task has too */
 		for (big = 5500; !in_task(big, 4) || !in_task(big - 1, 4); big++)
 			;
-		mapout_init(&mo, &p, np, 256u << 20);
+		mo_init(&mo, &p, np, 256u << 20);
 		emit_task(&mo, &v, 3, 0, 5500, &rng, junk);
 		k = vkey(&v, big - 1, &klen);
 		assert_int_equal(mapout_emit(&mo, k, klen, "18446744073709551615", 20), 0);
@@ -1522,7 +1537,7 @@ static void test_sum_failed_then_good(void **state)
 		expect_view_path(info, 1, "after an overflow", 4);
 
 		/* all emits fine, but the task never reaches its end */
-		mapout_init(&mo, &p, np, 256u << 20);
+		mo_init(&mo, &p, np, 256u << 20);
 		emit_task(&mo, &v, 5, 4000, 7000, &rng, junk);
 		mapout_release(&mo);
 		info = sum_task(&p, &v, np, 256u << 20, 6, 0, 7000, &rng, 0,
@@ -1530,7 +1545,7 @@ static void test_sum_failed_then_good(void **state)
 		expect_view_path(info, 1, "after a task without an end", 6);
 
 		/* finished, a run written, then the write of another fails: no matter */
-		mapout_init(&mo, &p, np, 256u << 20);
+		mo_init(&mo, &p, np, 256u << 20);
 		emit_task(&mo, &v, 7, 0, 6000, &rng, junk);
 		assert_int_equal(mapout_finish(&mo), 0);
 		assert_int_equal(mapout_write(&mo, 0, "run-0"), 0);
@@ -1543,7 +1558,7 @@ static void test_sum_failed_then_good(void **state)
 		free(junk);
 	}
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
@@ -1565,7 +1580,7 @@ static void test_sum_drain_then_normal(void **state)
 	for (size_t c = 0; c < 2; c++) {
 		struct shuffle_ops p = make_sum_ops();
 
-		mapout_drop_cache();
+		mapout_cache_release(&cache);
 		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
 			struct task_info info;
 			int small = tasks[t].budget < (1u << 20);
@@ -1582,10 +1597,10 @@ static void test_sum_drain_then_normal(void **state)
 		}
 	}
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
-/* mapout_drop_cache() between tasks (and twice in a row): the next task starts clean. */
+/* mapout_cache_release() between tasks (and twice in a row): the next task starts clean. */
 static void test_sum_drop_cache_between(void **state)
 {
 	uint64_t rng = 79;
@@ -1595,60 +1610,36 @@ static void test_sum_drop_cache_between(void **state)
 
 	(void)state;
 	vocab_init(&v, 6000, &rng);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 	info = sum_task(&p, &v, 3, 256u << 20, 30, 0, 4000, &rng, 0, "drop cache");
 	expect_view_path(info, 0, "drop cache, first", 30);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 	info = sum_task(&p, &v, 3, 256u << 20, 31, 1000, 6000, &rng, 0, "drop cache");
 	expect_view_path(info, 0, "drop cache, after a drop", 31);
 	info = sum_task(&p, &v, 3, 256u << 20, 32, 0, 5000, &rng, 0, "drop cache");
 	expect_view_path(info, 1, "drop cache, no drop", 32);
-	mapout_drop_cache();
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
+	mapout_cache_release(&cache);
 	info = sum_task(&p, &v, 5, 256u << 20, 33, 500, 5500, &rng, 0, "drop cache");
 	expect_view_path(info, 0, "drop cache, after two drops, 5 partitions", 33);
 	info = sum_task(&p, &v, 1, 256u << 20, 34, 0, 6000, &rng, 1, "drop cache");
 	expect_view_path(info, 1, "drop cache, then 1 partition", 34);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 	info = sum_task(&p, &v, 1, 256u << 20, 35, 0, 3000, &rng, 1, "drop cache");
 	expect_view_path(info, 0, "drop cache, merger after a drop", 35);
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /*
- * mapout sizes a task's new table for the keys of a big recent task (a
- * static it keeps, which earlier tests raised, and which a task of more
- * than half as many keys replaces): bring that down to 2000 keys or so,
- * so that a test can make a kept table grow.  The table's slots after
- * mapout_init() bound what it is now; then tasks of ever fewer keys, each
- * more than half the one before.
+ * mapout sizes a task's new table for the keys of a big recent task (which
+ * the cache remembers, and which earlier tasks of the test raised): forget
+ * that too, so that a test can make a kept table grow.
  */
-static void shrink_key_memory(const struct shuffle_ops *p)
+static void forget_key_counts(void)
 {
-	struct mapout mo;
-	size_t want;
-
-	mapout_drop_cache();
-	mapout_init(&mo, p, 1, 256u << 20);
-	want = mo.sum.cap / 2 + 1;
-	mapout_release(&mo);
-	for (;;) {
-		mapout_drop_cache();
-		mapout_init(&mo, p, 1, 256u << 20);
-		for (size_t k = 0; k < want; k++) {
-			char key[32];
-			int n = snprintf(key, sizeof(key), "shrink%zu", k);
-
-			assert_int_equal(mapout_emit(&mo, key, (size_t)n, "1", 1), 0);
-		}
-		assert_int_equal(mapout_finish(&mo), 0);
-		mapout_release(&mo);
-		if (want <= 2000)
-			break;
-		want = want / 2 + 1;
-	}
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
+	mapout_cache_init(&cache);
 }
 
 /*
@@ -1669,7 +1660,7 @@ static void test_sum_kept_table_grows(void **state)
 	for (size_t c = 0; c < 2; c++) {
 		struct shuffle_ops p = make_sum_ops();
 
-		shrink_key_memory(&p);
+		forget_key_counts();
 		for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
 			struct task_info info;
 
@@ -1684,7 +1675,7 @@ static void test_sum_kept_table_grows(void **state)
 		}
 	}
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 /* n distinct keys of about `len` bytes (a few short ones among them). */
@@ -1730,7 +1721,7 @@ static void test_sum_kept_then_drain(void **state)
 
 	(void)state;
 	vocab_init_long(&v, 90000, 400);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 	for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
 		struct task_info info;
 
@@ -1744,7 +1735,7 @@ static void test_sum_kept_then_drain(void **state)
 			expect_view_path(info, t == 3, "kept table, then a drain", (int)t + 50);
 	}
 	vocab_release(&v);
-	mapout_drop_cache();
+	mapout_cache_release(&cache);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -125,8 +125,13 @@ static struct plugin make_plugin(mr_reduce_fn combine)
 static int map_task(const struct plugin *p, const char *input)
 {
 	struct map_spec spec = { .file = input, .map_id = 0, .nreduce = 2, .length = -1 };
+	struct runner rn;
+	int rc;
 
-	return runner_map_task(p, &spec, 1u << 20);
+	runner_init(&rn, p, 1u << 20);
+	rc = runner_map_task(&rn, &spec);
+	runner_release(&rn);
+	return rc;
 }
 
 /* ---- tests ------------------------------------------------------------------------ */
