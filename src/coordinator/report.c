@@ -27,6 +27,11 @@ static const char *outcome_name(enum attempt_outcome o)
 	return "unknown";
 }
 
+static const char *fault_name(enum attempt_fault f)
+{
+	return f == FAULT_PLUGIN ? "plugin" : f == FAULT_ENGINE ? "engine" : "unknown";
+}
+
 static const char *state_name(enum task_state s)
 {
 	return s == TASK_DONE ? "done" : s == TASK_RUNNING ? "running" : "idle";
@@ -92,6 +97,11 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 			put(a, "duration_ms", json_integer(r->end_ms - r->start_ms));
 		}
 		put(a, "outcome", json_string(outcome_name(r->outcome)));
+		if (r->outcome == ATTEMPT_FAILED) {
+			put(a, "failure", json_string(fault_name(r->fault)));
+			if (r->error)
+				put(a, "error", json_string(r->error));
+		}
 		append(attempts, a);
 	}
 	put(o, "attempts", attempts);
@@ -134,6 +144,8 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(stats, "backups", json_integer((json_int_t)job->backups));
 	put(stats, "backups_won", json_integer((json_int_t)job->backups_won));
 	put(stats, "failed_reports", json_integer((json_int_t)job->failed_reports));
+	put(stats, "failed_reports_plugin", json_integer((json_int_t)job->failed_plugin));
+	put(stats, "failed_reports_engine", json_integer((json_int_t)job->failed_engine));
 	put(stats, "ignored_reports", json_integer((json_int_t)job->ignored_reports));
 	put(root, "stats", stats);
 	put(root, "counters", totals);

@@ -2,9 +2,11 @@
  * report.h - the job report, mr-report.json, written when the job ends.
  *
  * Inputs, nMap and nReduce, every task with every attempt (worker pid,
- * start and end relative to the job's start, outcome), the counters of the
- * attempt that finished each task, their totals over the job, and the
- * outcome.  Written atomically (temp file, fsync, rename) into the job
+ * start and end relative to the job's start, outcome; for a failed attempt
+ * whose fault it was, "plugin", "engine" or "unknown", and the worker's
+ * error text), the counters of the attempt that finished each task, their
+ * totals over the job, statistics (failure reports in all and by fault,
+ * re-issues, backups, ignored reports), and the outcome.  Written atomically (temp file, fsync, rename) into the job
  * directory.  mrctl report reads it.
  */
 #ifndef MR_REPORT_H

@@ -102,6 +102,19 @@ static int task_kind_of(mr_task_kind k, enum task_kind *kind)
 	return 1;
 }
 
+/* Whose fault a failure was; MR_FAIL_NONE (or anything else) means the worker did not say. */
+static enum attempt_fault fault_of(mr_failure f)
+{
+	switch (f) {
+	case MR_FAIL_PLUGIN:
+		return FAULT_PLUGIN;
+	case MR_FAIL_ENGINE:
+		return FAULT_ENGINE;
+	default:
+		return FAULT_UNKNOWN;
+	}
+}
+
 bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_req *req)
 {
 	u_int n = args->counters.counters_len;
@@ -111,6 +124,7 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		.attempt = args->attempt,
 		.ok = args->ok,
 		.errmsg = args->errmsg,
+		.fault = fault_of(args->failure),
 		.bad_record = args->bad_record,
 		.counters = c,
 		.ncounters = n,

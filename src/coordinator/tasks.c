@@ -64,6 +64,8 @@ void job_release(struct job *job)
 			struct task *t = &job->tasks[i];
 
 			free(t->last_error);
+			for (size_t k = 0; k < t->nhist; k++)
+				free(t->hist[k].error);
 			free(t->hist);
 			free(t->skip);
 			for (size_t k = 0; k < t->ncounters; k++)
@@ -100,21 +102,24 @@ static void hist_start(struct task *t, uint64_t attempt, int pid, int backup,
 		       int64_t now_ms)
 {
 	xgrow((void **)&t->hist, &t->hcap, t->nhist + 1, sizeof(*t->hist));
-	t->hist[t->nhist++] = (struct attempt_rec){ attempt, pid, backup, now_ms, 0,
-						    ATTEMPT_RUNNING };
+	t->hist[t->nhist++] = (struct attempt_rec){ .attempt = attempt, .worker_pid = pid,
+						    .backup = backup, .start_ms = now_ms,
+						    .outcome = ATTEMPT_RUNNING };
 }
 
-static void hist_end(struct task *t, uint64_t attempt, enum attempt_outcome how,
-		     int64_t now_ms)
+/* End the record of a running attempt; returns it, or NULL when there is none. */
+static struct attempt_rec *hist_end(struct task *t, uint64_t attempt,
+				    enum attempt_outcome how, int64_t now_ms)
 {
 	for (size_t i = t->nhist; i-- > 0;)
 		if (t->hist[i].attempt == attempt) {
-			if (t->hist[i].outcome == ATTEMPT_RUNNING) {
-				t->hist[i].outcome = how;
-				t->hist[i].end_ms = now_ms;
-			}
-			return;
+			if (t->hist[i].outcome != ATTEMPT_RUNNING)
+				return NULL;
+			t->hist[i].outcome = how;
+			t->hist[i].end_ms = now_ms;
+			return &t->hist[i];
 		}
+	return NULL;
 }
 
 static void fill_assignment(const struct job *job, uint32_t index, uint64_t attempt,
@@ -327,14 +332,67 @@ static int skip_bad_record(struct job *job, uint32_t index, int64_t off, const c
 	return 1;
 }
 
+/* " in the plugin", " in the engine", or "" when the worker did not say. */
+static const char *fault_where(enum attempt_fault f)
+{
+	return f == FAULT_PLUGIN ? " in the plugin" : f == FAULT_ENGINE ? " in the engine" : "";
+}
+
+/*
+ * How a task's failures split by fault, for the message that gives up:
+ * "failed in the plugin 3 times", or "failed 3 times (2 in the plugin, 1
+ * in the engine)" when they differ.
+ */
+static const char *describe_failures(const struct task *t, char *buf, size_t size)
+{
+	unsigned unknown = t->failures - t->plugin_failures - t->engine_failures;
+	char rest[48] = "";
+
+	if (t->plugin_failures == t->failures)
+		snprintf(buf, size, "failed in the plugin %u times", t->failures);
+	else if (t->engine_failures == t->failures)
+		snprintf(buf, size, "failed in the engine %u times", t->failures);
+	else if (unknown == t->failures)
+		snprintf(buf, size, "failed %u times", t->failures);
+	else {
+		if (unknown)
+			snprintf(rest, sizeof(rest), ", %u without a cause given", unknown);
+		snprintf(buf, size, "failed %u times (%u in the plugin, %u in the engine%s)",
+			 t->failures, t->plugin_failures, t->engine_failures, rest);
+	}
+	return buf;
+}
+
+/* Count a failure report of task t (not one of a skipped bad record); `text` is copied. */
+static void count_failure(struct job *job, struct task *t, enum attempt_fault fault,
+			  const char *text)
+{
+	job->failed_reports++;
+	t->failures++;
+	if (fault == FAULT_PLUGIN) {
+		job->failed_plugin++;
+		t->plugin_failures++;
+	} else if (fault == FAULT_ENGINE) {
+		job->failed_engine++;
+		t->engine_failures++;
+	}
+	free(t->last_error);
+	t->last_error = xstrdup(text);
+}
+
 static void task_failed(struct job *job, uint32_t index, const struct report_in *r,
 			int64_t now_ms)
 {
 	struct task *t = &job->tasks[index];
 	int pid = r->attempt == t->backup ? t->backup_pid : t->worker_pid;
-	char name[256];
+	struct attempt_rec *rec = hist_end(t, r->attempt, ATTEMPT_FAILED, now_ms);
+	const char *text = r->errmsg && *r->errmsg ? r->errmsg : "(no reason given)";
+	char name[256], how[128];
 
-	hist_end(t, r->attempt, ATTEMPT_FAILED, now_ms);
+	if (rec) {
+		rec->fault = r->fault;
+		rec->error = xstrdup(text);
+	}
 	if (skip_bad_record(job, index, r->bad_record, r->errmsg)) {
 		if (t->backup) {
 			drop_attempt(t, r->attempt);
@@ -344,27 +402,25 @@ static void task_failed(struct job *job, uint32_t index, const struct report_in 
 		queue_push(job, index);
 		return;
 	}
-	job->failed_reports++;
-	t->failures++;
-	free(t->last_error);
-	t->last_error = xstrdup(r->errmsg && *r->errmsg ? r->errmsg : "(no reason given)");
+	count_failure(job, t, r->fault, text);
 	job_task_name(job, index, name, sizeof(name));
 	if (t->failures >= job->cfg.max_attempts) {
-		error("%s failed %u times; giving up on the job. Last error (worker %d): %s",
-		      name, t->failures, pid, t->last_error);
+		error("%s %s; giving up on the job. Last error (worker %d): %s", name,
+		      describe_failures(t, how, sizeof(how)), pid, t->last_error);
 		job->failed_task = (int)index;
 		enter_phase(job, PHASE_FAILED);
 		return;
 	}
 	if (t->backup) {
 		/* The other attempt is still running: let it finish the task. */
-		warning("%s attempt %llu failed on worker %d: %s; its other attempt "
-			"goes on", name, (unsigned long long)r->attempt, pid, t->last_error);
+		warning("%s attempt %llu failed%s on worker %d: %s; its other attempt "
+			"goes on", name, (unsigned long long)r->attempt, fault_where(r->fault),
+			pid, t->last_error);
 		drop_attempt(t, r->attempt);
 		return;
 	}
-	warning("%s attempt %llu failed on worker %d: %s; re-issuing",
-		name, (unsigned long long)r->attempt, pid, t->last_error);
+	warning("%s attempt %llu failed%s on worker %d: %s; re-issuing", name,
+		(unsigned long long)r->attempt, fault_where(r->fault), pid, t->last_error);
 	t->state = TASK_IDLE;
 	queue_push(job, index);
 }

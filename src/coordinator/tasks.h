@@ -45,6 +45,13 @@ enum attempt_outcome {
 	ATTEMPT_SUPERSEDED   /* the task's other attempt finished first */
 };
 
+/* Whose fault a failed attempt was, as its worker said (mr_failure, proto/mr.x). */
+enum attempt_fault {
+	FAULT_UNKNOWN,       /* the worker did not say */
+	FAULT_PLUGIN,        /* the plugin's map, reduce or combine failed or crashed */
+	FAULT_ENGINE         /* the engine: unreadable input, full disk, damaged run, bad task */
+};
+
 /* One hand-out of a task, for mr-report.json. */
 struct attempt_rec {
 	uint64_t attempt;
@@ -52,6 +59,8 @@ struct attempt_rec {
 	int backup;          /* handed out as a backup attempt */
 	int64_t start_ms, end_ms;
 	enum attempt_outcome outcome;
+	enum attempt_fault fault; /* ATTEMPT_FAILED: whose fault */
+	char *error;         /* ATTEMPT_FAILED: the worker's text (malloc'd), else NULL */
 };
 
 /* A counter of the attempt that finished a task. */
@@ -69,8 +78,9 @@ struct task {
 	int64_t backup_started_ms;
 	int backup_pid;
 	unsigned handed_out; /* attempts so far */
-	unsigned failures;   /* failure reports so far */
-	char *last_error;    /* malloc'd text of the last failure report, or NULL */
+	unsigned failures;   /* failure reports so far (those of skipped bad records aside) */
+	unsigned plugin_failures, engine_failures; /* of them, by fault (the rest: unknown) */
+	char *last_error;    /* malloc'd text of the last of them, or NULL */
 	struct attempt_rec *hist; /* every attempt, in hand-out order (malloc'd) */
 	size_t nhist, hcap;
 	struct job_counter *counters; /* of the attempt that finished it (malloc'd) */
@@ -109,6 +119,7 @@ struct job {
 	int median_n;
 	/* statistics for the log */
 	unsigned long reissued, ignored_reports, failed_reports, backups, backups_won;
+	unsigned long failed_plugin, failed_engine; /* failed_reports by fault */
 };
 
 struct assignment {
@@ -147,6 +158,7 @@ struct report_in {
 	uint64_t attempt;        /* the attempt id the assignment carried */
 	int ok;                  /* 1: output published; 0: the attempt failed */
 	const char *errmsg;      /* failed: why (may be NULL or empty); copied */
+	enum attempt_fault fault; /* failed: whose fault */
 	int64_t bad_record;      /* failed map: offset of the line that crashed it, or -1 */
 	const struct job_counter *counters; /* ok: the attempt's counters; copied */
 	size_t ncounters;
@@ -158,9 +170,11 @@ struct report_in {
  * is counted in ignored_reports and changes nothing else.
  *
  * An accepted success finishes the task and keeps its counters (the other
- * attempt's, if any, never count).  An accepted failure fails the job if it
- * is the task's max_attempts-th; otherwise the task goes back to the idle
- * queue at once, or, when it has another live attempt, is left to that one.
+ * attempt's, if any, never count).  An accepted failure is kept in the
+ * attempt's record (fault, error text); it fails the job if it is the
+ * task's max_attempts-th, the message saying whether it failed in the
+ * plugin or in the engine; otherwise the task goes back to the idle queue
+ * at once, or, when it has another live attempt, is left to that one.
  * With skip_bad_records, a failed map whose bad_record is a line not known
  * yet skips that line from the next attempt on, and that failure does not
  * count towards max_attempts (the task made progress); at most MR_MAX_SKIP

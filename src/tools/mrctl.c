@@ -5,8 +5,9 @@
  *       running attempt with its worker and age, counters so far, ETA.
  *   mrctl report [FILE]  reads the report a coordinator writes when a job
  *       ends (mr-report.json, see report.h) and prints a summary: outcome,
- *       time, counters, the slowest tasks and every task that needed more
- *       than one attempt.
+ *       time, attempts and failure reports (by fault: plugin or engine),
+ *       counters, the slowest tasks and every task that needed more than
+ *       one attempt.
  */
 #include "common/jobdir.h"
 #include "common/log.h"
@@ -220,39 +221,34 @@ static int cmp_slow(const void *x, const void *y)
 	return (a < b) - (a > b);
 }
 
-static int show_report(const char *path)
+/* "attempts: ..." from the report's stats; failure reports split by fault when there are any. */
+static void print_attempts(json_t *stats)
 {
-	json_error_t err;
-	json_t *root = json_load_file(path, 0, &err), *tasks, *counters, *stats, *t, *v;
-	json_t **sorted;
-	const char *name;
-	size_t i, n, retried = 0;
+	json_int_t failed = int_of(stats, "failed_reports");
+	json_int_t plugin = int_of(stats, "failed_reports_plugin");
+	json_int_t engine = int_of(stats, "failed_reports_engine");
+
+	printf("attempts: %lld in all, %lld re-issued, %lld backups (%lld won), "
+	       "%lld failure reports", (long long)int_of(stats, "attempts"),
+	       (long long)int_of(stats, "reissued"), (long long)int_of(stats, "backups"),
+	       (long long)int_of(stats, "backups_won"), (long long)failed);
+	/* Reports written before the split have no failed_reports_plugin. */
+	if (failed > 0 && json_object_get(stats, "failed_reports_plugin")) {
+		printf(" (plugin %lld, engine %lld", (long long)plugin, (long long)engine);
+		if (failed > plugin + engine)
+			printf(", cause not given %lld", (long long)(failed - plugin - engine));
+		printf(")");
+	}
+	printf("\n");
+}
+
+/* The SLOWEST tasks by the duration of the attempt that finished them. */
+static void print_slowest(json_t *tasks)
+{
+	size_t i, n = json_array_size(tasks);
+	json_t **sorted = calloc(n ? n : 1, sizeof(*sorted)), *t;
 	char label[512];
 
-	if (!root)
-		return error("cannot read report %s: %s (line %d)", path, err.text, err.line);
-	tasks = json_object_get(root, "tasks");
-	counters = json_object_get(root, "counters");
-	stats = json_object_get(root, "stats");
-	if (!json_is_array(tasks) || !json_is_object(counters)) {
-		json_decref(root);
-		return error("%s is not a job report (no tasks or counters)", path);
-	}
-	printf("job: %s in %.1f s, %lld map and %lld reduce tasks\n", str_of(root, "outcome"),
-	       (double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
-	       (long long)int_of(root, "nreduce"));
-	if (json_is_object(stats))
-		printf("attempts: %lld in all, %lld re-issued, %lld backups (%lld won), "
-		       "%lld failure reports\n", (long long)int_of(stats, "attempts"),
-		       (long long)int_of(stats, "reissued"), (long long)int_of(stats, "backups"),
-		       (long long)int_of(stats, "backups_won"),
-		       (long long)int_of(stats, "failed_reports"));
-	printf("counters:\n");
-	json_object_foreach(counters, name, v)
-		printf("  %-32s %lld\n", name, (long long)json_integer_value(v));
-
-	n = json_array_size(tasks);
-	sorted = calloc(n ? n : 1, sizeof(*sorted));
 	if (!sorted)
 		die("out of memory");
 	json_array_foreach(tasks, i, t)
@@ -263,6 +259,26 @@ static int show_report(const char *path)
 		printf("  %8.3f s  %s\n", (double)done_ms(sorted[i]) / 1000.0,
 		       task_label(sorted[i], label, sizeof(label)));
 	free(sorted);
+}
+
+/* " in the plugin" or " in the engine" for a failed attempt that says so, else "". */
+static const char *failure_where(json_t *attempt)
+{
+	const char *f = json_string_value(json_object_get(attempt, "failure"));
+
+	if (f && !strcmp(f, "plugin"))
+		return " in the plugin";
+	if (f && !strcmp(f, "engine"))
+		return " in the engine";
+	return "";
+}
+
+/* Every task with more than one attempt: how each ended, last error, skipped records. */
+static void print_retried(json_t *tasks)
+{
+	size_t i, retried = 0;
+	char label[512];
+	json_t *t;
 
 	json_array_foreach(tasks, i, t) {
 		json_t *attempts = json_object_get(t, "attempts"), *a;
@@ -274,8 +290,8 @@ static int show_report(const char *path)
 			printf("tasks with more than one attempt:\n");
 		printf("  %s:", task_label(t, label, sizeof(label)));
 		json_array_foreach(attempts, k, a)
-			printf(" %s%s on %lld;", json_is_true(json_object_get(a, "backup")) ?
-			       "backup " : "", str_of(a, "outcome"),
+			printf(" %s%s%s on %lld;", json_is_true(json_object_get(a, "backup")) ?
+			       "backup " : "", str_of(a, "outcome"), failure_where(a),
 			       (long long)int_of(a, "worker"));
 		printf("\n");
 		if (json_object_get(t, "last_error"))
@@ -292,6 +308,33 @@ static int show_report(const char *path)
 	}
 	if (retried == 0)
 		printf("every task took one attempt\n");
+}
+
+static int show_report(const char *path)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err), *tasks, *counters, *stats, *v;
+	const char *name;
+
+	if (!root)
+		return error("cannot read report %s: %s (line %d)", path, err.text, err.line);
+	tasks = json_object_get(root, "tasks");
+	counters = json_object_get(root, "counters");
+	stats = json_object_get(root, "stats");
+	if (!json_is_array(tasks) || !json_is_object(counters)) {
+		json_decref(root);
+		return error("%s is not a job report (no tasks or counters)", path);
+	}
+	printf("job: %s in %.1f s, %lld map and %lld reduce tasks\n", str_of(root, "outcome"),
+	       (double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
+	       (long long)int_of(root, "nreduce"));
+	if (json_is_object(stats))
+		print_attempts(stats);
+	printf("counters:\n");
+	json_object_foreach(counters, name, v)
+		printf("  %-32s %lld\n", name, (long long)json_integer_value(v));
+	print_slowest(tasks);
+	print_retried(tasks);
 	json_decref(root);
 	return 0;
 }

@@ -1470,6 +1470,102 @@ static void test_counters_of_winner(void **state)
 	job_release(&job);
 }
 
+/* ---- whose fault a failure was ------------------------------------------- */
+
+static enum report_result report_fault(struct job *job, const struct assignment *a,
+				       enum attempt_fault fault, const char *errmsg,
+				       int64_t bad_record)
+{
+	struct report_in r = { .kind = a->kind == ASSIGN_MAP ? KIND_MAP : KIND_REDUCE,
+			       .id = a->id, .attempt = a->attempt, .ok = 0,
+			       .errmsg = errmsg, .fault = fault, .bad_record = bad_record };
+
+	return job_report(job, &r, 0);
+}
+
+/* Each failed attempt keeps its fault and text; counts split by fault. */
+static void test_failure_fault_kept(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment a;
+	const struct task *t;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	t = &job.tasks[0];
+	a = give_map(&job, 0);
+	assert_int_equal(report_fault(&job, &a, FAULT_PLUGIN, "map returned -1", -1),
+			 REPORT_ACCEPTED);
+	a = give_map(&job, 0);
+	assert_int_equal(report_fault(&job, &a, FAULT_ENGINE, "cannot read", -1),
+			 REPORT_ACCEPTED);
+	a = give_map(&job, 0);
+	assert_int_equal(report_fault(&job, &a, FAULT_UNKNOWN, NULL, -1), REPORT_ACCEPTED);
+	a = give_map(&job, 0);
+	done(&job, &a);
+	assert_int_equal(t->nhist, 4);
+	assert_int_equal(t->hist[0].outcome, ATTEMPT_FAILED);
+	assert_int_equal(t->hist[0].fault, FAULT_PLUGIN);
+	assert_string_equal(t->hist[0].error, "map returned -1");
+	assert_int_equal(t->hist[1].fault, FAULT_ENGINE);
+	assert_string_equal(t->hist[1].error, "cannot read");
+	assert_int_equal(t->hist[2].fault, FAULT_UNKNOWN);
+	assert_true(strlen(t->hist[2].error) > 0);
+	assert_int_equal(t->hist[3].outcome, ATTEMPT_DONE);
+	assert_null(t->hist[3].error);
+	assert_int_equal(t->failures, 3);
+	assert_int_equal(t->plugin_failures, 1);
+	assert_int_equal(t->engine_failures, 1);
+	assert_int_equal(job.failed_reports, 3);
+	assert_int_equal(job.failed_plugin, 1);
+	assert_int_equal(job.failed_engine, 1);
+	assert_string_equal(t->last_error, "(no reason given)");
+	job_release(&job); /* frees every attempt's text */
+}
+
+/* The job fails on the max_attempts-th failure whatever the mix of faults. */
+static void test_failure_fault_mixed_limit(void **state)
+{
+	struct job_config c = config(1, 3);
+	enum attempt_fault faults[3] = { FAULT_ENGINE, FAULT_PLUGIN, FAULT_ENGINE };
+	struct assignment a;
+	struct job job;
+
+	(void)state;
+	job_init(&job, file1, 1, &c);
+	for (int i = 0; i < 3; i++) {
+		assert_false(job_finished(&job));
+		a = give_map(&job, 0);
+		assert_int_equal(report_fault(&job, &a, faults[i], "x", -1), REPORT_ACCEPTED);
+	}
+	assert_int_equal(job.phase, PHASE_FAILED);
+	assert_int_equal(job.tasks[0].engine_failures, 2);
+	assert_int_equal(job.tasks[0].plugin_failures, 1);
+	job_release(&job);
+}
+
+/* A skipped bad record's failure is in the attempt's record but not counted. */
+static void test_failure_fault_skipped(void **state)
+{
+	struct job_config c = config(1, 4);
+	struct assignment a;
+	struct job job;
+
+	(void)state;
+	c.skip_bad_records = 1;
+	job_init(&job, file1, 1, &c);
+	a = give_map(&job, 0);
+	assert_int_equal(report_fault(&job, &a, FAULT_PLUGIN, "SIGSEGV", 42), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].hist[0].fault, FAULT_PLUGIN);
+	assert_string_equal(job.tasks[0].hist[0].error, "SIGSEGV");
+	assert_int_equal(job.tasks[0].failures, 0);
+	assert_int_equal(job.tasks[0].plugin_failures, 0);
+	assert_int_equal(job.failed_plugin, 0);
+	assert_null(job.tasks[0].last_error);
+	job_release(&job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1514,6 +1610,9 @@ int main(void)
 		cmocka_unit_test(test_bad_record_limit),
 		cmocka_unit_test(test_counters_of_winner),
 		cmocka_unit_test(test_running_attempts),
+		cmocka_unit_test(test_failure_fault_kept),
+		cmocka_unit_test(test_failure_fault_mixed_limit),
+		cmocka_unit_test(test_failure_fault_skipped),
 	};
 
 	UNIT_MAIN("tasks", tests);
