@@ -5,7 +5,7 @@
 #   scripts/setup.sh --build  build dependencies only
 set -u
 
-build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev)
+build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev libssl-dev)
 test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps)
 
 pkgs=("${build_pkgs[@]}")
