@@ -5,7 +5,7 @@
 # Usage: tests/fuzz.sh [SECONDS_PER_TARGET]       (default 15)
 #
 # For each target T (xdr: the RPC messages; ifile: the intermediate file
-# decoder):
+# decoder; frame: the TCP framing and handshake of src/net/auth.h):
 #   1. replay: every committed seed (tests/fuzz/corpus/T/) and regression
 #      input (tests/fuzz/regress/T/) goes through the target once;
 #   2. fuzz for SECONDS_PER_TARGET, starting from the working corpus
@@ -41,7 +41,7 @@ SECS=${1:-15}
 case $SECS in ''|*[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2 ;; esac
 [ $# -le 1 ] || { echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2; }
 
-TARGETS=(xdr ifile)
+TARGETS=(xdr ifile frame)
 N=0 PASS=0 FAIL=0
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mr-fuzz.XXXXXX") || { echo "fuzz: mktemp -d failed" >&2; exit 1; }

@@ -1,5 +1,5 @@
 # tests/fuzz/fuzz.mk - libFuzzer targets; see tests/fuzz.sh.
-#   make fuzz-bins                 build $(B)/fuzz/fuzz_xdr and fuzz_ifile
+#   make fuzz-bins                 build $(B)/fuzz/fuzz_xdr, fuzz_ifile and fuzz_frame
 #   make fuzz [FUZZ_SECONDS=300]   fuzz each target that long; new inputs
 #                                  go to $(B)/fuzz/corpus-<target>, crashes
 #                                  to $(B)/fuzz/<target>-crash-*
@@ -10,7 +10,7 @@
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := xdr ifile
+FUZZ_TARGETS := xdr ifile frame
 FUZZ_BINS    := $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 # Why the targets cannot be built on this machine; empty when they can.
@@ -40,6 +40,7 @@ FUZZ_OBJS_xdr   := $(call fuzz_obj,tests/fuzz/fuzz_xdr.c) $(B)/fuzz/obj/mr_xdr.o
 FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c src/shuffle/ifile.c \
                    src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
                    src/common/log.c src/common/util.c)
+FUZZ_OBJS_frame := $(call fuzz_obj,tests/fuzz/fuzz_frame.c src/net/auth.c)
 
 ifeq ($(FUZZ_WHY_NOT),)
 fuzz-bins: $(FUZZ_BINS)
@@ -55,6 +56,10 @@ $(B)/fuzz/fuzz_xdr: $(FUZZ_OBJS_xdr)
 $(B)/fuzz/fuzz_ifile: $(FUZZ_OBJS_ifile)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(TIRPC_LIBS) -lxxhash
+
+$(B)/fuzz/fuzz_frame: $(FUZZ_OBJS_frame)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -lcrypto
 
 $(B)/fuzz/obj/%.o: %.c $(B)/gen/mr.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -82,10 +87,10 @@ fuzz: fuzz-bins
 # The seed writer is an ordinary program: gcc objects from $(B)/obj do.
 $(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c src/shuffle/ifile.c \
 		src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
-		src/common/log.c src/common/util.c $(B)/gen/mr_xdr.c)
+		src/common/log.c src/common/util.c src/net/auth.c $(B)/gen/mr_xdr.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lxxhash
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lxxhash -lcrypto
 
 fuzz-seeds: $(B)/fuzz/gen_seeds
 	$(B)/fuzz/gen_seeds tests/fuzz/corpus

@@ -1,14 +1,18 @@
 /*
  * gen_seeds.c - writes the seed corpora of the fuzz targets.
  *
- *   gen_seeds DIR     writes DIR/xdr/<name> and DIR/ifile/<name>
+ *   gen_seeds DIR     writes DIR/xdr/<name>, DIR/ifile/<name> and DIR/frame/<name>
  *
  * (`make fuzz-seeds` runs it over tests/fuzz/corpus.)  Each xdr seed is a
  * valid encoding of one message, prefixed by the byte fuzz_xdr.c uses to
  * pick its type; the ifile seeds are written by the engine's own
- * ifile_write(), so they follow whatever the format is.
+ * ifile_write(), so they follow whatever the format is; the frame seeds
+ * are frames auth_seal() made with the fixed session of fuzz_frame.h
+ * (and a real HELLO), prefixed by fuzz_frame.c's selector byte.
  */
 #include "common/log.h"
+#include "fuzz_frame.h"
+#include "net/auth.h"
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "mr.h"
@@ -254,6 +258,81 @@ static int ifile_seeds(void)
 	return rc ? -1 : 0;
 }
 
+/* A frame seed: the selector byte, then n bytes. */
+static int frame_seed(const char *name, int sel, const void *d, size_t n)
+{
+	unsigned char out[4096];
+
+	if (n + 1 > sizeof(out))
+		return error("frame seed %s is too long", name);
+	out[0] = (unsigned char)sel;
+	memcpy(out + 1, d, n);
+	return write_file("frame", name, out, n + 1);
+}
+
+/* Frames as a stream: three good ones, and each way a stream goes bad. */
+static int frame_stream_seeds(void)
+{
+	static const char *const text[] = { "mr_ask 4242", "", "map 2 pg-being_ernest.txt" };
+	unsigned char f[3][AUTH_FRAME_LEN(64)], buf[3 * sizeof(f[0])];
+	size_t len[3], n = 0;
+	struct auth_session tx;
+	int rc = 0;
+
+	frame_fuzz_session(&tx);
+	for (int i = 0; i < 3; i++) {
+		len[i] = AUTH_FRAME_LEN(strlen(text[i]));
+		if (auth_seal(&tx, text[i], strlen(text[i]), f[i]) < 0)
+			return error("cannot seal a seed frame: %s", auth_why(&tx));
+		memcpy(buf + n, f[i], len[i]);
+		n += len[i];
+	}
+	rc |= frame_seed("stream-three", FRAME_SEL_STREAM, buf, n);
+	rc |= frame_seed("stream-truncated", FRAME_SEL_STREAM, buf, n - 1);
+	memcpy(buf, f[0], len[0]);
+	memcpy(buf + len[0], f[0], len[0]);
+	rc |= frame_seed("stream-replayed", FRAME_SEL_STREAM, buf, 2 * len[0]);
+	memcpy(buf, f[1], len[1]);
+	memcpy(buf + len[1], f[0], len[0]);
+	rc |= frame_seed("stream-reordered", FRAME_SEL_STREAM, buf, len[0] + len[1]);
+	memcpy(buf, f[0], len[0]);
+	buf[AUTH_HEADER_LEN] ^= 0x01;
+	rc |= frame_seed("stream-flipped", FRAME_SEL_STREAM, buf, len[0]);
+	memset(buf, 'x', 64);
+	buf[0] = 0;
+	buf[1] = 0;
+	buf[2] = (FRAME_FUZZ_MAX + 1) >> 8;
+	buf[3] = (FRAME_FUZZ_MAX + 1) & 0xff;
+	rc |= frame_seed("stream-too-long", FRAME_SEL_STREAM, buf, 64);
+	return rc ? -1 : 0;
+}
+
+/* A real HELLO (and a wrong PROOF), a HELLO of another version, HTTP; payloads to seal. */
+static int frame_other_seeds(void)
+{
+	static const char http[] = "GET / HTTP/1.1\r\nHost: coordinator:7070\r\n"
+				   "User-Agent: curl/7.88\r\nAccept: */*\r\n\r\n";
+	static unsigned char key[32] = "any secret will do for a HELLO.";
+	struct secret k = { key, sizeof(key) };
+	unsigned char buf[AUTH_HELLO_LEN + AUTH_PROOF_LEN + 40];
+	struct auth_hs hs;
+	int rc = 0;
+
+	if (auth_client_hello(&hs, &k, buf) < 0)
+		return error("cannot make a HELLO: %s", auth_why_hs(&hs));
+	auth_hs_clear(&hs);
+	memset(buf + AUTH_HELLO_LEN, 0, AUTH_PROOF_LEN);
+	memcpy(buf + AUTH_HELLO_LEN + AUTH_PROOF_LEN, "a payload that travels both ways", 32);
+	rc |= frame_seed("handshake-hello", FRAME_SEL_HANDSHAKE, buf,
+			 AUTH_HELLO_LEN + AUTH_PROOF_LEN + 32);
+	buf[7] = 2;
+	rc |= frame_seed("handshake-version-2", FRAME_SEL_HANDSHAKE, buf, AUTH_HELLO_LEN);
+	rc |= frame_seed("handshake-http", FRAME_SEL_HANDSHAKE, http, sizeof(http) - 1);
+	rc |= frame_seed("seal-text", FRAME_SEL_SEAL, "mr_report map 3 ok", 18);
+	rc |= frame_seed("seal-empty", FRAME_SEL_SEAL, "", 0);
+	return rc ? -1 : 0;
+}
+
 static int make_dir(const char *sub)
 {
 	char path[4096];
@@ -272,9 +351,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	outdir = argv[1];
-	if (make_dir(NULL) < 0 || make_dir("xdr") < 0 || make_dir("ifile") < 0)
+	if (make_dir(NULL) < 0 || make_dir("xdr") < 0 || make_dir("ifile") < 0 ||
+	    make_dir("frame") < 0)
 		return 1;
-	if (xdr_seeds() < 0 || ifile_seeds() < 0)
+	if (xdr_seeds() < 0 || ifile_seeds() < 0 || frame_stream_seeds() < 0 ||
+	    frame_other_seeds() < 0)
 		return 1;
 	return 0;
 }
