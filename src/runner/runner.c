@@ -15,45 +15,29 @@
 #include <emmintrin.h>
 #endif
 
-static int plugin_combine(void *arg, const char *key, size_t klen, struct combine_io *io);
+/* ---- whose fault ---- */
 
-void runner_init(struct runner *rn, const struct plugin *p, uint64_t memory)
+/* A failure the engine found (printed where it was found): -1. */
+static int engine_fault(struct runner *rn)
 {
-	memset(rn, 0, sizeof(*rn));
-	rn->plugin = p;
-	budget_init(&rn->budget, memory);
-	rn->ops = (struct shuffle_ops){
-		.partition = plugin_partition_rule(p),
-		.combiner = p->combine_sum ? SHUFFLE_COMBINE_SUM
-			    : p->combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
-		.combine = plugin_combine,
-		.arg = rn,
-		.name = p->path,
-	};
-	counters_reset(&rn->counters);
-	mapout_cache_init(&rn->cache);
+	rn->fault = RUNNER_FAULT_ENGINE;
+	return -1;
 }
 
-void runner_release_cache(struct runner *rn)
+/* A failure of the plugin's (printed): -1. */
+static int plugin_fault(struct runner *rn)
 {
-	mapout_cache_release(&rn->cache);
+	rn->fault = RUNNER_FAULT_PLUGIN;
+	return -1;
 }
 
-void runner_release(struct runner *rn)
+/* A mapout call failed (printed): the plugin's fault when mapout says so. */
+static int mapout_fault(struct runner *rn, const struct mapout *mo)
 {
-	mapout_cache_release(&rn->cache);
-	memset(rn, 0, sizeof(*rn));
+	return mo->fault == SHUFFLE_FAULT_OPS ? plugin_fault(rn) : engine_fault(rn);
 }
 
-struct counters *runner_counters(struct runner *rn)
-{
-	return &rn->counters;
-}
-
-void runner_set_record_probe(struct runner *rn, volatile int64_t *slot)
-{
-	rn->record_probe = slot;
-}
+/* ---- what the plugin's callbacks get ---- */
 
 /* What every engine-side struct mr_ctx starts with; `pub` first. */
 struct engine_ctx {
@@ -61,16 +45,59 @@ struct engine_ctx {
 	struct runner *rn;       /* for the counters */
 };
 
-/* The engine side of a map's or a reduce's struct mr_ctx. */
+/* A plugin's counters (in map, combine or reduce) go with its task's. */
+static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
+{
+	struct engine_ctx *e = (struct engine_ctx *)c;
+
+	return counters_add(&e->rn->counters, name, n);
+}
+
+/*
+ * The engine side of a map's or a reduce's struct mr_ctx.  An engine call
+ * that fails prints why and sets the runner's fault; `failed` then makes
+ * the step fail whatever the plugin returns.
+ */
 struct run_ctx {
 	struct engine_ctx e;     /* first */
 	struct mapout *mo;       /* map: where emitted pairs go */
 	struct mgroup *g;        /* reduce: the current key's values */
 	struct afile *out;       /* reduce: output lines */
-	int failed;              /* an engine call failed; the step fails */
+	int failed;              /* an engine call failed (printed, fault set) */
 	/* built-in counters, kept here on the hot path, added up at the end */
 	uint64_t records, bytes;         /* map: emitted; reduce: output lines */
 	uint64_t groups, values;         /* reduce: keys and values read */
+};
+
+/* ---- map ---- */
+
+static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
+		    const char *val, size_t vlen)
+{
+	struct run_ctx *ctx = (struct run_ctx *)c;
+
+	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
+		ctx->failed = 1;
+		return mapout_fault(ctx->e.rn, ctx->mo);
+	}
+	ctx->records++;
+	ctx->bytes += klen + vlen;
+	return 0;
+}
+
+static int no_values(struct mr_ctx *c, const char **val, size_t *vlen)
+{
+	(void)c;
+	*val = NULL;
+	*vlen = 0;
+	return 0;
+}
+
+static const struct mr_host map_host = {
+	.size = sizeof(struct mr_host),
+	.emit = map_emit,
+	.next_value = no_values,
+	.counter_add = counter_add,
 };
 
 static int is_skipped(const struct map_spec *spec, int64_t off)
@@ -81,7 +108,7 @@ static int is_skipped(const struct map_spec *spec, int64_t off)
 	return 0;
 }
 
-/* Hand the plugin one line at a time; skip the known bad ones. */
+/* Hand the plugin one line at a time; skip the known bad ones.  0 or -1. */
 static int map_records(const struct map_spec *spec, struct run_ctx *ctx,
 		       const struct filebuf *in)
 {
@@ -107,90 +134,85 @@ static int map_records(const struct map_spec *spec, struct run_ctx *ctx,
 			if (probe && rc == 0 && !ctx->failed)
 				*probe = -1;
 		}
-		if (rc != 0 || ctx->failed)
-			return error("map of the line at byte %lld of %s failed in plugin %s",
-				     (long long)off, spec->file, p->path);
+		if (ctx->failed)
+			return -1;
+		if (rc != 0) {
+			error("map of the line at byte %lld of %s failed in plugin %s",
+			      (long long)off, spec->file, p->path);
+			return plugin_fault(rn);
+		}
 		pos += len + 1;
 	}
 	counters_add(&rn->counters, "mr.map.skipped.records", skipped);
 	return 0;
 }
 
-/* A plugin's counters (in map, combine or reduce) go with its task's. */
-static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
+/* Newlines in p[0 .. n): 16 bytes a step, byte counters summed every 255 steps. */
+static uint64_t count_newlines(const char *p, size_t n)
 {
-	struct engine_ctx *e = (struct engine_ctx *)c;
+	uint64_t total = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
 
-	return counters_add(&e->rn->counters, name, n);
-}
+	while (n - i >= 16) {
+		__m128i acc = zero, sums;
+		size_t steps = (n - i) / 16;
 
-static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
-		    const char *val, size_t vlen)
-{
-	struct run_ctx *ctx = (struct run_ctx *)c;
-
-	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
-		ctx->failed = 1;
-		return -1;
+		if (steps > 255)
+			steps = 255;
+		for (size_t k = 0; k < steps; k++, i += 16)
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
+		sums = _mm_sad_epu8(acc, zero);
+		total += (uint64_t)_mm_cvtsi128_si32(sums) + (uint64_t)_mm_extract_epi16(sums, 4);
 	}
-	ctx->records++;
-	ctx->bytes += klen + vlen;
-	return 0;
+#endif
+	for (; i < n; i++)
+		total += p[i] == '\n';
+	return total;
 }
 
-static int no_values(struct mr_ctx *c, const char **val, size_t *vlen)
+/* Lines in data[0 .. len): newlines, plus an unterminated last line. */
+static uint64_t count_lines(const char *data, size_t len)
 {
-	(void)c;
-	*val = NULL;
-	*vlen = 0;
-	return 0;
+	return count_newlines(data, len) + (len > 0 && data[len - 1] != '\n');
 }
 
-static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
-		       const char *val, size_t vlen)
+int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo)
 {
-	struct run_ctx *ctx = (struct run_ctx *)c;
+	const struct plugin *p = rn->plugin;
+	struct run_ctx ctx = { .e = { .pub.host = &map_host, .rn = rn }, .mo = mo };
+	struct filebuf in;
+	int rc;
 
-	if (afile_write(ctx->out, key, klen) < 0 || afile_write(ctx->out, " ", 1) < 0 ||
-	    afile_write(ctx->out, val, vlen) < 0 || afile_write(ctx->out, "\n", 1) < 0) {
-		ctx->failed = 1;
-		return -1;
+	if (filebuf_read(&in, spec->file, spec->offset, spec->length) < 0)
+		return engine_fault(rn);
+	/* A later split with no line starting in it has nothing to map. */
+	if (in.len == 0 && spec->offset > 0) {
+		filebuf_release(&in);
+		return 0;
 	}
-	ctx->records++;
-	ctx->bytes += klen + vlen + 2;
-	return 0;
-}
-
-static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
-{
-	struct run_ctx *ctx = (struct run_ctx *)c;
-	uint32_t len;
-	int rc = mgroup_next_value(ctx->g, val, &len);
-
-	if (rc < 0) {
-		ctx->failed = 1;
-		*val = NULL;
+	mapout_expect_input(mo, in.len);
+	if (spec->by_record || !p->map) {
+		rc = map_records(spec, &ctx, &in);
+	} else {
+		rc = p->map(&ctx.e.pub, spec->file, in.data, in.len);
+		if (rc != 0 && !ctx.failed) {
+			error("map of %s failed in plugin %s", spec->file, p->path);
+			plugin_fault(rn);
+		}
 	}
-	ctx->values += rc > 0;
-	*vlen = rc > 0 ? len : 0;
-	return rc;
+	counters_add(&rn->counters, "mr.map.input.bytes", (int64_t)in.len);
+	counters_add(&rn->counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
+	counters_add(&rn->counters, "mr.map.output.records", (int64_t)ctx.records);
+	counters_add(&rn->counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
+	filebuf_release(&in);
+	return rc != 0 || ctx.failed ? -1 : 0;
 }
 
-static const struct mr_host map_host = {
-	.size = sizeof(struct mr_host),
-	.emit = map_emit,
-	.next_value = no_values,
-	.counter_add = counter_add,
-};
+/* ---- combine ---- */
 
-static const struct mr_host reduce_host = {
-	.size = sizeof(struct mr_host),
-	.emit = reduce_emit,
-	.next_value = next_value,
-	.counter_add = counter_add,
-};
-
-/* The engine side of struct mr_ctx while the plugin's mr_combine runs; `pub` first. */
+/* The engine side of struct mr_ctx while the plugin's mr_combine runs. */
 struct combine_ctx {
 	struct engine_ctx e;     /* first */
 	const char *key;         /* the key being combined */
@@ -235,7 +257,10 @@ static const struct mr_host combine_host = {
 	.counter_add = counter_add,
 };
 
-/* shuffle_ops.combine (`arg` is the runner): the plugin's mr_combine over one key. */
+/*
+ * shuffle_ops.combine (`arg` is the runner): the plugin's mr_combine over
+ * one key.  Whose fault a failure is, the shuffle tells (mapout's fault).
+ */
 static int plugin_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
 	struct runner *rn = arg;
@@ -251,92 +276,80 @@ static int plugin_combine(void *arg, const char *key, size_t klen, struct combin
 	return ctx.failed ? -1 : 0;
 }
 
-/* Newlines in p[0 .. n): 16 bytes a step, byte counters summed every 255 steps. */
-static uint64_t count_newlines(const char *p, size_t n)
+/* ---- reduce ---- */
+
+static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
+		       const char *val, size_t vlen)
 {
-	uint64_t total = 0;
-	size_t i = 0;
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	struct run_ctx *ctx = (struct run_ctx *)c;
 
-	while (n - i >= 16) {
-		__m128i acc = zero, sums;
-		size_t steps = (n - i) / 16;
-
-		if (steps > 255)
-			steps = 255;
-		for (size_t k = 0; k < steps; k++, i += 16)
-			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
-		sums = _mm_sad_epu8(acc, zero);
-		total += (uint64_t)_mm_cvtsi128_si32(sums) + (uint64_t)_mm_extract_epi16(sums, 4);
+	if (afile_write(ctx->out, key, klen) < 0 || afile_write(ctx->out, " ", 1) < 0 ||
+	    afile_write(ctx->out, val, vlen) < 0 || afile_write(ctx->out, "\n", 1) < 0) {
+		ctx->failed = 1;
+		return engine_fault(ctx->e.rn);
 	}
-#endif
-	for (; i < n; i++)
-		total += p[i] == '\n';
-	return total;
-}
-
-/* Lines in data[0 .. len): newlines, plus an unterminated last line. */
-static uint64_t count_lines(const char *data, size_t len)
-{
-	return count_newlines(data, len) + (len > 0 && data[len - 1] != '\n');
-}
-
-int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo)
-{
-	const struct plugin *p = rn->plugin;
-	struct run_ctx ctx = { .e = { .pub.host = &map_host, .rn = rn }, .mo = mo };
-	struct filebuf in;
-	int rc;
-
-	if (filebuf_read(&in, spec->file, spec->offset, spec->length) < 0)
-		return -1;
-	/* A later split with no line starting in it has nothing to map. */
-	if (in.len == 0 && spec->offset > 0) {
-		filebuf_release(&in);
-		return 0;
-	}
-	log_clear_last_error();
-	mapout_expect_input(mo, in.len);
-	if (spec->by_record || !p->map)
-		rc = map_records(spec, &ctx, &in);
-	else
-		rc = p->map(&ctx.e.pub, spec->file, in.data, in.len);
-	counters_add(&rn->counters, "mr.map.input.bytes", (int64_t)in.len);
-	counters_add(&rn->counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
-	counters_add(&rn->counters, "mr.map.output.records", (int64_t)ctx.records);
-	counters_add(&rn->counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
-	filebuf_release(&in);
-	if (rc != 0 || ctx.failed)
-		return error("map of %s failed in plugin %s%s%s", spec->file, p->path,
-			     *log_last_error() ? ": " : "", log_last_error());
+	ctx->records++;
+	ctx->bytes += klen + vlen + 2;
 	return 0;
+}
+
+static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
+{
+	struct run_ctx *ctx = (struct run_ctx *)c;
+	uint32_t len;
+	int rc = mgroup_next_value(ctx->g, val, &len);
+
+	if (rc < 0) {
+		ctx->failed = 1;
+		engine_fault(ctx->e.rn);
+		*val = NULL;
+	}
+	ctx->values += rc > 0;
+	*vlen = rc > 0 ? len : 0;
+	return rc;
+}
+
+static const struct mr_host reduce_host = {
+	.size = sizeof(struct mr_host),
+	.emit = reduce_emit,
+	.next_value = next_value,
+	.counter_add = counter_add,
+};
+
+/* Call the plugin's reduce once per key of ctx->g, into ctx->out.  0 or -1. */
+static int reduce_groups(struct run_ctx *ctx, const char *out_path)
+{
+	struct runner *rn = ctx->e.rn;
+	const struct plugin *p = rn->plugin;
+	struct mgroup *g = ctx->g;
+	int more;
+
+	while ((more = mgroup_next_key(g)) > 0) {
+		ctx->groups++;
+		if (p->reduce(&ctx->e.pub, g->key, g->klen) != 0 && !ctx->failed) {
+			error("reduce of key '%.*s' for %s failed in plugin %s",
+			      g->klen > 64 ? 64 : (int)g->klen, g->key, out_path, p->path);
+			return plugin_fault(rn);
+		}
+		if (ctx->failed)
+			return -1;
+	}
+	return more < 0 ? engine_fault(rn) : 0;
 }
 
 int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path)
 {
-	const struct plugin *p = rn->plugin;
 	struct afile out;
 	struct mgroup g;
 	struct run_ctx ctx = { .e = { .pub.host = &reduce_host, .rn = rn }, .g = &g, .out = &out };
-	int more;
+	int rc;
 
 	if (afile_open_output(&out, out_path) < 0)
-		return -1;
+		return engine_fault(rn);
 	mgroup_init(&g, m);
-	while ((more = mgroup_next_key(&g)) > 0) {
-		ctx.groups++;
-		log_clear_last_error();
-		if (p->reduce(&ctx.e.pub, g.key, g.klen) != 0 || ctx.failed) {
-			error("reduce of key '%.*s' for %s failed in plugin %s%s%s",
-			      g.klen > 64 ? 64 : (int)g.klen, g.key, out_path,
-			      p->path, *log_last_error() ? ": " : "", log_last_error());
-			more = -1;
-			break;
-		}
-	}
+	rc = reduce_groups(&ctx, out_path);
 	mgroup_release(&g);
-	if (more != 0) {
+	if (rc < 0) {
 		afile_abort(&out);
 		return -1;
 	}
@@ -344,8 +357,10 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 	counters_add(&rn->counters, "mr.reduce.input.records", (int64_t)ctx.values);
 	counters_add(&rn->counters, "mr.output.records", (int64_t)ctx.records);
 	counters_add(&rn->counters, "mr.output.bytes", (int64_t)ctx.bytes);
-	return afile_commit(&out);
+	return afile_commit(&out) < 0 ? engine_fault(rn) : 0;
 }
+
+/* ---- tasks ---- */
 
 int runner_map_task(struct runner *rn, const struct map_spec *spec)
 {
@@ -356,11 +371,17 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec)
 
 	counters_reset(&rn->counters);
 	mapout_init(&mo, &rn->ops, n, &rn->budget, &rn->cache);
-	if (runner_map_input(rn, spec, &mo) < 0 || mapout_finish(&mo) < 0)
+	if (runner_map_input(rn, spec, &mo) < 0)
 		goto out;
+	if (mapout_finish(&mo) < 0) {
+		mapout_fault(rn, &mo);
+		goto out;
+	}
 	for (unsigned r = 0; r < n; r++) {
-		if (mapout_write(&mo, r, jobdir_map_run(name, spec->map_id, (int)r)) < 0)
+		if (mapout_write(&mo, r, jobdir_map_run(name, spec->map_id, (int)r)) < 0) {
+			mapout_fault(rn, &mo);
 			goto out;
+		}
 	}
 	counters_add(&rn->counters, "mr.combine.input.records", (int64_t)mo.combine_in);
 	counters_add(&rn->counters, "mr.combine.output.records", (int64_t)mo.combine_out);
@@ -383,11 +404,54 @@ int runner_reduce_task(struct runner *rn, int reduce_id, int nmap)
 	for (int i = 0; i < nmap; i++)
 		runlist_add_path(&runs, jobdir_map_run(name, i, reduce_id));
 	merger_init(&m);
-	if (runlist_merger(&runs, NULL, budget_fan_in(&rn->budget), &rn->budget, &m) < 0)
+	if (runlist_merger(&runs, NULL, budget_fan_in(&rn->budget), &rn->budget, &m) < 0) {
+		engine_fault(rn);
 		goto out;
+	}
 	rc = runner_reduce_merged(rn, &m, jobdir_output(name, reduce_id));
 out:
 	merger_release(&m);
 	runlist_release(&runs);
 	return rc;
+}
+
+/* ---- the runner ---- */
+
+void runner_init(struct runner *rn, const struct plugin *p, uint64_t memory)
+{
+	memset(rn, 0, sizeof(*rn));
+	rn->plugin = p;
+	budget_init(&rn->budget, memory);
+	rn->ops = (struct shuffle_ops){
+		.partition = plugin_partition_rule(p),
+		.combiner = p->combine_sum ? SHUFFLE_COMBINE_SUM
+			    : p->combine ? SHUFFLE_COMBINE_USER : SHUFFLE_COMBINE_NONE,
+		.combine = plugin_combine,
+		.arg = rn,
+		.name = p->path,
+	};
+	counters_reset(&rn->counters);
+	mapout_cache_init(&rn->cache);
+	rn->fault = RUNNER_FAULT_NONE;
+}
+
+void runner_release_cache(struct runner *rn)
+{
+	mapout_cache_release(&rn->cache);
+}
+
+void runner_release(struct runner *rn)
+{
+	mapout_cache_release(&rn->cache);
+	memset(rn, 0, sizeof(*rn));
+}
+
+struct counters *runner_counters(struct runner *rn)
+{
+	return &rn->counters;
+}
+
+void runner_set_record_probe(struct runner *rn, volatile int64_t *slot)
+{
+	rn->record_probe = slot;
 }

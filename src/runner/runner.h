@@ -9,9 +9,14 @@
  * sorted runs beyond it; a reduce streams a k-way merge of its sorted input
  * runs, so neither grows with the size of a partition or of a key's group.
  *
- * Every function returns 0, or -1 after printing why (the text is then in
- * log_last_error() for the worker's failure report).  Nothing is published
- * unless the whole step succeeded.
+ * Errors: every function that can fail returns 0, or -1 once the failure
+ * has been printed, once, by whoever found it (the text is then in
+ * log_last_error() for the worker's failure report), and runner.fault says
+ * whose it was: the plugin's (it returned non-zero, its combine emitted
+ * another key, its values broke its declared combiner's rule: the message
+ * says "failed in plugin PATH" or names the plugin) or the engine's (I/O,
+ * a damaged run, a record too large: the message does not blame the
+ * plugin).  Nothing is published unless the whole step succeeded.
  */
 #ifndef MR_RUNNER_H
 #define MR_RUNNER_H
@@ -38,6 +43,13 @@ struct map_spec {
 	size_t nskip;
 };
 
+/* Whose fault a failure was. */
+enum runner_fault {
+	RUNNER_FAULT_NONE,       /* nothing failed yet */
+	RUNNER_FAULT_PLUGIN,     /* the plugin's: the job would fail anywhere */
+	RUNNER_FAULT_ENGINE,     /* the engine's: disk, damaged data, limits */
+};
+
 /*
  * What runs tasks with one plugin, for a worker's whole life (or
  * mrsequential's): made by runner_init, passed to every call, released by
@@ -51,6 +63,7 @@ struct runner {
 	struct counters counters;        /* the last task's; see runner_counters() */
 	volatile int64_t *record_probe;  /* see runner_set_record_probe() */
 	struct mapout_cache cache;       /* kept from map task to map task */
+	enum runner_fault fault;         /* set by every call that returns -1 */
 };
 
 /*
