@@ -77,15 +77,13 @@ struct ifile_reader {
 };
 
 /*
- * Open the run in `path` (close_fd: the reader closes it) or `fd`, with a
- * read buffer of about `bufsize` bytes, and check its header.  0, or -1
- * after printing why.
+ * Open the run in `path`, or the one open as `fd` (the reader owns fd from
+ * here, and closes it even when the open fails), with a read buffer of
+ * about `bufsize` bytes, and check its header.  0, or -1 after printing
+ * why; on failure there is nothing to close.
  */
 int ifile_reader_open(struct ifile_reader *r, const char *path, size_t bufsize);
 int ifile_reader_open_fd(struct ifile_reader *r, int fd, const char *name, size_t bufsize);
-/* Read a run held in memory (borrowed until the reader is closed). */
-int ifile_reader_open_mem(struct ifile_reader *r, const char *name,
-			  const char *data, size_t len);
 /*
  * Next record: 1 and sets the pointers, 0 at a valid end (trailer checked),
  * or -1 after printing what is wrong and where.  For file runs the value is
@@ -96,11 +94,15 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 		      const char **val, uint32_t *vlen);
 void ifile_reader_close(struct ifile_reader *r);
 
-/* Convenience for tests and tools: all records of `b`, in order, to `path`. */
-int ifile_write(const char *path, const struct kvbuf *b);
-/* Decode a whole run held in memory, appending its records to `into`. */
-int ifile_parse(const char *name, const char *data, size_t len, struct kvbuf *into);
-/* Read `path` whole and append its records to `into`. */
-int ifile_read(const char *path, struct kvbuf *into);
+/*
+ * ---- For tests and tools, not the engine ----
+ * (tests/unit/runio.c decodes whole runs with it; the fuzz target reads
+ * every input this way as well as from a file.)
+ *
+ * Read a run held in memory, `data` borrowed until the reader is closed.
+ * 0, or -1 after printing why.
+ */
+int ifile_reader_open_mem(struct ifile_reader *r, const char *name,
+			  const char *data, size_t len);
 
 #endif

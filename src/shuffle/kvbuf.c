@@ -51,11 +51,6 @@ int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, si
 	return 0;
 }
 
-int kv_keycmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	return keysort_keycmp(a, alen, b, blen);
-}
-
 void kvbuf_sort(struct kvbuf *b)
 {
 	struct sortkey *k;

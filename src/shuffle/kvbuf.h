@@ -47,7 +47,4 @@ static inline const char *kv_val(const struct kvbuf *b, const struct kv *r)
 	return b->arena + r->off + r->klen + 1;
 }
 
-/* memcmp order on byte strings, a proper prefix sorting first. */
-int kv_keycmp(const char *a, size_t alen, const char *b, size_t blen);
-
 #endif

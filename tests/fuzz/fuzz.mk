@@ -37,7 +37,7 @@ FUZZ_GEN   := $(FUZZ_FLAGS) -w
 fuzz_obj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 
 FUZZ_OBJS_xdr   := $(call fuzz_obj,tests/fuzz/fuzz_xdr.c) $(B)/fuzz/obj/mr_xdr.o
-FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c src/shuffle/ifile.c \
+FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c tests/unit/runio.c src/shuffle/ifile.c \
                    src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
                    src/common/log.c src/common/util.c)
 FUZZ_OBJS_frame := $(call fuzz_obj,tests/fuzz/fuzz_frame.c src/net/auth.c)
@@ -85,7 +85,7 @@ fuzz: fuzz-bins
 	done
 
 # The seed writer is an ordinary program: gcc objects from $(B)/obj do.
-$(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c src/shuffle/ifile.c \
+$(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c tests/unit/runio.c src/shuffle/ifile.c \
 		src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
 		src/common/log.c src/common/util.c src/net/auth.c $(B)/gen/mr_xdr.c)
 	@mkdir -p $(dir $@)

@@ -2,8 +2,8 @@
  * fuzz_ifile.c - libFuzzer target: the intermediate file reader (ifile.h)
  * a reduce task runs over every mr-M-R file and a map over its spills.
  *
- * The input is the file.  It is read twice: from memory by ifile_parse(),
- * into a kvbuf that already holds one record (ifile_parse appends), and
+ * The input is the file.  It is read twice: from memory by runio_parse(),
+ * into a kvbuf that already holds one record (runio_parse appends), and
  * from a file (a memfd) by the streaming reader with a small buffer, the
  * way the engine reads runs.  Each result is judged against an independent
  * reading of the format of ifile.h (version 3):
@@ -26,6 +26,7 @@
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "fuzz.h"
+#include "../unit/runio.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -131,7 +132,7 @@ static void from_memory(const uint8_t *data, size_t size, struct walk *w)
 
 	kvbuf_init(&b);
 	CHECK(kvbuf_add(&b, PRE_KEY, strlen(PRE_KEY), PRE_VAL, strlen(PRE_VAL)) == 0);
-	rc = ifile_parse("fuzz-input", (const char *)data, size, &b);
+	rc = runio_parse("fuzz-input", (const char *)data, size, &b);
 	CHECK(rc == 0 || rc == -1);
 	CHECK(b.n >= 1);
 	CHECK(b.len <= b.cap);

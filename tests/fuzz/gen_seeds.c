@@ -5,17 +5,18 @@
  *
  * (`make fuzz-seeds` runs it over tests/fuzz/corpus.)  Each xdr seed is a
  * valid encoding of one message, prefixed by the byte fuzz_xdr.c uses to
- * pick its type; the ifile seeds are written by the engine's own
- * ifile_write(), so they follow whatever the format is; the frame seeds
- * are frames auth_seal() made with the fixed session of fuzz_frame.h
- * (and a real HELLO), prefixed by fuzz_frame.c's selector byte.
+ * pick its type; the ifile seeds are written by the engine's own run
+ * writer (through runio_write()), so they follow whatever the format is;
+ * the frame seeds are frames auth_seal() made with the fixed session of
+ * fuzz_frame.h (and a real HELLO), prefixed by fuzz_frame.c's selector
+ * byte.
  */
 #include "common/log.h"
 #include "fuzz_frame.h"
 #include "net/auth.h"
-#include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "mr.h"
+#include "../unit/runio.h"
 
 #include <errno.h>
 #include <rpc/rpc.h>
@@ -182,7 +183,7 @@ static int ifile_seed_kv(const char *name, const struct kvbuf *b)
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/ifile/%s", outdir, name);
-	return ifile_write(path, b);
+	return runio_write(path, b);
 }
 
 static int ifile_seed(const char *name, const char *const *kv, size_t n)

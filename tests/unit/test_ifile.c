@@ -10,6 +10,7 @@
 #include "common/afile.h"
 #include "runner/fileio.h"
 #include "shuffle/ifile.h"
+#include "runio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -119,14 +120,14 @@ static void fix_crc(unsigned char *d, size_t len)
 	put_le32(d + len - 4, (uint32_t)(h >> 32));
 }
 
-/* ifile_parse of `data` must fail, with a message naming the file. */
+/* runio_parse of `data` must fail, with a message naming the file. */
 static void expect_reject(const void *data, size_t len)
 {
 	struct kvbuf b;
 
 	kvbuf_init(&b);
 	log_clear_last_error();
-	assert_int_equal(ifile_parse("mr-9-9", data, len, &b), -1);
+	assert_int_equal(runio_parse("mr-9-9", data, len, &b), -1);
 	assert_non_null(strstr(log_last_error(), "mr-9-9"));
 	kvbuf_release(&b);
 }
@@ -142,7 +143,7 @@ static void expect_reject_why(const void *data, size_t len, const char *why)
 		memcpy(copy, data, len);
 	kvbuf_init(&b);
 	log_clear_last_error();
-	assert_int_equal(ifile_parse("mr-9-9", copy, len, &b), -1);
+	assert_int_equal(runio_parse("mr-9-9", copy, len, &b), -1);
 	if (!strstr(log_last_error(), "mr-9-9") || !strstr(log_last_error(), why))
 		unit_fail("error message '%s' should name mr-9-9 and say '%s'",
 			  log_last_error(), why);
@@ -194,7 +195,7 @@ static void test_write_exact_bytes(void **state)
 	kvbuf_init(&b);
 	add(&b, "k", 1, "vv", 2);
 	add(&b, "", 0, "x", 1);
-	assert_int_equal(ifile_write("mr-0-0", &b), 0);
+	assert_int_equal(runio_write("mr-0-0", &b), 0);
 	assert_int_equal(filebuf_read(&fb, "mr-0-0", 0, -1), 0);
 	assert_int_equal(fb.len, sizeof(small));
 	assert_memory_equal(fb.data, small, sizeof(small));
@@ -219,11 +220,11 @@ static void test_round_trip(void **state)
 	add(&b, "banana", 6, "", 0);
 	add(&b, "", 0, "empty key", 9);
 	kvbuf_sort(&b);
-	assert_int_equal(ifile_write("mr-1-2", &b), 0);
-	assert_int_equal(ifile_read("mr-1-2", &r), 0);
+	assert_int_equal(runio_write("mr-1-2", &b), 0);
+	assert_int_equal(runio_read("mr-1-2", &r), 0);
 	assert_same(&b, &r);
 	/* reading appends */
-	assert_int_equal(ifile_read("mr-1-2", &r), 0);
+	assert_int_equal(runio_read("mr-1-2", &r), 0);
 	assert_int_equal(r.n, 2 * b.n);
 	kvbuf_release(&b);
 	kvbuf_release(&r);
@@ -238,14 +239,14 @@ static void test_empty_file(void **state)
 	(void)state;
 	kvbuf_init(&b);
 	kvbuf_init(&r);
-	assert_int_equal(ifile_write("mr-0-1", &b), 0);
+	assert_int_equal(runio_write("mr-0-1", &b), 0);
 	assert_int_equal(stat("mr-0-1", &st), 0);
 	assert_int_equal(st.st_size, IFILE_HEADER_SIZE + IFILE_TRAILER_SIZE);
 	assert_int_equal(filebuf_read(&fb, "mr-0-1", 0, -1), 0);
 	assert_int_equal(fb.len, sizeof(no_records));
 	assert_memory_equal(fb.data, no_records, sizeof(no_records));
 	filebuf_release(&fb);
-	assert_int_equal(ifile_read("mr-0-1", &r), 0);
+	assert_int_equal(runio_read("mr-0-1", &r), 0);
 	assert_int_equal(r.n, 0);
 	kvbuf_release(&b);
 	kvbuf_release(&r);
@@ -286,8 +287,8 @@ static void test_binary_round_trip(void **state)
 		free(p);
 	}
 	add(&b, "after big", 9, "!", 1);
-	assert_int_equal(ifile_write("mr-3-4", &b), 0);
-	assert_int_equal(ifile_read("mr-3-4", &r), 0);
+	assert_int_equal(runio_write("mr-3-4", &b), 0);
+	assert_int_equal(runio_read("mr-3-4", &r), 0);
 	assert_same(&b, &r);
 	kvbuf_release(&b);
 	kvbuf_release(&r);
@@ -303,11 +304,11 @@ static void test_rewrite_replaces(void **state)
 	kvbuf_init(&r);
 	for (int i = 0; i < 100; i++)
 		add(&b, "many", 4, "records", 7);
-	assert_int_equal(ifile_write("mr-5-5", &b), 0);
+	assert_int_equal(runio_write("mr-5-5", &b), 0);
 	kvbuf_clear(&b);
 	add(&b, "one", 3, "record", 6);
-	assert_int_equal(ifile_write("mr-5-5", &b), 0);
-	assert_int_equal(ifile_read("mr-5-5", &r), 0);
+	assert_int_equal(runio_write("mr-5-5", &b), 0);
+	assert_int_equal(runio_read("mr-5-5", &r), 0);
 	assert_same(&b, &r);
 	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
 	kvbuf_release(&b);
@@ -321,12 +322,12 @@ static void test_read_missing(void **state)
 	(void)state;
 	kvbuf_init(&r);
 	log_clear_last_error();
-	assert_int_equal(ifile_read("mr-does-not-exist", &r), -1);
+	assert_int_equal(runio_read("mr-does-not-exist", &r), -1);
 	assert_non_null(strstr(log_last_error(), "mr-does-not-exist"));
 	assert_int_equal(r.n, 0);
 	/* a directory is not an intermediate file either */
 	assert_int_equal(mkdir("adir", 0700), 0);
-	assert_int_equal(ifile_read("adir", &r), -1);
+	assert_int_equal(runio_read("adir", &r), -1);
 	kvbuf_release(&r);
 }
 
@@ -338,7 +339,7 @@ static void test_parse_small_ok(void **state)
 
 	(void)state;
 	kvbuf_init(&b);
-	assert_int_equal(ifile_parse("small", (const char *)small, sizeof(small), &b), 0);
+	assert_int_equal(runio_parse("small", (const char *)small, sizeof(small), &b), 0);
 	assert_int_equal(b.n, 2);
 	assert_memory_equal(kv_key(&b, &b.recs[0]), "k", 2);
 	assert_memory_equal(kv_val(&b, &b.recs[0]), "vv", 3);
@@ -393,12 +394,12 @@ static void test_reject_every_truncation(void **state)
 	(void)state;
 	for (size_t len = 0; len < sizeof(small); len++)
 		expect_reject_copy(small, len);
-	/* and of a larger file written by ifile_write */
+	/* and of a larger file written by runio_write */
 	kvbuf_init(&b);
 	add(&b, "alpha", 5, "1", 1);
 	add(&b, "", 0, "", 0);
 	add(&b, "beta\0", 5, "22\xff", 3);
-	assert_int_equal(ifile_write("mr-7-7", &b), 0);
+	assert_int_equal(runio_write("mr-7-7", &b), 0);
 	assert_int_equal(filebuf_read(&fb, "mr-7-7", 0, -1), 0);
 	for (size_t len = 0; len < fb.len; len++)
 		expect_reject_copy(fb.data, len);
@@ -414,7 +415,7 @@ static void test_truncated_keeps_decoded(void **state)
 	(void)state;
 	kvbuf_init(&b);
 	/* cut inside the second record */
-	assert_int_equal(ifile_parse("cut", (const char *)small, 22, &b), -1);
+	assert_int_equal(runio_parse("cut", (const char *)small, 22, &b), -1);
 	assert_int_equal(b.n, 1);
 	assert_memory_equal(kv_key(&b, &b.recs[0]), "k", 2);
 	/* the streaming file reader too */
@@ -525,7 +526,7 @@ static void test_random_corruption(void **state)
 		assert_non_null(copy);
 		memcpy(copy, d, len);
 		kvbuf_clear(&b);
-		(void)ifile_parse("fuzz", copy, len, &b);
+		(void)runio_parse("fuzz", copy, len, &b);
 		free(copy);
 	}
 	kvbuf_release(&b);
@@ -565,7 +566,7 @@ static void test_reject_flipped_byte(void **state)
 	add(&b, "beta", 4, "\0\xff\x01", 3);
 	add(&b, "gamma", 5, "a longer value, to have some text bytes in it", 46);
 	add(&b, "z\xff", 2, "last", 4);
-	assert_int_equal(ifile_write("mr-8-8", &b), 0);
+	assert_int_equal(runio_write("mr-8-8", &b), 0);
 	kvbuf_release(&b);
 	assert_int_equal(filebuf_read(&fb, "mr-8-8", 0, -1), 0);
 	big = malloc(fb.len);
@@ -603,7 +604,7 @@ static void test_checksum_at_trailer(void **state)
 	d[18] ^= 0x01; /* value "vv" -> "vw" */
 	kvbuf_init(&b);
 	expect_reject_why(d, sizeof(d), "checksum");
-	assert_int_equal(ifile_parse("mr-9-9", (const char *)d, sizeof(d), &b), -1);
+	assert_int_equal(runio_parse("mr-9-9", (const char *)d, sizeof(d), &b), -1);
 	assert_int_equal(b.n, 2);
 	assert_memory_equal(kv_val(&b, &b.recs[0]), "vw", 3);
 	kvbuf_clear(&b);
@@ -701,7 +702,7 @@ static void test_stream_small_buffer(void **state)
 	}
 	free(k);
 	free(v);
-	assert_int_equal(ifile_write("mr-2-2", &b), 0);
+	assert_int_equal(runio_write("mr-2-2", &b), 0);
 	for (size_t i = 0; i < sizeof(bufsizes) / sizeof(bufsizes[0]); i++) {
 		kvbuf_init(&r);
 		assert_int_equal(stream_read("mr-2-2", bufsizes[i], &r), 0);
@@ -728,7 +729,7 @@ static void test_value_terminated_in_place(void **state)
 	add(&b, "a", 1, "xyz", 3);
 	add(&b, "\x07\x07", 2, "", 0);  /* header bytes 0x02: non-zero after "xyz" */
 	add(&b, "c", 1, "7", 1);
-	assert_int_equal(ifile_write("mr-6-6", &b), 0);
+	assert_int_equal(runio_write("mr-6-6", &b), 0);
 	assert_int_equal(ifile_reader_open(&r, "mr-6-6", 16), 0);
 	for (size_t i = 0; i < b.n; i++) {
 		assert_int_equal(ifile_reader_next(&r, &k, &kl, &v, &vl), 1);
@@ -905,8 +906,8 @@ static void test_afile_subdir(void **state)
 	kvbuf_init(&b);
 	kvbuf_init(&r);
 	add(&b, "k", 1, "v", 1);
-	assert_int_equal(ifile_write("sub/mr-0-0", &b), 0);
-	assert_int_equal(ifile_read("sub/mr-0-0", &r), 0);
+	assert_int_equal(runio_write("sub/mr-0-0", &b), 0);
+	assert_int_equal(runio_read("sub/mr-0-0", &r), 0);
 	assert_same(&b, &r);
 	kvbuf_release(&b);
 	kvbuf_release(&r);
@@ -925,7 +926,7 @@ static void test_afile_open_fails(void **state)
 	afile_abort(&f); /* allowed, and a no-op */
 	kvbuf_init(&b);
 	add(&b, "k", 1, "v", 1);
-	assert_int_equal(ifile_write("no-such-dir/mr-0-0", &b), -1);
+	assert_int_equal(runio_write("no-such-dir/mr-0-0", &b), -1);
 	kvbuf_release(&b);
 	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
 }

@@ -1,6 +1,7 @@
 /* test_kvbuf.c - unit tests of src/worker/kvbuf.c (records, arena, sort). */
 #include "unit.h"
 
+#include "shuffle/keysort.h"
 #include "shuffle/kvbuf.h"
 
 #include <stdlib.h>
@@ -132,13 +133,13 @@ static void test_prefix_order(void **state)
 	struct kvbuf b;
 
 	(void)state;
-	/* kv_keycmp itself */
+	/* keysort_keycmp itself */
 	for (int i = 0; i < N; i++)
 		for (int j = 0; j < N; j++)
-			assert_int_equal(sign(kv_keycmp(sorted[i].k, sorted[i].n,
+			assert_int_equal(sign(keysort_keycmp(sorted[i].k, sorted[i].n,
 							sorted[j].k, sorted[j].n)),
 					 (i > j) - (i < j));
-	assert_int_equal(kv_keycmp("ab", 2, "abX", 2), 0);
+	assert_int_equal(keysort_keycmp("ab", 2, "abX", 2), 0);
 	/* kvbuf_sort, from reversed input */
 	kvbuf_init(&b);
 	for (int i = N - 1; i >= 0; i--)
@@ -170,7 +171,7 @@ static void test_sort_stable(void **state)
 	assert_int_equal(b.n, N);
 	for (size_t i = 1; i < b.n; i++) {
 		const struct kv *p = &b.recs[i - 1], *q = &b.recs[i];
-		int c = kv_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
+		int c = keysort_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
 
 		assert_true(c <= 0);
 		if (c == 0)
@@ -246,7 +247,7 @@ static void test_many_records(void **state)
 	kvbuf_sort(&b);
 	for (size_t i = 1; i < b.n; i++) {
 		const struct kv *p = &b.recs[i - 1], *q = &b.recs[i];
-		int c = kv_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
+		int c = keysort_keycmp(kv_key(&b, p), p->klen, kv_key(&b, q), q->klen);
 
 		assert_true(c <= 0);
 		if (c == 0)
@@ -278,7 +279,7 @@ static void test_too_large(void **state)
 
 /* ---- sort stress: kvbuf_sort against a reference stable sort ------------------ */
 
-/* memcmp order on unsigned bytes, a proper prefix first (written out, not kv_keycmp). */
+/* memcmp order on unsigned bytes, a proper prefix first (written out, not keysort_keycmp). */
 static int ref_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;

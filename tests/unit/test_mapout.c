@@ -15,10 +15,12 @@
 #include "unit.h"
 
 #include "shuffle/ifile.h"
+#include "shuffle/keysort.h"
 #include "shuffle/kvbuf.h"
 #include "shuffle/mapout.h"
 #include "shuffle/shuffle.h"
 #include "apps/mapreduce.h"
+#include "runio.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -169,7 +171,7 @@ static int cmp_index(const void *a, const void *b)
 	const struct kv *x = &sort_keys->recs[*(const size_t *)a];
 	const struct kv *y = &sort_keys->recs[*(const size_t *)b];
 
-	return kv_keycmp(kv_key(sort_keys, x), x->klen, kv_key(sort_keys, y), y->klen);
+	return keysort_keycmp(kv_key(sort_keys, x), x->klen, kv_key(sort_keys, y), y->klen);
 }
 
 /* n distinct keys: words, the empty key, binary ones, long ones. */
@@ -232,7 +234,7 @@ static size_t vocab_find(const struct vocab *v, const char *key, size_t klen)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2, i = v->order[mid];
 		const struct kv *r = &v->keys.recs[i];
-		int c = kv_keycmp(kv_key(&v->keys, r), r->klen, key, klen);
+		int c = keysort_keycmp(kv_key(&v->keys, r), r->klen, key, klen);
 
 		if (c == 0)
 			return i;
@@ -281,14 +283,14 @@ static void check_summed(const struct vocab *v, const uint64_t *want, unsigned n
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		for (size_t i = 0; i < run.n; i++) {
 			const struct kv *rec = &run.recs[i];
 			const char *k = kv_key(&run, rec);
 			int shown = (int)(rec->klen > 40 ? 40 : rec->klen);
 			size_t idx = vocab_find(v, k, rec->klen);
 			uint64_t got;
-			int c = i + 1 == run.n ? -1 : kv_keycmp(k, rec->klen,
+			int c = i + 1 == run.n ? -1 : keysort_keycmp(k, rec->klen,
 								kv_key(&run, rec + 1), rec[1].klen);
 
 			if (c == 0) {
@@ -477,7 +479,7 @@ static void test_no_combine(void **state)
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		for (size_t j = 0; j < run.n; j++) {
 			const struct kv *rec = &run.recs[j];
 			const char *k = kv_key(&run, rec);
@@ -486,7 +488,7 @@ static void test_no_combine(void **state)
 
 			assert_int_equal(parse_u64(kv_val(&run, rec), rec->vlen, &seq), 0);
 			if (j > 0) {
-				int c = kv_keycmp(kv_key(&run, rec - 1), rec[-1].klen, k, rec->klen);
+				int c = keysort_keycmp(kv_key(&run, rec - 1), rec[-1].klen, k, rec->klen);
 
 				if (c > 0)
 					unit_fail("partition %u record %zu: keys out of order", r, j);
@@ -573,7 +575,7 @@ static void test_identity_combine(void **state)
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		for (size_t j = 0; j < run.n; j++) {
 			uint64_t seq;
 
@@ -701,7 +703,7 @@ static void check_canonical(unsigned nparts, const char *what)
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		for (size_t i = 0; i < run.n; i++) {
 			const char *v = kv_val(&run, &run.recs[i]);
 			uint32_t n = run.recs[i].vlen;
@@ -893,7 +895,7 @@ static void test_sum_merger(void **state)
 			size_t idx = vocab_find(&v, k, kl);
 			uint64_t n;
 
-			if (pk && kv_keycmp(prev, pkl, k, kl) > 0)
+			if (pk && keysort_keycmp(prev, pkl, k, kl) > 0)
 				unit_fail("budget %llu: merger output out of order at record %zu",
 					  (unsigned long long)budgets[b], recs);
 			assert_true(kl < 1024);
@@ -996,7 +998,7 @@ static void runs_as_text(unsigned nparts, char *out, size_t size)
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		for (size_t i = 0; i < run.n; i++) {
 			const struct kv *rec = &run.recs[i];
 			const char *k = kv_key(&run, rec);
@@ -1156,7 +1158,7 @@ static void test_sum_overflow(void **state)
 		int found = 0;
 
 		kvbuf_init(&r);
-		assert_int_equal(ifile_read(run, &r), 0);
+		assert_int_equal(runio_read(run, &r), 0);
 		for (size_t i = 0; i < r.n; i++)
 			if (r.recs[i].klen == 3 && !memcmp(kv_key(&r, &r.recs[i]), "big", 3)) {
 				assert_string_equal(kv_val(&r, &r.recs[i]), "18446744073709551615");
@@ -1275,7 +1277,7 @@ static void test_sum_empty_and_sparse(void **state)
 
 		snprintf(path, sizeof(path), "run-%u", r);
 		kvbuf_init(&run);
-		assert_int_equal(ifile_read(path, &run), 0);
+		assert_int_equal(runio_read(path, &run), 0);
 		assert_int_equal(run.n, r == want_r ? 1 : 0);
 		if (r == want_r) {
 			assert_int_equal(run.recs[0].klen, 4);
@@ -1347,7 +1349,7 @@ static void check_merger_sum(struct mapout *mo, const struct vocab *v, const uin
 			size_t pl;
 			const char *pk = vkey(v, prev, &pl);
 
-			if (kv_keycmp(pk, pl, k, kl) > 0)
+			if (keysort_keycmp(pk, pl, k, kl) > 0)
 				unit_fail("%s: merger output out of order at key '%.*s'", what,
 					  (int)(kl > 40 ? 40 : kl), k);
 		}

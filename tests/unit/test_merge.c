@@ -14,6 +14,7 @@
 #include "shuffle/ifile.h"
 #include "shuffle/kvbuf.h"
 #include "shuffle/merge.h"
+#include "runio.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -174,7 +175,7 @@ static void test_no_sources(void **state)
 	merger_release(&m);
 	/* only empty sources */
 	kvbuf_init(&empty);
-	assert_int_equal(ifile_write("empty-run", &empty), 0);
+	assert_int_equal(runio_write("empty-run", &empty), 0);
 	merger_init(&m);
 	merger_add_mem(&m, &empty);
 	assert_int_equal(merger_add_file(&m, "empty-run", 16), 0);
@@ -231,7 +232,7 @@ static void test_merge_files_and_memory(void **state)
 		char name[32];
 
 		snprintf(name, sizeof(name), "mr-%d-0", s);
-		assert_int_equal(ifile_write(name, &src[s]), 0);
+		assert_int_equal(runio_write(name, &src[s]), 0);
 	}
 	for (size_t b = 0; b < sizeof(bufsizes) / sizeof(bufsizes[0]); b++) {
 		struct merger m;
@@ -454,7 +455,7 @@ static void test_damaged_run(void **state)
 	(void)state;
 	make_source(&good, 0, 2000, &rng, 500);
 	make_source(&other, 1, 500, &rng, 500);
-	assert_int_equal(ifile_write("good", &good), 0);
+	assert_int_equal(runio_write("good", &good), 0);
 	f = fopen("good", "rb");
 	assert_non_null(f);
 	bytes = malloc(1 << 20);
@@ -603,7 +604,7 @@ static void test_runlist_passes(void **state)
 		char name[32];
 
 		snprintf(name, sizeof(name), "run-%d", s);
-		assert_int_equal(ifile_write(name, &src[s]), 0);
+		assert_int_equal(runio_write(name, &src[s]), 0);
 	}
 	for (size_t f = 0; f < sizeof(fans) / sizeof(fans[0]); f++) {
 		for (size_t b = 0; b < 2; b++) {
@@ -679,7 +680,7 @@ static void test_runlist_errors(void **state)
 		char name[32];
 
 		snprintf(name, sizeof(name), "run-%d", s);
-		assert_int_equal(ifile_write(name, &src[s]), 0);
+		assert_int_equal(runio_write(name, &src[s]), 0);
 	}
 	write_raw("damaged", "MRKV\3\0\0\0\1\0\0\0", 12);
 	for (int bad = 0; bad < 2; bad++) {
