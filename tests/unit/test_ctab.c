@@ -388,43 +388,39 @@ static void check_signal(int rc, const struct centry *e, size_t vlen, int may,
 			  e->bcap, e->nvals, e->ncombined, vlen, may);
 }
 
-static void test_combine_signal(void **state)
+/* Values larger than a block: the first is stored, the second grows it, the third asks. */
+static void signal_big_values(struct ctab *t, struct model *m, size_t big)
 {
-	uint64_t rng = 5;
-	struct model m;
-	struct ctab t;
-	struct centry *e, before;
 	char val[200];
-	size_t hot, cold, big, signals = 0, first_signal = 0;
-	int rc;
-
-	(void)state;
-	ctab_init(&t);
-	model_init(&m);
-	hot = insert_new(&t, &m, "hot", 3);
-	cold = insert_new(&t, &m, "cold", 4);
-	big = insert_new(&t, &m, "big", 3);
+	struct centry *e;
 
 	/* One value larger than a block: stored, whatever may_combine says. */
 	memset(val, 'b', sizeof(val));
-	assert_int_equal(ctab_push(&t, slot_of(&t, &m, big), val, sizeof(val), 1), 0);
-	model_push(&m, big, val, sizeof(val));
+	assert_int_equal(ctab_push(t, slot_of(t, m, big), val, sizeof(val), 1), 0);
+	model_push(m, big, val, sizeof(val));
 	/* A second that does not fit: only one value so far, so it grows. */
-	e = entry(&t, &m, big);
+	e = entry(t, m, big);
 	assert_true(e->bused + 4 + sizeof(val) + 1 > e->bcap);
-	assert_int_equal(ctab_push(&t, slot_of(&t, &m, big), val, sizeof(val), 1), 0);
-	model_push(&m, big, val, sizeof(val));
+	assert_int_equal(ctab_push(t, slot_of(t, m, big), val, sizeof(val), 1), 0);
+	model_push(m, big, val, sizeof(val));
 	/* A third that does not fit: two values, never combined: combine first. */
-	e = entry(&t, &m, big);
+	e = entry(t, m, big);
 	if (e->bused + 4 + sizeof(val) + 1 > e->bcap) {
-		assert_int_equal(ctab_push(&t, slot_of(&t, &m, big), val, sizeof(val), 1), 1);
-		assert_int_equal(entry(&t, &m, big)->nvals, 2);
+		assert_int_equal(ctab_push(t, slot_of(t, m, big), val, sizeof(val), 1), 1);
+		assert_int_equal(entry(t, m, big)->nvals, 2);
 	}
+}
+
+/* Small values: the first full block asks; may_combine 0 grows it instead. */
+static void signal_first_fill(struct ctab *t, struct model *m, size_t cold)
+{
+	struct centry *e;
+	int rc;
 
 	/* "1" takes 4 + 1 + 1 bytes: CTAB_BLOCK_MIN / 6 fit before the first signal. */
 	for (size_t n = 0;; n++) {
-		rc = ctab_push(&t, slot_of(&t, &m, cold), "1", 1, 1);
-		e = entry(&t, &m, cold);
+		rc = ctab_push(t, slot_of(t, m, cold), "1", 1, 1);
+		e = entry(t, m, cold);
 		if (rc == 1) {
 			assert_int_equal(n, CTAB_BLOCK_MIN / 6);
 			assert_int_equal(e->nvals, n);
@@ -432,27 +428,35 @@ static void test_combine_signal(void **state)
 			break;
 		}
 		assert_int_equal(rc, 0);
-		model_push(&m, cold, "1", 1);
+		model_push(m, cold, "1", 1);
 		assert_true(n < 100);
 	}
 	/* may_combine 0 always stores, growing the block */
-	assert_int_equal(ctab_push(&t, slot_of(&t, &m, cold), "1", 1, 0), 0);
-	model_push(&m, cold, "1", 1);
-	assert_true(entry(&t, &m, cold)->bcap > CTAB_BLOCK_MIN);
+	assert_int_equal(ctab_push(t, slot_of(t, m, cold), "1", 1, 0), 0);
+	model_push(m, cold, "1", 1);
+	assert_true(entry(t, m, cold)->bcap > CTAB_BLOCK_MIN);
+}
 
-	/*
-	 * The hot key, as mapout drives it: a stream of pushes, combining (into
-	 * the count of values so far) whenever asked, each answer checked
-	 * against the rule.
-	 */
+/*
+ * The hot key, as mapout drives it: a stream of pushes, combining (into
+ * the count of values so far) whenever asked, each answer checked against
+ * the rule.
+ */
+static void signal_hot_key(struct ctab *t, struct model *m, size_t hot, uint64_t *rng)
+{
+	struct centry *e, before;
+	char val[8];
+	size_t signals = 0, first_signal = 0;
+	int rc;
+
 	for (int p = 0; p < 20000; p++) {
-		size_t vlen = 1 + (size_t)(unit_rand(&rng) % 3);
+		size_t vlen = 1 + (size_t)(unit_rand(rng) % 3);
 		int may = 1;
 
 		for (size_t j = 0; j < vlen; j++)
-			val[j] = (char)('0' + unit_rand(&rng) % 10);
-		before = *entry(&t, &m, hot);
-		rc = ctab_push(&t, slot_of(&t, &m, hot), val, vlen, may);
+			val[j] = (char)('0' + unit_rand(rng) % 10);
+		before = *entry(t, m, hot);
+		rc = ctab_push(t, slot_of(t, m, hot), val, vlen, may);
 		check_signal(rc, &before, vlen, may, "hot key", p);
 		if (rc == 1) {
 			char sum[32];
@@ -460,55 +464,81 @@ static void test_combine_signal(void **state)
 			uint32_t lens[1];
 
 			/* nothing changed */
-			e = entry(&t, &m, hot);
+			e = entry(t, m, hot);
 			assert_int_equal(e->nvals, before.nvals);
 			assert_int_equal(e->bused, before.bused);
 			assert_int_equal(e->bcap, before.bcap);
 			if (!signals++)
 				first_signal = (size_t)p;
 			lens[0] = (uint32_t)snprintf(sum, sizeof(sum), "%u", before.nvals);
-			ctab_set_values(&t, slot_of(&t, &m, hot), vals, lens, 1);
-			assert_int_equal(entry(&t, &m, hot)->ncombined, before.ncombined + 1);
-			kvbuf_clear(&m.vals[hot]);
-			model_push(&m, hot, sum, lens[0]);
-			assert_int_equal(ctab_push(&t, slot_of(&t, &m, hot), val, vlen, 0), 0);
+			ctab_set_values(t, slot_of(t, m, hot), vals, lens, 1);
+			assert_int_equal(entry(t, m, hot)->ncombined, before.ncombined + 1);
+			kvbuf_clear(&m->vals[hot]);
+			model_push(m, hot, sum, lens[0]);
+			assert_int_equal(ctab_push(t, slot_of(t, m, hot), val, vlen, 0), 0);
 		}
-		model_push(&m, hot, val, vlen);
+		model_push(m, hot, val, vlen);
 	}
 	/* the hot key was combined again and again, its block at most the maximum */
 	assert_true(signals > 20);
 	assert_true(first_signal < 100);
-	assert_true(entry(&t, &m, hot)->bcap <= CTAB_BLOCK_MAX);
-	check_all(&t, &m);
+	assert_true(entry(t, m, hot)->bcap <= CTAB_BLOCK_MAX);
+}
 
-	/* many keys, a random mix of pushes, the rule checked every time */
+/* Many keys, a random mix of pushes, the rule checked every time. */
+static void signal_many_keys(struct ctab *t, struct model *m, uint64_t *rng)
+{
+	struct centry before;
+	char val[40];
+	int rc;
+
 	for (size_t i = 0; i < 200; i++) {
 		char key[16];
 
-		insert_new(&t, &m, key, (size_t)snprintf(key, sizeof(key), "m%zu", i));
+		insert_new(t, m, key, (size_t)snprintf(key, sizeof(key), "m%zu", i));
 	}
 	for (int p = 0; p < 20000; p++) {
-		size_t k = 3 + (size_t)(unit_rand(&rng) % 200);
-		size_t vlen = (size_t)(unit_rand(&rng) % 40);
-		int may = unit_rand(&rng) % 4 != 0;
+		size_t k = 3 + (size_t)(unit_rand(rng) % 200);
+		size_t vlen = (size_t)(unit_rand(rng) % 40);
+		int may = unit_rand(rng) % 4 != 0;
 
 		memset(val, 'v', vlen);
-		before = *entry(&t, &m, k);
-		rc = ctab_push(&t, slot_of(&t, &m, k), val, vlen, may);
+		before = *entry(t, m, k);
+		rc = ctab_push(t, slot_of(t, m, k), val, vlen, may);
 		check_signal(rc, &before, vlen, may, "many keys", p);
 		if (rc == 1) {
 			const char *vals[2] = { "c", "d" };
 			uint32_t lens[2] = { 1, 1 };
 
 			/* a combine may leave more than one value */
-			ctab_set_values(&t, slot_of(&t, &m, k), vals, lens, 2);
-			kvbuf_clear(&m.vals[k]);
-			model_push(&m, k, "c", 1);
-			model_push(&m, k, "d", 1);
-			assert_int_equal(ctab_push(&t, slot_of(&t, &m, k), val, vlen, 0), 0);
+			ctab_set_values(t, slot_of(t, m, k), vals, lens, 2);
+			kvbuf_clear(&m->vals[k]);
+			model_push(m, k, "c", 1);
+			model_push(m, k, "d", 1);
+			assert_int_equal(ctab_push(t, slot_of(t, m, k), val, vlen, 0), 0);
 		}
-		model_push(&m, k, val, vlen);
+		model_push(m, k, val, vlen);
 	}
+}
+
+static void test_combine_signal(void **state)
+{
+	uint64_t rng = 5;
+	struct model m;
+	struct ctab t;
+	size_t hot, cold, big;
+
+	(void)state;
+	ctab_init(&t);
+	model_init(&m);
+	hot = insert_new(&t, &m, "hot", 3);
+	cold = insert_new(&t, &m, "cold", 4);
+	big = insert_new(&t, &m, "big", 3);
+	signal_big_values(&t, &m, big);
+	signal_first_fill(&t, &m, cold);
+	signal_hot_key(&t, &m, hot, &rng);
+	check_all(&t, &m);
+	signal_many_keys(&t, &m, &rng);
 	check_all(&t, &m);
 	model_release(&m);
 	ctab_release(&t);

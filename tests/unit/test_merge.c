@@ -444,6 +444,36 @@ static int walk_to_end(struct merger *m, enum walk_kind how)
 	return rc;
 }
 
+/*
+ * Write the good run `bytes` (len of them, with room for one more) damaged
+ * in way `where` (0 to 4) to a file named after the damage; returns the name.
+ */
+static const char *write_damaged(int where, char *bytes, size_t len)
+{
+	switch (where) {
+	case 0: /* a value byte in the middle: checksum */
+		bytes[len / 2] ^= 0x01;
+		write_raw("flipped", bytes, len);
+		bytes[len / 2] ^= 0x01;
+		return "flipped";
+	case 1: /* cut in the middle */
+		write_raw("cut", bytes, len / 2);
+		return "cut";
+	case 2: /* trailer cut short */
+		write_raw("no-crc", bytes, len - 2);
+		return "no-crc";
+	case 3: /* junk after the trailer */
+		bytes[len] = 'x';
+		write_raw("junk", bytes, len + 1);
+		return "junk";
+	default: /* a record length running past the end */
+		bytes[IFILE_HEADER_SIZE + 3] ^= 0x40;
+		write_raw("long-record", bytes, len);
+		bytes[IFILE_HEADER_SIZE + 3] ^= 0x40;
+		return "long-record";
+	}
+}
+
 static void test_damaged_run(void **state)
 {
 	uint64_t rng = 6;
@@ -487,33 +517,7 @@ static void test_damaged_run(void **state)
 				const char *name;
 				int rc;
 
-				switch (where) {
-				case 0: /* a value byte in the middle: checksum */
-					name = "flipped";
-					bytes[len / 2] ^= 0x01;
-					write_raw(name, bytes, len);
-					bytes[len / 2] ^= 0x01;
-					break;
-				case 1: /* cut in the middle */
-					name = "cut";
-					write_raw(name, bytes, len / 2);
-					break;
-				case 2: /* trailer cut short */
-					name = "no-crc";
-					write_raw(name, bytes, len - 2);
-					break;
-				case 3: /* junk after the trailer */
-					name = "junk";
-					bytes[len] = 'x';
-					write_raw(name, bytes, len + 1);
-					break;
-				default: /* a record length running past the end */
-					name = "long-record";
-					bytes[IFILE_HEADER_SIZE + 3] ^= 0x40;
-					write_raw(name, bytes, len);
-					bytes[IFILE_HEADER_SIZE + 3] ^= 0x40;
-					break;
-				}
+				name = write_damaged(where, bytes, len);
 				merger_init(&m);
 				merger_add_mem(&m, &other);
 				assert_int_equal(merger_add_file(&m, name, big ? 1u << 20 : 16), 0);

@@ -1243,6 +1243,57 @@ static void test_moved_by_rehash(void **state)
 	model_release(&m);
 }
 
+/* Key bytes of `kind`: random, alternating 0xff and NUL, or all 0xff but the last. */
+static void fill_key(char *key, size_t len, int kind, size_t n, uint64_t *rng)
+{
+	for (size_t j = 0; j < len; j++)
+		key[j] = kind == 0 ? (char)(unit_rand(rng) % 256)
+		       : kind == 1 ? (char)(j % 2 ? 0 : 0xff) : (char)0xff;
+	if (kind == 2 && len)
+		key[len - 1] = (char)(0xf0 + n % 16); /* distinct per length */
+}
+
+/*
+ * sumtab_key of slot `e` gives `key` (len bytes): a short key in a buf it
+ * fills with zeros past the key, a long one in the arena followed by '\0'.
+ */
+static void check_key_read(struct sumtab *t, const struct sentry *e, const char *key,
+			   size_t len, const char *what)
+{
+	char buf[SUMTAB_INLINE];
+	const char *k;
+
+	assert_int_equal(e->klen1, len + 1);
+	memset(buf, 0xaa, sizeof(buf));
+	k = sumtab_key(t, e, buf);
+	if (len && memcmp(k, key, len) != 0)
+		unit_fail("%s: sumtab_key of a %zu-byte key: '%s', expected '%s'", what, len,
+			  unit_show(k, len), unit_show(key, len));
+	if (len <= SUMTAB_INLINE) {
+		if (k != buf)
+			unit_fail("%s: sumtab_key of a %zu-byte key did not use buf", what, len);
+		for (size_t j = len; j < SUMTAB_INLINE; j++)
+			if (buf[j] != 0)
+				unit_fail("%s: sumtab_key of a %zu-byte key: byte %zu of buf is "
+					  "0x%02x, not 0", what, len, j, (unsigned char)buf[j]);
+	} else if (k[len] != '\0') {
+		unit_fail("%s: sumtab_key of a %zu-byte (arena) key: not followed by '\\0'",
+			  what, len);
+	}
+}
+
+/* The only slot holding `key` (len bytes); fails the test when there is none. */
+static const struct sentry *find_key(struct sumtab *t, const char *key, size_t len)
+{
+	char buf[SUMTAB_INLINE];
+
+	for (size_t s = 0; s < t->cap; s++)
+		if (t->ent[s].klen1 == len + 1 &&
+		    (!len || memcmp(sumtab_key(t, &t->ent[s], buf), key, len) == 0))
+			return &t->ent[s];
+	unit_fail("after a rehash the %zu-byte key '%s' is gone", len, unit_show(key, len));
+}
+
 /*
  * sumtab_key: a short key rebuilt in buf, zero-padded to 16 bytes, a long
  * one from the arena followed by '\0'; also for keys of an older epoch and
@@ -1252,7 +1303,6 @@ static void test_moved_by_rehash(void **state)
 static void test_key_bytes(void **state)
 {
 	struct sumtab t;
-	char key[1000];
 	uint32_t *slots = calloc(3 * 72, sizeof(*slots));
 	size_t *lens = calloc(3 * 72, sizeof(*lens)), nk = 0;
 	char (*keys)[1000] = malloc(3 * 72 * sizeof(*keys));
@@ -1265,43 +1315,18 @@ static void test_key_bytes(void **state)
 	sumtab_init(&t);
 	sumtab_reserve(&t, 1000);
 	for (size_t n = 0; n <= 71; n++) {
-		size_t len = n == 71 ? sizeof(key) : n;
+		size_t len = n == 71 ? sizeof(keys[0]) : n;
 
 		for (int kind = 0; kind < 3; kind++) {
-			char buf[SUMTAB_INLINE];
-			const char *k;
-
-			for (size_t j = 0; j < len; j++)
-				key[j] = kind == 0 ? (char)(unit_rand(&rng) % 256)
-				       : kind == 1 ? (char)(j % 2 ? 0 : 0xff) : (char)0xff;
-			if (kind == 2 && len)
-				key[len - 1] = (char)(0xf0 + n % 16); /* distinct per length */
+			fill_key(keys[nk], len, kind, n, &rng);
 			sumtab_take_fresh(&t);
-			if (sumtab_add(&t, key, len, 1) != 1)
+			if (sumtab_add(&t, keys[nk], len, 1) != 1)
 				continue; /* a random key met an earlier one: skip it */
 			assert_int_equal(t.nfresh, 1);
 			slots[nk] = t.fresh[0];
 			lens[nk] = len;
-			memcpy(keys[nk], key, len);
+			check_key_read(&t, &t.ent[slots[nk]], keys[nk], len, "new key");
 			nk++;
-			memset(buf, 0xaa, sizeof(buf));
-			k = sumtab_key(&t, &t.ent[t.fresh[0]], buf);
-			assert_int_equal(t.ent[t.fresh[0]].klen1, len + 1);
-			if (len && memcmp(k, key, len) != 0)
-				unit_fail("sumtab_key of a %zu-byte key: '%s', expected '%s'", len,
-					  unit_show(k, len), unit_show(key, len));
-			if (len <= SUMTAB_INLINE) {
-				if (k != buf)
-					unit_fail("sumtab_key of a %zu-byte key did not use buf", len);
-				for (size_t j = len; j < SUMTAB_INLINE; j++)
-					if (buf[j] != 0)
-						unit_fail("sumtab_key of a %zu-byte key: byte %zu of buf "
-							  "is 0x%02x, not 0", len, j,
-							  (unsigned char)buf[j]);
-			} else if (k[len] != '\0') {
-				unit_fail("sumtab_key of a %zu-byte (arena) key: not followed by "
-					  "'\\0'", len);
-			}
 		}
 	}
 	assert_true(nk > 3 * 70);
@@ -1311,35 +1336,12 @@ static void test_key_bytes(void **state)
 		if (round == 1)
 			sumtab_reserve(&t, 100000);
 		for (size_t i = 0; i < nk; i++) {
-			char buf[SUMTAB_INLINE];
-			const struct sentry *e = NULL;
-			const char *k;
+			const struct sentry *e = round == 0 ? &t.ent[slots[i]]
+						 : find_key(&t, keys[i], lens[i]);
 
-			if (round == 0) {
-				e = &t.ent[slots[i]];
-			} else {
-				/* find it again: the only slot with this length and bytes */
-				for (size_t s = 0; s < t.cap && !e; s++) {
-					if (t.ent[s].klen1 != lens[i] + 1)
-						continue;
-					k = sumtab_key(&t, &t.ent[s], buf);
-					if (!lens[i] || memcmp(k, keys[i], lens[i]) == 0)
-						e = &t.ent[s];
-				}
-				if (!e)
-					unit_fail("after a rehash the %zu-byte key '%s' is gone",
-						  lens[i], unit_show(keys[i], lens[i]));
-			}
-			assert_int_equal(e->klen1, lens[i] + 1);
 			assert_false(sumtab_live(&t, e));
-			memset(buf, 0x55, sizeof(buf));
-			k = sumtab_key(&t, e, buf);
-			if (lens[i] && memcmp(k, keys[i], lens[i]) != 0)
-				unit_fail("round %d: key %zu (%zu bytes) reads back wrong", round, i,
-					  lens[i]);
-			if (lens[i] <= SUMTAB_INLINE)
-				for (size_t j = lens[i]; j < SUMTAB_INLINE; j++)
-					assert_int_equal(buf[j], 0);
+			check_key_read(&t, e, keys[i], lens[i],
+				       round == 0 ? "an old epoch" : "after a rehash");
 		}
 	}
 	sumtab_release(&t);
