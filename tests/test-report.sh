@@ -108,6 +108,26 @@ count_in_report() {
 	grep -cF -- "$1" mr-report.json
 }
 
+# expect_failures FAULT N TEXT: the job failed after N failure reports of
+# one task, all FAULT's (plugin|engine): so say the failed attempts in
+# mr-report.json (with the worker's error, containing TEXT) and its stats,
+# mrctl report (in $T/summary) and the coordinator's message.
+expect_failures() {
+	local fault=$1 n=$2 text=$3 got plugin=0 engine=0
+	got=$(count_in_report "\"failure\": \"$fault\"")
+	[ "$got" = "$n" ] ||
+		fail "$got failed attempts say \"failure\": \"$fault\", expected $n: $(grep '"failure"' mr-report.json | sort | uniq -c | tr '\n' '|')"
+	grep -A1 -F "\"failure\": \"$fault\"" mr-report.json | grep '"error"' | grep -qF -- "$text" ||
+		fail "the failed attempts do not carry the worker's error text ($text)"
+	grep -q "\"failed_reports_$fault\": $n" mr-report.json || fail "stats.failed_reports_$fault is not $n"
+	if [ "$fault" = plugin ]; then plugin=$n; else engine=$n; fi
+	grep -q "failure reports (plugin $plugin, engine $engine)" "$T/summary" ||
+		fail "mrctl report does not split the failure reports: $(grep '^attempts' "$T/summary")"
+	grep -q "failed in the $fault on" "$T/summary" ||
+		fail "mrctl report does not say where the attempts failed"
+	expect_in c err "failed in the $fault $n times" "the coordinator does not say the task failed in the $fault"
+}
+
 # A failed job still leaves a report, with the outcome and the last error.
 t_failed_job_report() {
 	poison_job 3 2 --nreduce 3 --max-attempts 2
@@ -117,11 +137,9 @@ t_failed_job_report() {
 	return "$FAILED"
 }
 
-# A plugin's failure is the plugin's in the report (each failed attempt:
-# "failure": "plugin" and the worker's text), in mrctl report and in the
+# A plugin's failure is the plugin's in the report, mrctl report and the
 # coordinator's message.
 t_plugin_failure_in_report() {
-	local n
 	poison_job 1 2 --nreduce 2 --max-attempts 2
 	summarize || return "$FAILED"
 	# Until the worker tells plugin failures apart (its side of issue 10),
@@ -130,21 +148,12 @@ t_plugin_failure_in_report() {
 		grep -q '"error": ".*failed in plugin' mr-report.json; then
 		skip "the worker reports the plugin's failure as the engine's (worker side not landed)"
 	fi
-	n=$(count_in_report '"failure": "plugin"')
-	[ "$n" = 2 ] || fail "$n failed attempts say \"failure\": \"plugin\", expected 2: $(grep '"failure"' mr-report.json | sort | uniq -c | tr '\n' '|')"
-	grep -A1 -F '"failure": "plugin"' mr-report.json | grep -q '"error": ".*failed in plugin' ||
-		fail "the failed attempts do not carry the worker's error text"
-	grep -q '"failed_reports_plugin": 2' mr-report.json || fail "stats.failed_reports_plugin is not 2"
-	grep -q 'failure reports (plugin 2, engine 0)' "$T/summary" ||
-		fail "mrctl report does not split the failure reports: $(grep '^attempts' "$T/summary")"
-	grep -q 'failed in the plugin on' "$T/summary" || fail "mrctl report does not say where the attempts failed"
-	expect_in c err "failed in the plugin 2 times" "the coordinator does not say the task failed in the plugin"
+	expect_failures plugin 2 "failed in plugin $TPLUG/fail_map.so"
 	return "$FAILED"
 }
 
 # An input that is gone when the map runs is the engine's failure.
 t_engine_failure_in_report() {
-	local n
 	setup 1
 	cp "$DATA/pg-metamorphosis.txt" "$T/in/gone.txt"
 	INPUTS+=(../in/gone.txt)
@@ -154,13 +163,30 @@ t_engine_failure_in_report() {
 	await c 30
 	expect_rc c 1
 	summarize || return "$FAILED"
-	n=$(count_in_report '"failure": "engine"')
-	[ "$n" = 2 ] || fail "$n failed attempts say \"failure\": \"engine\", expected 2"
-	grep -A1 -F '"failure": "engine"' mr-report.json | grep -q '"error": ".*gone.txt' ||
-		fail "the failed attempts do not carry the worker's error text naming the input"
-	grep -q 'failure reports (plugin 0, engine 2)' "$T/summary" ||
-		fail "mrctl report does not split the failure reports: $(grep '^attempts' "$T/summary")"
-	expect_in c err "failed in the engine 2 times" "the coordinator does not say the task failed in the engine"
+	expect_failures engine 2 "gone.txt"
+	return "$FAILED"
+}
+
+# A damaged intermediate run fails the reduce in the engine: mrpeer takes
+# the only map and reports it done over a run that is not one.
+t_damaged_run_in_report() {
+	local a
+	need tests/tools/mrpeer
+	setup 1
+	start_coord c --nreduce 1 --max-attempts 2
+	a=$("$PEER" "$SOCK" ask 2>&1)
+	case $a in
+	"map 0 "*) ;;
+	*) fail "mrpeer was not given map 0: $a"; return "$FAILED" ;;
+	esac
+	printf 'not a run' >mr-0-0
+	a=$("$PEER" "$SOCK" report map 0 "$(echo "$a" | awk '{ print $3 }')" 1 2>&1)
+	[ "$a" = ACCEPTED ] || fail "the coordinator did not accept mrpeer's map: $a"
+	start_workers w 1 "$BUILD/apps/wc.so"
+	await c 30
+	expect_rc c 1
+	summarize || return "$FAILED"
+	expect_failures engine 2 "mr-0-0"
 	return "$FAILED"
 }
 
@@ -246,6 +272,7 @@ ALL=(
 	failed-job-report:t_failed_job_report
 	plugin-failure-in-report:t_plugin_failure_in_report
 	engine-failure-in-report:t_engine_failure_in_report
+	damaged-run-in-report:t_damaged_run_in_report
 	status-live:t_status_live
 	progress-line:t_progress_line
 	worker-lines-name-task:t_worker_lines_name_task
