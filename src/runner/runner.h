@@ -5,9 +5,15 @@
  * intermediate mr-M-R, output mr-out-R, all in the current directory) and
  * mrsequential (everything in one process, one output file).
  *
- * Memory: map output is held within `budget` bytes (mapout.h), spilling to
- * sorted runs beyond it; a reduce streams a k-way merge of its sorted input
- * runs, so neither grows with the size of a partition or of a key's group.
+ * The runner is where the plugin ABI meets the shuffle: it gives the plugin
+ * its struct mr_ctx callbacks, and the shuffle (src/shuffle/, which knows
+ * no plugins) the plugin's partition rule and combiner as a struct
+ * shuffle_ops, its mr_combine behind the shuffle's combine callback.
+ *
+ * Memory: map output is held within the runner's budget (budget.h,
+ * mapout.h), spilling to sorted runs beyond it; a reduce streams a k-way
+ * merge of its sorted input runs (in passes past the budget's fan-in), so
+ * neither grows with the size of a partition or of a key's group.
  *
  * Errors: every function that can fail returns 0, or -1 once the failure
  * has been printed, once, by whoever found it (the text is then in
@@ -53,8 +59,10 @@ enum runner_fault {
 /*
  * What runs tasks with one plugin, for a worker's whole life (or
  * mrsequential's): made by runner_init, passed to every call, released by
- * runner_release.  The fields are public for a caller that drives the
+ * runner_release.  It stays where runner_init made it (its shuffle ops
+ * point back at it).  The fields are public for a caller that drives the
  * shuffle itself (mrsequential: mapout_init with ops, budget and cache).
+ * One thread.
  */
 struct runner {
 	const struct plugin *plugin;     /* borrowed; read at runner_init */

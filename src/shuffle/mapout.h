@@ -1,28 +1,44 @@
 /*
- * mapout.h - where a map's emitted pairs go, within a memory budget.
+ * mapout.h - where a map task's emitted pairs go, within a memory budget.
  *
- * Pairs are partitioned (the job's rule, shuffle.h) into one in-memory buffer per
- * reduce partition.  With a combiner, they first go through a combine table
- * (ctab.h): a key's values are combined whenever its block fills up, and
- * when the table outgrows an eighth of the budget it is compacted, or, still
- * too big, combined and moved into the partition buffers.  When the buffers
- * outgrow an eighth of the budget they are sorted and spilled to anonymous
- * sorted runs (one per partition; unlinked files, so a dead worker leaves
- * none); when the spills would hold more descriptors open than the limit
- * allows, each partition's spills are merged into one run.  budget.h says
- * how the memory and descriptor limits are shared out, and why.
+ * The shuffle side of a map task.  The job comes as a struct shuffle_ops
+ * (shuffle.h: the partition rule, the combiner, a name for messages), the
+ * memory and descriptor limits as a struct budget (budget.h says how they
+ * are shared out, and why), and what a worker keeps from task to task as a
+ * struct mapout_cache that the caller owns.
  *
- * With the built-in sum combiner the combine table is a sum table instead
- * (sumtab.h), kept with its sorted view (sumview.h) from task to task of
- * the worker, the two together within the combine table's eighth; a task
- * that never drained writes its runs straight from the table in the view's
- * order.  What is kept lives in a struct mapout_cache that the caller owns.
+ * The way of a pair:
+ *   - Without a combiner it goes to its partition's in-memory buffer.
+ *   - With the job's own combine (SHUFFLE_COMBINE_USER) it goes to a
+ *     combine table first (ctab.h): a key's values are combined whenever
+ *     its block fills up; past the budget's combine share the table is
+ *     compacted or, still too big, combined and drained into the
+ *     partition buffers.
+ *   - With the built-in sum (SHUFFLE_COMBINE_SUM) it is added to a sum
+ *     table (sumtab.h), drained into the buffers as decimal totals when
+ *     the table and its view outgrow the combine share.  The table and its
+ *     sorted view (sumview.h) stay in the cache from task to task, and a
+ *     task that never drained writes its runs straight from the table, in
+ *     the view's order.
+ *   - Past the budget's partition share the buffers are sorted and spilled
+ *     to anonymous runs (unlinked files: a dead worker leaves none), one
+ *     per partition, kept in a run list per partition (merge.h); when the
+ *     spills would hold more descriptors than budget_spill_fds() allows,
+ *     each partition's spills are merged into one run.
  *
- * At the end, mapout_merger() gives, per partition, a merger over that
- * partition's spills and its sorted buffer; mapout_write() writes it as a
- * published run, combining equal keys on the way when there is a combiner.
+ * After mapout_finish(), each partition is taken once: mapout_merger()
+ * gives a started merger over its spills and its sorted buffer (equal keys
+ * in emit order), or mapout_write() publishes it as a run, combining equal
+ * keys on the way when there is a combiner.
  *
- * Errors are printed where they happen; functions return 0 or -1.
+ * Errors: functions return 0, or -1 once the failure is printed (by the
+ * shuffle, or by the combine callback).  mo->fault then says whose fault it
+ * was: SHUFFLE_FAULT_OPS when the combine failed or a value broke the
+ * built-in sum's rule (not a decimal count below 2^64, a total past
+ * 2^64 - 1), SHUFFLE_FAULT_ENGINE otherwise (I/O, a record too large).
+ * After a failure the task is over: mapout_release() is all that is left.
+ *
+ * One thread; a cache serves one mapout at a time.
  */
 #ifndef MR_MAPOUT_H
 #define MR_MAPOUT_H
@@ -55,8 +71,9 @@ struct mapout {
 	struct shuffle_ops ops;  /* the job's partition rule and combiner */
 	unsigned nparts;
 	struct mapout_cache *cache; /* borrowed: see mapout_init */
-	struct budget budget;    /* combine: the table size that triggers compaction or
-				    draining; parts: the buffer bytes that trigger a spill */
+	struct budget budget;    /* copied: combine is the table size that triggers
+				    compaction or draining, parts the buffer bytes that
+				    trigger a spill */
 	struct kvbuf *parts;     /* nparts buffers */
 	int use_ctab;
 	struct ctab ctab;
@@ -84,7 +101,7 @@ struct mapout {
 	uint64_t combine_in, combine_out;  /* values into and out of combine calls */
 	size_t max_keys;         /* most keys the combine table held */
 	unsigned drains;         /* times the combine table was moved to the partitions */
-	enum shuffle_fault fault; /* after a call failed: whose fault that was */
+	enum shuffle_fault fault; /* after a call returned -1: whose fault that was */
 };
 
 void mapout_cache_init(struct mapout_cache *c);
@@ -111,20 +128,26 @@ void mapout_release(struct mapout *mo);
  */
 void mapout_expect_input(struct mapout *mo, size_t len);
 
-/* Take one emitted pair. */
+/* Take one emitted pair (copied).  0 or -1. */
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		const char *val, size_t vlen);
 
-/* After the last emit: move everything into sorted partition buffers. */
+/*
+ * After the last emit: drain the combine or sum table into the sorted
+ * partition buffers (or, for a sum table that never drained, bring its view
+ * up to date instead).  0 or -1.
+ */
 int mapout_finish(struct mapout *mo);
 
 /*
- * Add partition `r`'s sources (spills, then its sorted buffer) to a fresh
- * merger and start it.  0 or -1.
+ * Initialize `m` and make it a started merger over partition `r`: its
+ * spills, then its sorted buffer (the mapout keeps the buffer until
+ * mapout_release; the merger takes the spills' descriptors).  0 or -1; the
+ * caller releases `m` either way, before mapout_release.
  */
 int mapout_merger(struct mapout *mo, unsigned r, struct merger *m);
 
-/* Merge partition `r` into the run published at `path`. */
+/* Merge partition `r` into the run published at `path`.  0 or -1 (nothing published). */
 int mapout_write(struct mapout *mo, unsigned r, const char *path);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * merge.h - k-way merge of sorted runs, and walking its output key by key.
+ * merge.h - k-way merge of sorted runs, many runs merged in passes within a
+ * budget, and walking a merge's output key by key.
  *
  * Sources are sorted in-memory buffers (kvbuf, already kvbuf_sort()ed) and
  * sorted run files (ifile.h).  The merger yields every record in key order;
@@ -8,7 +9,13 @@
  * sources makes each step log2(k) comparisons (of cached key prefixes,
  * mostly); memory is one read buffer per file source.
  *
+ * The one way to merge more runs than may be read at once is a run list
+ * (below): the map side's spill compaction, a partition's final merge and
+ * a reduce all go through it.
+ *
  * A record handed out stays valid until the merger advances past it.
+ * Errors are printed where they are found (with the run's name); calls
+ * return -1 after that.  One thread.
  */
 #ifndef MR_MERGE_H
 #define MR_MERGE_H
@@ -39,10 +46,14 @@ struct merger {
 	int started;
 };
 
+/* An empty merger; merger_release() when done (twice is harmless). */
 void merger_init(struct merger *m);
 /* Add a sorted buffer (borrowed until merger_release). */
 void merger_add_mem(struct merger *m, const struct kvbuf *sorted);
-/* Add a run file by path, or by fd (the merger closes it).  0 or -1 (printed). */
+/*
+ * Add a run file by path, or by fd: the merger owns fd from here and closes
+ * it, also when adding fails.  `bufsize`: its read buffer.  0 or -1 (printed).
+ */
 int merger_add_file(struct merger *m, const char *path, size_t bufsize);
 int merger_add_fd(struct merger *m, int fd, const char *name, size_t bufsize);
 /* Read the first record of every source.  0 or -1 (printed). */
@@ -51,7 +62,8 @@ int merger_start(struct merger *m);
 int merger_copy(struct merger *m, struct ifile_writer *w);
 /*
  * Start the merger and write all of it to a new anonymous run in `dir`
- * (see ifile_writer_open_anon); *fd gets the run.  0 or -1 (printed).
+ * (see ifile_writer_open_anon): 0 and *fd the run (the caller's to close),
+ * or -1 (printed) and no descriptor made.
  */
 int merger_to_anon(struct merger *m, const char *dir, int *fd);
 /* The smallest record: 1 and sets the pointers, or 0 when all is merged. */
@@ -59,6 +71,7 @@ int merger_peek(const struct merger *m, const char **key, uint32_t *klen,
 		const char **val, uint32_t *vlen);
 /* Move past the record merger_peek() returned.  0 or -1 (printed). */
 int merger_pop(struct merger *m);
+/* Close the file sources, free everything; the merger is empty again. */
 void merger_release(struct merger *m);
 
 /*
@@ -96,7 +109,7 @@ void runlist_add_path(struct runlist *l, const char *path);
 void runlist_add_fd(struct runlist *l, int fd, const char *name);
 /*
  * While the list holds more than `max_runs` runs, merge consecutive groups
- * of up to `fan_in` (>= 2) runs each into one anonymous run.  A merged run
+ * of up to `fan_in` runs (at least 2) each into one anonymous run.  A merged run
  * is called "merged run of FIRST .. LAST" in messages.  0 or -1.
  */
 int runlist_shrink(struct runlist *l, size_t max_runs, size_t fan_in, const struct budget *b);
