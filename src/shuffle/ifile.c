@@ -162,25 +162,25 @@ static int write_trailer(struct ifile_writer *w)
 	return afile_write(&w->f, t, sizeof(t));
 }
 
-int ifile_writer_commit(struct ifile_writer *w)
+/* Write the trailer and free the writer's buffers; on failure drop the file.  0 or -1. */
+static int finish(struct ifile_writer *w)
 {
 	int rc = write_trailer(w);
 
 	writer_free(w);
-	if (rc < 0) {
+	if (rc < 0)
 		afile_abort(&w->f);
-		return -1;
-	}
-	return afile_commit(&w->f);
+	return rc;
+}
+
+int ifile_writer_commit(struct ifile_writer *w)
+{
+	return finish(w) < 0 ? -1 : afile_commit(&w->f);
 }
 
 int ifile_writer_finish_fd(struct ifile_writer *w, int *fd)
 {
-	int rc = write_trailer(w);
-
-	writer_free(w);
-	if (rc < 0) {
-		afile_abort(&w->f);
+	if (finish(w) < 0) {
 		*fd = -1;
 		return -1;
 	}

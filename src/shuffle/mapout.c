@@ -253,6 +253,20 @@ static int spill(struct mapout *mo)
 	return 0;
 }
 
+/* Spill when the partition buffers have outgrown their share.  0 or -1. */
+static int spill_if_full(struct mapout *mo)
+{
+	return mo->pbytes > mo->budget.parts ? spill(mo) : 0;
+}
+
+/* Count a drain of the combine or sum table, which held `keys` keys. */
+static void count_drain(struct mapout *mo, size_t keys)
+{
+	if (keys > mo->max_keys)
+		mo->max_keys = keys;
+	mo->drains++;
+}
+
 /* Combine what is left in the table, move it to the partitions, empty it. */
 static int flush_ctab(struct mapout *mo)
 {
@@ -275,18 +289,14 @@ static int flush_ctab(struct mapout *mo)
 			if (part_add(mo, ctab_key(t, e), ctab_klen(e), v, vlen) < 0)
 				return -1;
 	}
-	if (t->n > mo->max_keys)
-		mo->max_keys = t->n;
-	mo->drains++;
+	count_drain(mo, t->n);
 	ctab_clear(t);
 	/* A table of many distinct keys stays big when emptied: start afresh. */
 	if (ctab_bytes(t) > mo->budget.combine / 2) {
 		ctab_release(t);
 		ctab_init(t);
 	}
-	if (mo->pbytes > mo->budget.parts)
-		return spill(mo);
-	return 0;
+	return spill_if_full(mo);
 }
 
 /* Print n in decimal at the end of buf[24]; returns where it starts. */
@@ -326,9 +336,7 @@ static int flush_sum(struct mapout *mo)
 		live++;
 	}
 	mo->combine_out += live;
-	if (t->n > mo->max_keys)
-		mo->max_keys = t->n;
-	mo->drains++;
+	count_drain(mo, t->n);
 	sumtab_clear(t);
 	if (sumtab_bytes(t) > mo->budget.combine / 2) {
 		uint32_t epoch = t->epoch;
@@ -336,9 +344,7 @@ static int flush_sum(struct mapout *mo)
 		sumtab_release(t);
 		t->epoch = epoch;
 	}
-	if (mo->pbytes > mo->budget.parts)
-		return spill(mo);
-	return 0;
+	return spill_if_full(mo);
 }
 
 /*
@@ -415,9 +421,7 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 	}
 	if (part_add(mo, key, klen, val, vlen) < 0)
 		return -1;
-	if (mo->pbytes > mo->budget.parts)
-		return spill(mo);
-	return 0;
+	return spill_if_full(mo);
 }
 
 int mapout_finish(struct mapout *mo)
@@ -437,9 +441,7 @@ int mapout_finish(struct mapout *mo)
 				sumtab_reserve(&mo->sum, mo->sum.cap);
 			sumview_update(&mo->view, &mo->sum, mo->ops.partition, mo->nparts);
 			mo->use_view = 1;
-			mo->drains++;
-			if (mo->sum.n > mo->max_keys)
-				mo->max_keys = mo->sum.n;
+			count_drain(mo, mo->sum.n);
 		} else if (flush_sum(mo) < 0) {
 			return -1;
 		}
