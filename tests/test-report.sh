@@ -142,12 +142,6 @@ t_failed_job_report() {
 t_plugin_failure_in_report() {
 	poison_job 1 2 --nreduce 2 --max-attempts 2
 	summarize || return "$FAILED"
-	# Until the worker tells plugin failures apart (its side of issue 10),
-	# it reports every failure as the engine's.  Remove once it has.
-	if [ "$(count_in_report '"failure": "engine"')" = 2 ] &&
-		grep -q '"error": ".*failed in plugin' mr-report.json; then
-		skip "the worker reports the plugin's failure as the engine's (worker side not landed)"
-	fi
 	expect_failures plugin 2 "failed in plugin $TPLUG/fail_map.so"
 	return "$FAILED"
 }

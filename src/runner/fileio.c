@@ -64,14 +64,12 @@ static ssize_t read_at(int fd, const char *path, char *buf, size_t n, off_t off)
 	return (ssize_t)got;
 }
 
-/* Point fb at p[start .. len), which begins at file offset `first`, and add the '\0'. */
+/* Point fb at p[start .. len), which begins at file offset `first`. */
 static void set_data(struct filebuf *fb, char *p, size_t start, size_t len, int64_t first)
 {
 	fb->data = p + start;
 	fb->len = len - start;
 	fb->offset = first + (int64_t)start;
-	if (fb->data[fb->len] != '\0')
-		fb->data[fb->len] = '\0';
 }
 
 /*
@@ -127,6 +125,9 @@ static int map_split(struct filebuf *fb, int fd, const struct stat *st,
 	fb->cap = span + (size_t)page;
 	fb->mapped = 1;
 	set_data(fb, p, start, len, first);
+	/* The byte after the data: a mapped page is written only if it must be. */
+	if (fb->data[fb->len] != '\0')
+		fb->data[fb->len] = '\0';
 	return 1;
 }
 
@@ -188,6 +189,7 @@ static int read_split(struct filebuf *fb, int fd, const char *path, const struct
 		return -1;
 	fb->cap = cap;
 	set_data(fb, fb->base, start, len, first);
+	fb->data[fb->len] = '\0';
 	return 0;
 }
 

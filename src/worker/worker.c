@@ -114,6 +114,7 @@ static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *
 	pid_t pid;
 
 	*bad = -1;
+	rn->fault = RUNNER_FAULT_ENGINE; /* unless the plugin is found at fault */
 	if (w == MAP_FAILED)
 		return error_errno("cannot map memory to watch map task %d", spec->map_id);
 	w->record = -1;
@@ -128,6 +129,7 @@ static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *
 		runner_set_record_probe(rn, &w->record);
 		rc = runner_map_task(rn, spec);
 		snprintf(w->errmsg, sizeof(w->errmsg), "%s", log_last_error());
+		w->fault = rn->fault;
 		memcpy(&w->counters, runner_counters(rn), sizeof(w->counters));
 		_exit(rc == 0 ? 0 : 1);
 	}
@@ -141,6 +143,7 @@ static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *
 		rc = 0;
 	} else if (WIFSIGNALED(status) && w->record >= 0) {
 		*bad = w->record;
+		rn->fault = RUNNER_FAULT_PLUGIN;
 		error("plugin %s crashed (%s) on the line at byte %lld of %s", p->path,
 		      strsignal(WTERMSIG(status)), (long long)*bad, spec->file);
 	} else if (WIFSIGNALED(status)) {
@@ -149,11 +152,13 @@ static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *
 	} else if (!w->errmsg[0] && w->record >= 0) {
 		/* Died without a word, inside the plugin (a sanitizer's exit, exit()). */
 		*bad = w->record;
+		rn->fault = RUNNER_FAULT_PLUGIN;
 		error("plugin %s died (exit status %d) on the line at byte %lld of %s",
 		      p->path, WEXITSTATUS(status), (long long)*bad, spec->file);
 	} else {
 		/* The child printed its error already: keep it for the report. */
 		*bad = w->record;
+		rn->fault = w->fault;
 		log_keep_error(w->errmsg[0] ? w->errmsg : "map failed");
 	}
 out:
@@ -199,6 +204,12 @@ struct worker {
 	unsigned waits;          /* WAIT answers in a row */
 };
 
+/* A task the coordinator should never have sent: the engine's fault.  -1. */
+static int bad_task(const char *kind, int id, const char *what, int n)
+{
+	return error("bad %s task from the coordinator (id %d, %s %d)", kind, id, what, n);
+}
+
 /* Run map assignment `a` (attempt `attempt`) and report it. */
 static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 {
@@ -217,19 +228,19 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	int64_t bad = -1;
 	int rc;
 
+	w->runner.fault = RUNNER_FAULT_ENGINE; /* unless the runner says otherwise */
 	log_set_context("map %d attempt %llu", spec.map_id, (unsigned long long)attempt);
 	verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
 		(unsigned long long)attempt);
 	log_clear_last_error();
 	if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
-		rc = error("bad map task from the coordinator (id %d, nreduce %d)",
-			   spec.map_id, spec.nreduce);
+		rc = bad_task("map", spec.map_id, "nreduce", spec.nreduce);
 	else if (p->map_record && (spec.by_record || !p->map))
 		rc = map_watched(&w->runner, &spec, &bad);
 	else
 		rc = runner_map_task(&w->runner, &spec);
 	if (rc < 0)
-		failure = MR_FAIL_ENGINE;
+		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
 	       failure, bad, &w->gone);
 	if (w->gone && rc == 0)
@@ -242,17 +253,18 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 	mr_failure failure = MR_FAIL_NONE;
 	int id = a->reduce_id, nmap = a->nmap, rc;
 
+	w->runner.fault = RUNNER_FAULT_ENGINE; /* unless the runner says otherwise */
 	log_set_context("reduce %d attempt %llu", id, (unsigned long long)attempt);
 	verbose("reduce task %d attempt %llu", id, (unsigned long long)attempt);
 	log_clear_last_error();
 	/* No more maps for a while: free what they kept. */
 	runner_release_cache(&w->runner);
 	if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
-		rc = error("bad reduce task from the coordinator (id %d, nmap %d)", id, nmap);
+		rc = bad_task("reduce", id, "nmap", nmap);
 	else
 		rc = runner_reduce_task(&w->runner, id, nmap);
 	if (rc < 0)
-		failure = MR_FAIL_ENGINE;
+		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	if (report(&w->client, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt,
 		   failure, -1, &w->gone))
 		remove_reduce_inputs(id, nmap);
