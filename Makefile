@@ -25,7 +25,7 @@ CFLAGS_GEN := $(BASEFLAGS) -w
 LDFLAGS_ALL := $(SANFLAGS) $(OPT)
 
 COMMON_SRC  := $(wildcard src/common/*.c)
-NET_SRC     := src/net/usock.c src/net/transport.c
+NET_SRC     := $(wildcard src/net/*.c)
 SHUFFLE_SRC := $(wildcard src/shuffle/*.c)
 RUNNER_SRC  := $(wildcard src/runner/*.c)
 COORD_SRC   := $(wildcard src/coordinator/*.c)

@@ -303,7 +303,8 @@ t_socket_mode() {
 }
 
 # A coordinator of another user (nobody) on a socket a worker can reach: the
-# worker and mrctl refuse it, naming both uids, and write nothing for it.
+# worker and mrctl refuse it, naming both uids, and write nothing for it;
+# and the coordinator refuses a peer of another user (root).
 # Needs root (to run the coordinator as nobody).
 t_foreign_coordinator() {
 	local f sock i
@@ -328,6 +329,10 @@ t_foreign_coordinator() {
 	run s 20 "$BUILD/mrctl" status --socket "$sock"
 	expect_rc s 1
 	expect_in s err "runs as uid 65534" "mrctl does not name the coordinator's uid"
+	# And the coordinator serves no peer of another user (root, here).
+	run p 20 "$PEER" "$sock" ask
+	grep -q 'MAP\|REDUCE' "$T/p.out" && fail "nobody's coordinator gave root a task: $(cat "$T/p.out")"
+	expect_in fc err "refusing a peer of uid $(id -u)" "the coordinator does not name the stranger's uid"
 	ls "$f" | grep -q '^mr-' && fail "files were written for the foreign coordinator: $(ls "$f")"
 	ended fc && fail "nobody's coordinator exited $(rc_of fc): did it hand out work?"
 	return $FAILED

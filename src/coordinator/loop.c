@@ -84,10 +84,12 @@ static void draw_progress(const struct job *job, int64_t start_ms)
 		secs > 0 ? (double)bytes / 1e6 / secs : 0.0, eta);
 }
 
-void loop_init(struct loop *l, struct job *job, int sigfd, int progress)
+void loop_init(struct loop *l, struct job *job, struct netserve *net, int sigfd,
+	       int progress)
 {
 	memset(l, 0, sizeof(*l));
 	l->job = job;
+	l->net = net;
 	l->sigfd = sigfd;
 	l->progress = progress;
 }
@@ -110,11 +112,14 @@ void loop_release(struct loop *l)
 static int fill_pollfds(struct loop *l)
 {
 	int nrpc = svc_max_pollfd;
+	size_t nnet = l->net ? netserve_npoll(l->net) : 0;
 
-	xgrow((void **)&l->pfds, &l->pfds_cap, (size_t)nrpc + 1, sizeof(*l->pfds));
+	xgrow((void **)&l->pfds, &l->pfds_cap, (size_t)nrpc + 1 + nnet, sizeof(*l->pfds));
 	if (nrpc > 0)
 		memcpy(l->pfds, svc_pollfd, (size_t)nrpc * sizeof(*l->pfds));
 	l->pfds[nrpc] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+	if (nnet)
+		netserve_fill(l->net, l->pfds + nrpc + 1);
 	for (int i = 0; i < nrpc; i++) {
 		int fd = l->pfds[i].fd;
 
@@ -143,6 +148,8 @@ static int pass_timeout(struct loop *l)
 	int timeout = job_next_timeout(l->job, now_ms(), LOOP_MAX_WAIT_MS);
 	int64_t now;
 
+	if (l->net)
+		timeout = netserve_timeout(l->net, now_ms(), timeout);
 	if (!l->progress)
 		return timeout;
 	now = now_ms();
@@ -202,8 +209,9 @@ int loop_run(struct loop *l)
 	l->start_ms = l->next_draw_ms = now_ms();
 	while (!job_finished(l->job)) {
 		int nrpc = fill_pollfds(l), ready;
+		size_t nnet = l->net ? netserve_npoll(l->net) : 0;
 
-		if (poll(l->pfds, (nfds_t)nrpc + 1, pass_timeout(l)) < 0) {
+		if (poll(l->pfds, (nfds_t)nrpc + 1 + nnet, pass_timeout(l)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = error_errno("poll failed");
@@ -214,6 +222,8 @@ int loop_run(struct loop *l)
 		ready = pick_ready(l, nrpc);
 		if (ready)
 			svc_getreq_poll(l->pfds, ready);
+		if (l->net)
+			netserve_handle(l->net, l->pfds + nrpc + 1, nnet, now_ms());
 		job_expire(l->job, now_ms());
 	}
 	if (l->progress) {

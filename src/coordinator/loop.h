@@ -2,8 +2,9 @@
  * loop.h - the coordinator's event loop.
  *
  * One thread, one poll() per pass over: every RPC socket libtirpc knows
- * (copied from svc_pollfd on each pass, since connections come and go), and
- * a signalfd for SIGINT/SIGTERM/SIGHUP.  The poll timeout is the time to the
+ * (copied from svc_pollfd on each pass, since connections come and go), a
+ * signalfd for SIGINT/SIGTERM/SIGHUP, and the TCP listener and connections
+ * of --listen (coordinator/netserve.h), which the loop hands their events.  The poll timeout is the time to the
  * job's earliest task deadline, so the loop never sleeps and never spins.
  *
  * A peer that sends requests but does not read its replies is not served
@@ -14,6 +15,7 @@
 #ifndef MR_LOOP_H
 #define MR_LOOP_H
 
+#include "coordinator/netserve.h"
 #include "coordinator/tasks.h"
 
 #include <poll.h>
@@ -22,11 +24,13 @@
 
 struct loop {
 	struct job *job;          /* borrowed: the job served */
+	struct netserve *net;     /* borrowed: the TCP side, or NULL */
 	int sigfd;                /* borrowed: from loop_signals_open() */
 	int progress;             /* redraw a progress line on stderr */
 	int64_t start_ms;         /* when loop_run started, for the progress line */
 	int64_t next_draw_ms;     /* when the progress line is due again */
-	struct pollfd *pfds;      /* this pass: svc_pollfd's entries, then sigfd (owned) */
+	struct pollfd *pfds;      /* this pass: svc_pollfd's entries, sigfd, then the
+				     TCP side's (owned) */
 	size_t pfds_cap;
 	int64_t *stuck_since;     /* per fd: 0, or when it was first seen not
 				     reading its replies (owned) */
@@ -40,12 +44,13 @@ struct loop {
 int loop_signals_open(void);
 
 /*
- * Set up a loop serving `job` and watching `sigfd` (both borrowed until
- * loop_release).  With `progress`, loop_run redraws a one-line progress
+ * Set up a loop serving `job` (and its TCP side `net`, or NULL) and
+ * watching `sigfd` (all borrowed until loop_release).  With `progress`, loop_run redraws a one-line progress
  * report on stderr (a terminal) every second: tasks done per phase, input
  * rate, ETA.  Allocates nothing yet.
  */
-void loop_init(struct loop *l, struct job *job, int sigfd, int progress);
+void loop_init(struct loop *l, struct job *job, struct netserve *net, int sigfd,
+	       int progress);
 
 /*
  * Serve the job until it is DONE or FAILED (returns 0) or a stop signal

@@ -9,6 +9,7 @@
 #include "net/usock.h"
 #include "common/util.h"
 #include "coordinator/loop.h"
+#include "coordinator/netserve.h"
 #include "coordinator/options.h"
 #include "coordinator/report.h"
 #include "coordinator/service.h"
@@ -272,14 +273,56 @@ static int finish_job(struct job *job, int rc, int keep_intermediate, int64_t st
 	return status;
 }
 
+/* The TCP side's callbacks: the RPC procedures of service.c. */
+static int net_call(void *arg, uint64_t conn, uint32_t proc, const unsigned char *body,
+		    size_t blen, size_t room, unsigned char **reply, size_t *rlen)
+{
+	(void)arg;
+	return service_call(conn, proc, body, blen, room, reply, rlen);
+}
+
+static void net_lost(void *arg, uint64_t conn)
+{
+	(void)arg;
+	service_lost(conn);
+}
+
+static const struct netserve_ops net_ops = { .call = net_call, .lost = net_lost };
+
+/*
+ * Where the job is served: the Unix socket (unless --listen came alone)
+ * and, with --listen, TCP.  Fills *lfd (-1: no socket) and *net (its lfd
+ * -1: no TCP).  0, or -1 after printing why (the secret file's fault: the
+ * caller exits 2), or -2 for any other failure (exit 1).
+ */
+static int open_doors(const struct coord_options *o, const char *sockpath, int *lfd,
+		      struct secret *secret, struct netserve *net)
+{
+	*lfd = -1;
+	net->lfd = -1;
+	if (o->listen && secret_load(secret, o->secret_file) < 0)
+		return -1;
+	if (!o->listen || o->socket) {
+		*lfd = usock_listen(sockpath);
+		if (*lfd < 0 || service_register(*lfd, MAX_RECORD) < 0)
+			return -2;
+	}
+	if (o->listen && netserve_open(net, o->listen, secret, o->job.timeout_ms,
+				       &net_ops, NULL) < 0)
+		return -2;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct coord_options o;
 	char sockbuf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *sockpath;
-	int sigfd, lfd, rc, status = 1, progress;
+	int sigfd, lfd = -1, rc, status = 1, progress;
 	int64_t start;
 	struct splits sp = { 0 };
+	struct secret secret = { 0 };
+	struct netserve net = { .lfd = -1 };
 	struct job job;
 	struct loop loop;
 
@@ -304,31 +347,43 @@ int main(int argc, char **argv)
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
 		goto out;
-	lfd = usock_listen(sockpath);
-	if (lfd < 0)
+	rc = open_doors(&o, sockpath, &lfd, &secret, &net);
+	if (rc == -1) {
+		status = 2;
 		goto out;
-	if (service_register(lfd, MAX_RECORD) < 0)
+	}
+	if (rc < 0)
 		goto out_unlink;
 
 	job_init(&job, sp.files, sp.n, &o.job);
 	job_set_splits(&job, sp.offsets, sp.lengths);
 	service_init(&job, !o.keep_intermediate);
 	start = now_ms();
-	verbose("serving %d map and %d reduce tasks on %s", job.nmap, job.nreduce, sockpath);
+	job.tcp = net.lfd >= 0;
+	if (lfd >= 0)
+		verbose("serving %d map and %d reduce tasks on %s", job.nmap, job.nreduce,
+			sockpath);
+	if (net.lfd >= 0)
+		info("serving %d map and %d reduce tasks on %s (TCP)", job.nmap, job.nreduce,
+		     net.addr);
 
 	/* A live progress line on a terminal; plain timestamped lines otherwise. */
 	progress = isatty(STDERR_FILENO) && o.log_level == LOG_NORMAL;
 	log_set_progress_line(progress);
-	loop_init(&loop, &job, sigfd, progress);
+	loop_init(&loop, &job, net.lfd >= 0 ? &net : NULL, sigfd, progress);
 	rc = loop_run(&loop);
 	loop_release(&loop);
+	job.auth_failures = net.auth_failures;
 	log_set_progress_line(0);
 	status = finish_job(&job, rc, o.keep_intermediate, start);
 	service_init(NULL, 0);
 	job_release(&job);
 out_unlink:
-	if (unlink(sockpath) < 0 && errno != ENOENT)
+	if (lfd >= 0 && unlink(sockpath) < 0 && errno != ENOENT)
 		warning("cannot remove socket %s: %s", sockpath, strerror(errno));
+	if (net.lfd >= 0)
+		netserve_close(&net);
+	secret_release(&secret);
 out:
 	splits_release(&sp);
 	return status;

@@ -22,6 +22,11 @@ static void usage(FILE *out)
 		"                         (default 10; fractions allowed)\n"
 		"  -s, --socket PATH      socket to serve on (default $MR_SOCKET, else\n"
 		"                         /var/tmp/5840-mr-UID)\n"
+		"  -l, --listen HOST:PORT also serve workers on other hosts over TCP\n"
+		"                         (0.0.0.0:7070, [::]:7070); alone, instead of\n"
+		"                         the socket.  Needs --secret-file\n"
+		"      --secret-file FILE the job's shared secret (mode 0600, at least\n"
+		"                         32 bytes: scripts/mksecret.sh FILE)\n"
 		"      --max-attempts K   fail the job when one task has failed K times\n"
 		"                         (default 4)\n"
 		"      --split-size SIZE  cut input files larger than SIZE into several\n"
@@ -103,6 +108,12 @@ static int apply_option(struct coord_options *o, int c, const char *arg, char **
 			return -1;
 		}
 		return 0;
+	case 'l':
+		o->listen = arg;
+		return 0;
+	case 'k':
+		o->secret_file = arg;
+		return 0;
 	case 's':
 		o->socket = arg;
 		return 0;
@@ -150,6 +161,8 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "nreduce", required_argument, NULL, 'n' },
 		{ "task-timeout", required_argument, NULL, 't' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "secret-file", required_argument, NULL, 'k' },
 		{ "max-attempts", required_argument, NULL, 'A' },
 		{ "keep-intermediate", no_argument, NULL, 'K' },
 		{ "split-size", required_argument, NULL, 'S' },
@@ -164,7 +177,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 
 	optind = 0; /* full reset, so tests may parse many times */
 	opterr = 0; /* we print our own messages */
-	while ((c = getopt_long(argc, argv, ":n:t:s:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:t:s:l:vqh", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(out);
 			return 1;
@@ -174,6 +187,11 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 	}
 	if (optind >= argc) {
 		fprintf(err, "mrcoordinator: no input files\n");
+		goto usage;
+	}
+	if (o->listen && !o->secret_file) {
+		fprintf(err, "mrcoordinator: --listen needs --secret-file: TCP peers "
+			"must prove they know the job's secret\n");
 		goto usage;
 	}
 	o->first_input = optind;

@@ -14,6 +14,8 @@
 struct coord_options {
 	struct job_config job;
 	const char *socket;      /* NULL: default path (usock_default_path) */
+	const char *listen;      /* --listen HOST:PORT, or NULL: no TCP */
+	const char *secret_file; /* --secret-file (required with --listen) */
 	int keep_intermediate;
 	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */

@@ -58,6 +58,19 @@ static void total_add(json_t *totals, const char *name, int64_t n)
 	put(totals, name, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
+/* Why a done map's output was made again, for the report. */
+static const char *lost_name(enum lost_reason why)
+{
+	static const char *const names[] = {
+		[LOST_NONE] = "", [LOST_WORKER] = "worker lost",
+		[LOST_MISSING] = "run missing on its worker",
+		[LOST_CORRUPT] = "run arrived damaged",
+		[LOST_UNREACHABLE] = "worker unreachable for two reduces",
+	};
+
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+}
+
 static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms,
 			 json_t *totals)
 {
@@ -97,6 +110,10 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 			put(a, "duration_ms", json_integer(r->end_ms - r->start_ms));
 		}
 		put(a, "outcome", json_string(outcome_name(r->outcome)));
+		if (r->worker && job_worker_addr(job, r->worker))
+			put(a, "host", json_string(job_worker_addr(job, r->worker)));
+		if (r->lost)
+			put(a, "output_lost", json_string(lost_name(r->lost)));
 		if (r->outcome == ATTEMPT_FAILED) {
 			put(a, "failure", json_string(fault_name(r->fault)));
 			if (r->error)
@@ -147,6 +164,11 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(stats, "failed_reports_plugin", json_integer((json_int_t)job->failed_plugin));
 	put(stats, "failed_reports_engine", json_integer((json_int_t)job->failed_engine));
 	put(stats, "ignored_reports", json_integer((json_int_t)job->ignored_reports));
+	put(stats, "fetch_failures", json_integer((json_int_t)job->fetch_failures));
+	put(stats, "reexecuted", json_integer((json_int_t)job->reexecuted));
+	put(stats, "workers_lost", json_integer((json_int_t)job->workers_lost));
+	if (job->tcp)
+		total_add(totals, "mr.net.auth.failures", (int64_t)job->auth_failures);
 	put(root, "stats", stats);
 	put(root, "counters", totals);
 	put(root, "tasks", tasks);

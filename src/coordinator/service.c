@@ -4,11 +4,16 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mr.h"
+#include "net/rpcmsg.h"
+#include "net/usock.h"
 
 #include <rpc/rpc.h>
 #include <rpc/rpc_com.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* rpcgen -m output defines the dispatcher but declares it nowhere. */
 void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
@@ -48,17 +53,55 @@ int service_register(int fd, unsigned max_record)
 	return 0;
 }
 
-bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
+/*
+ * Where a reduce finds each map's run on a TCP job: the distinct holders'
+ * addresses (borrowed from the task table) and, per map, an index into
+ * them, or -1 for a run in the job directory (a map done by a worker on
+ * the Unix socket).  Both arrays empty when every run is in the job
+ * directory.  The arrays are malloc'd; freeresult frees them.
+ */
+static void fill_locations(const struct job *job, mr_reduce_task *rt)
+{
+	uint64_t *ids = xcalloc((size_t)job->nmap, sizeof(*ids));
+	u_int nhosts = 0;
+	int any = 0;
+
+	rt->map_host.map_host_val = xcalloc((size_t)job->nmap, sizeof(int));
+	rt->hosts.hosts_val = xcalloc((size_t)job->nmap, sizeof(mr_addr));
+	for (int m = 0; m < job->nmap; m++) {
+		uint64_t h = job_map_holder(job, m);
+		u_int k;
+
+		rt->map_host.map_host_val[m] = -1;
+		if (!h || !job_worker_addr(job, h))
+			continue;
+		any = 1;
+		for (k = 0; k < nhosts && ids[k] != h; k++)
+			;
+		if (k == nhosts) {
+			ids[nhosts] = h;
+			rt->hosts.hosts_val[nhosts++] = (char *)job_worker_addr(job, h);
+		}
+		rt->map_host.map_host_val[m] = (int)k;
+	}
+	free(ids);
+	rt->hosts.hosts_len = nhosts;
+	rt->map_host.map_host_len = any ? (u_int)job->nmap : 0;
+}
+
+/* ASK from `worker` (a TCP connection's id, or 0 on the Unix socket). */
+static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 {
 	struct assignment a;
 
-	(void)req;
 	memset(res, 0, sizeof(*res));
 	if (!served.job) {
 		res->task.kind = MR_TASK_EXIT;
-		return TRUE;
+		return;
 	}
-	job_assign(served.job, now_ms(), args->worker_pid, &a);
+	if (worker && args->fetch_addr && *args->fetch_addr)
+		job_worker_seen(served.job, worker, args->fetch_addr);
+	job_assign_worker(served.job, now_ms(), args->worker_pid, worker, &a);
 	res->attempt = a.attempt;
 	switch (a.kind) {
 	case ASSIGN_MAP:
@@ -78,6 +121,8 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 		res->task.kind = MR_TASK_REDUCE;
 		res->task.mr_assignment_u.reduce.reduce_id = a.id;
 		res->task.mr_assignment_u.reduce.nmap = a.nmap;
+		if (served.job->nworkers)
+			fill_locations(served.job, &res->task.mr_assignment_u.reduce);
 		break;
 	case ASSIGN_WAIT:
 		res->task.kind = MR_TASK_WAIT;
@@ -87,6 +132,38 @@ bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
 		res->task.kind = MR_TASK_EXIT;
 		break;
 	}
+}
+
+/*
+ * Serve only peers of our own user: anyone may connect to a socket in a
+ * shared directory if its mode allows, and root always can.  A stranger's
+ * call is refused (an RPC authentication error, no reply of ours), logged
+ * once per connection with both uids, and its connection shut down.
+ */
+static int peer_allowed(struct svc_req *req)
+{
+	int fd = req->rq_xprt->xp_fd;
+	uid_t peer, me = geteuid();
+
+	if (usock_peer_uid(fd, &peer) == 0 && peer == me)
+		return 1;
+	if (usock_peer_uid(fd, &peer) == 0)
+		warning("refusing a peer of uid %ld on the socket: this coordinator serves "
+			"only its own user (uid %ld)", (long)peer, (long)me);
+	else
+		warning("refusing a peer on the socket whose user cannot be told: %s",
+			strerror(errno));
+	svcerr_weakauth(req->rq_xprt);
+	shutdown(fd, SHUT_RDWR);
+	return 0;
+}
+
+bool_t mr_ask_1_svc(mr_ask_args *args, mr_ask_reply *res, struct svc_req *req)
+{
+	memset(res, 0, sizeof(*res));
+	if (!peer_allowed(req))
+		return FALSE;
+	serve_ask(args, res, 0);
 	return TRUE;
 }
 
@@ -115,7 +192,23 @@ static enum attempt_fault fault_of(mr_failure f)
 	}
 }
 
-bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_req *req)
+/* What a reduce's fetch failure says of the map's output. */
+static enum lost_reason fetch_of(mr_fetch_fail f)
+{
+	switch (f) {
+	case MR_FETCH_NONE:
+		return LOST_NONE;
+	case MR_FETCH_MISSING:
+		return LOST_MISSING;
+	case MR_FETCH_CORRUPT:
+		return LOST_CORRUPT;
+	default:
+		return LOST_UNREACHABLE;
+	}
+}
+
+/* REPORT from `worker` (a TCP connection's id, or 0 on the Unix socket). */
+static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t worker)
 {
 	u_int n = args->counters.counters_len;
 	struct job_counter *c = n ? xcalloc(n, sizeof(*c)) : NULL;
@@ -128,9 +221,11 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		.bad_record = args->bad_record,
 		.counters = c,
 		.ncounters = n,
+		.worker = worker,
+		.fetch = fetch_of(args->fetch_fail),
+		.fetch_map = args->fetch_map,
 	};
 
-	(void)req;
 	memset(res, 0, sizeof(*res));
 	res->status = MR_REPORT_IGNORED;
 	if (!served.job)
@@ -152,14 +247,41 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 	}
 out:
 	free(c);
+}
+
+bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_req *req)
+{
+	memset(res, 0, sizeof(*res));
+	if (!peer_allowed(req))
+		return FALSE;
+	serve_report(args, res, 0);
 	return TRUE;
+}
+
+bool_t mr_heartbeat_1_svc(void *args, int *res, struct svc_req *req)
+{
+	(void)args;
+	*res = 0;
+	return peer_allowed(req);
 }
 
 /* proto/mr.x has no constants for mr_status_reply.phase, only this numbering. */
 _Static_assert(PHASE_MAP == 0 && PHASE_REDUCE == 1 && PHASE_DONE == 2 && PHASE_FAILED == 3,
 	       "mr_status_reply.phase is 0 map, 1 reduce, 2 done, 3 failed (proto/mr.x)");
 
+static void serve_status(mr_status_reply *res);
+
 bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
+{
+	(void)args;
+	memset(res, 0, sizeof(*res));
+	if (!peer_allowed(req))
+		return FALSE;
+	serve_status(res);
+	return TRUE;
+}
+
+static void serve_status(mr_status_reply *res)
 {
 	struct job_status st;
 	struct job_counter totals[MR_MAX_COUNTERS];
@@ -167,12 +289,10 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 	int64_t now = now_ms();
 	size_t nrun, nc;
 
-	(void)args;
-	(void)req;
 	memset(res, 0, sizeof(*res));
 	if (!served.job) {
 		res->phase = PHASE_DONE;
-		return TRUE;
+		return;
 	}
 	job_status(served.job, now - served.start_ms, &st);
 	res->phase = (int)served.job->phase;
@@ -217,7 +337,6 @@ bool_t mr_status_1_svc(void *args, mr_status_reply *res, struct svc_req *req)
 		res->counters.counters_val[k].value = totals[k].value;
 	}
 	res->counters.counters_len = (u_int)nc;
-	return TRUE;
 }
 
 int mr_prog_1_freeresult(SVCXPRT *xprt, xdrproc_t xdr_result, caddr_t result)
@@ -225,9 +344,18 @@ int mr_prog_1_freeresult(SVCXPRT *xprt, xdrproc_t xdr_result, caddr_t result)
 	(void)xprt;
 	/*
 	 * Results only borrow strings from the job; a status reply owns its
-	 * two arrays and nothing else.
+	 * two arrays and nothing else, a reduce assignment its two arrays.
 	 */
-	if (xdr_result == (xdrproc_t)xdr_mr_status_reply) {
+	if (xdr_result == (xdrproc_t)xdr_mr_ask_reply) {
+		mr_ask_reply *res = (mr_ask_reply *)result;
+
+		if (res->task.kind == MR_TASK_REDUCE) {
+			free(res->task.mr_assignment_u.reduce.hosts.hosts_val);
+			free(res->task.mr_assignment_u.reduce.map_host.map_host_val);
+			res->task.mr_assignment_u.reduce.hosts.hosts_val = NULL;
+			res->task.mr_assignment_u.reduce.map_host.map_host_val = NULL;
+		}
+	} else if (xdr_result == (xdrproc_t)xdr_mr_status_reply) {
 		mr_status_reply *res = (mr_status_reply *)result;
 
 		free(res->running.running_val);
@@ -236,4 +364,63 @@ int mr_prog_1_freeresult(SVCXPRT *xprt, xdrproc_t xdr_result, caddr_t result)
 		res->counters.counters_val = NULL;
 	}
 	return 1;
+}
+
+/* Encode `res` as a reply payload, free what it owns.  0 or -1. */
+static int reply(xdrproc_t x, void *res, size_t room, unsigned char **out, size_t *len)
+{
+	int rc = rpcmsg_encode(RPCMSG_OK, x, res, room, out, len);
+
+	mr_prog_1_freeresult(NULL, x, res);
+	return rc;
+}
+
+int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t blen,
+		 size_t room, unsigned char **out, size_t *len)
+{
+	union {
+		mr_ask_args ask;
+		mr_report_args report;
+	} args;
+	union {
+		mr_ask_reply ask;
+		mr_report_reply report;
+		mr_status_reply status;
+		int heartbeat;
+	} res;
+	int rc = -1;
+
+	switch (proc) {
+	case MR_ASK:
+		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_ask_args, &args.ask,
+				  sizeof(args.ask)) == 0) {
+			serve_ask(&args.ask, &res.ask, conn);
+			rc = reply((xdrproc_t)xdr_mr_ask_reply, &res.ask, room, out, len) < 0 ? -1 : 1;
+		}
+		xdr_free((xdrproc_t)xdr_mr_ask_args, (char *)&args.ask);
+		return rc;
+	case MR_REPORT:
+		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_report_args, &args.report,
+				  sizeof(args.report)) == 0) {
+			serve_report(&args.report, &res.report, conn);
+			rc = reply((xdrproc_t)xdr_mr_report_reply, &res.report, room, out, len) < 0
+			     ? -1 : 1;
+		}
+		xdr_free((xdrproc_t)xdr_mr_report_args, (char *)&args.report);
+		return rc;
+	case MR_STATUS:
+		serve_status(&res.status);
+		return reply((xdrproc_t)xdr_mr_status_reply, &res.status, room, out, len);
+	case MR_HEARTBEAT:
+		res.heartbeat = 0;
+		return reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1 : 1;
+	default:
+		return -1;
+	}
+}
+
+void service_lost(uint64_t conn)
+{
+	if (served.job && job_worker_lost(served.job, conn, now_ms()))
+		info("re-running the map output worker %llu held", (unsigned long long)conn);
 }

@@ -17,6 +17,9 @@
 
 #include "coordinator/tasks.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 /*
  * Serve `job` (borrowed until service_init(NULL, 0)).  With `cleanup`, a
  * worker whose reduce is accepted is told to remove that reduce's inputs.
@@ -31,5 +34,19 @@ void service_init(struct job *job, int cleanup);
  * Returns 0, or -1 after printing why.
  */
 int service_register(int fd, unsigned max_record);
+
+/*
+ * The same procedures for a TCP peer (coordinator/netserve.h's call
+ * callback): decode call `proc`'s arguments from body[0 .. blen), serve
+ * them for connection `conn` (a TCP worker's id in the task table), and
+ * encode the reply (net/rpcmsg.h) into a malloc'd *out with `room` bytes
+ * in front.  Returns 1 (a worker's call: ASK, REPORT, HEARTBEAT), 0 (a
+ * STATUS call), or -1 when the call is not one of ours or does not decode.
+ */
+int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t blen,
+		 size_t room, unsigned char **out, size_t *len);
+
+/* TCP worker `conn` is gone: its tasks, and the map output it held, run again. */
+void service_lost(uint64_t conn);
 
 #endif

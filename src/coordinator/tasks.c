@@ -26,18 +26,48 @@ static int queue_pop(struct job *job, uint32_t *index)
 	return 1;
 }
 
+/*
+ * The next idle task that may run now: the queue's head, but while a map
+ * is not done (one runs again after its output was lost) only maps; the
+ * queue then holds reduces too, and the first map is taken out of it.
+ */
+static int queue_take(struct job *job, uint32_t *index)
+{
+	size_t k;
+
+	if (job->maps_done == job->nmap)
+		return queue_pop(job, index);
+	for (k = 0; k < job->qlen; k++)
+		if (job->queue[(job->qhead + k) % job->qcap] < (uint32_t)job->nmap)
+			break;
+	if (k == job->qlen)
+		return 0;
+	*index = job->queue[(job->qhead + k) % job->qcap];
+	for (; k > 0; k--)
+		job->queue[(job->qhead + k) % job->qcap] =
+			job->queue[(job->qhead + k - 1) % job->qcap];
+	job->qhead = (job->qhead + 1) % job->qcap;
+	job->qlen--;
+	return 1;
+}
+
+/*
+ * Move to `phase`.  The maps are queued by job_init, the reduces the first
+ * time the reduce phase starts; a return to the map phase (a map's output
+ * lost) and the reduce phase after it queue nothing.
+ */
 static void enter_phase(struct job *job, enum job_phase phase)
 {
 	job->phase = phase;
-	job->done_in_phase = 0;
+	job->done_in_phase = phase == PHASE_MAP ? job->maps_done
+			     : phase == PHASE_REDUCE ? job->reduces_done : 0;
 	job->ndurations = 0;
 	job->median_n = 0;
-	if (phase == PHASE_MAP)
-		for (int i = 0; i < job->nmap; i++)
-			queue_push(job, (uint32_t)i);
-	else if (phase == PHASE_REDUCE)
+	if (phase == PHASE_REDUCE && !job->reduces_queued) {
+		job->reduces_queued = 1;
 		for (int i = 0; i < job->nreduce; i++)
 			queue_push(job, (uint32_t)(job->nmap + i));
+	}
 }
 
 void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg)
@@ -48,12 +78,17 @@ void job_init(struct job *job, char *const *files, int nmap, const struct job_co
 	job->nreduce = cfg->nreduce;
 	job->files = files;
 	job->tasks = xcalloc((size_t)nmap + (size_t)cfg->nreduce, sizeof(*job->tasks));
-	job->qcap = (size_t)(nmap > cfg->nreduce ? nmap : cfg->nreduce);
+	/* Every task is queued at most once: maps and reduces may be at once. */
+	job->qcap = (size_t)nmap + (size_t)cfg->nreduce;
+	for (int i = 0; i < nmap; i++)
+		job->tasks[i].fetch_reporter = -1;
 	job->queue = xcalloc(job->qcap, sizeof(*job->queue));
 	job->durations = xcalloc(job->qcap, sizeof(*job->durations));
 	job->next_attempt = 1;
 	job->failed_task = -1;
 	timerq_init(&job->timers);
+	for (int i = 0; i < nmap; i++)
+		queue_push(job, (uint32_t)i);
 	enter_phase(job, PHASE_MAP);
 }
 
@@ -72,6 +107,9 @@ void job_release(struct job *job)
 				free(t->counters[k].name);
 			free(t->counters);
 		}
+	for (size_t w = 0; w < job->nworkers; w++)
+		free(job->workers[w].addr);
+	free(job->workers);
 	free(job->tasks);
 	free(job->queue);
 	free(job->durations);
@@ -98,12 +136,13 @@ const char *job_task_name(const struct job *job, uint32_t index, char *buf, size
 	return buf;
 }
 
-static void hist_start(struct task *t, uint64_t attempt, int pid, int backup,
-		       int64_t now_ms)
+static void hist_start(struct task *t, uint64_t attempt, int pid, uint64_t worker,
+		       int backup, int64_t now_ms)
 {
 	xgrow((void **)&t->hist, &t->hcap, t->nhist + 1, sizeof(*t->hist));
 	t->hist[t->nhist++] = (struct attempt_rec){ .attempt = attempt, .worker_pid = pid,
-						    .backup = backup, .start_ms = now_ms,
+						    .worker = worker, .backup = backup,
+						    .start_ms = now_ms,
 						    .outcome = ATTEMPT_RUNNING };
 }
 
@@ -203,7 +242,7 @@ static int pick_straggler(struct job *job, int64_t now_ms, uint32_t *index)
 }
 
 static void give_backup(struct job *job, uint32_t index, int64_t now_ms, int worker_pid,
-			struct assignment *out)
+			uint64_t worker, struct assignment *out)
 {
 	struct task *t = &job->tasks[index];
 	char name[256];
@@ -211,9 +250,10 @@ static void give_backup(struct job *job, uint32_t index, int64_t now_ms, int wor
 	t->backup = job->next_attempt++;
 	t->backup_started_ms = now_ms;
 	t->backup_pid = worker_pid;
+	t->backup_worker = worker;
 	t->handed_out++;
 	job->backups++;
-	hist_start(t, t->backup, worker_pid, 1, now_ms);
+	hist_start(t, t->backup, worker_pid, worker, 1, now_ms);
 	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->backup);
 	fill_assignment(job, index, t->backup, out);
 	info("%s: attempt %llu on worker %d has run %lld ms (median of finished "
@@ -241,11 +281,18 @@ static void drop_attempt(struct task *t, uint64_t attempt)
 		t->attempt = t->backup;
 		t->started_ms = t->backup_started_ms;
 		t->worker_pid = t->backup_pid;
+		t->worker = t->backup_worker;
 	}
 	t->backup = 0;
 }
 
 void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out)
+{
+	job_assign_worker(job, now_ms, worker_pid, 0, out);
+}
+
+void job_assign_worker(struct job *job, int64_t now_ms, int worker_pid, uint64_t worker,
+		       struct assignment *out)
 {
 	uint32_t index;
 	struct task *t;
@@ -255,9 +302,9 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 		out->kind = ASSIGN_EXIT;
 		return;
 	}
-	if (!queue_pop(job, &index)) {
+	if (!queue_take(job, &index)) {
 		if (job->cfg.backup && pick_straggler(job, now_ms, &index)) {
-			give_backup(job, index, now_ms, worker_pid, out);
+			give_backup(job, index, now_ms, worker_pid, worker, out);
 			return;
 		}
 		out->kind = ASSIGN_WAIT;
@@ -269,9 +316,10 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 	t->attempt = job->next_attempt++;
 	t->started_ms = now_ms;
 	t->worker_pid = worker_pid;
+	t->worker = worker;
 	t->backup = 0;
 	t->handed_out++;
-	hist_start(t, t->attempt, worker_pid, 0, now_ms);
+	hist_start(t, t->attempt, worker_pid, worker, 0, now_ms);
 	timerq_add(&job->timers, now_ms + job->cfg.timeout_ms, index, t->attempt);
 	fill_assignment(job, index, t->attempt, out);
 	if (log_get_level() >= LOG_VERBOSE) {
@@ -286,6 +334,7 @@ void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignme
 static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t now_ms)
 {
 	int64_t started = attempt == t->backup ? t->backup_started_ms : t->started_ms;
+	int is_map = t < job->tasks + job->nmap;
 
 	if (attempt == t->backup) {
 		job->backups_won++;
@@ -295,16 +344,23 @@ static void task_done(struct job *job, struct task *t, uint64_t attempt, int64_t
 	if (t->backup)
 		hist_end(t, attempt == t->backup ? t->attempt : t->backup,
 			 ATTEMPT_SUPERSEDED, now_ms);
+	t->holder = attempt == t->backup ? t->backup_worker : t->worker;
 	t->state = TASK_DONE;
 	t->backup = 0;
 	if (job->ndurations < (int)job->qcap)
 		job->durations[job->ndurations++] = now_ms - started;
-	job->done_in_phase++;
-	if (job->phase == PHASE_MAP && job->done_in_phase == job->nmap) {
-		verbose("all %d map tasks done; starting %d reduce tasks", job->nmap, job->nreduce);
-		enter_phase(job, PHASE_REDUCE);
-	} else if (job->phase == PHASE_REDUCE && job->done_in_phase == job->nreduce) {
+	if (is_map)
+		job->maps_done++;
+	else
+		job->reduces_done++;
+	if (is_map == (job->phase == PHASE_MAP))
+		job->done_in_phase++;
+	if (job->reduces_done == job->nreduce) {
 		enter_phase(job, PHASE_DONE);
+	} else if (job->phase == PHASE_MAP && job->maps_done == job->nmap) {
+		verbose("all %d map tasks done; %s %d reduce tasks", job->nmap,
+			job->reduces_queued ? "back to" : "starting", job->nreduce);
+		enter_phase(job, PHASE_REDUCE);
 	}
 }
 
@@ -380,6 +436,82 @@ static void count_failure(struct job *job, struct task *t, enum attempt_fault fa
 	t->last_error = xstrdup(text);
 }
 
+/*
+ * A task's attempt ended without finishing it: leave the task to its other
+ * live attempt if it has one, else put it back in the idle queue.
+ */
+static void requeue(struct job *job, struct task *t, uint64_t attempt)
+{
+	if (t->backup) {
+		drop_attempt(t, attempt);
+		return;
+	}
+	t->state = TASK_IDLE;
+	queue_push(job, (uint32_t)(t - job->tasks));
+}
+
+static const char *const lost_text[] = {
+	[LOST_NONE] = "",
+	[LOST_WORKER] = "its worker was lost",
+	[LOST_MISSING] = "its worker does not hold its output",
+	[LOST_CORRUPT] = "its output arrived damaged",
+	[LOST_UNREACHABLE] = "two reduces could not fetch its output",
+};
+
+/*
+ * Finished map m's output is gone: run it again, and hand out no reduce
+ * until it is done.  Nothing when no reduce needs it any more.
+ */
+static int rerun_map(struct job *job, int m, enum lost_reason why)
+{
+	struct task *t = &job->tasks[m];
+	char name[256];
+
+	if (t->state != TASK_DONE || job->reduces_done == job->nreduce)
+		return 0;
+	for (size_t i = t->nhist; i-- > 0;)
+		if (t->hist[i].outcome == ATTEMPT_DONE) {
+			t->hist[i].lost = why;
+			break;
+		}
+	warning("%s: %s; running it again", job_task_name(job, (uint32_t)m, name, sizeof(name)),
+		lost_text[why]);
+	t->state = TASK_IDLE;
+	t->holder = 0;
+	t->fetch_reporter = -1;
+	job->maps_done--;
+	job->reexecuted++;
+	queue_push(job, (uint32_t)m);
+	if (job->phase == PHASE_REDUCE)
+		enter_phase(job, PHASE_MAP);
+	return 1;
+}
+
+/*
+ * Reduce `index` could not fetch the run of map r->fetch_map: the map runs
+ * again when its holder said it lacks the run or sent a damaged one, or
+ * when another reduce could not reach it either.
+ */
+static void fetch_failed(struct job *job, uint32_t index, const struct report_in *r,
+			 const char *text)
+{
+	struct task *m = &job->tasks[r->fetch_map];
+	int reduce = (int)index - job->nmap;
+	char name[256];
+
+	job->fetch_failures++;
+	warning("%s could not fetch the output of map task %d: %s",
+		job_task_name(job, index, name, sizeof(name)), r->fetch_map, text);
+	if (m->state != TASK_DONE)
+		return; /* running again already */
+	if (r->fetch == LOST_MISSING || r->fetch == LOST_CORRUPT)
+		rerun_map(job, r->fetch_map, r->fetch);
+	else if (m->fetch_reporter >= 0 && m->fetch_reporter != reduce)
+		rerun_map(job, r->fetch_map, LOST_UNREACHABLE);
+	else
+		m->fetch_reporter = reduce;
+}
+
 static void task_failed(struct job *job, uint32_t index, const struct report_in *r,
 			int64_t now_ms)
 {
@@ -392,6 +524,13 @@ static void task_failed(struct job *job, uint32_t index, const struct report_in 
 	if (rec) {
 		rec->fault = r->fault;
 		rec->error = xstrdup(text);
+	}
+	if (index >= (uint32_t)job->nmap && r->fetch != LOST_NONE && r->fetch_map >= 0 &&
+	    r->fetch_map < job->nmap) {
+		/* Not the reduce's failure: it goes back, and the map may run again. */
+		fetch_failed(job, index, r, text);
+		requeue(job, t, r->attempt);
+		return;
 	}
 	if (skip_bad_record(job, index, r->bad_record, r->errmsg)) {
 		if (t->backup) {
@@ -604,4 +743,72 @@ size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t
 int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms)
 {
 	return timerq_next_timeout(&job->timers, now_ms, max_ms);
+}
+
+void job_worker_seen(struct job *job, uint64_t id, const char *addr)
+{
+	struct job_worker *w;
+
+	for (size_t i = 0; i < job->nworkers; i++)
+		if (job->workers[i].id == id) {
+			if (strcmp(job->workers[i].addr, addr)) {
+				free(job->workers[i].addr);
+				job->workers[i].addr = xstrdup(addr);
+			}
+			return;
+		}
+	xgrow((void **)&job->workers, &job->wcap, job->nworkers + 1, sizeof(*job->workers));
+	w = &job->workers[job->nworkers++];
+	w->id = id;
+	w->addr = xstrdup(addr);
+	w->lost = 0;
+}
+
+const char *job_worker_addr(const struct job *job, uint64_t id)
+{
+	for (size_t i = 0; id && i < job->nworkers; i++)
+		if (job->workers[i].id == id)
+			return job->workers[i].addr;
+	return NULL;
+}
+
+uint64_t job_map_holder(const struct job *job, int m)
+{
+	return m >= 0 && m < job->nmap && job->tasks[m].state == TASK_DONE
+	       ? job->tasks[m].holder : 0;
+}
+
+/* Attempt `attempt` of task `index` died with its worker: as if it timed out. */
+static void attempt_lost(struct job *job, uint32_t index, uint64_t attempt, int64_t now_ms)
+{
+	struct task *t = &job->tasks[index];
+
+	hist_end(t, attempt, ATTEMPT_TIMED_OUT, now_ms);
+	if (!t->backup)
+		job->reissued++;
+	requeue(job, t, attempt);
+}
+
+int job_worker_lost(struct job *job, uint64_t id, int64_t now_ms)
+{
+	int rerun = 0;
+
+	if (!id || job_finished(job))
+		return 0;
+	for (size_t i = 0; i < job->nworkers; i++)
+		if (job->workers[i].id == id && !job->workers[i].lost) {
+			job->workers[i].lost = 1;
+			job->workers_lost++;
+		}
+	for (uint32_t i = 0; i < (uint32_t)(job->nmap + job->nreduce); i++) {
+		struct task *t = &job->tasks[i];
+
+		if (t->state == TASK_RUNNING && t->backup && t->backup_worker == id)
+			attempt_lost(job, i, t->backup, now_ms);
+		if (t->state == TASK_RUNNING && t->worker == id)
+			attempt_lost(job, i, t->attempt, now_ms);
+		if (i < (uint32_t)job->nmap && t->state == TASK_DONE && t->holder == id)
+			rerun += rerun_map(job, (int)i, LOST_WORKER);
+	}
+	return rerun;
 }

@@ -52,10 +52,21 @@ enum attempt_fault {
 	FAULT_ENGINE         /* the engine: unreadable input, full disk, damaged run, bad task */
 };
 
+/* Why a finished map's output had to be made again (TCP jobs). */
+enum lost_reason {
+	LOST_NONE,
+	LOST_WORKER,         /* its worker was lost (connection closed, or silent) */
+	LOST_MISSING,        /* its worker said it does not hold the run */
+	LOST_CORRUPT,        /* a fetched run failed its checksum */
+	LOST_UNREACHABLE     /* two reduces could not fetch from its worker */
+};
+
 /* One hand-out of a task, for mr-report.json. */
 struct attempt_rec {
 	uint64_t attempt;
 	int worker_pid;
+	uint64_t worker;     /* TCP: the worker's id (job_worker_seen), else 0 */
+	enum lost_reason lost; /* a done map attempt whose output was lost, and why */
 	int backup;          /* handed out as a backup attempt */
 	int64_t start_ms, end_ms;
 	enum attempt_outcome outcome;
@@ -74,9 +85,13 @@ struct task {
 	uint64_t attempt;    /* live attempt id while RUNNING */
 	int64_t started_ms;  /* when the live attempt was handed out */
 	int worker_pid;      /* who runs the live attempt */
+	uint64_t worker;     /* ... its worker id (TCP), else 0 */
 	uint64_t backup;     /* second live attempt while RUNNING, 0 = none */
 	int64_t backup_started_ms;
 	int backup_pid;
+	uint64_t backup_worker;
+	uint64_t holder;     /* DONE map of a TCP job: the worker serving its runs */
+	int fetch_reporter;  /* map: the reduce that last could not fetch it, or -1 */
 	unsigned handed_out; /* attempts so far */
 	unsigned failures;   /* failure reports so far (those of skipped bad records aside) */
 	unsigned plugin_failures, engine_failures; /* of them, by fault (the rest: unknown) */
@@ -98,6 +113,13 @@ struct job_config {
 	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
 };
 
+/* A TCP worker: its id (the coordinator's connection id) and fetch address. */
+struct job_worker {
+	uint64_t id;
+	char *addr;              /* malloc'd "HOST:PORT" */
+	int lost;
+};
+
 struct job {
 	struct job_config cfg;
 	int nmap, nreduce;
@@ -112,6 +134,10 @@ struct job {
 	uint64_t next_attempt;
 	struct timerq timers;
 	int failed_task;         /* index of the task that failed the job, or -1 */
+	int maps_done, reduces_done;
+	int reduces_queued;      /* the reduces went to the queue (first reduce phase) */
+	struct job_worker *workers; /* TCP workers seen, in order of first ask */
+	size_t nworkers, wcap;
 	/* durations of the current phase's finished tasks, for backup decisions */
 	int64_t *durations;
 	int ndurations;
@@ -120,6 +146,9 @@ struct job {
 	/* statistics for the log */
 	unsigned long reissued, ignored_reports, failed_reports, backups, backups_won;
 	unsigned long failed_plugin, failed_engine; /* failed_reports by fault */
+	unsigned long fetch_failures, reexecuted, workers_lost;
+	int tcp;                 /* served over TCP too (the report counts auth failures) */
+	unsigned long auth_failures; /* TCP peers dropped for failing authentication */
 };
 
 struct assignment {
@@ -148,8 +177,33 @@ void job_set_splits(struct job *job, const int64_t *offsets, const int64_t *leng
 /*
  * Hand out the next idle task of the current phase, else a backup attempt
  * of a straggler (cfg.backup), else WAIT; EXIT once the job is finished.
+ * Reduces are handed out only while every map is done: when a map must run
+ * again (its output lost), idle reduces wait for it.
  */
 void job_assign(struct job *job, int64_t now_ms, int worker_pid, struct assignment *out);
+/* The same for TCP worker `worker` (its job_worker_seen id); 0 means none. */
+void job_assign_worker(struct job *job, int64_t now_ms, int worker_pid, uint64_t worker,
+		       struct assignment *out);
+
+/*
+ * TCP workers.  job_worker_seen() records worker `id` serving its map
+ * output at `addr` (copied; updated when it changes).  job_worker_addr()
+ * gives the address of a worker seen (NULL for 0 or an unknown id).
+ */
+void job_worker_seen(struct job *job, uint64_t id, const char *addr);
+const char *job_worker_addr(const struct job *job, uint64_t id);
+
+/*
+ * Worker `id` is gone (its connection closed, or it fell silent).  Its live
+ * attempts are re-issued at once (they count as timed out), and every
+ * finished map whose output it held goes back to the idle queue while a
+ * reduce still needs it (one that is not done), recorded as lost in the
+ * map's history (paper, 3.3).  Returns how many maps must run again.
+ */
+int job_worker_lost(struct job *job, uint64_t id, int64_t now_ms);
+
+/* The worker holding finished map m's output (0: the job directory, or not done). */
+uint64_t job_map_holder(const struct job *job, int m);
 
 /* A worker's report of one attempt, as job_report() takes it. */
 struct report_in {
@@ -162,6 +216,10 @@ struct report_in {
 	int64_t bad_record;      /* failed map: offset of the line that crashed it, or -1 */
 	const struct job_counter *counters; /* ok: the attempt's counters; copied */
 	size_t ncounters;
+	uint64_t worker;         /* TCP: the reporting worker's id, else 0 */
+	enum lost_reason fetch;  /* failed reduce: it could not fetch a map's run (LOST_MISSING,
+				    _CORRUPT, _UNREACHABLE), or LOST_NONE */
+	int fetch_map;           /* ... that map */
 };
 
 /*
@@ -179,6 +237,14 @@ struct report_in {
  * yet skips that line from the next attempt on, and that failure does not
  * count towards max_attempts (the task made progress); at most MR_MAX_SKIP
  * (proto/mr.x) lines per task.
+ *
+ * A map done on a TCP worker is held by that worker (job_map_holder).  A
+ * failed reduce that names a map it could not fetch (`fetch` set) goes
+ * back to the queue without counting towards max_attempts; the map runs
+ * again at once when its holder said it lacks the run or sent a damaged
+ * one, or when a second reduce could not reach its holder either (a lost
+ * holder has re-run it already).  Either way it is counted in
+ * fetch_failures and, when re-run, in reexecuted.
  */
 enum report_result job_report(struct job *job, const struct report_in *r, int64_t now_ms);
 

@@ -22,7 +22,7 @@ static int call_failed(struct client *c, enum clnt_stat st, const char *what)
 
 int client_ask(struct client *c, mr_ask_reply *reply)
 {
-	mr_ask_args args = { .worker_pid = (int)getpid() };
+	mr_ask_args args = { .worker_pid = (int)getpid(), .fetch_addr = "" };
 	enum clnt_stat st;
 
 	memset(reply, 0, sizeof(*reply));

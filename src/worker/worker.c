@@ -73,6 +73,8 @@ static int report(struct client *c, struct counters *cs, mr_task_kind kind, int 
 		.errmsg = ok ? "" : (char *)log_last_error(),
 		.bad_record = bad_record,
 		.failure = failure,
+		.fetch_map = -1,
+		.fetch_host = "",
 	};
 
 	/* Counters travel with a success only; a failed attempt's do not count. */

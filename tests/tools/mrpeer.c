@@ -164,7 +164,7 @@ static int wait_hangup(int fd, int64_t ms)
 static size_t encode_call(char *buf, size_t size, rpcvers_t vers, rpcproc_t proc, int no_args)
 {
 	struct rpc_msg msg;
-	mr_ask_args args = { .worker_pid = (int)getpid() };
+	mr_ask_args args = { .worker_pid = (int)getpid(), .fetch_addr = "" };
 	XDR x;
 	uint32_t len, mark;
 
@@ -544,7 +544,7 @@ static const char *kind_name(mr_task_kind k)
 /* ASK once; prints "KIND ID ATTEMPT [FILE]".  0, or -1 after printing why. */
 static int do_ask(CLIENT *c, mr_ask_reply *r)
 {
-	mr_ask_args args = { .worker_pid = (int)getpid() };
+	mr_ask_args args = { .worker_pid = (int)getpid(), .fetch_addr = "" };
 	enum clnt_stat st;
 
 	memset(r, 0, sizeof(*r));
@@ -581,6 +581,8 @@ static const char *do_report(CLIENT *c, int kind, int id, uint64_t attempt, int 
 		.ok = ok,
 		.worker_pid = (int)getpid(),
 		.errmsg = (char *)msg,
+		.fetch_map = -1,
+		.fetch_host = "",
 	};
 	mr_report_reply r;
 	enum clnt_stat st;
@@ -680,7 +682,7 @@ out:
 static int cmd_badproc(void)
 {
 	struct timeval tv = { 10, 0 };
-	mr_ask_args args = { .worker_pid = (int)getpid() };
+	mr_ask_args args = { .worker_pid = (int)getpid(), .fetch_addr = "" };
 	mr_ask_reply r;
 	CLIENT *c = rpc_open(MR_VERS);
 	enum clnt_stat st;
