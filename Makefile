@@ -29,7 +29,7 @@ NET_SRC     := $(wildcard src/net/*.c)
 SHUFFLE_SRC := $(wildcard src/shuffle/*.c)
 RUNNER_SRC  := $(wildcard src/runner/*.c)
 COORD_SRC   := $(wildcard src/coordinator/*.c)
-WORKER_SRC  := src/worker/worker.c src/worker/client.c
+WORKER_SRC  := $(wildcard src/worker/*.c)
 # The shuffle (src/shuffle/): one static library that mrworker, mrsequential
 # and the tests link; it knows nothing of plugins (see src/shuffle/mapout.h).
 SHUFFLE_LIB := $(B)/libshuffle.a

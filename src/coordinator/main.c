@@ -291,17 +291,14 @@ static const struct netserve_ops net_ops = { .call = net_call, .lost = net_lost 
 
 /*
  * Where the job is served: the Unix socket (unless --listen came alone)
- * and, with --listen, TCP.  Fills *lfd (-1: no socket) and *net (its lfd
- * -1: no TCP).  0, or -1 after printing why (the secret file's fault: the
- * caller exits 2), or -2 for any other failure (exit 1).
+ * and, with --listen, TCP with the job's `secret`.  Fills *lfd (-1: no
+ * socket) and *net (its lfd -1: no TCP).  0, or -2 after printing why.
  */
 static int open_doors(const struct coord_options *o, const char *sockpath, int *lfd,
-		      struct secret *secret, struct netserve *net)
+		      const struct secret *secret, struct netserve *net)
 {
 	*lfd = -1;
 	net->lfd = -1;
-	if (o->listen && secret_load(secret, o->secret_file) < 0)
-		return -1;
 	if (!o->listen || o->socket) {
 		*lfd = usock_listen(sockpath);
 		if (*lfd < 0 || service_register(*lfd, MAX_RECORD) < 0)
@@ -337,6 +334,9 @@ int main(int argc, char **argv)
 	}
 	log_set_level(o.log_level);
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
+	/* A secret file that will not do is a usage error, found before any work. */
+	if (o.listen && secret_load(&secret, o.secret_file) < 0)
+		return 2;
 	if (plan_tasks(&sp, argv + o.first_input, argc - o.first_input, o.split_size) < 0)
 		goto out;
 	if (access(".", W_OK | X_OK) < 0) {
@@ -347,12 +347,7 @@ int main(int argc, char **argv)
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
 		goto out;
-	rc = open_doors(&o, sockpath, &lfd, &secret, &net);
-	if (rc == -1) {
-		status = 2;
-		goto out;
-	}
-	if (rc < 0)
+	if (open_doors(&o, sockpath, &lfd, &secret, &net) < 0)
 		goto out_unlink;
 
 	job_init(&job, sp.files, sp.n, &o.job);
@@ -383,8 +378,8 @@ out_unlink:
 		warning("cannot remove socket %s: %s", sockpath, strerror(errno));
 	if (net.lfd >= 0)
 		netserve_close(&net);
-	secret_release(&secret);
 out:
+	secret_release(&secret);
 	splits_release(&sp);
 	return status;
 }

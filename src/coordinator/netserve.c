@@ -72,18 +72,24 @@ void netserve_close(struct netserve *ns)
 	ns->lfd = -1;
 }
 
-/* Drop c: one log line; `auth` counts it as an authentication failure. */
+/*
+ * Drop c with one log line: `auth` 1 counts it as an authentication
+ * failure, -1 is an authenticated peer that simply hung up (a worker's
+ * loss is still news; mrctl's is not).
+ */
 static void drop(struct netserve *ns, struct nconn *c, int auth, const char *why)
 {
 	if (c->dead)
 		return;
 	c->dead = 1;
-	if (auth)
+	if (auth > 0)
 		ns->auth_failures++;
-	if (auth || !c->worker)
-		warning("dropped TCP peer %s: %s", c->peer, why);
-	else
+	if (c->worker)
 		warning("lost worker %s: %s", c->peer, why);
+	else if (auth < 0)
+		verbose("TCP peer %s: %s", c->peer, why);
+	else
+		warning("dropped TCP peer %s: %s", c->peer, why);
 	if (c->worker)
 		ns->ops->lost(ns->arg, c->id);
 }
@@ -181,7 +187,7 @@ static void conn_read(struct netserve *ns, struct nconn *c, int64_t now)
 		xgrow((void **)&c->in, &c->incap, c->inlen + 65536, 1);
 		got = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
 		if (got == 0)
-			return drop(ns, c, c->state != NS_READY, c->state != NS_READY
+			return drop(ns, c, c->state != NS_READY ? 1 : -1, c->state != NS_READY
 				    ? "closed during the handshake" : "connection closed");
 		if (got < 0) {
 			if (errno == EINTR)

@@ -46,4 +46,7 @@ int rpcmsg_head(const unsigned char *p, size_t len, uint32_t *head,
  */
 int rpcmsg_decode(const unsigned char *body, size_t blen, xdrproc_t x, void *obj, size_t objsize);
 
+/* XDR of no arguments (a procedure taking void), castable to xdrproc_t. */
+bool_t rpcmsg_xdr_none(XDR *xdr, void *obj);
+
 #endif

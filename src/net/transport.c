@@ -4,9 +4,11 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mr.h"
+#include "net/rpcmsg.h"
 #include "net/usock.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,13 +83,94 @@ int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 	clnt_control(t->clnt, CLSET_FD_CLOSE, NULL);
 	clnt_control(t->clnt, CLSET_TIMEOUT, (char *)&tv);
 	t->where = xstrdup(path);
+	t->call_timeout_ms = call_timeout_sec * 1000;
+	pthread_mutex_init(&t->lock, NULL);
 	return 0;
+}
+
+int transport_open_tcp(struct transport *t, const char *addr, const struct secret *k,
+		       int64_t retry_ms, int call_timeout_sec)
+{
+	int64_t deadline = now_ms() + retry_ms, pause = 1;
+
+	memset(t, 0, sizeof(*t));
+	t->call_timeout_ms = call_timeout_sec * 1000;
+	for (;;) {
+		if (channel_connect(&t->ch, addr, k, t->call_timeout_ms, AUTH_MAX_PAYLOAD) == 0)
+			break;
+		if (t->ch.auth_failed)
+			return error("authentication with the coordinator at %s failed (is "
+				     "--secret-file the coordinator's?): %s", addr, t->ch.err);
+		if (errno != ECONNREFUSED || now_ms() >= deadline)
+			return error("no coordinator answers at %s: %s", addr, t->ch.err);
+		sleep_ms(pause);
+		pause = pause * 2 > 200 ? 200 : pause * 2;
+	}
+	t->tcp = 1;
+	t->where = xstrdup(addr);
+	pthread_mutex_init(&t->lock, NULL);
+	return 0;
+}
+
+/* A call over the TCP channel: one frame out, one frame back. */
+static int call_tcp(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
+		    xdrproc_t xres, void *res, size_t ressize)
+{
+	const unsigned char *reply, *body;
+	unsigned char *buf;
+	size_t len, blen;
+	uint32_t status;
+	int rc;
+
+	if (rpcmsg_encode(proc, xargs, args, 0, &buf, &len) < 0) {
+		snprintf(t->err, sizeof(t->err), "cannot encode the call");
+		return -1;
+	}
+	rc = channel_send(&t->ch, buf, len);
+	free(buf);
+	if (rc < 0 || channel_recv(&t->ch, &reply, &len) < 0) {
+		snprintf(t->err, sizeof(t->err), "%s", t->ch.err);
+		return -1;
+	}
+	if (rpcmsg_head(reply, len, &status, &body, &blen) < 0 || status != RPCMSG_OK ||
+	    rpcmsg_decode(body, blen, xres, res, ressize) < 0) {
+		xdr_free(xres, res);
+		snprintf(t->err, sizeof(t->err), "a reply that is not one");
+		return -1;
+	}
+	return 0;
+}
+
+int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
+		   xdrproc_t xres, void *res, size_t ressize)
+{
+	struct timeval tv = { t->call_timeout_ms / 1000, 0 };
+	enum clnt_stat st;
+	int rc = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->tcp) {
+		rc = call_tcp(t, proc, xargs, args, xres, res, ressize);
+	} else {
+		memset(res, 0, ressize);
+		st = clnt_call(t->clnt, proc, xargs, args, xres, res, tv);
+		if (st != RPC_SUCCESS) {
+			snprintf(t->err, sizeof(t->err), "%s", clnt_sperrno(st));
+			rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc;
 }
 
 void transport_close(struct transport *t)
 {
 	if (t->clnt)
 		clnt_destroy(t->clnt);
+	if (t->tcp)
+		channel_close(&t->ch);
+	if (t->where)
+		pthread_mutex_destroy(&t->lock);
 	free(t->where);
 	memset(t, 0, sizeof(*t));
 }

@@ -2,25 +2,39 @@
  * transport.h - an RPC client connection to the coordinator, for every
  * program that calls it (mrworker, mrctl).
  *
- * Today a connection is a Unix stream socket (net/usock.h) carrying Sun
- * RPC records (clnt_vc_create, no rpcbind).  Setting one up, and the
- * rules for calls on it (one timeout for every call, the descriptor
- * closed with the client), live here only, so that another transport is
- * added in one place.
+ * Two kinds, one way to call:
+ *   - a Unix stream socket (net/usock.h) carrying Sun RPC records
+ *     (clnt_vc_create, no rpcbind).  A socket in a shared directory may
+ *     have been made by anyone, so the peer must run as our own effective
+ *     user (SO_PEERCRED); another user's coordinator is refused with a
+ *     message naming both uids.
+ *   - TCP (net/channel.h): mutual authentication with the job's secret,
+ *     then each call and reply in a MAC'd frame (net/rpcmsg.h).
+ * Setting either up, and the rules for calls on it (one timeout for every
+ * call, the descriptor closed with the connection), live here only.
  *
- * A Unix socket in a shared directory may have been made by anyone, so
- * the peer must run as our own effective user (SO_PEERCRED); another
- * user's coordinator is refused with a message naming both uids.
+ * Calls are serialized by a mutex, so a worker's heartbeat thread and its
+ * main thread may share one connection.  After a failed call the
+ * connection is unusable (the coordinator is taken to be gone).
  */
 #ifndef MR_TRANSPORT_H
 #define MR_TRANSPORT_H
 
+#include "net/channel.h"
+#include "net/secret.h"
+
+#include <pthread.h>
 #include <rpc/rpc.h>
 #include <stdint.h>
 
 struct transport {
-	CLIENT *clnt;        /* for the generated stubs (mr_ask_1, ...) */
+	CLIENT *clnt;        /* Unix socket: for clnt_call */
+	struct channel ch;   /* TCP, when tcp is set */
+	int tcp;
+	int call_timeout_ms;
+	pthread_mutex_t lock;
 	char *where;         /* malloc'd: the address, for messages */
+	char err[300];       /* why the last call failed */
 };
 
 /*
@@ -32,6 +46,24 @@ struct transport {
  */
 int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 		   int call_timeout_sec);
+
+/*
+ * The same over TCP to "HOST:PORT", authenticating with `k` (borrowed
+ * for the connection's life).  A coordinator that does not know the
+ * secret (or a secret it does not accept) fails at once with a message
+ * saying authentication failed; a refused connection is retried.
+ */
+int transport_open_tcp(struct transport *t, const char *addr, const struct secret *k,
+		       int64_t retry_ms, int call_timeout_sec);
+
+/*
+ * Call procedure `proc` of proto/mr.x: arguments `args` encoded with
+ * `xargs`, the result decoded into `res` (zeroed first; free it with
+ * xdr_free(xres, res) after a success).  0, or -1 with the reason in
+ * t->err (nothing printed: the caller decides what a failure means).
+ */
+int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
+		   xdrproc_t xres, void *res, size_t ressize);
 
 /* Close the connection and its descriptor.  Safe on a zeroed struct. */
 void transport_close(struct transport *t);

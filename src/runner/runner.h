@@ -106,13 +106,22 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
  */
 int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path);
 
-/* A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run. */
-int runner_map_task(struct runner *rn, const struct map_spec *spec);
+/* Longest path of a run (a directory and a run's name). */
+#define RUNNER_PATH_MAX 4200
+
+/*
+ * A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run,
+ * published in `dir` (NULL: the current directory, the job directory).
+ */
+int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *dir);
 
 /*
  * A whole reduce task: merge mr-0-R .. mr-(nmap-1)-R (in passes when there
- * are more than the budget's fan-in) -> mr-out-R.
+ * are more than the budget's fan-in) -> mr-out-R in the current directory.
+ * Map i's run is in dirs[i] (NULL entry, or dirs NULL: the current
+ * directory).
  */
-int runner_reduce_task(struct runner *rn, int reduce_id, int nmap);
+int runner_reduce_task(struct runner *rn, int reduce_id, int nmap,
+		       const char *const *dirs);
 
 #endif

@@ -13,6 +13,8 @@
 #include "common/log.h"
 #include "net/usock.h"
 #include "mr.h"
+#include "net/rpcmsg.h"
+#include "net/secret.h"
 #include "net/transport.h"
 
 #include <jansson.h>
@@ -27,7 +29,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mrctl status [--socket PATH] [--json]\n"
+		"usage: mrctl status [--socket PATH | --coordinator HOST:PORT --secret-file FILE]\n"
+		"                    [--json]\n"
 		"       mrctl report [FILE]\n"
 		"status: where a running job stands (phase, tasks, running attempts,\n"
 		"        counters so far, ETA), from its coordinator (socket as for\n"
@@ -45,20 +48,37 @@ static const char *phase_name(int phase)
 	return phase >= 0 && phase < 4 ? names[phase] : "unknown";
 }
 
-/* Ask the coordinator at `path` for its status.  0, or -1 after printing why. */
-static int fetch_status(const char *path, mr_status_reply *res)
-{
-	struct transport t;
-	enum clnt_stat st;
+/* Where to ask: a socket path, or a TCP address with the job's secret. */
+struct target {
+	const char *socket, *coordinator, *secret_file;
+};
 
-	if (transport_open(&t, path, 0, 10) < 0)
-		return -1;
-	memset(res, 0, sizeof(*res));
-	st = mr_status_1(NULL, res, t.clnt);
-	transport_close(&t);
-	if (st != RPC_SUCCESS)
-		return error("status call to %s failed: %s", path, clnt_sperrno(st));
-	return 0;
+/* Ask the coordinator for its status.  0, or -1 after printing why. */
+static int fetch_status(const struct target *to, mr_status_reply *res)
+{
+	char buf[108];
+	const char *where = to->coordinator;
+	struct secret k = { 0 };
+	struct transport t;
+	int rc;
+
+	if (to->coordinator) {
+		if (secret_load(&k, to->secret_file) < 0)
+			return -1;
+		rc = transport_open_tcp(&t, to->coordinator, &k, 0, 10);
+	} else {
+		where = usock_default_path(to->socket, buf, sizeof(buf));
+		rc = transport_open(&t, where, 0, 10);
+	}
+	if (rc == 0) {
+		rc = transport_call(&t, MR_STATUS, (xdrproc_t)rpcmsg_xdr_none, NULL,
+				    (xdrproc_t)xdr_mr_status_reply, res, sizeof(*res));
+		if (rc < 0)
+			error("status call to %s failed: %s", where, t.err);
+		transport_close(&t);
+	}
+	secret_release(&k);
+	return rc;
 }
 
 static int64_t counter_of(const mr_status_reply *r, const char *name)
@@ -148,8 +168,7 @@ static void print_status_json(const mr_status_reply *r)
 
 static int show_status(int argc, char **argv)
 {
-	const char *sockopt = NULL, *path;
-	char buf[108];
+	struct target to = { 0 };
 	mr_status_reply res;
 	int json = 0;
 
@@ -157,17 +176,25 @@ static int show_status(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
-			sockopt = argv[++i];
+			to.socket = argv[++i];
 		} else if (!strncmp(argv[i], "--socket=", 9)) {
-			sockopt = argv[i] + 9;
+			to.socket = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--coordinator") && i + 1 < argc) {
+			to.coordinator = argv[++i];
+		} else if (!strcmp(argv[i], "--secret-file") && i + 1 < argc) {
+			to.secret_file = argv[++i];
 		} else {
 			error("unknown status option '%s'", argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
-	path = usock_default_path(sockopt, buf, sizeof(buf));
-	if (fetch_status(path, &res) < 0)
+	if (to.coordinator && !to.secret_file) {
+		error("--coordinator needs --secret-file");
+		usage(stderr);
+		return 2;
+	}
+	if (fetch_status(&to, &res) < 0)
 		return 1;
 	if (json)
 		print_status_json(&res);

@@ -11,6 +11,7 @@
 #include "runner/fileio.h"
 #include "runner/plugin.h"
 #include "runner/runner.h"
+#include "worker/remote.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +41,15 @@ static void usage(FILE *out)
 		"\n"
 		"  -s, --socket PATH  coordinator socket (default $MR_SOCKET, else\n"
 		"                     /var/tmp/5840-mr-UID)\n"
+		"  -c, --coordinator HOST:PORT\n"
+		"                     a coordinator on another host, over TCP (needs\n"
+		"                     --secret-file)\n"
+		"      --secret-file FILE  the job's shared secret (mode 0600)\n"
+		"      --local-dir DIR  where this worker keeps its map output on a TCP\n"
+		"                     job (default: a fresh directory under $TMPDIR)\n"
+		"      --advertise HOST  the address other workers fetch map output from\n"
+		"                     (default: this host's address towards the\n"
+		"                     coordinator)\n"
 		"  -m, --memory-limit SIZE\n"
 		"                     memory for map output and reduce buffers before\n"
 		"                     spilling to disk (default 256M; K, M, G suffixes)\n"
@@ -53,13 +63,30 @@ static void usage(FILE *out)
 		"plugin, no coordinator), 2 usage error.\n");
 }
 
+/* What a failed fetch says of the map's output, for the report. */
+static mr_fetch_fail fetch_fail_of(const struct fetch_failure *ff)
+{
+	switch (ff ? ff->kind : FETCH_FAIL_NONE) {
+	case FETCH_FAIL_UNREACHABLE:
+		return MR_FETCH_UNREACHABLE;
+	case FETCH_FAIL_MISSING:
+		return MR_FETCH_MISSING;
+	case FETCH_FAIL_CORRUPT:
+		return MR_FETCH_CORRUPT;
+	default:
+		return MR_FETCH_NONE;
+	}
+}
+
 /*
  * Report an attempt: done (`failure` MR_FAIL_NONE) or failed, whose fault
- * it was and why (log_last_error()).  Returns whether the coordinator said
- * to remove the task's inputs; sets *gone when it did not answer.
+ * it was and why (log_last_error()), with the run a reduce could not fetch
+ * (`ff`, or NULL).  Returns whether the coordinator said to remove the
+ * task's inputs; sets *gone when it did not answer.
  */
 static int report(struct client *c, struct counters *cs, mr_task_kind kind, int id,
-		  uint64_t attempt, mr_failure failure, int64_t bad_record, int *gone)
+		  uint64_t attempt, mr_failure failure, int64_t bad_record,
+		  const struct fetch_failure *ff, int *gone)
 {
 	int ok = failure == MR_FAIL_NONE;
 	int remove_inputs = 0;
@@ -73,8 +100,9 @@ static int report(struct client *c, struct counters *cs, mr_task_kind kind, int 
 		.errmsg = ok ? "" : (char *)log_last_error(),
 		.bad_record = bad_record,
 		.failure = failure,
-		.fetch_map = -1,
-		.fetch_host = "",
+		.fetch_fail = fetch_fail_of(ff),
+		.fetch_map = ff ? ff->map_id : -1,
+		.fetch_host = ff ? (char *)ff->addr : "",
 	};
 
 	/* Counters travel with a success only; a failed attempt's do not count. */
@@ -107,7 +135,8 @@ struct watch {
  * log_last_error() and, when the plugin died or failed on a line, that
  * line's offset in *bad.
  */
-static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *bad)
+static int map_watched(struct runner *rn, const struct map_spec *spec, const char *dir,
+		       int64_t *bad)
 {
 	const struct plugin *p = rn->plugin;
 	struct watch *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE,
@@ -129,7 +158,7 @@ static int map_watched(struct runner *rn, const struct map_spec *spec, int64_t *
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the worker */
 		runner_set_record_probe(rn, &w->record);
-		rc = runner_map_task(rn, spec);
+		rc = runner_map_task(rn, spec, dir);
 		snprintf(w->errmsg, sizeof(w->errmsg), "%s", log_last_error());
 		w->fault = rn->fault;
 		memcpy(&w->counters, runner_counters(rn), sizeof(w->counters));
@@ -168,13 +197,18 @@ out:
 	return rc;
 }
 
-/* An accepted reduce's inputs are spent: delete mr-0-R .. mr-(nmap-1)-R. */
-static void remove_reduce_inputs(int reduce_id, int nmap)
+/*
+ * An accepted reduce's inputs are spent: delete mr-0-R .. mr-(nmap-1)-R of
+ * the job directory (dirs[m] NULL, or dirs NULL; fetched copies go with
+ * their fetch directory).
+ */
+static void remove_reduce_inputs(int reduce_id, int nmap, const char *const *dirs)
 {
 	char name[JOBDIR_NAME_MAX];
 
 	for (int m = 0; m < nmap; m++)
-		unlink(jobdir_map_run(name, m, reduce_id));
+		if (!dirs || !dirs[m])
+			unlink(jobdir_map_run(name, m, reduce_id));
 }
 
 static void short_usage(void)
@@ -188,17 +222,22 @@ static void short_usage(void)
  * over (done, failed or killed) and nobody will read mr-M-*, so do not leave
  * them behind.  Reduce outputs stay: they are final and identical anyway.
  */
-static void unpublish_map(const struct map_spec *spec)
+static void unpublish_map(const struct map_spec *spec, const char *dir)
 {
-	char name[JOBDIR_NAME_MAX];
+	char name[JOBDIR_NAME_MAX], path[RUNNER_PATH_MAX];
 
-	for (int r = 0; r < spec->nreduce; r++)
-		unlink(jobdir_map_run(name, spec->map_id, r));
+	for (int r = 0; r < spec->nreduce; r++) {
+		snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".",
+			 jobdir_map_run(name, spec->map_id, r));
+		unlink(path);
+	}
 }
 
 /* What the worker process works with, for its whole life. */
 struct worker {
 	struct client client;
+	struct remote remote;    /* TCP jobs */
+	int tcp;
 	const struct plugin *plugin;
 	uint64_t budget;
 	struct runner runner;    /* runs the tasks with the plugin */
@@ -238,15 +277,16 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
 		rc = bad_task("map", spec.map_id, "nreduce", spec.nreduce);
 	else if (p->map_record && (spec.by_record || !p->map))
-		rc = map_watched(&w->runner, &spec, &bad);
+		rc = map_watched(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL,
+				 &bad);
 	else
-		rc = runner_map_task(&w->runner, &spec);
+		rc = runner_map_task(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL);
 	if (rc < 0)
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
-	       failure, bad, &w->gone);
+	       failure, bad, NULL, &w->gone);
 	if (w->gone && rc == 0)
-		unpublish_map(&spec);
+		unpublish_map(&spec, w->tcp ? w->remote.dir : NULL);
 }
 
 /* Run reduce assignment `a` (attempt `attempt`) and report it. */
@@ -254,6 +294,9 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 {
 	mr_failure failure = MR_FAIL_NONE;
 	int id = a->reduce_id, nmap = a->nmap, rc;
+	struct fetch_failure ff = { 0 };
+	const char **dirs = NULL;
+	char *fetched = NULL;
 
 	w->runner.fault = RUNNER_FAULT_ENGINE; /* unless the runner says otherwise */
 	log_set_context("reduce %d attempt %llu", id, (unsigned long long)attempt);
@@ -261,15 +304,26 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 	log_clear_last_error();
 	/* No more maps for a while: free what they kept. */
 	runner_release_cache(&w->runner);
-	if (id < 0 || nmap < 0 || nmap > MAX_NMAP)
+	if (id < 0 || nmap < 0 || nmap > MAX_NMAP) {
 		rc = bad_task("reduce", id, "nmap", nmap);
-	else
-		rc = runner_reduce_task(&w->runner, id, nmap);
+	} else if (w->tcp && a->map_host.map_host_len) {
+		/* The runs are on the workers that made them: fetch them first. */
+		dirs = xcalloc((size_t)nmap + 1, sizeof(*dirs));
+		rc = remote_fetch(&w->remote, a, dirs, &fetched, &ff);
+		if (rc < 0 && ff.kind != FETCH_FAIL_LOCAL)
+			error("%s", ff.why);
+	} else {
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = runner_reduce_task(&w->runner, id, nmap, dirs);
 	if (rc < 0)
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	if (report(&w->client, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt,
-		   failure, -1, &w->gone))
-		remove_reduce_inputs(id, nmap);
+		   failure, -1, ff.kind != FETCH_FAIL_LOCAL ? &ff : NULL, &w->gone))
+		remove_reduce_inputs(id, nmap, dirs);
+	remote_forget(fetched);
+	free(dirs);
 }
 
 /*
@@ -321,10 +375,21 @@ static void work(struct worker *w)
 	}
 }
 
-int main(int argc, char **argv)
+/* The command line, as parsed. */
+struct worker_options {
+	const char *socket, *coordinator, *secret_file, *local_dir, *advertise;
+	int level, plugin_combiner;
+};
+
+/* Parse argv into *o and w->budget.  -1 to go on; else the exit status. */
+static int parse_options(int argc, char **argv, struct worker_options *o, struct worker *w)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "coordinator", required_argument, NULL, 'c' },
+		{ "secret-file", required_argument, NULL, 'k' },
+		{ "local-dir", required_argument, NULL, 'L' },
+		{ "advertise", required_argument, NULL, 'a' },
 		{ "memory-limit", required_argument, NULL, 'm' },
 		{ "plugin-combiner", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -332,20 +397,27 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sockopt = NULL, *sockpath;
-	char sockbuf[108];
-	struct plugin plugin;
-	struct worker w = { .plugin = &plugin, .budget = RUNNER_DEFAULT_BUDGET };
-	int c, level = LOG_NORMAL, plugin_combiner = 0;
+	int c;
 
-	log_init("mrworker", 1);
-	while ((c = getopt_long(argc, argv, "s:m:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:m:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			sockopt = optarg;
+			o->socket = optarg;
+			break;
+		case 'c':
+			o->coordinator = optarg;
+			break;
+		case 'k':
+			o->secret_file = optarg;
+			break;
+		case 'L':
+			o->local_dir = optarg;
+			break;
+		case 'a':
+			o->advertise = optarg;
 			break;
 		case 'm':
-			if (parse_size(optarg, 1u << 20, 1ull << 40, &w.budget) < 0) {
+			if (parse_size(optarg, 1u << 20, 1ull << 40, &w->budget) < 0) {
 				error("--memory-limit must be a size from 1M to 1T "
 				      "(e.g. 64M), not '%s'", optarg);
 				short_usage();
@@ -353,13 +425,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'P':
-			plugin_combiner = 1;
+			o->plugin_combiner = 1;
 			break;
 		case 'v':
-			level = level < LOG_NORMAL ? LOG_VERBOSE : level + 1;
+			o->level = o->level < LOG_NORMAL ? LOG_VERBOSE : o->level + 1;
 			break;
 		case 'q':
-			level = LOG_QUIET;
+			o->level = LOG_QUIET;
 			break;
 		case 'h':
 			usage(stdout);
@@ -369,35 +441,82 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	log_set_level(level > LOG_DEBUG ? LOG_DEBUG : level);
+	log_set_level(o->level > LOG_DEBUG ? LOG_DEBUG : (enum log_level)o->level);
 	if (argc - optind != 1) {
 		error(optind >= argc ? "no plugin given" : "exactly one plugin expected");
 		short_usage();
 		return 2;
 	}
+	if (o->coordinator && !o->secret_file) {
+		error("--coordinator needs --secret-file: the coordinator lets in only "
+		      "peers that know the job's secret");
+		short_usage();
+		return 2;
+	}
+	return -1;
+}
+
+/*
+ * Reach the coordinator: over its Unix socket, or over TCP with the fetch
+ * service started on the way.  0, or the exit status after printing why.
+ */
+static int reach_coordinator(struct worker *w, const struct worker_options *o)
+{
+	char sockbuf[108];
+	int rc;
+
+	if (!o->coordinator)
+		return client_connect(&w->client, usock_default_path(o->socket, sockbuf,
+								     sizeof(sockbuf)),
+				      CONNECT_RETRY_MS) < 0 ? 1 : 0;
+	rc = remote_open(&w->remote, o->secret_file, o->local_dir);
+	if (rc < 0)
+		return rc == -2 ? 2 : 1;
+	w->tcp = 1;
+	if (client_connect_tcp(&w->client, o->coordinator, &w->remote.secret, "",
+			       CONNECT_RETRY_MS) < 0)
+		return 1;
+	if (remote_serve(&w->remote, w->client.t.ch.fd, o->advertise) < 0)
+		return 1;
+	w->client.fetch_addr = w->remote.serve.addr;
+	verbose("fetch service on %s, map output in %s", w->remote.serve.addr, w->remote.dir);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct worker_options o = { .level = LOG_NORMAL };
+	struct plugin plugin;
+	struct worker w = { .plugin = &plugin, .budget = RUNNER_DEFAULT_BUDGET };
+	int rc;
+
+	log_init("mrworker", 1);
+	rc = parse_options(argc, argv, &o, &w);
+	if (rc >= 0)
+		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	filebuf_explain_sigbus("mrworker");
-	sockpath = usock_default_path(sockopt, sockbuf, sizeof(sockbuf));
-
 	if (plugin_load(&plugin, argv[optind]) < 0)
 		return 1;
-	if (plugin_combiner)
+	if (o.plugin_combiner)
 		plugin.combine_sum = 0;
-	if (client_connect(&w.client, sockpath, CONNECT_RETRY_MS) < 0) {
-		plugin_close(&plugin);
-		return 1;
+	rc = reach_coordinator(&w, &o);
+	if (rc == 0) {
+		raise_fd_limit(); /* a reduce opens one run per map task */
+		/*
+		 * Big buffers come and go with every task: keep them out of the
+		 * heap (a fixed threshold also stops glibc from raising it as
+		 * they are freed), so freed memory really goes back and RSS
+		 * tracks the budget.
+		 */
+		mallopt(M_MMAP_THRESHOLD, 1 << 20);
+		runner_init(&w.runner, &plugin, w.budget);
+		work(&w);
+		runner_release(&w.runner);
 	}
-	raise_fd_limit(); /* a reduce opens one run per map task */
-	/*
-	 * Big buffers come and go with every task: keep them out of the heap
-	 * (a fixed threshold also stops glibc from raising it as they are
-	 * freed), so freed memory really goes back and RSS tracks the budget.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 1 << 20);
-	runner_init(&w.runner, &plugin, w.budget);
-	work(&w);
 	client_close(&w.client);
-	runner_release(&w.runner);
+	if (w.tcp)
+		remote_close(&w.remote);
 	plugin_close(&plugin);
-	return 0;
+	return rc;
 }

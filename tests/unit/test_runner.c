@@ -208,7 +208,7 @@ static int map_task(struct runner *rn, int id, const char *input)
 {
 	struct map_spec spec = { .file = input, .map_id = id, .nreduce = 2, .length = -1 };
 
-	return runner_map_task(rn, &spec);
+	return runner_map_task(rn, &spec, NULL);
 }
 
 /* ---- tests ------------------------------------------------------------------------ */
@@ -262,7 +262,7 @@ static void test_combine_good(void **state)
 	write_file("in.txt", "good fine good fine good\n");
 	assert_int_equal(map_task(&rn, 0, "in.txt"), 0);
 	assert_int_equal(files_like("mr-0-"), 2);
-	assert_int_equal(runner_reduce_task(&rn, mr_default_partition("good", 4, 2), 1), 0);
+	assert_int_equal(runner_reduce_task(&rn, mr_default_partition("good", 4, 2), 1, NULL), 0);
 	f = fopen(mr_default_partition("good", 4, 2) ? "mr-out-1" : "mr-out-0", "r");
 	assert_non_null(f);
 	n = fread(out, 1, sizeof(out) - 1, f);
@@ -335,7 +335,7 @@ static void test_reduce_fails(void **state)
 	write_file("in.txt", "a b reduce-fails c\n");
 	assert_int_equal(map_task(&rn, 0, "in.txt"), 0);
 	take_errors();
-	assert_int_equal(runner_reduce_task(&rn, (int)r, 1), -1);
+	assert_int_equal(runner_reduce_task(&rn, (int)r, 1, NULL), -1);
 	snprintf(out, sizeof(out), "mr-out-%u", r);
 	expect_failure(&rn, RUNNER_FAULT_PLUGIN, "reduce of key 'reduce-fails' for", NULL,
 		       "failing reduce");
@@ -379,20 +379,20 @@ static void test_reduce_engine_failures(void **state)
 	assert_int_equal(map_task(&rn, 1, "in.txt"), 0);
 	damage("mr-1-0");
 	take_errors();
-	assert_int_equal(runner_reduce_task(&rn, 0, 2), -1);
+	assert_int_equal(runner_reduce_task(&rn, 0, 2, NULL), -1);
 	expect_failure(&rn, RUNNER_FAULT_ENGINE, "mr-1-0", "plugin", "damaged run");
 	assert_int_equal(access("mr-out-0", F_OK), -1);
 
 	unlink("mr-0-1");
 	take_errors();
-	assert_int_equal(runner_reduce_task(&rn, 1, 2), -1);
+	assert_int_equal(runner_reduce_task(&rn, 1, 2, NULL), -1);
 	expect_failure(&rn, RUNNER_FAULT_ENGINE, "mr-0-1", "plugin", "missing run");
 
 	assert_int_equal(map_task(&rn, 0, "in.txt"), 0);
 	assert_int_equal(mkdir("mr-out-1", 0755), 0);
 	write_file("mr-out-1/keep", "x");
 	take_errors();
-	assert_int_equal(runner_reduce_task(&rn, 1, 2), -1);
+	assert_int_equal(runner_reduce_task(&rn, 1, 2, NULL), -1);
 	expect_failure(&rn, RUNNER_FAULT_ENGINE, "mr-out-1", "plugin", "output not publishable");
 	assert_int_equal(files_like(".mr-tmp"), 0);
 	runner_release(&rn);

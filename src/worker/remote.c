@@ -1,0 +1,154 @@
+/* remote.c - see remote.h. */
+#include "worker/remote.h"
+
+#include "common/jobdir.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "net/tcp.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int remote_open(struct remote *rm, const char *secret_file, const char *local_dir)
+{
+	char tmpl[4096];
+
+	memset(rm, 0, sizeof(*rm));
+	if (secret_load(&rm->secret, secret_file) < 0)
+		return -2;
+	if (local_dir) {
+		if (mkdir(local_dir, 0700) < 0 && errno != EEXIST) {
+			secret_release(&rm->secret);
+			return error_errno("cannot make the local directory %s", local_dir);
+		}
+		rm->dir = xstrdup(local_dir);
+		return 0;
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/mr-local-XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		secret_release(&rm->secret);
+		return error_errno("cannot make a local directory %s", tmpl);
+	}
+	rm->dir = xstrdup(tmpl);
+	rm->made_dir = 1;
+	return 0;
+}
+
+int remote_serve(struct remote *rm, int fd, const char *advertise)
+{
+	char local[300], *colon;
+
+	if (tcp_name(fd, 1, local, sizeof(local)) < 0 || !(colon = strrchr(local, ':')))
+		return error_errno("cannot tell this host's address towards the coordinator");
+	*colon = '\0';
+	if (local[0] == '[') { /* "[v6]": serve_start wants the bare address */
+		memmove(local, local + 1, strlen(local));
+		local[strlen(local) - 1] = '\0';
+	}
+	if (serve_start(&rm->serve, local, advertise ? advertise : local, rm->dir,
+			&rm->secret) < 0)
+		return -1;
+	rm->serving = 1;
+	return 0;
+}
+
+const char *remote_map_dir(struct remote *rm)
+{
+	if (mkdir(rm->dir, 0700) < 0 && errno != EEXIST)
+		warning("cannot make the local directory %s again: %s", rm->dir, strerror(errno));
+	return rm->dir;
+}
+
+int remote_fetch(struct remote *rm, const mr_reduce_task *rt, const char **dirs,
+		 char **fetched, struct fetch_failure *f)
+{
+	u_int nmap = rt->map_host.map_host_len, nh = rt->hosts.hosts_len;
+	struct fetch_src *src = xcalloc(nmap ? nmap : 1, sizeof(*src));
+	size_t n = 0;
+	char path[4200];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	*fetched = NULL;
+	for (u_int i = 0; i < (u_int)rt->nmap; i++)
+		dirs[i] = NULL;
+	for (u_int i = 0; i < nmap && i < (u_int)rt->nmap; i++) {
+		int h = rt->map_host.map_host_val[i];
+
+		if (h >= 0 && (u_int)h < nh)
+			src[n++] = (struct fetch_src){ (int)i, rt->hosts.hosts_val[h] };
+	}
+	if (n == 0) {
+		free(src);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/fetch-%d-XXXXXX", remote_map_dir(rm), rt->reduce_id);
+	if (!mkdtemp(path)) {
+		f->kind = FETCH_FAIL_LOCAL;
+		free(src);
+		return error_errno("cannot make a directory for the runs of reduce %d in %s",
+				   rt->reduce_id, rm->dir);
+	}
+	*fetched = xstrdup(path);
+	for (size_t k = 0; k < n; k++)
+		dirs[src[k].map_id] = *fetched;
+	rc = fetch_runs(&rm->secret, *fetched, rt->reduce_id, src, n, REMOTE_FETCH_TIMEOUT_MS, f);
+	if (rc < 0 && f->kind == FETCH_FAIL_LOCAL)
+		error("%s", f->why);
+	free(src);
+	return rc;
+}
+
+/*
+ * Remove what a worker writes in `dir` (mr-*, fetch-* directories, temp
+ * files), or everything and then `dir` itself when `whole`.
+ */
+static void clear_dir(const char *dir, int whole)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4200];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!whole && strncmp(e->d_name, "mr-", 3) && strncmp(e->d_name, "fetch-", 6) &&
+		    strncmp(e->d_name, JOBDIR_TMP_PREFIX, strlen(JOBDIR_TMP_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!strncmp(e->d_name, "fetch-", 6))
+			clear_dir(path, 1);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	if (whole)
+		rmdir(dir);
+}
+
+void remote_forget(char *fetched)
+{
+	if (!fetched)
+		return;
+	clear_dir(fetched, 1);
+	free(fetched);
+}
+
+void remote_close(struct remote *rm)
+{
+	if (rm->serving)
+		serve_stop(&rm->serve);
+	if (rm->dir)
+		clear_dir(rm->dir, rm->made_dir);
+	free(rm->dir);
+	secret_release(&rm->secret);
+	memset(rm, 0, sizeof(*rm));
+}

@@ -1,0 +1,68 @@
+/*
+ * remote.h - what a worker does differently on a TCP job (--coordinator):
+ * its map output stays in its own local directory (--local-dir), served
+ * to the other workers by its fetch service (worker/serve.h); a reduce
+ * first fetches the runs it needs from the workers that hold them
+ * (worker/fetch.h) into a directory of its own, then merges them as on a
+ * Unix-socket job.
+ *
+ * The local directory is the worker's: a fresh one under $TMPDIR unless
+ * --local-dir names one (created if missing, and again before every map,
+ * should someone remove it under a live worker).  At exit the worker
+ * removes what it wrote there (the whole directory when it made it).
+ *
+ * Errors: 0 / -1 after printing why, but for remote_fetch(), which leaves
+ * a fetch failure for the report instead (see fetch.h).
+ */
+#ifndef MR_REMOTE_H
+#define MR_REMOTE_H
+
+#include "mr.h"
+#include "net/secret.h"
+#include "worker/fetch.h"
+#include "worker/serve.h"
+
+#define REMOTE_FETCH_TIMEOUT_MS 3000
+
+struct remote {
+	struct secret secret;
+	char *dir;               /* malloc'd: the local directory */
+	int made_dir;            /* we made it: remove it whole at exit */
+	struct serve serve;
+	int serving;
+};
+
+/*
+ * Load the secret and make the directory.  0, -2 when the secret file is
+ * not right (a usage error: exit 2), or -1; printed either way.
+ */
+int remote_open(struct remote *rm, const char *secret_file, const char *local_dir);
+
+/*
+ * Start the fetch service on the address `fd` (the connection to the
+ * coordinator) has on this host, advertised as `advertise` (NULL: that
+ * address).  0 or -1.
+ */
+int remote_serve(struct remote *rm, int fd, const char *advertise);
+
+/* The directory a map publishes its runs in, made again if it is gone. */
+const char *remote_map_dir(struct remote *rm);
+
+/*
+ * Fetch what reduce `rt` needs: fills dirs[0 .. nmap) with where each
+ * map's run is (a fetch directory of this attempt, or NULL for a run in
+ * the job directory) and *fetched with that directory (malloc'd, or NULL
+ * when nothing was fetched).  0, or -1 with *f set (f->kind
+ * FETCH_FAIL_LOCAL: printed already).  Remove the fetched runs with
+ * remote_forget() either way.
+ */
+int remote_fetch(struct remote *rm, const mr_reduce_task *rt, const char **dirs,
+		 char **fetched, struct fetch_failure *f);
+
+/* Remove a fetch directory and the runs in it; frees `fetched`. */
+void remote_forget(char *fetched);
+
+/* Stop serving and remove what the worker left in its local directory. */
+void remote_close(struct remote *rm);
+
+#endif
