@@ -14,10 +14,11 @@
  *     for the first three).
  *   - A peer that does not read its replies for NETSERVE_UNWRITABLE_MS is
  *     dropped.
- *   - A worker (a connection that has asked for work) that sends nothing
- *     for `silent_ms` (its heartbeat keeps it alive while a task runs) is
- *     dropped as lost; so is one whose connection closes.  Either way
- *     ops->lost() is called once with its connection id.
+ *   - A heartbeating peer (a worker's fetch service, which holds map
+ *     output) that sends nothing for `silent_ms` is dropped as lost; so
+ *     is one whose connection closes.  Either way ops->lost() is called
+ *     once with its connection id.  A worker's task connection may be
+ *     silent for as long as its task runs (the task timeout covers that).
  *
  * Calls are handed to ops->call() with the connection's id, which stays
  * the same for the connection's life and is never reused: the
@@ -43,8 +44,9 @@ struct netserve_ops {
 	 * connection `conn`: set *reply to a malloc'd buffer with `room`
 	 * bytes free in front and the reply payload (rpcmsg.h) after them,
 	 * *rlen its length from buf + room.  0 when served, 1 when served
-	 * and the caller is a worker (the silence and loss rules apply to
-	 * it from then on), or -1 to drop the peer.
+	 * and the caller must keep talking (a worker's fetch service: the
+	 * silence and loss rules apply to it from then on), or -1 to drop
+	 * the peer.
 	 */
 	int (*call)(void *arg, uint64_t conn, uint32_t proc, const unsigned char *body,
 		    size_t blen, size_t room, unsigned char **reply, size_t *rlen);

@@ -99,8 +99,18 @@ static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 		res->task.kind = MR_TASK_EXIT;
 		return;
 	}
-	if (worker && args->fetch_addr && *args->fetch_addr)
-		job_worker_seen(served.job, worker, args->fetch_addr);
+	/*
+	 * A TCP worker's tasks belong to its fetch service, which holds their
+	 * output and whose loss is the host's (HEARTBEAT registers it); the
+	 * asking process itself may crash and come back.
+	 */
+	if (worker && args->fetch_addr && *args->fetch_addr) {
+		uint64_t server = job_worker_at(served.job, args->fetch_addr);
+
+		if (!server)
+			job_worker_seen(served.job, worker, args->fetch_addr);
+		worker = server ? server : worker;
+	}
 	job_assign_worker(served.job, now_ms(), args->worker_pid, worker, &a);
 	res->attempt = a.attempt;
 	switch (a.kind) {
@@ -258,9 +268,9 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 	return TRUE;
 }
 
-bool_t mr_heartbeat_1_svc(void *args, int *res, struct svc_req *req)
+bool_t mr_heartbeat_1_svc(mr_addr *args, int *res, struct svc_req *req)
 {
-	(void)args;
+	(void)args; /* fetch services are TCP only */
 	*res = 0;
 	return peer_allowed(req);
 }
@@ -381,6 +391,7 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 	union {
 		mr_ask_args ask;
 		mr_report_args report;
+		mr_addr addr;
 	} args;
 	union {
 		mr_ask_reply ask;
@@ -395,7 +406,7 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_ask_args, &args.ask,
 				  sizeof(args.ask)) == 0) {
 			serve_ask(&args.ask, &res.ask, conn);
-			rc = reply((xdrproc_t)xdr_mr_ask_reply, &res.ask, room, out, len) < 0 ? -1 : 1;
+			rc = reply((xdrproc_t)xdr_mr_ask_reply, &res.ask, room, out, len);
 		}
 		xdr_free((xdrproc_t)xdr_mr_ask_args, (char *)&args.ask);
 		return rc;
@@ -403,8 +414,7 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_report_args, &args.report,
 				  sizeof(args.report)) == 0) {
 			serve_report(&args.report, &res.report, conn);
-			rc = reply((xdrproc_t)xdr_mr_report_reply, &res.report, room, out, len) < 0
-			     ? -1 : 1;
+			rc = reply((xdrproc_t)xdr_mr_report_reply, &res.report, room, out, len);
 		}
 		xdr_free((xdrproc_t)xdr_mr_report_args, (char *)&args.report);
 		return rc;
@@ -412,8 +422,16 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 		serve_status(&res.status);
 		return reply((xdrproc_t)xdr_mr_status_reply, &res.status, room, out, len);
 	case MR_HEARTBEAT:
-		res.heartbeat = 0;
-		return reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1 : 1;
+		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_addr, &args.addr,
+				  sizeof(args.addr)) == 0) {
+			/* A fetch service: it holds map output while it beats. */
+			if (served.job && *args.addr)
+				job_worker_seen(served.job, conn, args.addr);
+			res.heartbeat = 0;
+			rc = reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1 : 1;
+		}
+		xdr_free((xdrproc_t)xdr_mr_addr, (char *)&args.addr);
+		return rc;
 	default:
 		return -1;
 	}

@@ -40,13 +40,18 @@ int service_register(int fd, unsigned max_record);
  * callback): decode call `proc`'s arguments from body[0 .. blen), serve
  * them for connection `conn` (a TCP worker's id in the task table), and
  * encode the reply (net/rpcmsg.h) into a malloc'd *out with `room` bytes
- * in front.  Returns 1 (a worker's call: ASK, REPORT, HEARTBEAT), 0 (a
- * STATUS call), or -1 when the call is not one of ours or does not decode.
+ * in front.  Returns 1 for a HEARTBEAT (the caller is a fetch service:
+ * it holds map output, and is lost when it falls silent or its connection
+ * closes), 0 for the other calls, or -1 when the call is not one of ours
+ * or does not decode.
  */
 int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t blen,
 		 size_t room, unsigned char **out, size_t *len);
 
-/* TCP worker `conn` is gone: its tasks, and the map output it held, run again. */
+/*
+ * TCP fetch service `conn` is gone: the tasks its host was running, and the
+ * map output it held, run again.
+ */
 void service_lost(uint64_t conn);
 
 #endif

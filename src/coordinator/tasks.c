@@ -484,6 +484,8 @@ static int rerun_map(struct job *job, int m, enum lost_reason why)
 	queue_push(job, (uint32_t)m);
 	if (job->phase == PHASE_REDUCE)
 		enter_phase(job, PHASE_MAP);
+	else
+		job->done_in_phase = job->maps_done;
 	return 1;
 }
 
@@ -770,6 +772,14 @@ const char *job_worker_addr(const struct job *job, uint64_t id)
 		if (job->workers[i].id == id)
 			return job->workers[i].addr;
 	return NULL;
+}
+
+uint64_t job_worker_at(const struct job *job, const char *addr)
+{
+	for (size_t i = job->nworkers; i-- > 0;)
+		if (!job->workers[i].lost && !strcmp(job->workers[i].addr, addr))
+			return job->workers[i].id;
+	return 0;
 }
 
 uint64_t job_map_holder(const struct job *job, int m)

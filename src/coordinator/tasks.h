@@ -192,6 +192,8 @@ void job_assign_worker(struct job *job, int64_t now_ms, int worker_pid, uint64_t
  */
 void job_worker_seen(struct job *job, uint64_t id, const char *addr);
 const char *job_worker_addr(const struct job *job, uint64_t id);
+/* The id of the worker seen serving at `addr` and not lost, or 0. */
+uint64_t job_worker_at(const struct job *job, const char *addr);
 
 /*
  * Worker `id` is gone (its connection closed, or it fell silent).  Its live

@@ -4,12 +4,9 @@
  * One connection per worker process, kept open for its whole life: a Unix
  * socket, or TCP with the job's secret (net/transport.h).  A failed call
  * means the coordinator is gone (exited, killed, or hung past the call
- * timeout); the worker's rule is then to exit.
- *
- * Over TCP a heartbeat thread calls HEARTBEAT every CLIENT_HEARTBEAT_MS
- * while the main thread runs a task, so the coordinator can tell a busy
- * worker from a lost one (a frozen or cut-off host stops beating).  The
- * two threads share the connection through the transport's lock.
+ * timeout); the worker's rule is then to exit.  On TCP jobs the worker's
+ * fetch service (worker/serve.h) beats for the host; this connection only
+ * asks and reports, and may be silent while a task runs.
  */
 #ifndef MR_CLIENT_H
 #define MR_CLIENT_H
@@ -18,19 +15,11 @@
 #include "net/secret.h"
 #include "net/transport.h"
 
-#include <pthread.h>
 #include <stdint.h>
-
-#define CLIENT_HEARTBEAT_MS 250
 
 struct client {
 	struct transport t;
-	const char *fetch_addr;  /* TCP: our fetch service, sent with every ASK */
-	pthread_t beat;          /* the heartbeat thread, when `beating` */
-	int beating;
-	pthread_mutex_t stop_lock;
-	pthread_cond_t stop_cond;
-	int stop;
+	const char *fetch_addr;  /* TCP: our fetch service, sent with every ASK ("" else) */
 };
 
 /*
@@ -41,9 +30,9 @@ int client_connect(struct client *c, const char *path, int64_t retry_ms);
 
 /*
  * The same over TCP to "HOST:PORT" with secret `k` (borrowed), telling
- * the coordinator that our map output is served at `fetch_addr`
- * (borrowed); starts the heartbeat.  0, or -1 after printing why
- * ("authentication failed" when the secrets differ).
+ * the coordinator with every ASK that our map output is served at
+ * `fetch_addr` (borrowed).  0, or -1 after printing why ("authentication
+ * failed" when the secrets differ).
  */
 int client_connect_tcp(struct client *c, const char *addr, const struct secret *k,
 		       const char *fetch_addr, int64_t retry_ms);
@@ -57,7 +46,7 @@ int client_ask(struct client *c, mr_ask_reply *reply);
  */
 int client_report(struct client *c, mr_report_args *args, int *remove_inputs);
 
-/* Stop the heartbeat and close the connection.  Safe on a zeroed struct. */
+/* Close the connection.  Safe on a zeroed struct. */
 void client_close(struct client *c);
 
 #endif

@@ -4,9 +4,7 @@
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "net/tcp.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +38,10 @@ int remote_open(struct remote *rm, const char *secret_file, const char *local_di
 	return 0;
 }
 
-int remote_serve(struct remote *rm, int fd, const char *advertise)
+int remote_serve(struct remote *rm, const char *coordinator, const char *advertise)
 {
-	char local[300], *colon;
-
-	if (tcp_name(fd, 1, local, sizeof(local)) < 0 || !(colon = strrchr(local, ':')))
-		return error_errno("cannot tell this host's address towards the coordinator");
-	*colon = '\0';
-	if (local[0] == '[') { /* "[v6]": serve_start wants the bare address */
-		memmove(local, local + 1, strlen(local));
-		local[strlen(local) - 1] = '\0';
-	}
-	if (serve_start(&rm->serve, local, advertise ? advertise : local, rm->dir,
-			&rm->secret) < 0)
+	if (serve_start(&rm->serve, coordinator, &rm->secret, advertise, rm->dir,
+			rm->made_dir) < 0)
 		return -1;
 	rm->serving = 1;
 	return 0;
@@ -105,49 +94,21 @@ int remote_fetch(struct remote *rm, const mr_reduce_task *rt, const char **dirs,
 	return rc;
 }
 
-/*
- * Remove what a worker writes in `dir` (mr-*, fetch-* directories, temp
- * files), or everything and then `dir` itself when `whole`.
- */
-static void clear_dir(const char *dir, int whole)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4200];
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (!whole && strncmp(e->d_name, "mr-", 3) && strncmp(e->d_name, "fetch-", 6) &&
-		    strncmp(e->d_name, JOBDIR_TMP_PREFIX, strlen(JOBDIR_TMP_PREFIX)))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!strncmp(e->d_name, "fetch-", 6))
-			clear_dir(path, 1);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	if (whole)
-		rmdir(dir);
-}
-
 void remote_forget(char *fetched)
 {
 	if (!fetched)
 		return;
-	clear_dir(fetched, 1);
+	serve_clear_dir(fetched, 1);
 	free(fetched);
 }
 
 void remote_close(struct remote *rm)
 {
+	/* The service removes what is in the directory when it ends. */
 	if (rm->serving)
 		serve_stop(&rm->serve);
-	if (rm->dir)
-		clear_dir(rm->dir, rm->made_dir);
+	else if (rm->dir)
+		serve_clear_dir(rm->dir, rm->made_dir);
 	free(rm->dir);
 	secret_release(&rm->secret);
 	memset(rm, 0, sizeof(*rm));

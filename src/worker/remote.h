@@ -8,8 +8,10 @@
  *
  * The local directory is the worker's: a fresh one under $TMPDIR unless
  * --local-dir names one (created if missing, and again before every map,
- * should someone remove it under a live worker).  At exit the worker
- * removes what it wrote there (the whole directory when it made it).
+ * should someone remove it under a live worker).  When the fetch service
+ * ends (at the worker's exit, or when the coordinator is gone if the
+ * worker crashed) it removes what the worker wrote there (the whole
+ * directory when the worker made it).
  *
  * Errors: 0 / -1 after printing why, but for remote_fetch(), which leaves
  * a fetch failure for the report instead (see fetch.h).
@@ -39,11 +41,11 @@ struct remote {
 int remote_open(struct remote *rm, const char *secret_file, const char *local_dir);
 
 /*
- * Start the fetch service on the address `fd` (the connection to the
- * coordinator) has on this host, advertised as `advertise` (NULL: that
- * address).  0 or -1.
+ * Start the fetch service process (worker/serve.h) for the coordinator at
+ * `coordinator`, advertised as `advertise` (NULL: this host's address
+ * towards the coordinator).  0 or -1.
  */
-int remote_serve(struct remote *rm, int fd, const char *advertise);
+int remote_serve(struct remote *rm, const char *coordinator, const char *advertise);
 
 /* The directory a map publishes its runs in, made again if it is gone. */
 const char *remote_map_dir(struct remote *rm);

@@ -1,39 +1,60 @@
 /* serve.c - see serve.h. */
 #include "worker/serve.h"
 
+#include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "mr.h"
 #include "net/channel.h"
 #include "net/fetchmsg.h"
 #include "net/tcp.h"
+#include "net/transport.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long the worker waits for its service's first beat to be heard. */
+#define SERVE_START_MS 10000
+
+/* The service process's state (one per process: it serves one directory). */
+struct service {
+	int lfd;
+	char addr[300];
+	const char *dir;
+	const struct secret *secret;
+	atomic_int conns;            /* connections being served */
+};
 
 /* One connection being served. */
 struct conn {
-	struct serve *sv;
-	int fd, slot;
+	struct service *sv;
+	int fd;
 	char peer[128];
 };
 
 /* Send run mr-M-R of the directory: an answer, then its bytes.  0 or -1 (cut). */
-static int send_run(struct serve *sv, struct channel *ch, unsigned char *buf, int m, int r)
+static int send_run(struct service *sv, struct channel *ch, unsigned char *buf, int m, int r)
 {
 	unsigned char answer[FETCH_ANSWER_LEN];
-	char path[4200];
+	char name[JOBDIR_NAME_MAX], path[4200];
 	struct stat st;
 	uint64_t left;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/mr-%d-%d", sv->dir, m, r);
+	snprintf(path, sizeof(path), "%s/%s", sv->dir, jobdir_map_run(name, m, r));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		verbose("fetch of map %d for reduce %d by %s: %s", m, r, ch->peer, strerror(errno));
@@ -60,7 +81,6 @@ static int send_run(struct serve *sv, struct channel *ch, unsigned char *buf, in
 		left -= (uint64_t)got;
 	}
 	close(fd);
-	atomic_fetch_add(&sv->runs_served, 1);
 	return 0;
 fail:
 	close(fd);
@@ -68,18 +88,17 @@ fail:
 }
 
 /* Serve one connection: handshake, then requests until the peer is done. */
-static void serve_conn(struct conn *c)
+static void *conn_main(void *arg)
 {
-	struct serve *sv = c->sv;
+	struct conn *c = arg;
+	struct service *sv = c->sv;
 	struct channel ch;
 	unsigned char *buf;
 
 	if (channel_accept(&ch, c->fd, c->peer, sv->secret, SERVE_HANDSHAKE_MS,
 			   FETCH_REQUEST_LEN) < 0) {
-		if (ch.auth_failed)
-			atomic_fetch_add(&sv->auth_failures, 1);
-		warning("fetch service: dropped %s: %s", c->peer, ch.err);
-		return;
+		warning("dropped fetch peer %s: %s", c->peer, ch.err);
+		goto out;
 	}
 	ch.timeout_ms = SERVE_IDLE_MS;
 	buf = xmalloc(FETCH_CHUNK);
@@ -91,7 +110,7 @@ static void serve_conn(struct conn *c)
 		if (channel_recv(&ch, &req, &len) < 0)
 			break; /* the peer is done, or gone */
 		if (fetch_decode_request(req, len, &m, &r) < 0) {
-			warning("fetch service: dropped %s: not a fetch request", c->peer);
+			warning("dropped fetch peer %s: not a fetch request", c->peer);
 			break;
 		}
 		if (send_run(sv, &ch, buf, m, r) < 0)
@@ -99,73 +118,49 @@ static void serve_conn(struct conn *c)
 	}
 	free(buf);
 	channel_close(&ch);
-}
-
-static void *conn_main(void *arg)
-{
-	struct conn *c = arg;
-	struct serve *sv = c->sv;
-
-	serve_conn(c);
-	pthread_mutex_lock(&sv->lock);
-	sv->fds[c->slot] = -1;
-	if (--sv->nconns == 0)
-		pthread_cond_broadcast(&sv->idle);
-	pthread_mutex_unlock(&sv->lock);
+out:
+	atomic_fetch_sub(&sv->conns, 1);
 	free(c);
 	return NULL;
 }
 
 /* Hand an accepted connection to a thread of its own, if there is room. */
-static void start_conn(struct serve *sv, int fd, const char *peer)
+static void start_conn(struct service *sv, int fd, const char *peer)
 {
-	struct conn *c = xcalloc(1, sizeof(*c));
+	struct conn *c;
 	pthread_attr_t attr;
 	pthread_t t;
-	int slot = -1;
 
-	pthread_mutex_lock(&sv->lock);
-	for (int i = 0; i < SERVE_MAX_CONNS && slot < 0; i++)
-		if (sv->fds[i] < 0)
-			slot = i;
-	if (slot >= 0) {
-		sv->fds[slot] = fd;
-		sv->nconns++;
-	}
-	pthread_mutex_unlock(&sv->lock);
-	if (slot < 0) {
-		warning("fetch service: dropped %s: %d connections already", peer,
-			SERVE_MAX_CONNS);
+	if (atomic_fetch_add(&sv->conns, 1) >= SERVE_MAX_CONNS) {
+		atomic_fetch_sub(&sv->conns, 1);
+		warning("dropped fetch peer %s: %d connections already", peer, SERVE_MAX_CONNS);
 		close(fd);
-		free(c);
 		return;
 	}
-	*c = (struct conn){ .sv = sv, .fd = fd, .slot = slot };
+	c = xcalloc(1, sizeof(*c));
+	*c = (struct conn){ .sv = sv, .fd = fd };
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, conn_main, c) != 0) {
-		warning("fetch service: no thread for %s", peer);
-		c->fd = -1;
+		warning("dropped fetch peer %s: no thread for it", peer);
 		close(fd);
-		conn_main(c); /* releases the slot */
+		free(c);
+		atomic_fetch_sub(&sv->conns, 1);
 	}
 	pthread_attr_destroy(&attr);
 }
 
 static void *accept_main(void *arg)
 {
-	struct serve *sv = arg;
+	struct service *sv = arg;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = sv->lfd, .events = POLLIN },
-				       { .fd = sv->stop[0], .events = POLLIN } };
+		struct pollfd p = { .fd = sv->lfd, .events = POLLIN };
 		char peer[128];
 		int fd;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents)
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			break;
 		while ((fd = tcp_accept(sv->lfd, peer, sizeof(peer))) >= 0)
 			start_conn(sv, fd, peer);
@@ -173,72 +168,147 @@ static void *accept_main(void *arg)
 	return NULL;
 }
 
-int serve_start(struct serve *sv, const char *host, const char *advertise, const char *dir,
-		const struct secret *k)
+/* Listen on this host's address towards the coordinator (t's connection). */
+static int listen_here(struct service *sv, const struct transport *t, const char *advertise)
 {
-	char err[256], addr[300], local[300];
-	const char *colon;
+	char local[300], addr[320], err[300], *colon;
 
-	memset(sv, 0, sizeof(*sv));
-	sv->lfd = sv->stop[0] = sv->stop[1] = -1;
-	for (int i = 0; i < SERVE_MAX_CONNS; i++)
-		sv->fds[i] = -1;
-	snprintf(addr, sizeof(addr), strchr(host, ':') ? "[%s]:0" : "%s:0", host);
+	if (tcp_name(t->ch.fd, 1, local, sizeof(local)) < 0 || !(colon = strrchr(local, ':')))
+		return error_errno("cannot tell this host's address towards the coordinator");
+	*colon = '\0';
+	snprintf(addr, sizeof(addr), "%s:0", local);
 	sv->lfd = tcp_listen(addr, err, sizeof(err));
 	if (sv->lfd < 0)
 		return error("cannot start the fetch service: %s", err);
-	if (tcp_name(sv->lfd, 1, local, sizeof(local)) < 0 ||
-	    !(colon = strrchr(local, ':'))) {
-		close(sv->lfd);
+	if (tcp_name(sv->lfd, 1, addr, sizeof(addr)) < 0 || !(colon = strrchr(addr, ':')))
 		return error_errno("cannot tell the fetch service's port");
-	}
-	snprintf(sv->addr, sizeof(sv->addr), strchr(advertise, ':') ? "[%s]%s" : "%s%s",
-		 advertise, colon);
-	sv->dir = dir;
-	sv->secret = k;
-	pthread_mutex_init(&sv->lock, NULL);
-	pthread_cond_init(&sv->idle, NULL);
-	if (pipe2(sv->stop, O_CLOEXEC) < 0 ||
-	    pthread_create(&sv->thread, NULL, accept_main, sv) != 0) {
-		error_errno("cannot start the fetch service thread");
-		serve_stop(sv);
+	if (!advertise)
+		snprintf(sv->addr, sizeof(sv->addr), "%s", addr);
+	else
+		snprintf(sv->addr, sizeof(sv->addr), strchr(advertise, ':') ? "[%s]%s" : "%s%s",
+			 advertise, colon);
+	return 0;
+}
+
+/* One beat: 0, or -1 when the coordinator did not hear it (it is gone). */
+static int beat(struct transport *t, const char *addr)
+{
+	char *a = (char *)addr;
+	int res;
+
+	if (transport_call(t, MR_HEARTBEAT, (xdrproc_t)xdr_mr_addr, &a, (xdrproc_t)xdr_int,
+			   &res, sizeof(res)) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * The service process: connect, listen, beat once, say where we serve on
+ * `ready`, then beat until the coordinator is gone or SIGTERM comes.
+ */
+static int service_main(const char *coordinator, const struct secret *k, const char *advertise,
+			const char *dir, int made_dir, int ready)
+{
+	struct service sv = { .lfd = -1, .dir = dir, .secret = k };
+	struct transport t;
+	pthread_t acceptor;
+	sigset_t stop;
+	siginfo_t si;
+	struct timespec pause = { 0, SERVE_HEARTBEAT_MS * 1000000L };
+	int rc = 1;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	log_set_context("fetch service");
+	if (transport_open_tcp(&t, coordinator, k, 5000, 20) < 0)
+		goto out;
+	if (listen_here(&sv, &t, advertise) < 0 || beat(&t, sv.addr) < 0 ||
+	    pthread_create(&acceptor, NULL, accept_main, &sv) != 0)
+		goto close;
+	if (write_all(ready, sv.addr, strlen(sv.addr) + 1) < 0)
+		goto close;
+	close(ready);
+	ready = -1;
+	rc = 0;
+	while (sigtimedwait(&stop, &si, &pause) < 0 && (errno == EAGAIN || errno == EINTR))
+		if (beat(&t, sv.addr) < 0)
+			break; /* the coordinator is gone: the job is over */
+close:
+	transport_close(&t);
+out:
+	serve_clear_dir(dir, made_dir);
+	return rc;
+}
+
+int serve_start(struct serve *sv, const char *coordinator, const struct secret *k,
+		const char *advertise, const char *dir, int made_dir)
+{
+	struct pollfd p;
+	int fds[2];
+	ssize_t got;
+	size_t len = 0;
+
+	memset(sv, 0, sizeof(*sv));
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return error_errno("cannot start the fetch service");
+	fflush(stderr);
+	sv->pid = fork();
+	if (sv->pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		sv->pid = 0;
+		return error_errno("cannot start the fetch service");
 	}
-	sv->running = 1;
-	verbose("fetch service on %s, serving %s", sv->addr, dir);
+	if (sv->pid == 0) {
+		close(fds[0]);
+		_exit(service_main(coordinator, k, advertise, dir, made_dir, fds[1]));
+	}
+	close(fds[1]);
+	p = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	while (len < sizeof(sv->addr) - 1 && poll(&p, 1, SERVE_START_MS) == 1 &&
+	       (got = read(fds[0], sv->addr + len, sizeof(sv->addr) - 1 - len)) > 0)
+		len += (size_t)got;
+	close(fds[0]);
+	sv->addr[len] = '\0';
+	if (len == 0 || sv->addr[len - 1] != '\0' || !*sv->addr) {
+		serve_stop(sv);
+		return error("the fetch service did not start (see its messages above)");
+	}
 	return 0;
 }
 
 void serve_stop(struct serve *sv)
 {
-	if (sv->running) {
-		struct timespec until;
+	if (sv->pid > 0) {
+		kill(sv->pid, SIGTERM);
+		while (waitpid(sv->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	sv->pid = 0;
+}
 
-		if (write(sv->stop[1], "x", 1) < 0)
-			warning("cannot stop the fetch service: %s", strerror(errno));
-		pthread_join(sv->thread, NULL);
-		/* Cut the connections still served; their threads then end. */
-		pthread_mutex_lock(&sv->lock);
-		for (int i = 0; i < SERVE_MAX_CONNS; i++)
-			if (sv->fds[i] >= 0)
-				shutdown(sv->fds[i], SHUT_RDWR);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 5;
-		while (sv->nconns > 0)
-			if (pthread_cond_timedwait(&sv->idle, &sv->lock, &until) != 0)
-				break;
-		pthread_mutex_unlock(&sv->lock);
+void serve_clear_dir(const char *dir, int whole)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4200];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!whole && strncmp(e->d_name, "mr-", 3) && strncmp(e->d_name, "fetch-", 6) &&
+		    strncmp(e->d_name, JOBDIR_TMP_PREFIX, strlen(JOBDIR_TMP_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!strncmp(e->d_name, "fetch-", 6))
+			serve_clear_dir(path, 1);
+		else
+			unlink(path);
 	}
-	if (sv->lfd >= 0)
-		close(sv->lfd);
-	if (sv->stop[0] >= 0)
-		close(sv->stop[0]);
-	if (sv->stop[1] >= 0)
-		close(sv->stop[1]);
-	if (sv->running) {
-		pthread_mutex_destroy(&sv->lock);
-		pthread_cond_destroy(&sv->idle);
-	}
-	sv->running = 0;
-	sv->lfd = sv->stop[0] = sv->stop[1] = -1;
+	closedir(d);
+	if (whole)
+		rmdir(dir);
 }

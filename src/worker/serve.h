@@ -1,72 +1,69 @@
 /*
- * serve.h - a worker's fetch service (TCP jobs): it serves the map output
- * in the worker's local directory to the reduces of other workers.
+ * serve.h - a worker's fetch service (TCP jobs): a process of its own that
+ * serves the map output in the worker's local directory to the reduces of
+ * other workers, and tells the coordinator it is alive.
  *
- * It listens on a port of its own (any free one) on the address the
- * worker talks to the coordinator from, and reports "ADVERTISE:PORT" for
- * the coordinator to hand out with reduce tasks.  Each connection is
- * authenticated (net/channel.h, the job's secret) and then asks for runs
- * one at a time (net/fetchmsg.h); a run is streamed from the file in
+ * It connects to the coordinator (TCP, the job's secret), listens on a
+ * port of its own (any free one) on the address its host has towards the
+ * coordinator, and calls HEARTBEAT("ADVERTISE:PORT") every
+ * SERVE_HEARTBEAT_MS: the coordinator takes the map output of this worker
+ * to live at that address for as long as the beats come.  Each fetch
+ * connection is authenticated (net/channel.h) and then asks for runs one
+ * at a time (net/fetchmsg.h); a run is streamed from the file in
  * FETCH_CHUNK frames.
  *
- * Threads, not a process: a worker busy in a long map (the plugin holds
- * the main thread) must still answer fetches at once, so the service runs
- * in a thread of its own that accepts, and one thread per connection (at
+ * A process, not a thread of the worker: the map output must outlive a
+ * crash of the worker's plugin, as Hadoop's shuffle service outlives its
+ * task processes.  A plugin that kills the worker loses its running task
+ * (re-issued by the task timeout), not every map the worker finished; a
+ * host that dies, freezes or is cut off stops beating and loses both.  It
+ * also answers fetches at once while the worker is busy in a long map.
+ * Inside, one thread accepts and one thread serves each connection (at
  * most SERVE_MAX_CONNS at a time; more are closed at once), each bounded
- * by deadlines: a peer that does not finish the handshake within a second
- * is dropped with one log line and counted, an idle connection after
- * SERVE_IDLE_MS.  A thread rather than a process because the worker's
- * output should be reachable exactly as long as the worker lives: when it
- * dies, the coordinator sees its connection close, and that is the
- * moment its map output counts as lost.
+ * by deadlines: a peer that has not finished the handshake within
+ * SERVE_HANDSHAKE_MS is dropped with one log line, an idle one after
+ * SERVE_IDLE_MS.
  *
- * The threads only log with warning()/verbose() (never error(), whose
- * last-error text belongs to the worker's task), read files, and touch
- * nothing of the worker's but the directory name and the secret, both
- * fixed while the service runs.
+ * The service ends when the coordinator is gone (a beat fails: the job is
+ * over) or at serve_stop(); either way it removes what the worker wrote
+ * in the local directory (all of it when the worker made the directory).
  */
 #ifndef MR_SERVE_H
 #define MR_SERVE_H
 
 #include "net/secret.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define SERVE_MAX_CONNS 64
 #define SERVE_HANDSHAKE_MS 1000
 #define SERVE_IDLE_MS 60000
+#define SERVE_HEARTBEAT_MS 250
 
+/* The worker's handle on its fetch service process. */
 struct serve {
-	int lfd;
-	int stop[2];                 /* a pipe: the accept thread ends when it reads */
-	char addr[300];              /* "ADVERTISE:PORT" */
-	const char *dir;             /* borrowed: where the runs are */
-	const struct secret *secret; /* borrowed */
-	pthread_t thread;
-	int running;
-	pthread_mutex_t lock;        /* guards fds[] and nconns */
-	pthread_cond_t idle;         /* signalled when nconns drops to 0 */
-	int fds[SERVE_MAX_CONNS];    /* connections being served, -1 = free */
-	int nconns;
-	atomic_ulong auth_failures;
-	atomic_ulong runs_served;
+	pid_t pid;                   /* the service process, or 0 */
+	char addr[300];              /* "ADVERTISE:PORT", as it beats */
 };
 
 /*
- * Listen on `host` (any port) and start serving the runs in `dir`; the
- * address to advertise is `advertise` (a host name or address) with the
- * port chosen.  0, or -1 after printing why.  `dir` and `k` are borrowed
- * until serve_stop().
+ * Start the fetch service process for the runs in `dir` (removed whole at
+ * the end when `made_dir`), reaching the coordinator at `coordinator`
+ * with secret `k`, advertised as `advertise` (NULL: this host's address
+ * towards the coordinator).  Returns once the coordinator has its first
+ * beat: 0 with sv->addr, or -1 after printing why.
  */
-int serve_start(struct serve *sv, const char *host, const char *advertise, const char *dir,
-		const struct secret *k);
+int serve_start(struct serve *sv, const char *coordinator, const struct secret *k,
+		const char *advertise, const char *dir, int made_dir);
+
+/* Stop the service (SIGTERM) and wait for it.  Safe on a zeroed struct. */
+void serve_stop(struct serve *sv);
 
 /*
- * Stop accepting, cut every connection being served (shutdown) and wait
- * for their threads to end.  Safe on a zeroed struct.
+ * Remove what a worker writes in `dir` (mr-* runs, fetch-* directories,
+ * temp files), or everything and then `dir` itself when `whole`.
  */
-void serve_stop(struct serve *sv);
+void serve_clear_dir(const char *dir, int whole);
 
 #endif

@@ -473,12 +473,12 @@ static int reach_coordinator(struct worker *w, const struct worker_options *o)
 	if (rc < 0)
 		return rc == -2 ? 2 : 1;
 	w->tcp = 1;
-	if (client_connect_tcp(&w->client, o->coordinator, &w->remote.secret, "",
-			       CONNECT_RETRY_MS) < 0)
+	/* The fetch service first: the coordinator must know it before we ask. */
+	if (remote_serve(&w->remote, o->coordinator, o->advertise) < 0)
 		return 1;
-	if (remote_serve(&w->remote, w->client.t.ch.fd, o->advertise) < 0)
+	if (client_connect_tcp(&w->client, o->coordinator, &w->remote.secret,
+			       w->remote.serve.addr, CONNECT_RETRY_MS) < 0)
 		return 1;
-	w->client.fetch_addr = w->remote.serve.addr;
 	verbose("fetch service on %s, map output in %s", w->remote.serve.addr, w->remote.dir);
 	return 0;
 }

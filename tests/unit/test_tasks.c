@@ -2677,19 +2677,13 @@ static void test_random_chaos_backups(void **state)
 		chaos(seed, 1 + (int)(seed % 23), 1 + (int)(seed % 6));
 }
 
-#ifdef TASKS_KNOWN_BUGS
 /*
- * KNOWN BUG in tasks.c (rerun_map), left out of the suite until fixed:
- * build with OPT='-O2 -g -DTASKS_KNOWN_BUGS' to run it.
- *
  * A map re-run while the phase is already PHASE_MAP (a lost worker's
- * second and later maps, or any map re-run in the first map phase) does
- * not take its task out of job->done_in_phase; only the first re-run that
- * moves the phase from REDUCE back to MAP recomputes it.  done_in_phase
- * then counts maps that must run again as done, and pick_straggler hands
- * out backups while most maps are still to run, against tasks.h: a backup
- * only when "the phase is nearly done (at most a tenth of its tasks, or
- * one, left)".
+ * second and later maps, or any map re-run in the first map phase) must
+ * leave job->done_in_phase counting only the maps that are done, or
+ * pick_straggler would hand out backups while most maps are still to run
+ * (tasks.h: a backup only when the phase is nearly done).  Found by these
+ * tests, fixed in rerun_map.
  */
 static void test_bug_rerun_backup_map_phase(void **state)
 {
@@ -2746,7 +2740,6 @@ static void test_bug_rerun_backup_reduce_phase(void **state)
 	assert_int_equal(job.done_in_phase, job.maps_done);
 	job_release(&job);
 }
-#endif
 
 int main(void)
 {
@@ -2807,10 +2800,8 @@ int main(void)
 		cmocka_unit_test(test_fetch_failure_not_counted),
 		cmocka_unit_test(test_fetch_map_out_of_range),
 		cmocka_unit_test(test_map_holder),
-#ifdef TASKS_KNOWN_BUGS
-		cmocka_unit_test(test_bug_rerun_backup_map_phase),    /* fails: see the test */
-		cmocka_unit_test(test_bug_rerun_backup_reduce_phase), /* fails: see the test */
-#endif
+		cmocka_unit_test(test_bug_rerun_backup_map_phase),
+		cmocka_unit_test(test_bug_rerun_backup_reduce_phase),
 	};
 
 	UNIT_MAIN("tasks", tests);
