@@ -35,7 +35,7 @@ WORKER_SRC  := $(wildcard src/worker/*.c)
 SHUFFLE_LIB := $(B)/libshuffle.a
 # gcc-ar keeps the link-time-optimisation data of the members usable.
 AR          := $(if $(findstring clang,$(CC)),llvm-ar,gcc-ar)
-APPS       := wc indexer mtiming rtiming jobcount early_exit crash nocrash
+APPS       := wc indexer sort mtiming rtiming jobcount early_exit crash nocrash
 APP_LIBS_wc      := -lunistring
 APP_LIBS_indexer := -lunistring
 

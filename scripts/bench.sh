@@ -16,6 +16,9 @@
 #	One word is half of all words (default 1024 MiB in 8 files); the
 #	engine runs with 2 workers given --memory-limit 64M; reports each
 #	worker's peak RSS (target < 160 MB).
+#   scripts/bench.sh --net [--quick] [--reps N]
+#	The word count and a 1 GB sort over TCP on two namespaced hosts
+#	against the Unix socket on one: see scripts/bench-net.sh.
 #   scripts/bench.sh --many-files [N]
 #	N tiny files (default 10000); reports the coordinator's CPU time
 #	(target < 1 s).
@@ -51,6 +54,11 @@ die() {
 	echo "bench: $*" >&2
 	exit 2
 }
+
+# --net is its own script: the engine over TCP against the Unix socket.
+for arg; do
+	[ "$arg" = --net ] && exec "$(dirname "$0")/bench-net.sh" "$@"
+done
 
 mode=main
 quick=0
