@@ -1,13 +1,15 @@
-# tests.mk - the test plugins and the hostile-peer tool used by
-# tests/test-errors.sh and tests/test-hostile.sh.  Included by the Makefile,
-# which defines B, CFLAGS_OWN, LDFLAGS_ALL, TIRPC_LIBS, obj and TEST_BINS.
+# tests.mk - the test plugins and the hostile-peer tools used by
+# tests/test-errors.sh, tests/test-hostile.sh (mrpeer, Unix socket) and
+# tests/test-net.sh (netpeer, TCP).  Included by the Makefile, which defines
+# B, CFLAGS_OWN, LDFLAGS_ALL, TIRPC_LIBS, obj and TEST_BINS.
 
 TEST_PLUGINS := segv_once exit_once fail_map fail_reduce slow bad_abi no_symbols straggler counting poison \
                 sum_bad sum_unknown
 TEST_PLUGIN_SOS := $(patsubst %,$(B)/tests/plugins/%.so,$(TEST_PLUGINS))
 MRPEER := $(B)/tests/tools/mrpeer
+NETPEER := $(B)/tests/tools/netpeer
 
-TEST_BINS += $(TEST_PLUGIN_SOS) $(MRPEER)
+TEST_BINS += $(TEST_PLUGIN_SOS) $(MRPEER) $(NETPEER)
 
 # Built like the bundled plugins (see the apps rules), from tests/plugins/.
 $(B)/obj/tests/plugins/%.o: tests/plugins/%.c $(B)/.flags
@@ -26,5 +28,12 @@ $(MRPEER): $(call obj,tests/tools/mrpeer.c $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS)
 
-test-errors-bins: $(TEST_PLUGIN_SOS) $(MRPEER)
+# netpeer does its own I/O over TCP with the handshake and frames of src/net/.
+$(NETPEER): $(call obj,tests/tools/netpeer.c src/net/auth.c src/net/tcp.c src/net/rpcmsg.c \
+                       src/net/secret.c src/common/log.c src/common/util.c $(B)/gen/mr_xdr.c)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lcrypto
+
+test-errors-bins: $(TEST_PLUGIN_SOS) $(MRPEER) $(NETPEER)
 .PHONY: test-errors-bins
