@@ -28,6 +28,7 @@ SUITES=(
 	"tests/test-skip.sh"
 	"tests/test-combiner.sh"
 	"tests/test-hostile.sh"
+	"tests/test-net.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"
 )

@@ -425,10 +425,13 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_addr, &args.addr,
 				  sizeof(args.addr)) == 0) {
 			/* A fetch service: it holds map output while it beats. */
-			if (served.job && *args.addr)
+			int server = *args.addr != '\0';
+
+			if (served.job && server)
 				job_worker_seen(served.job, conn, args.addr);
 			res.heartbeat = 0;
-			rc = reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1 : 1;
+			rc = reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1
+			     : server;
 		}
 		xdr_free((xdrproc_t)xdr_mr_addr, (char *)&args.addr);
 		return rc;
