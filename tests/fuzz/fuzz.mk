@@ -40,7 +40,7 @@ FUZZ_OBJS_xdr   := $(call fuzz_obj,tests/fuzz/fuzz_xdr.c) $(B)/fuzz/obj/mr_xdr.o
 FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c tests/unit/runio.c src/shuffle/ifile.c \
                    src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
                    src/common/log.c src/common/util.c)
-FUZZ_OBJS_frame := $(call fuzz_obj,tests/fuzz/fuzz_frame.c src/net/auth.c)
+FUZZ_OBJS_frame := $(call fuzz_obj,tests/fuzz/fuzz_frame.c src/net/auth.c src/net/fetchmsg.c)
 
 ifeq ($(FUZZ_WHY_NOT),)
 fuzz-bins: $(FUZZ_BINS)

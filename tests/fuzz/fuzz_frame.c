@@ -25,8 +25,15 @@
  *   2  a payload, sealed (from a copy and in place, the same frame) and
  *      opened; the frame with one byte changed (where the input says) is
  *      refused, and so is the genuine frame a second time.
+ *   3  the fetch service's messages (net/fetchmsg.h), what a worker's
+ *      fetch service decodes from any authenticated peer and a reduce
+ *      from a fetch service: the rest as a request and as an answer; a
+ *      request is taken exactly when it is 12 bytes with our magic and
+ *      both ids fit an int, and whatever decodes encodes back to the same
+ *      bytes.
  */
 #include "net/auth.h"
+#include "net/fetchmsg.h"
 #include "fuzz.h"
 #include "fuzz_frame.h"
 
@@ -200,6 +207,29 @@ static void seal(const uint8_t *d, size_t n)
 	free(frame);
 }
 
+/* Selector 3: fetch requests and answers from arbitrary bytes. */
+static void fetch_messages(const uint8_t *d, size_t n)
+{
+	unsigned char again[FETCH_ANSWER_LEN];
+	enum fetch_status st;
+	uint64_t size;
+	int m, r;
+
+	if (fetch_decode_request(d, n, &m, &r) == 0) {
+		CHECK(n == FETCH_REQUEST_LEN && m >= 0 && r >= 0);
+		fetch_encode_request(again, m, r);
+		CHECK(memcmp(again, d, FETCH_REQUEST_LEN) == 0);
+	} else {
+		CHECK(n != FETCH_REQUEST_LEN || memcmp(d, "MRF1", 4) != 0 || d[4] >= 0x80 ||
+		      d[8] >= 0x80);
+	}
+	if (fetch_decode_answer(d, n, &st, &size) == 0) {
+		CHECK(n == FETCH_ANSWER_LEN && st <= FETCH_ERROR);
+		fetch_encode_answer(again, st, size);
+		CHECK(memcmp(again, d, FETCH_ANSWER_LEN) == 0);
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -221,6 +251,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FRAME_SEL_HANDSHAKE:
 		handshake(data + 1, size - 1);
+		break;
+	case FRAME_SEL_FETCH:
+		fetch_messages(data + 1, size - 1);
 		break;
 	default:
 		seal(data + 1, size - 1);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* The first input byte, modulo FRAME_SEL_COUNT, says what the rest is. */
-enum { FRAME_SEL_STREAM, FRAME_SEL_HANDSHAKE, FRAME_SEL_SEAL, FRAME_SEL_COUNT };
+enum { FRAME_SEL_STREAM, FRAME_SEL_HANDSHAKE, FRAME_SEL_SEAL, FRAME_SEL_FETCH, FRAME_SEL_COUNT };
 
 /* The receiver's limit on a frame's payload. */
 #define FRAME_FUZZ_MAX 4096
