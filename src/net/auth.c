@@ -1,5 +1,7 @@
 /* auth.c - see auth.h.  Every primitive is OpenSSL's: EVP_MAC "HMAC",
- * EVP_KDF "HKDF", RAND_bytes, CRYPTO_memcmp, OPENSSL_cleanse. */
+ * EVP_KDF "HKDF", EVP_CIPHER "AES-256-GCM" (for GMAC: additional data
+ * only, then EVP_CTRL_AEAD_GET_TAG), RAND_bytes, CRYPTO_memcmp,
+ * OPENSSL_cleanse. */
 #include "net/auth.h"
 
 #include <openssl/core_names.h>
@@ -192,6 +194,33 @@ int auth_server_challenge(struct auth_hs *hs, const struct secret *k,
 	return 0;
 }
 
+/*
+ * An AES-256-GCM context keyed with key[32], ready for gmac(): the one
+ * place an algorithm is fetched or memory allocated.  NULL on failure.
+ */
+static EVP_CIPHER_CTX *gcm_new(const unsigned char key[32])
+{
+	EVP_CIPHER *aes = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+	EVP_CIPHER_CTX *ctx = aes ? EVP_CIPHER_CTX_new() : NULL;
+
+	if (ctx && !EVP_EncryptInit_ex(ctx, aes, NULL, key, NULL)) {
+		EVP_CIPHER_CTX_free(ctx);
+		ctx = NULL;
+	}
+	EVP_CIPHER_free(aes); /* ctx holds its own reference */
+	return ctx;
+}
+
+/* Make a direction's context if the session was built by hand.  0 or -1. */
+static int gcm_ready(struct auth_session *s, EVP_CIPHER_CTX **ctx, const unsigned char key[32])
+{
+	if (!*ctx && !(*ctx = gcm_new(key))) {
+		s->why = "AES-256-GCM unavailable in libcrypto";
+		return -1;
+	}
+	return 0;
+}
+
 /* Both sides: the two direction keys, from where this side stands. */
 static int session_start(struct auth_hs *hs, struct auth_session *s)
 {
@@ -202,6 +231,12 @@ static int session_start(struct auth_hs *hs, struct auth_session *s)
 	if (derive(hs, INFO_C2S, c2s) < 0 || derive(hs, INFO_S2C, s2c) < 0) {
 		auth_session_clear(s);
 		hs->why = "HKDF failed in libcrypto";
+		return -1;
+	}
+	if (gcm_ready(s, &s->send_gcm, s->send_key) < 0 ||
+	    gcm_ready(s, &s->recv_gcm, s->recv_key) < 0) {
+		auth_session_clear(s);
+		hs->why = "AES-256-GCM unavailable in libcrypto";
 		return -1;
 	}
 	return 0;
@@ -257,23 +292,33 @@ void auth_hs_clear(struct auth_hs *hs)
 
 void auth_session_clear(struct auth_session *s)
 {
+	EVP_CIPHER_CTX_free(s->send_gcm);
+	EVP_CIPHER_CTX_free(s->recv_gcm);
 	OPENSSL_cleanse(s, sizeof(*s));
+	s->send_gcm = NULL;
+	s->recv_gcm = NULL;
 	s->why = NULL;
 }
 
-/* The MAC of a frame: HMAC(key, u64 seq | header | payload). */
-static int frame_mac(const unsigned char key[32], uint64_t seq, const unsigned char *hdr,
-		     const unsigned char *payload, size_t len, unsigned char out[AUTH_MAC_LEN])
+/*
+ * The tag of a frame: GMAC under ctx's key with IV 0000 | u64 seq, over
+ * the header and payload (contiguous: AUTH_HEADER_LEN + len bytes at
+ * frame) as additional data.  0 or -1.
+ */
+static int gmac(EVP_CIPHER_CTX *ctx, uint64_t seq, const unsigned char *frame, size_t len,
+		unsigned char tag[AUTH_TAG_LEN])
 {
-	unsigned char seqbuf[8];
-	struct piece parts[] = {
-		{ seqbuf, sizeof(seqbuf) },
-		{ hdr, AUTH_HEADER_LEN },
-		{ payload, len },
-	};
+	unsigned char iv[12] = { 0 }, none[16];
+	int outl;
 
-	put_u64(seqbuf, seq);
-	return hmac(key, 32, parts, 3, out);
+	put_u64(iv + 4, seq);
+	/* len <= AUTH_MAX_PAYLOAD: the int cannot overflow */
+	if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
+	    !EVP_EncryptUpdate(ctx, NULL, &outl, frame, (int)(AUTH_HEADER_LEN + len)) ||
+	    !EVP_EncryptFinal_ex(ctx, none, &outl) ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AUTH_TAG_LEN, tag) <= 0)
+		return -1;
+	return 0;
 }
 
 int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned char *out)
@@ -282,12 +327,17 @@ int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned 
 		s->why = "payload too large for one frame";
 		return -1;
 	}
+	if (s->send_seq == UINT64_MAX) {
+		s->why = "sequence numbers used up: a GMAC IV must never repeat";
+		return -1;
+	}
+	if (gcm_ready(s, &s->send_gcm, s->send_key) < 0)
+		return -1;
 	if (payload != out + AUTH_HEADER_LEN)
 		memmove(out + AUTH_HEADER_LEN, payload, len);
 	put_u32(out, (uint32_t)len);
-	if (frame_mac(s->send_key, s->send_seq, out, out + AUTH_HEADER_LEN, len,
-		      out + AUTH_HEADER_LEN + len) < 0) {
-		s->why = "HMAC failed in libcrypto";
+	if (gmac(s->send_gcm, s->send_seq, out, len, out + AUTH_HEADER_LEN + len) < 0) {
+		s->why = "GMAC failed in libcrypto";
 		return -1;
 	}
 	s->send_seq++;
@@ -308,16 +358,18 @@ int auth_frame_length(const unsigned char hdr[AUTH_HEADER_LEN], size_t max, size
 
 int auth_open(struct auth_session *s, const unsigned char *frame, size_t len)
 {
-	unsigned char want[AUTH_MAC_LEN];
+	unsigned char want[AUTH_TAG_LEN];
 	int rc = -1;
 
 	if (len > AUTH_MAX_PAYLOAD || get_u32(frame) != len) {
 		s->why = "the frame's length is not the one announced";
 		return -1;
 	}
-	if (frame_mac(s->recv_key, s->recv_seq, frame, frame + AUTH_HEADER_LEN, len, want) < 0)
-		s->why = "HMAC failed in libcrypto";
-	else if (CRYPTO_memcmp(want, frame + AUTH_HEADER_LEN + len, AUTH_MAC_LEN) != 0)
+	if (gcm_ready(s, &s->recv_gcm, s->recv_key) < 0)
+		return -1;
+	if (gmac(s->recv_gcm, s->recv_seq, frame, len, want) < 0)
+		s->why = "GMAC failed in libcrypto";
+	else if (CRYPTO_memcmp(want, frame + AUTH_HEADER_LEN + len, AUTH_TAG_LEN) != 0)
 		s->why = "bad MAC: the frame was altered, replayed, reordered or forged";
 	else
 		rc = 0;

@@ -274,7 +274,7 @@ int channel_recv(struct channel *ch, const unsigned char **payload, size_t *len)
 		return ch_fail(ch, EMSGSIZE, "%s sent a frame above the limit of %zu bytes",
 			       ch->peer, ch->max_payload);
 	ch_reserve(ch, n);
-	if (io_full(ch, ch->buf + AUTH_HEADER_LEN, n + AUTH_MAC_LEN, 0, -1) < 0)
+	if (io_full(ch, ch->buf + AUTH_HEADER_LEN, n + AUTH_TAG_LEN, 0, -1) < 0)
 		return recv_fail(ch, 1);
 	if (auth_open(&ch->s, ch->buf, n) < 0) {
 		ch->auth_failed = 1;

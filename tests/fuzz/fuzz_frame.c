@@ -85,6 +85,7 @@ static int stream_frame(struct auth_session *rx, const uint8_t *d, size_t len)
 	} else {
 		CHECK(rx->recv_seq == seq);
 	}
+	auth_session_clear(&tx);
 	free(want);
 	free(frame);
 	return rc == 0;
@@ -103,13 +104,14 @@ static void stream(const uint8_t *d, size_t n)
 		free(hdr);
 		CHECK(rc == (be32(d) > FRAME_FUZZ_MAX ? -1 : 0));
 		if (rc < 0)
-			return;
+			break;
 		CHECK(len == be32(d));
 		if (n < AUTH_FRAME_LEN(len) || !stream_frame(&rx, d, len))
-			return;
+			break;
 		d += AUTH_FRAME_LEN(len);
 		n -= AUTH_FRAME_LEN(len);
 	}
+	auth_session_clear(&rx);
 }
 
 /* Every piece of d sent from a to b opens there intact. */
@@ -202,6 +204,9 @@ static void seal(const uint8_t *d, size_t n)
 	CHECK(auth_open(&rx, bad, n) == -1);
 	CHECK(auth_open(&rx, frame, n) == 0);
 	CHECK(auth_open(&rx, inplace, n) == -1);
+	auth_session_clear(&tx);
+	auth_session_clear(&tx2);
+	auth_session_clear(&rx);
 	free(bad);
 	free(inplace);
 	free(frame);

@@ -3,7 +3,8 @@
  * agree on: the selector byte that starts every input, the payload limit,
  * and the fixed session the frames are sealed and opened with (the same
  * key both ways, sequence numbers from 0), so that the seeds hold frames
- * that really open.
+ * that really open.  The session is built by hand: auth.c makes its
+ * AES-256-GCM contexts on first use, so auth_session_clear it after.
  */
 #ifndef MR_FUZZ_FRAME_H
 #define MR_FUZZ_FRAME_H

@@ -284,11 +284,15 @@ static int frame_stream_seeds(void)
 	frame_fuzz_session(&tx);
 	for (int i = 0; i < 3; i++) {
 		len[i] = AUTH_FRAME_LEN(strlen(text[i]));
-		if (auth_seal(&tx, text[i], strlen(text[i]), f[i]) < 0)
-			return error("cannot seal a seed frame: %s", auth_why(&tx));
+		if (auth_seal(&tx, text[i], strlen(text[i]), f[i]) < 0) {
+			error("cannot seal a seed frame: %s", auth_why(&tx));
+			auth_session_clear(&tx);
+			return -1;
+		}
 		memcpy(buf + n, f[i], len[i]);
 		n += len[i];
 	}
+	auth_session_clear(&tx);
 	rc |= frame_seed("stream-three", FRAME_SEL_STREAM, buf, n);
 	rc |= frame_seed("stream-truncated", FRAME_SEL_STREAM, buf, n - 1);
 	memcpy(buf, f[0], len[0]);

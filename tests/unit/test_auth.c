@@ -1,16 +1,19 @@
 /*
  * test_auth.c - unit tests of src/net/auth.c: the handshake and the MAC
  * framing.  The wire format of auth.h is checked against libcrypto called
- * another way (one-shot HMAC(), EVP_PKEY HKDF), so the header's formulas
- * are what goes on the wire.
+ * another way (one-shot HMAC(), EVP_PKEY HKDF, one-shot EVP_Q_mac "GMAC"
+ * where auth.c drives an AES-256-GCM EVP_CIPHER_CTX), so the header's
+ * formulas are what goes on the wire.
  */
 #include "unit.h"
 
 #include "net/auth.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 
 static unsigned char key_a[48] = "the shared secret of job A, 48 bytes long......";
 static unsigned char key_b[48] = "the shared secret of job B, 48 bytes long......";
@@ -54,6 +57,28 @@ static void ref_hmac(const void *key, size_t klen, const void *a, size_t alen,
 	memcpy(msg + alen + blen, c, clen);
 	assert_non_null(HMAC(EVP_sha256(), key, (int)klen, msg, alen + blen + clen, out, &outlen));
 	assert_int_equal(outlen, AUTH_MAC_LEN);
+}
+
+/*
+ * A frame's tag as auth.h defines it, by the one-shot EVP_MAC API: GMAC
+ * (AES-256-GCM) under key, IV 0000 | u64 seq (big-endian), over
+ * frame[0 .. AUTH_HEADER_LEN + len).
+ */
+static void ref_gmac(const unsigned char key[32], uint64_t seq, const unsigned char *frame,
+		     size_t len, unsigned char out[AUTH_TAG_LEN])
+{
+	unsigned char iv[12] = { 0 };
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_IV, iv, sizeof(iv)),
+		OSSL_PARAM_construct_end(),
+	};
+	size_t outlen = 0;
+
+	for (int i = 0; i < 8; i++)
+		iv[4 + i] = (unsigned char)(seq >> (56 - 8 * i));
+	assert_non_null(EVP_Q_mac(NULL, "GMAC", NULL, "AES-256-GCM", params, key, 32, frame,
+				  AUTH_HEADER_LEN + len, out, AUTH_TAG_LEN, &outlen));
+	assert_int_equal(outlen, AUTH_TAG_LEN);
 }
 
 /* HKDF-SHA256 by the EVP_PKEY API. */
@@ -132,6 +157,11 @@ static void test_handshake_both_ways(void **state)
 	assert_memory_equal(r.cs.send_key, r.ss.recv_key, 32);
 	assert_memory_equal(r.cs.recv_key, r.ss.send_key, 32);
 	assert_memory_not_equal(r.cs.send_key, r.cs.recv_key, 32);
+	/* the contexts are made by the handshake, not by the first frame */
+	assert_non_null(r.cs.send_gcm);
+	assert_non_null(r.cs.recv_gcm);
+	assert_non_null(r.ss.send_gcm);
+	assert_non_null(r.ss.recv_gcm);
 	round_trip(&r.cs, &r.ss, "mr_ask 1");
 	round_trip(&r.ss, &r.cs, "map pg-being_ernest.txt");
 	round_trip(&r.cs, &r.ss, "mr_report ok");
@@ -153,13 +183,19 @@ static void test_handshake_both_ways(void **state)
 	}
 	auth_session_clear(&r.cs);
 	assert_true(is_zero(r.cs.send_key, 32) && is_zero(r.cs.recv_key, 32));
+	assert_null(r.cs.send_gcm);
+	assert_null(r.cs.recv_gcm);
+	auth_session_clear(&r.ss);
+	/* clearing twice is harmless */
 	auth_session_clear(&r.ss);
 }
 
 /* The bytes on the wire are those auth.h describes. */
 static void test_wire_format(void **state)
 {
-	unsigned char want[AUTH_MAC_LEN], frame[AUTH_FRAME_LEN(5)], seq[8] = { 0 };
+	static const char *const text[] = { "hello", "hello", "",
+		"a longer payload, of more than one AES block and not a multiple of 16 bytes" };
+	unsigned char want[AUTH_MAC_LEN], frame[AUTH_FRAME_LEN(128)];
 	const unsigned char *nc, *ns;
 	struct hs_result r;
 
@@ -180,17 +216,82 @@ static void test_wire_format(void **state)
 	ref_hkdf(&secret_a, nc, ns, "mr s2c", want);
 	assert_memory_equal(r.cs.recv_key, want, 32);
 
-	/* frame 0 and frame 1 from the client: MAC over seq | length | payload */
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(auth_seal(&r.cs, "hello", 5, frame), 0);
-		assert_memory_equal(frame, "\0\0\0\5hello", 9);
-		seq[7] = (unsigned char)i;
-		ref_hmac(r.ss.recv_key, 32, seq, 8, frame, 4, "hello", 5, want);
-		assert_memory_equal(frame + 9, want, AUTH_MAC_LEN);
-		assert_int_equal(auth_open(&r.ss, frame, 5), 0);
+	/* u32 length | payload | 16-byte tag */
+	assert_int_equal(AUTH_TAG_LEN, 16);
+	assert_int_equal(AUTH_FRAME_LEN(5), 4 + 5 + 16);
+	assert_int_equal(auth_seal(&r.cs, "hello", 5, frame), 0);
+	assert_memory_equal(frame, "\0\0\0\5hello", 9);
+	ref_gmac(r.ss.recv_key, 0, frame, 5, want);
+	assert_memory_equal(frame + 9, want, AUTH_TAG_LEN);
+	assert_int_equal(auth_open(&r.ss, frame, 5), 0);
+	/* frames 1 .. 3 from the client (the same payload again, empty, longer) */
+	for (size_t i = 1; i < sizeof(text) / sizeof(text[0]); i++) {
+		size_t n = strlen(text[i]);
+
+		assert_int_equal(auth_seal(&r.cs, text[i], n, frame), 0);
+		put_be32(want, (uint32_t)n);
+		assert_memory_equal(frame, want, AUTH_HEADER_LEN);
+		assert_memory_equal(frame + AUTH_HEADER_LEN, text[i], n);
+		ref_gmac(r.ss.recv_key, i, frame, n, want);
+		assert_memory_equal(frame + AUTH_HEADER_LEN + n, want, AUTH_TAG_LEN);
+		assert_int_equal(auth_open(&r.ss, frame, n), 0);
 	}
+	/* and the server's frame 0, under the other key */
+	assert_int_equal(auth_seal(&r.ss, "hello", 5, frame), 0);
+	ref_gmac(r.cs.recv_key, 0, frame, 5, want);
+	assert_memory_equal(frame + 9, want, AUTH_TAG_LEN);
 	auth_session_clear(&r.cs);
 	auth_session_clear(&r.ss);
+}
+
+/*
+ * A session built by hand (as the fuzz targets do): its contexts are made
+ * on first use, the IV's sequence number is big-endian in its last 8
+ * bytes, and a clear frees the contexts.
+ */
+static void test_session_by_hand(void **state)
+{
+	unsigned char frame[AUTH_FRAME_LEN(16)], want[AUTH_TAG_LEN];
+	struct auth_session tx, rx;
+	const uint64_t seq = 0x0102030405060708ull;
+
+	(void)state;
+	memset(&tx, 0, sizeof(tx));
+	memset(&rx, 0, sizeof(rx));
+	for (int i = 0; i < 32; i++)
+		tx.send_key[i] = rx.recv_key[i] = (unsigned char)(i * 37 + 11);
+	tx.send_seq = rx.recv_seq = seq;
+	assert_int_equal(auth_seal(&tx, "by hand", 7, frame), 0);
+	assert_non_null(tx.send_gcm);
+	assert_null(tx.recv_gcm);
+	assert_int_equal(tx.send_seq, seq + 1);
+	ref_gmac(tx.send_key, seq, frame, 7, want);
+	assert_memory_equal(frame + AUTH_HEADER_LEN + 7, want, AUTH_TAG_LEN);
+	/* one number off either way: refused */
+	rx.recv_seq = seq + 1;
+	assert_int_equal(auth_open(&rx, frame, 7), -1);
+	assert_non_null(rx.recv_gcm);
+	rx.recv_seq = seq - 1;
+	assert_int_equal(auth_open(&rx, frame, 7), -1);
+	rx.recv_seq = seq;
+	assert_int_equal(auth_open(&rx, frame, 7), 0);
+	assert_int_equal(rx.recv_seq, seq + 1);
+	/* a second session with the same key and number seals the same frame */
+	{
+		unsigned char again[AUTH_FRAME_LEN(16)];
+		struct auth_session tx2;
+
+		memset(&tx2, 0, sizeof(tx2));
+		memcpy(tx2.send_key, tx.send_key, 32);
+		tx2.send_seq = seq;
+		assert_int_equal(auth_seal(&tx2, "by hand", 7, again), 0);
+		assert_memory_equal(again, frame, AUTH_FRAME_LEN(7));
+		auth_session_clear(&tx2);
+	}
+	auth_session_clear(&tx);
+	auth_session_clear(&rx);
+	assert_null(tx.send_gcm);
+	assert_null(rx.recv_gcm);
 }
 
 /* Client with secret A, server with secret B: the client refuses the CHALLENGE. */
@@ -332,7 +433,7 @@ static void test_replay_and_reorder(void **state)
 	/* the server's frame 0 differs from the client's frame 0 */
 	n1 = seal_text(&r.ss, "call 3", f1);
 	assert_memory_not_equal(f0 + AUTH_HEADER_LEN + n0, f1 + AUTH_HEADER_LEN + n1,
-				AUTH_MAC_LEN);
+				AUTH_TAG_LEN);
 	assert_int_equal(auth_open(&r.cs, f1, n1), 0);
 	assert_int_equal(auth_open(&r.ss, f0, n0), 0);
 	auth_session_clear(&r.cs);
@@ -353,15 +454,20 @@ static void test_truncated(void **state)
 	/* the header says n, the caller believes n - 1 */
 	assert_int_equal(auth_open(&r.ss, frame, n - 1), -1);
 	assert_non_null(strstr(auth_why(&r.ss), "length"));
-	/* payload cut by one byte, header rewritten, MAC moved up */
+	/* payload cut by one byte, header rewritten, tag moved up */
 	memcpy(cut, frame, AUTH_HEADER_LEN + n - 1);
 	put_be32(cut, (uint32_t)(n - 1));
-	memcpy(cut + AUTH_HEADER_LEN + n - 1, frame + AUTH_HEADER_LEN + n, AUTH_MAC_LEN);
+	memcpy(cut + AUTH_HEADER_LEN + n - 1, frame + AUTH_HEADER_LEN + n, AUTH_TAG_LEN);
 	assert_int_equal(auth_open(&r.ss, cut, n - 1), -1);
-	/* payload empty, MAC kept */
+	/* payload empty, tag kept */
 	put_be32(cut, 0);
-	memcpy(cut + AUTH_HEADER_LEN, frame + AUTH_HEADER_LEN + n, AUTH_MAC_LEN);
+	memcpy(cut + AUTH_HEADER_LEN, frame + AUTH_HEADER_LEN + n, AUTH_TAG_LEN);
 	assert_int_equal(auth_open(&r.ss, cut, 0), -1);
+	/* the frame cut inside its tag (the rest of the buffer is not the tag) */
+	memcpy(cut, frame, AUTH_FRAME_LEN(n) - 1);
+	cut[AUTH_FRAME_LEN(n) - 1] = (unsigned char)~frame[AUTH_FRAME_LEN(n) - 1];
+	assert_int_equal(auth_open(&r.ss, cut, n), -1);
+	assert_int_equal(r.ss.recv_seq, 0);
 	assert_int_equal(auth_open(&r.ss, frame, n), 0);
 	auth_session_clear(&r.cs);
 	auth_session_clear(&r.ss);
@@ -427,6 +533,19 @@ static void test_length_limits(void **state)
 	assert_int_equal(small[0], 0xee);
 	/* opening a frame said to be that long fails too */
 	assert_int_equal(auth_open(&s, small, (size_t)AUTH_MAX_PAYLOAD + 1), -1);
+	/* neither made a context */
+	assert_null(s.send_gcm);
+	assert_null(s.recv_gcm);
+	/* the last sequence number is never used: a GMAC IV must not repeat */
+	s.send_seq = UINT64_MAX;
+	assert_int_equal(auth_seal(&s, "x", 1, small), -1);
+	assert_non_null(strstr(auth_why(&s), "sequence numbers used up"));
+	assert_int_equal(s.send_seq, UINT64_MAX);
+	assert_int_equal(small[0], 0xee);
+	s.send_seq = UINT64_MAX - 1;
+	assert_int_equal(auth_seal(&s, "x", 1, small), 0);
+	assert_int_equal(s.send_seq, UINT64_MAX);
+	auth_session_clear(&s);
 }
 
 /* A payload already in place at out + AUTH_HEADER_LEN gives the same frame as a copy. */
@@ -441,7 +560,10 @@ static void test_seal_in_place(void **state)
 	(void)state;
 	handshake(&secret_a, &secret_a, &r);
 	assert_int_equal(r.step, 0);
-	twin = r.cs;
+	/* a twin of r.cs: by hand, not by value (a session owns its contexts) */
+	memset(&twin, 0, sizeof(twin));
+	memcpy(twin.send_key, r.cs.send_key, 32);
+	twin.send_seq = r.cs.send_seq;
 	memcpy(b + AUTH_HEADER_LEN, text, n);
 	assert_int_equal(auth_seal(&r.cs, text, n, a), 0);
 	assert_int_equal(auth_seal(&twin, b + AUTH_HEADER_LEN, n, b), 0);
@@ -486,6 +608,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_both_ways),
 		cmocka_unit_test(test_wire_format),
+		cmocka_unit_test(test_session_by_hand),
 		cmocka_unit_test(test_wrong_key_server),
 		cmocka_unit_test(test_wrong_key_client),
 		cmocka_unit_test(test_not_ours),
