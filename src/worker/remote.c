@@ -54,6 +54,25 @@ const char *remote_map_dir(struct remote *rm)
 	return rm->dir;
 }
 
+/*
+ * Is our own run of map m gone (the local directory emptied under us)?
+ * Then say so as our fetch service would: a fetch failure, "missing".
+ */
+static int own_run_missing(struct remote *rm, int m, int reduce_id, struct fetch_failure *f)
+{
+	char name[JOBDIR_NAME_MAX], path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", rm->dir, jobdir_map_run(name, m, reduce_id));
+	if (access(path, R_OK) == 0)
+		return 0;
+	f->kind = FETCH_FAIL_MISSING;
+	f->map_id = m;
+	snprintf(f->addr, sizeof(f->addr), "%s", rm->serve.addr);
+	snprintf(f->why, sizeof(f->why), "run of map %d is gone from our own %s: %s", m,
+		 rm->dir, strerror(errno));
+	return 1;
+}
+
 int remote_fetch(struct remote *rm, const mr_reduce_task *rt, const char **dirs,
 		 char **fetched, struct fetch_failure *f)
 {
@@ -67,11 +86,22 @@ int remote_fetch(struct remote *rm, const mr_reduce_task *rt, const char **dirs,
 	*fetched = NULL;
 	for (u_int i = 0; i < (u_int)rt->nmap; i++)
 		dirs[i] = NULL;
+	remote_map_dir(rm); /* a run of ours read in place needs the directory */
 	for (u_int i = 0; i < nmap && i < (u_int)rt->nmap; i++) {
 		int h = rt->map_host.map_host_val[i];
 
-		if (h >= 0 && (u_int)h < nh)
+		if (h < 0 || (u_int)h >= nh)
+			continue;
+		/* Served by our own fetch service: it is in our directory already. */
+		if (rm->serving && !strcmp(rt->hosts.hosts_val[h], rm->serve.addr)) {
+			if (own_run_missing(rm, (int)i, rt->reduce_id, f)) {
+				free(src);
+				return -1;
+			}
+			dirs[i] = rm->dir;
+		} else {
 			src[n++] = (struct fetch_src){ (int)i, rt->hosts.hosts_val[h] };
+		}
 	}
 	if (n == 0) {
 		free(src);

@@ -52,9 +52,10 @@ const char *remote_map_dir(struct remote *rm);
 
 /*
  * Fetch what reduce `rt` needs: fills dirs[0 .. nmap) with where each
- * map's run is (a fetch directory of this attempt, or NULL for a run in
- * the job directory) and *fetched with that directory (malloc'd, or NULL
- * when nothing was fetched).  0, or -1 with *f set (f->kind
+ * map's run is (our own local directory for a run our fetch service holds,
+ * read in place; a fetch directory of this attempt for the others; NULL
+ * for a run in the job directory) and *fetched with that fetch directory
+ * (malloc'd, or NULL when nothing was fetched).  0, or -1 with *f set (f->kind
  * FETCH_FAIL_LOCAL: printed already).  Remove the fetched runs with
  * remote_forget() either way.
  */
