@@ -16,6 +16,7 @@
 #error "define MR_APP (the plugin's name) before including applib.h"
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -145,6 +146,34 @@ static inline void app_sleep_ms(unsigned long ms)
 }
 
 /* A uniformly random integer in [0, bound), bound > 0, from getrandom(2). */
+/*
+ * How many entries of the current directory `match` says yes to (it gets
+ * the name and `arg`), or -1 (reported).
+ */
+static inline long app_count_files(int (*match)(const char *name, const void *arg),
+				   const void *arg)
+{
+	struct dirent *de;
+	long count = 0;
+	DIR *dir = opendir(".");
+
+	if (!dir)
+		return app_error_errno("cannot open the current directory");
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de)
+			break;
+		count += match(de->d_name, arg) != 0;
+	}
+	if (errno) {
+		app_error_errno("cannot read the current directory");
+		count = -1;
+	}
+	closedir(dir);
+	return count;
+}
+
 static inline int app_random_below(uint32_t bound, uint32_t *out)
 {
 	/* Reject the top partial range so every result is equally likely. */

@@ -41,30 +41,16 @@ static int create_marker(void)
 	return 0;
 }
 
+static int is_marker(const char *name, const void *arg)
+{
+	(void)arg;
+	return !strncmp(name, MARKER_PREFIX, strlen(MARKER_PREFIX));
+}
+
 /* The number of marker files in the current directory, or -1. */
 static long count_markers(void)
 {
-	struct dirent *de;
-	long count = 0;
-	DIR *dir;
-
-	dir = opendir(".");
-	if (!dir)
-		return app_error_errno("cannot open the current directory");
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			break;
-		if (!strncmp(de->d_name, MARKER_PREFIX, strlen(MARKER_PREFIX)))
-			count++;
-	}
-	if (errno) {
-		app_error_errno("cannot read the current directory");
-		count = -1;
-	}
-	closedir(dir);
-	return count;
+	return app_count_files(is_marker, NULL);
 }
 
 MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data,

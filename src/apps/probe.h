@@ -38,30 +38,15 @@ static inline int probe_is_live(const char *name, const char *prefix,
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
+static inline int probe_match(const char *name, const void *prefix)
+{
+	return probe_is_live(name, prefix, strlen(prefix));
+}
+
 /* Count the live "PREFIX<pid>" files in the current directory, or -1. */
 static inline int probe_count(const char *prefix)
 {
-	size_t plen = strlen(prefix);
-	struct dirent *de;
-	int count = 0;
-	DIR *dir;
-
-	dir = opendir(".");
-	if (!dir)
-		return app_error_errno("cannot open the current directory");
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			break;
-		count += probe_is_live(de->d_name, prefix, plen);
-	}
-	if (errno) {
-		app_error_errno("cannot read the current directory");
-		count = -1;
-	}
-	closedir(dir);
-	return count;
+	return (int)app_count_files(probe_match, prefix);
 }
 
 /* How many processes run `phase` now (at least 1), or -1 (reported). */

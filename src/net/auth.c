@@ -3,6 +3,7 @@
  * only, then EVP_CTRL_AEAD_GET_TAG), RAND_bytes, CRYPTO_memcmp,
  * OPENSSL_cleanse. */
 #include "net/auth.h"
+#include "net/wire.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -105,30 +106,11 @@ static int hs_check(struct auth_hs *hs, const char *label, const unsigned char *
 	return rc;
 }
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-	put_u32(p, (uint32_t)(v >> 32));
-	put_u32(p + 4, (uint32_t)v);
-}
-
 /* Magic, version and a fresh nonce into out[0 .. 8 + AUTH_NONCE_LEN). */
 static int put_greeting(struct auth_hs *hs, unsigned char *out, unsigned char *nonce)
 {
 	memcpy(out, AUTH_MAGIC, 4);
-	put_u32(out + 4, AUTH_VERSION);
+	wire_put32(out + 4, AUTH_VERSION);
 	if (RAND_bytes(nonce, AUTH_NONCE_LEN) != 1) {
 		hs->why = "no random bytes from libcrypto";
 		return -1;
@@ -145,7 +127,7 @@ static int take_greeting(struct auth_hs *hs, const unsigned char *in, unsigned c
 		hs->why = what_bad;
 		return -1;
 	}
-	if (get_u32(in + 4) != AUTH_VERSION) {
+	if (wire_get32(in + 4) != AUTH_VERSION) {
 		hs->why = "the peer speaks another version of the handshake";
 		return -1;
 	}
@@ -311,7 +293,7 @@ static int gmac(EVP_CIPHER_CTX *ctx, uint64_t seq, const unsigned char *frame, s
 	unsigned char iv[12] = { 0 }, none[16];
 	int outl;
 
-	put_u64(iv + 4, seq);
+	wire_put64(iv + 4, seq);
 	/* len <= AUTH_MAX_PAYLOAD: the int cannot overflow */
 	if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
 	    !EVP_EncryptUpdate(ctx, NULL, &outl, frame, (int)(AUTH_HEADER_LEN + len)) ||
@@ -335,7 +317,7 @@ int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned 
 		return -1;
 	if (payload != out + AUTH_HEADER_LEN)
 		memmove(out + AUTH_HEADER_LEN, payload, len);
-	put_u32(out, (uint32_t)len);
+	wire_put32(out, (uint32_t)len);
 	if (gmac(s->send_gcm, s->send_seq, out, len, out + AUTH_HEADER_LEN + len) < 0) {
 		s->why = "GMAC failed in libcrypto";
 		return -1;
@@ -346,7 +328,7 @@ int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned 
 
 int auth_frame_length(const unsigned char hdr[AUTH_HEADER_LEN], size_t max, size_t *len)
 {
-	uint32_t n = get_u32(hdr);
+	uint32_t n = wire_get32(hdr);
 
 	if (max > AUTH_MAX_PAYLOAD)
 		max = AUTH_MAX_PAYLOAD;
@@ -361,7 +343,7 @@ int auth_open(struct auth_session *s, const unsigned char *frame, size_t len)
 	unsigned char want[AUTH_TAG_LEN];
 	int rc = -1;
 
-	if (len > AUTH_MAX_PAYLOAD || get_u32(frame) != len) {
+	if (len > AUTH_MAX_PAYLOAD || wire_get32(frame) != len) {
 		s->why = "the frame's length is not the one announced";
 		return -1;
 	}

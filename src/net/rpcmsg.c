@@ -2,6 +2,7 @@
 #include "net/rpcmsg.h"
 
 #include "common/util.h"
+#include "net/wire.h"
 
 #include <string.h>
 
@@ -17,10 +18,7 @@ int rpcmsg_encode(uint32_t head, xdrproc_t x, void *obj, size_t room,
 	*buf = NULL;
 	b = xmalloc(room + 4 + need);
 	p = b + room;
-	p[0] = (unsigned char)(head >> 24);
-	p[1] = (unsigned char)(head >> 16);
-	p[2] = (unsigned char)(head >> 8);
-	p[3] = (unsigned char)head;
+	wire_put32(p, head);
 	xdrmem_create(&xdr, (char *)p + 4, (u_int)need, XDR_ENCODE);
 	ok = x(&xdr, obj);
 	xdr_destroy(&xdr);
@@ -38,7 +36,7 @@ int rpcmsg_head(const unsigned char *p, size_t len, uint32_t *head,
 {
 	if (len < 4)
 		return -1;
-	*head = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	*head = wire_get32(p);
 	*body = p + 4;
 	*blen = len - 4;
 	return 0;
