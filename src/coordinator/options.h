@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MAX_NREDUCE 100000
+#include "mr.h"
+
+/* The largest --nreduce: what a worker accepts (proto/mr.x). */
+#define MAX_NREDUCE MR_MAX_NREDUCE
 
 struct coord_options {
 	struct job_config job;

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 /* Sanity bounds on what a coordinator may ask of us. */
-#define MAX_NREDUCE 100000
+#define MAX_NREDUCE MR_MAX_NREDUCE
 #define MAX_NMAP 10000000
 
 /* How long a starting worker waits for a coordinator to appear. */
