@@ -11,9 +11,10 @@
 #   host_pids HOST  the pids of every process running on HOST
 #   hosts_down      remove every namespace and link made (also on EXIT)
 #
-# Without root (or without `ip netns`), every host is this machine and the
-# addresses are 127.0.0.x: the jobs are the same, but "a host" is then only
-# the processes the test started for it.  Addresses are 10.213.0.0/24,
+# Without root (or without `ip netns`, or with MR_NET_NO_NETNS=1), every
+# host is this machine and the addresses are 127.0.0.1: the jobs are the
+# same, but "a host" is then only the processes the test started for it
+# and their children.  Addresses are 10.213.0.0/24,
 # which exists only inside the namespaces made here.
 
 NS_PREFIX="mrt$$"
@@ -23,6 +24,7 @@ NS_MADE=()
 
 # ns_try: can we make namespaces here?
 ns_try() {
+	[ "${MR_NET_NO_NETNS:-0}" = 1 ] && return 1
 	[ "$(id -u)" = 0 ] || return 1
 	command -v ip >/dev/null || return 1
 	ip netns add "$NS_PREFIX-probe" 2>/dev/null || return 1
@@ -78,10 +80,16 @@ onp() {
 }
 
 host_pids() {
+	local p
 	if [ "$NETNS" = 1 ]; then
 		ip netns pids "$NS_PREFIX-$1"
 	else
-		cat "$T"/"$1"-*.pid 2>/dev/null
+		# The processes started for the host, and their children (a
+		# worker's fetch service).
+		for p in $(cat "$T"/"$1"-*.pid 2>/dev/null); do
+			echo "$p"
+			pgrep -P "$p"
+		done
 	fi
 }
 
