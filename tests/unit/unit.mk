@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner
+              ctab merge mapout fileio sumtab sumview runner journal
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
@@ -20,6 +20,7 @@ UNIT_SRC_fileio    := src/runner/fileio.c
 UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
                       src/runner/counters.c src/common/jobdir.c
 UNIT_SRC_options   := src/coordinator/options.c
+UNIT_SRC_journal   := src/coordinator/journal.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
