@@ -111,8 +111,10 @@ static int make_splits(struct splits *sp, char *const *files, const int64_t *siz
 		total += sizes[i] > (int64_t)split_size
 			 ? (size_t)((sizes[i] + (int64_t)split_size - 1) / (int64_t)split_size)
 			 : 1;
-	if (total > INT32_MAX / 2)
-		return error("%zu map tasks are too many; use a larger --split-size", total);
+	/* A worker takes at most MR_MAX_NMAP runs in one reduce (proto/mr.x). */
+	if (total > MR_MAX_NMAP)
+		return error("%zu map tasks are too many (at most %d); use a larger "
+			     "--split-size", total, MR_MAX_NMAP);
 	sp->files = xcalloc(total, sizeof(*sp->files));
 	sp->offsets = xcalloc(total, sizeof(*sp->offsets));
 	sp->lengths = xcalloc(total, sizeof(*sp->lengths));

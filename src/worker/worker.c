@@ -27,7 +27,7 @@
 
 /* Sanity bounds on what a coordinator may ask of us. */
 #define MAX_NREDUCE MR_MAX_NREDUCE
-#define MAX_NMAP 10000000
+#define MAX_NMAP MR_MAX_NMAP
 
 /* How long a starting worker waits for a coordinator to appear. */
 #define CONNECT_RETRY_MS 5000
