@@ -232,7 +232,7 @@ static void conn_write(struct netserve *ns, struct nconn *c, int64_t now)
 static void conn_check_time(struct netserve *ns, struct nconn *c, int64_t now)
 {
 	if (c->state != NS_READY && now >= c->deadline_ms)
-		drop(ns, c, 1, "no authentication within a second");
+		drop(ns, c, 1, "no authentication within 0.9 s");
 	else if (c->unwritable_ms && now - c->unwritable_ms >= NETSERVE_UNWRITABLE_MS)
 		drop(ns, c, 0, "does not read its replies");
 	else if (c->worker && now - c->last_heard_ms >= ns->silent_ms)

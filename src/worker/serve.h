@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #define SERVE_MAX_CONNS 64
-#define SERVE_HANDSHAKE_MS 1000
+#define SERVE_HANDSHAKE_MS 900
 #define SERVE_IDLE_MS 60000
 #define SERVE_HEARTBEAT_MS 250
 
