@@ -11,6 +11,15 @@ char *jobdir_map_run(char buf[JOBDIR_NAME_MAX], int map_id, int reduce_id)
 	return buf;
 }
 
+char *jobdir_run_path(char buf[JOBDIR_PATH_MAX], const char *dir, int map_id, int reduce_id)
+{
+	if (dir)
+		snprintf(buf, JOBDIR_PATH_MAX, "%s/mr-%d-%d", dir, map_id, reduce_id);
+	else
+		jobdir_map_run(buf, map_id, reduce_id);
+	return buf;
+}
+
 char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id)
 {
 	snprintf(buf, JOBDIR_NAME_MAX, "mr-out-%d", reduce_id);

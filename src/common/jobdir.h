@@ -28,6 +28,15 @@
 /* "mr-M-R": map task `map_id`'s run for reduce task `reduce_id`. */
 char *jobdir_map_run(char buf[JOBDIR_NAME_MAX], int map_id, int reduce_id);
 
+/* Longest path of a run in some directory (a directory and a run's name). */
+#define JOBDIR_PATH_MAX 4200
+
+/*
+ * "DIR/mr-M-R", or "mr-M-R" when dir is NULL (the job directory, the
+ * current one).  Cut, always terminated, when dir is too long.
+ */
+char *jobdir_run_path(char buf[JOBDIR_PATH_MAX], const char *dir, int map_id, int reduce_id);
+
 /* "mr-out-R": reduce task `reduce_id`'s output. */
 char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id);
 

@@ -362,24 +362,11 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 
 /* ---- tasks ---- */
 
-/* dir/mr-M-R, or mr-M-R when dir is NULL. */
-static const char *run_path(char *buf, size_t size, const char *dir, int m, int r)
-{
-	char name[JOBDIR_NAME_MAX];
-
-	jobdir_map_run(name, m, r);
-	if (!dir)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "%s/%s", dir, name);
-	return buf;
-}
-
 int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *dir)
 {
 	unsigned n = (unsigned)spec->nreduce;
 	struct mapout mo;
-	char name[RUNNER_PATH_MAX];
+	char name[JOBDIR_PATH_MAX];
 	int rc = -1;
 
 	counters_reset(&rn->counters);
@@ -391,8 +378,7 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 		goto out;
 	}
 	for (unsigned r = 0; r < n; r++) {
-		if (mapout_write(&mo, r, run_path(name, sizeof(name), dir, spec->map_id,
-						  (int)r)) < 0) {
+		if (mapout_write(&mo, r, jobdir_run_path(name, dir, spec->map_id, (int)r)) < 0) {
 			mapout_fault(rn, &mo);
 			goto out;
 		}
@@ -411,14 +397,14 @@ int runner_reduce_task(struct runner *rn, int reduce_id, int nmap,
 {
 	struct runlist runs;
 	struct merger m;
-	char name[RUNNER_PATH_MAX];
+	char name[JOBDIR_PATH_MAX];
 	int rc = -1;
 
 	counters_reset(&rn->counters);
 	runlist_init(&runs);
 	for (int i = 0; i < nmap; i++)
-		runlist_add_path(&runs, run_path(name, sizeof(name), dirs ? dirs[i] : NULL, i,
-						 reduce_id));
+		runlist_add_path(&runs, jobdir_run_path(name, dirs ? dirs[i] : NULL, i,
+							reduce_id));
 	merger_init(&m);
 	if (runlist_merger(&runs, NULL, budget_fan_in(&rn->budget), &rn->budget, &m) < 0) {
 		engine_fault(rn);

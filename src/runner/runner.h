@@ -106,9 +106,6 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
  */
 int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path);
 
-/* Longest path of a run (a directory and a run's name). */
-#define RUNNER_PATH_MAX 4200
-
 /*
  * A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run,
  * published in `dir` (NULL: the current directory, the job directory).

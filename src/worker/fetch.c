@@ -131,7 +131,7 @@ static int receive_run(struct fetch_job *j, struct channel *ch, int m, int fd, u
 static int fetch_one(struct fetch_job *j, struct channel *ch, int m)
 {
 	unsigned char req[FETCH_REQUEST_LEN];
-	char name[JOBDIR_NAME_MAX], path[4200], tmp[4300];
+	char name[JOBDIR_NAME_MAX], path[JOBDIR_PATH_MAX], tmp[JOBDIR_PATH_MAX + 100];
 	const unsigned char *p;
 	enum fetch_status st;
 	uint64_t size;
@@ -150,7 +150,8 @@ static int fetch_one(struct fetch_job *j, struct channel *ch, int m)
 			      m, ch->peer, "fetch of map %d from %s: %s",
 			      st == FETCH_MISSING ? "it does not hold that run"
 						  : "it cannot read that run");
-	snprintf(path, sizeof(path), "%s/%s", j->dir, jobdir_map_run(name, m, j->reduce_id));
+	jobdir_run_path(path, j->dir, m, j->reduce_id);
+	jobdir_map_run(name, m, j->reduce_id);
 	snprintf(tmp, sizeof(tmp), "%s/" JOBDIR_TMP_PREFIX "%s-XXXXXX", j->dir, name);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)

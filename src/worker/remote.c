@@ -60,9 +60,9 @@ const char *remote_map_dir(struct remote *rm)
  */
 static int own_run_missing(struct remote *rm, int m, int reduce_id, struct fetch_failure *f)
 {
-	char name[JOBDIR_NAME_MAX], path[4200];
+	char path[JOBDIR_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", rm->dir, jobdir_map_run(name, m, reduce_id));
+	jobdir_run_path(path, rm->dir, m, reduce_id);
 	if (access(path, R_OK) == 0)
 		return 0;
 	f->kind = FETCH_FAIL_MISSING;

@@ -49,12 +49,12 @@ struct conn {
 static int send_run(struct service *sv, struct channel *ch, unsigned char *buf, int m, int r)
 {
 	unsigned char answer[FETCH_ANSWER_LEN];
-	char name[JOBDIR_NAME_MAX], path[4200];
+	char path[JOBDIR_PATH_MAX];
 	struct stat st;
 	uint64_t left;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", sv->dir, jobdir_map_run(name, m, r));
+	jobdir_run_path(path, sv->dir, m, r);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		verbose("fetch of map %d for reduce %d by %s: %s", m, r, ch->peer, strerror(errno));

@@ -224,13 +224,10 @@ static void short_usage(void)
  */
 static void unpublish_map(const struct map_spec *spec, const char *dir)
 {
-	char name[JOBDIR_NAME_MAX], path[RUNNER_PATH_MAX];
+	char path[JOBDIR_PATH_MAX];
 
-	for (int r = 0; r < spec->nreduce; r++) {
-		snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".",
-			 jobdir_map_run(name, spec->map_id, r));
-		unlink(path);
-	}
+	for (int r = 0; r < spec->nreduce; r++)
+		unlink(jobdir_run_path(path, dir, spec->map_id, r));
 }
 
 /* What the worker process works with, for its whole life. */
