@@ -4,6 +4,7 @@
  */
 #include "coordinator/journal.h"
 
+#include "common/bytes.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -42,29 +43,6 @@ struct journal_reader {
 	enum journal_tail tail;
 	const char *why;
 };
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_le64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const unsigned char *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 static void encode_header(unsigned char h[JOURNAL_HEADER_SIZE])
 {

@@ -3,7 +3,7 @@
  * only, then EVP_CTRL_AEAD_GET_TAG), RAND_bytes, CRYPTO_memcmp,
  * OPENSSL_cleanse. */
 #include "net/auth.h"
-#include "net/wire.h"
+#include "common/bytes.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -110,7 +110,7 @@ static int hs_check(struct auth_hs *hs, const char *label, const unsigned char *
 static int put_greeting(struct auth_hs *hs, unsigned char *out, unsigned char *nonce)
 {
 	memcpy(out, AUTH_MAGIC, 4);
-	wire_put32(out + 4, AUTH_VERSION);
+	put_be32(out + 4, AUTH_VERSION);
 	if (RAND_bytes(nonce, AUTH_NONCE_LEN) != 1) {
 		hs->why = "no random bytes from libcrypto";
 		return -1;
@@ -127,7 +127,7 @@ static int take_greeting(struct auth_hs *hs, const unsigned char *in, unsigned c
 		hs->why = what_bad;
 		return -1;
 	}
-	if (wire_get32(in + 4) != AUTH_VERSION) {
+	if (get_be32(in + 4) != AUTH_VERSION) {
 		hs->why = "the peer speaks another version of the handshake";
 		return -1;
 	}
@@ -293,7 +293,7 @@ static int gmac(EVP_CIPHER_CTX *ctx, uint64_t seq, const unsigned char *frame, s
 	unsigned char iv[12] = { 0 }, none[16];
 	int outl;
 
-	wire_put64(iv + 4, seq);
+	put_be64(iv + 4, seq);
 	/* len <= AUTH_MAX_PAYLOAD: the int cannot overflow */
 	if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
 	    !EVP_EncryptUpdate(ctx, NULL, &outl, frame, (int)(AUTH_HEADER_LEN + len)) ||
@@ -317,7 +317,7 @@ int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned 
 		return -1;
 	if (payload != out + AUTH_HEADER_LEN)
 		memmove(out + AUTH_HEADER_LEN, payload, len);
-	wire_put32(out, (uint32_t)len);
+	put_be32(out, (uint32_t)len);
 	if (gmac(s->send_gcm, s->send_seq, out, len, out + AUTH_HEADER_LEN + len) < 0) {
 		s->why = "GMAC failed in libcrypto";
 		return -1;
@@ -328,7 +328,7 @@ int auth_seal(struct auth_session *s, const void *payload, size_t len, unsigned 
 
 int auth_frame_length(const unsigned char hdr[AUTH_HEADER_LEN], size_t max, size_t *len)
 {
-	uint32_t n = wire_get32(hdr);
+	uint32_t n = get_be32(hdr);
 
 	if (max > AUTH_MAX_PAYLOAD)
 		max = AUTH_MAX_PAYLOAD;
@@ -343,7 +343,7 @@ int auth_open(struct auth_session *s, const unsigned char *frame, size_t len)
 	unsigned char want[AUTH_TAG_LEN];
 	int rc = -1;
 
-	if (len > AUTH_MAX_PAYLOAD || wire_get32(frame) != len) {
+	if (len > AUTH_MAX_PAYLOAD || get_be32(frame) != len) {
 		s->why = "the frame's length is not the one announced";
 		return -1;
 	}

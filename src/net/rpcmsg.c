@@ -2,7 +2,7 @@
 #include "net/rpcmsg.h"
 
 #include "common/util.h"
-#include "net/wire.h"
+#include "common/bytes.h"
 
 #include <string.h>
 
@@ -18,7 +18,7 @@ int rpcmsg_encode(uint32_t head, xdrproc_t x, void *obj, size_t room,
 	*buf = NULL;
 	b = xmalloc(room + 4 + need);
 	p = b + room;
-	wire_put32(p, head);
+	put_be32(p, head);
 	xdrmem_create(&xdr, (char *)p + 4, (u_int)need, XDR_ENCODE);
 	ok = x(&xdr, obj);
 	xdr_destroy(&xdr);
@@ -36,7 +36,7 @@ int rpcmsg_head(const unsigned char *p, size_t len, uint32_t *head,
 {
 	if (len < 4)
 		return -1;
-	*head = wire_get32(p);
+	*head = get_be32(p);
 	*body = p + 4;
 	*blen = len - 4;
 	return 0;

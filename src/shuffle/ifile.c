@@ -1,6 +1,7 @@
 /* ifile.c - see ifile.h. */
 #include "shuffle/ifile.h"
 
+#include "common/bytes.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -14,29 +15,6 @@
 
 #define END_MARK 0xffffffffu
 #define MIN_BUF 4096
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-	put_u32(p, (uint32_t)v);
-	put_u32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 
 /* A fresh XXH3-64 state; dies when out of memory, like xmalloc. */
 static XXH3_state_t *sum_new(void)
@@ -102,7 +80,7 @@ static int write_header(struct ifile_writer *w)
 	w->count = 0;
 	w->bytes = 0;
 	memcpy(hdr, IFILE_MAGIC, 4);
-	put_u32(hdr + 4, IFILE_VERSION);
+	put_le32(hdr + 4, IFILE_VERSION);
 	return put(w, hdr, sizeof(hdr));
 }
 
@@ -128,8 +106,8 @@ int ifile_writer_add(struct ifile_writer *w, const char *key, size_t klen,
 	if (klen >= END_MARK || vlen >= END_MARK)
 		return error("record too large for %s (key %zu bytes, value %zu bytes)",
 			     w->f.path, klen, vlen);
-	put_u32(hdr, (uint32_t)klen);
-	put_u32(hdr + 4, (uint32_t)vlen);
+	put_le32(hdr, (uint32_t)klen);
+	put_le32(hdr + 4, (uint32_t)vlen);
 	w->count++;
 	if (w->staged + 8 + klen + vlen <= IFILE_STAGE) {
 		/* The usual small record: straight into the stage. */
@@ -155,9 +133,9 @@ static int write_trailer(struct ifile_writer *w)
 
 	if (unstage(w) < 0)
 		return -1;
-	put_u32(t, END_MARK);
-	put_u64(t + 4, w->count);
-	put_u64(t + 12, XXH3_64bits_digest(w->sum));
+	put_le32(t, END_MARK);
+	put_le64(t + 4, w->count);
+	put_le64(t + 12, XXH3_64bits_digest(w->sum));
 	writer_free(w);
 	return afile_write(&w->f, t, sizeof(t));
 }
@@ -261,9 +239,9 @@ static int read_header(struct ifile_reader *r)
 	p = (const unsigned char *)r->buf + r->pos;
 	if (rc == 0 || memcmp(p, IFILE_MAGIC, 4) != 0)
 		return error("%s is not an intermediate file (bad magic)", r->name);
-	if (get_u32(p + 4) != IFILE_VERSION)
+	if (get_le32(p + 4) != IFILE_VERSION)
 		return error("%s has intermediate format version %u; expected %u",
-			     r->name, get_u32(p + 4), IFILE_VERSION);
+			     r->name, get_le32(p + 4), IFILE_VERSION);
 	r->sum = sum_new();
 	r->sum_pos = r->pos;
 	r->pos += IFILE_HEADER_SIZE;
@@ -339,11 +317,11 @@ static int check_trailer(struct ifile_reader *r)
 		return truncated(r, "the trailer");
 	sum_upto_pos(r);
 	p = (const unsigned char *)r->buf + r->pos;
-	want = get_u64(p + 4);
+	want = get_le64(p + 4);
 	if (want != r->count)
 		return error("%s holds %llu records but its trailer says %llu", r->name,
 			     (unsigned long long)r->count, (unsigned long long)want);
-	if (get_u64(p + 12) != XXH3_64bits_digest(r->sum))
+	if (get_le64(p + 12) != XXH3_64bits_digest(r->sum))
 		return error("%s is damaged: checksum mismatch", r->name);
 	r->pos += IFILE_TRAILER_SIZE;
 	/* Nothing may follow the trailer. */
@@ -374,14 +352,14 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 	if (rc <= 0)
 		return rc < 0 ? -1 : truncated(r, "a record header");
 	p = (const unsigned char *)r->buf + r->pos;
-	kl = get_u32(p);
+	kl = get_le32(p);
 	if (kl == END_MARK)
 		return check_trailer(r);
 	rc = ensure(r, 8);
 	if (rc <= 0)
 		return rc < 0 ? -1 : truncated(r, "a record header");
 	p = (const unsigned char *)r->buf + r->pos;
-	vl = get_u32(p + 4);
+	vl = get_le32(p + 4);
 	if (vl == END_MARK)
 		return error("%s is damaged: bad value length", r->name);
 	n = 8 + (size_t)kl + vl;
@@ -407,6 +385,42 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 	r->pos += n;
 	r->count++;
 	return 1;
+}
+
+int ifile_check_init(struct ifile_check *c, uint64_t size)
+{
+	memset(c, 0, sizeof(*c));
+	if (size < IFILE_HEADER_SIZE + IFILE_TRAILER_SIZE)
+		return -1;
+	c->size = size;
+	c->sum = sum_new();
+	return 0;
+}
+
+void ifile_check_add(struct ifile_check *c, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t body = c->size - IFILE_TRAILER_SIZE, from = c->seen;
+
+	for (size_t i = 0; i < n; i++, c->seen++) {
+		if (c->seen < IFILE_HEADER_SIZE)
+			c->head[c->seen] = p[i];
+		if (c->seen >= body && c->seen < c->size)
+			c->tail[c->seen - body] = p[i];
+	}
+	if (from < body)
+		sum_add(c->sum, p, (size_t)((c->seen < body ? c->seen : body) - from));
+}
+
+int ifile_check_done(struct ifile_check *c)
+{
+	int ok = c->seen == c->size && memcmp(c->head, IFILE_MAGIC, 4) == 0 &&
+		 get_le32(c->head + 4) == IFILE_VERSION && get_le32(c->tail) == END_MARK &&
+		 get_le64(c->tail + 12) == XXH3_64bits_digest(c->sum);
+
+	XXH3_freeState(c->sum);
+	c->sum = NULL;
+	return ok;
 }
 
 void ifile_reader_close(struct ifile_reader *r)

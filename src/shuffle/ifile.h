@@ -95,6 +95,29 @@ int ifile_reader_next(struct ifile_reader *r, const char **key, uint32_t *klen,
 void ifile_reader_close(struct ifile_reader *r);
 
 /*
+ * Checking a whole run as its bytes go by (a reduce fetching it over the
+ * network), without parsing its records: the header's magic and version,
+ * the trailer's end mark, and the XXH3-64 of everything before the
+ * trailer against the one the trailer holds.  The trailer's record count
+ * is left to the reader (ifile_reader_next), which counts the records as
+ * a merge reads them; checking it here would mean parsing every record.
+ * ifile_check_init() for a run
+ * of `size` bytes (0, or -1 when that is too short to be a run),
+ * ifile_check_add() with the bytes in order (`size` of them in all), and
+ * ifile_check_done() says 1 (whole and right) or 0, and frees the state.
+ * Prints nothing.  Dies when out of memory, like xmalloc.
+ */
+struct ifile_check {
+	struct XXH3_state_s *sum;
+	uint64_t size, seen;
+	unsigned char head[IFILE_HEADER_SIZE], tail[IFILE_TRAILER_SIZE];
+};
+
+int ifile_check_init(struct ifile_check *c, uint64_t size);
+void ifile_check_add(struct ifile_check *c, const void *data, size_t n);
+int ifile_check_done(struct ifile_check *c);
+
+/*
  * ---- For tests and tools, not the engine ----
  * (tests/unit/runio.c decodes whole runs with it; the fuzz target reads
  * every input this way as well as from a file.)

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 /* What the fetching threads share. */
 struct fetch_job {
@@ -54,56 +53,15 @@ static int stopped(struct fetch_job *j)
 	return stop;
 }
 
-/*
- * A run as it arrives: the XXH3-64 of every byte before the trailer must
- * be what the trailer's last 8 bytes say (the format of shuffle/ifile.h).
- */
-struct run_check {
-	XXH3_state_t *sum;
-	uint64_t size, seen;
-	unsigned char head[IFILE_HEADER_SIZE], tail[IFILE_TRAILER_SIZE];
-};
-
-static void check_add(struct run_check *c, const unsigned char *p, size_t n)
-{
-	uint64_t body = c->size - IFILE_TRAILER_SIZE;
-
-	for (size_t i = 0; i < n; i++, c->seen++) {
-		if (c->seen < IFILE_HEADER_SIZE)
-			c->head[c->seen] = p[i];
-		if (c->seen >= body)
-			c->tail[c->seen - body] = p[i];
-	}
-	if (c->seen - n < body) {
-		uint64_t upto = c->seen < body ? c->seen : body;
-
-		XXH3_64bits_update(c->sum, p, (size_t)(upto - (c->seen - n)));
-	}
-}
-
-static int check_ok(struct run_check *c)
-{
-	uint64_t want = 0;
-
-	for (int i = 0; i < 8; i++)
-		want |= (uint64_t)c->tail[12 + i] << (8 * i);
-	return memcmp(c->head, IFILE_MAGIC, 4) == 0 &&
-	       memcmp(c->tail, "\xff\xff\xff\xff", 4) == 0 &&
-	       XXH3_64bits_digest(c->sum) == want;
-}
-
 /* Receive `size` bytes of run m into fd, checking it.  0 or -1 (failure set). */
 static int receive_run(struct fetch_job *j, struct channel *ch, int m, int fd, uint64_t size)
 {
-	struct run_check c = { .size = size };
+	struct ifile_check c;
 	int rc = 0;
 
-	if (size < IFILE_HEADER_SIZE + IFILE_TRAILER_SIZE)
+	if (ifile_check_init(&c, size) < 0)
 		return failed(j, FETCH_FAIL_CORRUPT, m, ch->peer,
 			      "run of map %d from %s is too short%s", "");
-	c.sum = XXH3_createState();
-	if (!c.sum || XXH3_64bits_reset(c.sum) != XXH_OK)
-		die("out of memory (checksum state)");
 	while (rc == 0 && c.seen < size) {
 		const unsigned char *p;
 		size_t len;
@@ -118,12 +76,11 @@ static int receive_run(struct fetch_job *j, struct channel *ch, int m, int fd, u
 			rc = failed(j, FETCH_FAIL_LOCAL, m, ch->peer,
 				    "cannot store the run of map %d from %s: %s", strerror(errno));
 		else
-			check_add(&c, p, len);
+			ifile_check_add(&c, p, len);
 	}
-	if (rc == 0 && !check_ok(&c))
+	if (!ifile_check_done(&c) && rc == 0)
 		rc = failed(j, FETCH_FAIL_CORRUPT, m, ch->peer,
 			    "run of map %d from %s fails its checksum%s", "");
-	XXH3_freeState(c.sum);
 	return rc;
 }
 

@@ -947,6 +947,58 @@ static void test_afile_commit_fails(void **state)
 	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
 }
 
+/* ifile_check over `data` fed `step` bytes at a time: 1 or 0. */
+static int check_in_steps(const char *data, size_t len, uint64_t size, size_t step)
+{
+	struct ifile_check c;
+
+	if (ifile_check_init(&c, size) < 0)
+		return 0;
+	for (size_t at = 0; at < len; at += step)
+		ifile_check_add(&c, data + at, len - at < step ? len - at : step);
+	return ifile_check_done(&c);
+}
+
+/*
+ * A run checked as its bytes go by: whole in any steps; a flipped bit
+ * (outside the trailer's record count), a cut or a wrong size are not.
+ */
+static void test_check_stream(void **state)
+{
+	struct filebuf fb;
+	struct kvbuf b;
+	char *copy;
+
+	(void)state;
+	kvbuf_init(&b);
+	for (int i = 0; i < 200; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "key%03d", i);
+		add(&b, k, strlen(k), "value", 5);
+	}
+	assert_int_equal(runio_write("mr-9-9", &b), 0);
+	assert_int_equal(filebuf_read(&fb, "mr-9-9", 0, -1), 0);
+	for (size_t step = 1; step <= 64; step += 7)
+		assert_int_equal(check_in_steps(fb.data, fb.len, fb.len, step), 1);
+	copy = malloc(fb.len);
+	assert_non_null(copy);
+	for (size_t i = 0; i < fb.len; i++) {
+		/* The trailer's record count is the reader's to check (ifile.h). */
+		if (i >= fb.len - IFILE_TRAILER_SIZE + 4 && i < fb.len - 8)
+			continue;
+		memcpy(copy, fb.data, fb.len);
+		copy[i] ^= 0x10;
+		assert_int_equal(check_in_steps(copy, fb.len, fb.len, 13), 0);
+	}
+	assert_int_equal(check_in_steps(fb.data, fb.len - 1, fb.len, 13), 0);
+	assert_int_equal(check_in_steps(fb.data, fb.len, fb.len + 1, 13), 0);
+	assert_int_equal(check_in_steps(fb.data, 27, 27, 13), 0);
+	free(copy);
+	filebuf_release(&fb);
+	kvbuf_release(&b);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -975,6 +1027,7 @@ int main(void)
 		T(test_value_terminated_in_place),
 		T(test_anon_run),
 		T(test_afile_publish),
+		T(test_check_stream),
 		T(test_afile_mode_follows_umask),
 		T(test_afile_abort),
 		T(test_afile_large_writes),
