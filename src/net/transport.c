@@ -84,7 +84,6 @@ int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 	clnt_control(t->clnt, CLSET_TIMEOUT, (char *)&tv);
 	t->where = xstrdup(path);
 	t->call_timeout_ms = call_timeout_sec * 1000;
-	pthread_mutex_init(&t->lock, NULL);
 	return 0;
 }
 
@@ -108,7 +107,6 @@ int transport_open_tcp(struct transport *t, const char *addr, const struct secre
 	}
 	t->tcp = 1;
 	t->where = xstrdup(addr);
-	pthread_mutex_init(&t->lock, NULL);
 	return 0;
 }
 
@@ -146,21 +144,16 @@ int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *ar
 {
 	struct timeval tv = { t->call_timeout_ms / 1000, 0 };
 	enum clnt_stat st;
-	int rc = 0;
 
-	pthread_mutex_lock(&t->lock);
-	if (t->tcp) {
-		rc = call_tcp(t, proc, xargs, args, xres, res, ressize);
-	} else {
-		memset(res, 0, ressize);
-		st = clnt_call(t->clnt, proc, xargs, args, xres, res, tv);
-		if (st != RPC_SUCCESS) {
-			snprintf(t->err, sizeof(t->err), "%s", clnt_sperrno(st));
-			rc = -1;
-		}
+	if (t->tcp)
+		return call_tcp(t, proc, xargs, args, xres, res, ressize);
+	memset(res, 0, ressize);
+	st = clnt_call(t->clnt, proc, xargs, args, xres, res, tv);
+	if (st != RPC_SUCCESS) {
+		snprintf(t->err, sizeof(t->err), "%s", clnt_sperrno(st));
+		return -1;
 	}
-	pthread_mutex_unlock(&t->lock);
-	return rc;
+	return 0;
 }
 
 void transport_close(struct transport *t)
@@ -169,8 +162,6 @@ void transport_close(struct transport *t)
 		clnt_destroy(t->clnt);
 	if (t->tcp)
 		channel_close(&t->ch);
-	if (t->where)
-		pthread_mutex_destroy(&t->lock);
 	free(t->where);
 	memset(t, 0, sizeof(*t));
 }

@@ -13,8 +13,7 @@
  * Setting either up, and the rules for calls on it (one timeout for every
  * call, the descriptor closed with the connection), live here only.
  *
- * Calls are serialized by a mutex, so a worker's heartbeat thread and its
- * main thread may share one connection.  After a failed call the
+ * One thread per connection: nothing here locks.  After a failed call the
  * connection is unusable (the coordinator is taken to be gone).
  */
 #ifndef MR_TRANSPORT_H
@@ -23,7 +22,6 @@
 #include "net/channel.h"
 #include "net/secret.h"
 
-#include <pthread.h>
 #include <rpc/rpc.h>
 #include <stdint.h>
 
@@ -32,7 +30,6 @@ struct transport {
 	struct channel ch;   /* TCP, when tcp is set */
 	int tcp;
 	int call_timeout_ms;
-	pthread_mutex_t lock;
 	char *where;         /* malloc'd: the address, for messages */
 	char err[300];       /* why the last call failed */
 };
