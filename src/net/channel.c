@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,59 +26,11 @@ ch_fail(struct channel *ch, int errnum, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * Wait until fd is ready for `events`, at most until `deadline` (ms of
- * now_ms()); with `deadline` < 0, at most ch->timeout_ms from now.
- * 0, or -1 with errno (ETIMEDOUT).
- */
-static int wait_fd(struct channel *ch, short events, int64_t deadline)
-{
-	struct pollfd p = { .fd = ch->fd, .events = events };
-	int64_t end = deadline >= 0 ? deadline : now_ms() + ch->timeout_ms;
-
-	for (;;) {
-		int64_t left = end - now_ms();
-		int rc;
-
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		rc = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
-		if (rc > 0)
-			return 0;
-		if (rc < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/*
- * Send or receive exactly n bytes.  Each wait ends at `deadline` (see
- * wait_fd).  0, or -1 with errno (ECONNRESET for end of file).
- */
+/* Send or receive exactly n bytes; see tcp_io_full (waits end at `deadline`, else after ch->timeout_ms). */
 static int io_full(struct channel *ch, unsigned char *p, size_t n, int sending,
 		   int64_t deadline)
 {
-	while (n > 0) {
-		ssize_t k = sending ? send(ch->fd, p, n, MSG_NOSIGNAL) : recv(ch->fd, p, n, 0);
-
-		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
-			continue;
-		}
-		if (k == 0) {
-			errno = ECONNRESET;
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (wait_fd(ch, sending ? POLLOUT : POLLIN, deadline) < 0)
-			return -1;
-	}
-	return 0;
+	return tcp_io_full(ch->fd, p, n, sending, deadline, ch->timeout_ms);
 }
 
 /* A handshake message that failed to move: the reason in ch->err. */

@@ -284,6 +284,54 @@ int tcp_name(int fd, int local, char *out, size_t outlen)
 	return format_addr(&ss, out, outlen);
 }
 
+/* Wait for `events` on fd until `end` (ms of now_ms()).  0, or -1 with errno. */
+static int wait_until(int fd, short events, int64_t end)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		int64_t left = end - now_ms();
+		int rc;
+
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		rc = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int tcp_io_full(int fd, void *buf, size_t n, int sending, int64_t deadline, int wait_ms)
+{
+	unsigned char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = sending ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (wait_until(fd, sending ? POLLOUT : POLLIN,
+			       deadline >= 0 ? deadline : now_ms() + wait_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void tcp_buffers(int fd, int bytes)
 {
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));

@@ -18,6 +18,7 @@
 #define MR_TCP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* Split "HOST:PORT" into host[hostlen] (brackets removed) and *port.  0 or -1. */
@@ -48,6 +49,16 @@ int tcp_accept(int lfd, char *peer, size_t peerlen);
 
 /* "HOST:PORT" of a socket's local (`local` 1) or remote end.  0, or -1 with errno. */
 int tcp_name(int fd, int local, char *out, size_t outlen);
+
+/*
+ * Send (`sending`) or receive exactly n bytes on fd, waiting with poll()
+ * whenever the socket would block.  Every wait ends at `deadline` (ms of
+ * now_ms()) when it is >= 0, else `wait_ms` after that wait began (so a
+ * transfer of any size moves on as long as the peer keeps up).  0, or -1
+ * with errno: ETIMEDOUT, ECONNRESET when the peer closed the connection
+ * first, or the socket's error.  Prints nothing.
+ */
+int tcp_io_full(int fd, void *buf, size_t n, int sending, int64_t deadline, int wait_ms);
 
 /* Bytes a socket buffer may hold: set both ways to `bytes` (best effort). */
 void tcp_buffers(int fd, int bytes);

@@ -144,10 +144,10 @@ static int left_ms(int64_t deadline)
 	return left <= 0 ? 0 : left > STEP_MS ? STEP_MS : (int)left;
 }
 
-/* Text for errno after an I/O helper failed (0: the peer closed the connection). */
+/* Text for errno after an I/O helper failed. */
 static const char *io_why(int err)
 {
-	if (err == 0)
+	if (err == ECONNRESET)
 		return "the peer closed the connection";
 	if (err == ETIMEDOUT)
 		return "no answer in time";
@@ -177,66 +177,16 @@ static int peer_connect(char *err, size_t errlen)
 /* Send all n bytes by `deadline`.  0, or -1 with errno (ETIMEDOUT, EPIPE, ...). */
 static int send_all(int fd, const void *buf, size_t n, int64_t deadline)
 {
-	const unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0) {
-			struct pollfd pf = { .fd = fd, .events = POLLOUT };
-			int ms;
-
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;
-			ms = left_ms(deadline);
-			if (ms == 0 || poll(&pf, 1, ms) == 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return tcp_io_full(fd, (void *)buf, n, 1, deadline, 0);
 }
 
 /*
- * Read exactly n bytes by `deadline`.  0, or -1 with errno: 0 when the
- * peer closed the connection first, ETIMEDOUT, or the socket's error.
+ * Read exactly n bytes by `deadline`.  0, or -1 with errno: ECONNRESET when
+ * the peer closed the connection first, ETIMEDOUT, or the socket's error.
  */
 static int recv_exact(int fd, void *buf, size_t n, int64_t deadline)
 {
-	unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-
-		if (r == 0) {
-			errno = 0;
-			return -1;
-		}
-		if (r < 0) {
-			struct pollfd pf = { .fd = fd, .events = POLLIN };
-			int ms;
-
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;
-			ms = left_ms(deadline);
-			if (ms == 0 || poll(&pf, 1, ms) == 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	return tcp_io_full(fd, buf, n, 0, deadline, 0);
 }
 
 /*
