@@ -58,19 +58,6 @@ static void total_add(json_t *totals, const char *name, int64_t n)
 	put(totals, name, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
-/* Why a done map's output was made again, for the report. */
-static const char *lost_name(enum lost_reason why)
-{
-	static const char *const names[] = {
-		[LOST_NONE] = "", [LOST_WORKER] = "worker lost",
-		[LOST_MISSING] = "run missing on its worker",
-		[LOST_CORRUPT] = "run arrived damaged",
-		[LOST_UNREACHABLE] = "worker unreachable for two reduces",
-	};
-
-	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
-}
-
 static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms,
 			 json_t *totals)
 {
@@ -113,7 +100,7 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		if (r->worker && job_worker_addr(job, r->worker))
 			put(a, "host", json_string(job_worker_addr(job, r->worker)));
 		if (r->lost)
-			put(a, "output_lost", json_string(lost_name(r->lost)));
+			put(a, "output_lost", json_string(job_lost_name(r->lost)));
 		if (r->outcome == ATTEMPT_FAILED) {
 			put(a, "failure", json_string(fault_name(r->fault)));
 			if (r->error)

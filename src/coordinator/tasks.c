@@ -450,13 +450,17 @@ static void requeue(struct job *job, struct task *t, uint64_t attempt)
 	queue_push(job, (uint32_t)(t - job->tasks));
 }
 
-static const char *const lost_text[] = {
-	[LOST_NONE] = "",
-	[LOST_WORKER] = "its worker was lost",
-	[LOST_MISSING] = "its worker does not hold its output",
-	[LOST_CORRUPT] = "its output arrived damaged",
-	[LOST_UNREACHABLE] = "two reduces could not fetch its output",
-};
+const char *job_lost_name(enum lost_reason why)
+{
+	static const char *const names[] = {
+		[LOST_NONE] = "", [LOST_WORKER] = "worker lost",
+		[LOST_MISSING] = "run missing on its worker",
+		[LOST_CORRUPT] = "run arrived damaged",
+		[LOST_UNREACHABLE] = "worker unreachable for two reduces",
+	};
+
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+}
 
 /*
  * Finished map m's output is gone: run it again, and hand out no reduce
@@ -474,8 +478,8 @@ static int rerun_map(struct job *job, int m, enum lost_reason why)
 			t->hist[i].lost = why;
 			break;
 		}
-	warning("%s: %s; running it again", job_task_name(job, (uint32_t)m, name, sizeof(name)),
-		lost_text[why]);
+	warning("%s: output lost (%s); running it again",
+		job_task_name(job, (uint32_t)m, name, sizeof(name)), job_lost_name(why));
 	t->state = TASK_IDLE;
 	t->holder = 0;
 	t->fetch_reporter = -1;

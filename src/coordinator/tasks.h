@@ -61,6 +61,9 @@ enum lost_reason {
 	LOST_UNREACHABLE     /* two reduces could not fetch from its worker */
 };
 
+/* Why a map's output was lost, as the report and the log say it ("worker lost", ...). */
+const char *job_lost_name(enum lost_reason why);
+
 /* One hand-out of a task, for mr-report.json. */
 struct attempt_rec {
 	uint64_t attempt;
