@@ -275,7 +275,8 @@ t_socket_in_use() {
 	return $FAILED
 }
 
-# The socket file of a SIGKILLed coordinator is replaced by the next one.
+# The socket file of a SIGKILLed coordinator is replaced by the next one
+# (which carries on the job from its journal).
 t_socket_stale() {
 	local p
 	need tests/tools/mrpeer
@@ -286,7 +287,7 @@ t_socket_stale() {
 	kill -KILL "$p"
 	await c1 5 || fail "SIGKILLed coordinator $p did not end"
 	[ -S "$SOCK" ] || fail "no stale socket after SIGKILL (test premise)"
-	start_coord c2 --nreduce 3
+	start_coord c2 --recover --nreduce 3
 	expect_in c2 err "stale" "the second coordinator did not say it replaced a stale socket"
 	start_workers w 2 "$BUILD/apps/wc.so"
 	await c2 30

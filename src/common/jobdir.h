@@ -20,6 +20,7 @@
 
 #define JOBDIR_NAME_MAX 64
 #define JOBDIR_REPORT "mr-report.json"
+#define JOBDIR_JOURNAL "mr-journal"
 #define JOBDIR_TMP_PREFIX ".mr-tmp-"
 /* What every temp file of ours starts with: the temp prefix and an mr- name. */
 #define JOBDIR_TMP_SWEEP ".mr-tmp-mr-"

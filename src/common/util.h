@@ -13,6 +13,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* At most n bytes of s (which need not be terminated), terminated. */
+char *xstrndup(const char *s, size_t n);
 /* Grow *p (of *cap elements of `size` bytes) to hold at least `need` elements. */
 void xgrow(void **p, size_t *cap, size_t need, size_t size);
 

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -386,6 +387,14 @@ int journal_open(struct journal **jp, const char *path, int flags,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return error_errno("cannot open journal %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			error("journal %s is in use by another process (a coordinator still "
+			      "running this job?)", path);
+		else
+			error_errno("cannot lock journal %s", path);
+		goto fail;
+	}
 	if (fstat(fd, &st) < 0) {
 		error_errno("cannot stat journal %s", path);
 		goto fail;
@@ -407,6 +416,17 @@ int journal_open(struct journal **jp, const char *path, int flags,
 fail:
 	close(fd);
 	return -1;
+}
+
+int journal_in_use(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), busy;
+
+	if (fd < 0)
+		return 0;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
 }
 
 int journal_append(struct journal *j, uint32_t type, const void *payload, size_t len)

@@ -36,8 +36,9 @@
  * Errors: every function that can fail prints one message naming the path
  * (and errno's text when it comes from a system call) and returns -1.
  * Out-of-memory dies, as every x* allocation.  Single-threaded; no hidden
- * state outside the structs.  The file is not locked: one writer at a time
- * is the caller's business.
+ * state outside the structs.  journal_open takes an exclusive flock(2) on
+ * the file, held until journal_close: a second journal_open of the same
+ * file (in any process) fails, saying so.  Readers take no lock.
  */
 #ifndef MR_JOURNAL_H
 #define MR_JOURNAL_H
@@ -82,6 +83,9 @@ struct journal_reader;
  */
 int journal_open(struct journal **jp, const char *path, int flags,
 		 struct journal_scan *scan);
+
+/* 1 when some process holds `path` open with journal_open (its lock), else 0. */
+int journal_in_use(const char *path);
 
 /*
  * Buffer one record; `payload` (may be NULL when len is 0) is copied.  No

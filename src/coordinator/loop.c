@@ -1,6 +1,7 @@
 /* loop.c - see loop.h. */
 #include "coordinator/loop.h"
 
+#include "coordinator/service.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "mr.h" /* MR_MAX_COUNTERS */
@@ -225,6 +226,8 @@ int loop_run(struct loop *l)
 		if (l->net)
 			netserve_handle(l->net, l->pfds + nrpc + 1, nnet, now_ms());
 		job_expire(l->job, now_ms());
+		/* Whatever this pass journaled outside a report (a map re-run). */
+		service_commit();
 	}
 	if (l->progress) {
 		draw_progress(l->job, l->start_ms);

@@ -7,6 +7,9 @@
  * of --listen (coordinator/netserve.h), which the loop hands their events.  The poll timeout is the time to the
  * job's earliest task deadline, so the loop never sleeps and never spins.
  *
+ * Each pass ends with service_commit(): what the pass journaled outside a
+ * report (service.h) becomes durable before the next poll().
+ *
  * A peer that sends requests but does not read its replies is not served
  * until it has room again, and its connection is shut down after 3 s.
  *

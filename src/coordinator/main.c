@@ -8,6 +8,8 @@
 #include "common/log.h"
 #include "net/usock.h"
 #include "common/util.h"
+#include "coordinator/jlog.h"
+#include "coordinator/journal.h"
 #include "coordinator/loop.h"
 #include "coordinator/netserve.h"
 #include "coordinator/options.h"
@@ -47,10 +49,11 @@ static int cmp_input_id(const void *x, const void *y)
 }
 
 /*
- * Every input must be a readable regular file, named once.  Fills sizes[]
- * (n entries).  Returns 0, or -1 after naming the first bad input.
+ * Every input must be a readable regular file, named once.  Fills in[]
+ * (n entries: name, size, mtime).  Returns 0, or -1 after naming the
+ * first bad input.
  */
-static int check_inputs(char *const *files, int n, int64_t *sizes)
+static int check_inputs(char *const *files, int n, struct jlog_input *in)
 {
 	struct input_id *ids = xcalloc((size_t)n, sizeof(*ids));
 	int ret = -1;
@@ -78,7 +81,9 @@ static int check_inputs(char *const *files, int n, int64_t *sizes)
 			goto out;
 		}
 		ids[i] = (struct input_id){ st.st_dev, st.st_ino, i };
-		sizes[i] = (int64_t)st.st_size;
+		in[i].name = files[i];
+		in[i].size = (int64_t)st.st_size;
+		in[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	}
 	qsort(ids, (size_t)n, sizeof(*ids), cmp_input_id);
 	for (int i = 1; i < n; i++) {
@@ -102,14 +107,14 @@ struct splits {
 };
 
 /* Cut every input larger than split_size into split_size pieces. */
-static int make_splits(struct splits *sp, char *const *files, const int64_t *sizes,
+static int make_splits(struct splits *sp, char *const *files, const struct jlog_input *in,
 		       int n, uint64_t split_size)
 {
 	size_t total = 0;
 
 	for (int i = 0; i < n; i++)
-		total += sizes[i] > (int64_t)split_size
-			 ? (size_t)((sizes[i] + (int64_t)split_size - 1) / (int64_t)split_size)
+		total += in[i].size > (int64_t)split_size
+			 ? (size_t)((in[i].size + (int64_t)split_size - 1) / (int64_t)split_size)
 			 : 1;
 	/* A worker takes at most MR_MAX_NMAP runs in one reduce (proto/mr.x). */
 	if (total > MR_MAX_NMAP)
@@ -120,17 +125,19 @@ static int make_splits(struct splits *sp, char *const *files, const int64_t *siz
 	sp->lengths = xcalloc(total, sizeof(*sp->lengths));
 	sp->n = 0;
 	for (int i = 0; i < n; i++) {
-		if (sizes[i] <= (int64_t)split_size) {
+		int64_t size = in[i].size;
+
+		if (size <= (int64_t)split_size) {
 			sp->files[sp->n] = files[i];
 			sp->offsets[sp->n] = 0;
 			sp->lengths[sp->n++] = -1;
 			continue;
 		}
-		for (int64_t off = 0; off < sizes[i]; off += (int64_t)split_size) {
+		for (int64_t off = 0; off < size; off += (int64_t)split_size) {
 			sp->files[sp->n] = files[i];
 			sp->offsets[sp->n] = off;
-			sp->lengths[sp->n++] = sizes[i] - off < (int64_t)split_size
-					       ? sizes[i] - off : (int64_t)split_size;
+			sp->lengths[sp->n++] = size - off < (int64_t)split_size
+					       ? size - off : (int64_t)split_size;
 		}
 	}
 	return 0;
@@ -232,47 +239,115 @@ static int check_outputs(const struct job *job)
 }
 
 /*
- * Check the inputs and cut them into map tasks (sp).  0, or -1 after
- * naming the first bad input.
+ * Check the inputs (in[], n entries, filled) and cut them into map tasks
+ * (sp).  0, or -1 after naming the first bad input.
  */
-static int plan_tasks(struct splits *sp, char *const *files, int n, uint64_t split_size)
+static int plan_tasks(struct splits *sp, char *const *files, int n, uint64_t split_size,
+		      struct jlog_input *in)
 {
-	int64_t *sizes = xcalloc((size_t)n, sizeof(*sizes));
-	int rc = 0;
+	if (check_inputs(files, n, in) < 0 || make_splits(sp, files, in, n, split_size) < 0)
+		return -1;
+	return 0;
+}
 
-	if (check_inputs(files, n, sizes) < 0 || make_splits(sp, files, sizes, n, split_size) < 0)
-		rc = -1;
-	free(sizes);
-	return rc;
+/* A run mr-M-R of a map that is not done: a failed or cut-short attempt's output. */
+static int is_unfinished_run(const char *name, const struct job *job)
+{
+	int m, r;
+
+	return jobdir_is_map_run(name, job->nmap, job->nreduce) &&
+	       sscanf(name, "mr-%d-%d", &m, &r) == 2 && job->tasks[m].state != TASK_DONE;
 }
 
 /*
- * The job has ended with loop_run's `rc`: say how, write the report and
- * clean the job directory.  Returns the exit status (0 only when every
- * mr-out-R is there and on disk).
+ * The job has ended with loop_run's `rc`: say how, write the report, end
+ * the journal and clean the job directory.  Returns the exit status (0
+ * only when every mr-out-R is there and on disk).
  */
-static int finish_job(struct job *job, int rc, int keep_intermediate, int64_t start)
+static int finish_job(struct job *job, int rc, const struct coord_options *o,
+		      struct jlog *jl, int64_t start)
 {
-	int status = 1;
+	int status = 1, done;
 
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job->phase == PHASE_DONE && check_outputs(job) == 0) {
 		info("job done in %.2f s: %d map and %d reduce tasks, %lu re-issued, "
-		     "%lu backups (%lu won); results in mr-out-0..mr-out-%d",
+		     "%lu backups (%lu won)%s; results in mr-out-0..mr-out-%d",
 		     (double)(now_ms() - start) / 1000.0, job->nmap, job->nreduce,
-		     job->reissued, job->backups, job->backups_won, job->nreduce - 1);
+		     job->reissued, job->backups, job->backups_won,
+		     job->recovered ? ", the rest recovered from the journal" : "",
+		     job->nreduce - 1);
 		status = 0;
 	}
 	if (rc >= 0)
 		log_counters(job);
-	report_write(job, JOBDIR_REPORT,
-		     rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
-		     start, now_ms());
-	if (job->phase == PHASE_DONE && !keep_intermediate)
+	done = report_write(job, JOBDIR_REPORT,
+			    rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
+			    start, now_ms()) == 0 && status == 0;
+	/* Only once the report is durable may the journal go. */
+	jlog_finish(jl, done, o->keep_journal);
+	if (job->phase == PHASE_DONE && !o->keep_intermediate)
 		remove_leftovers(job, is_intermediate, "intermediate file");
+	else if (job->phase != PHASE_DONE)
+		remove_leftovers(job, is_unfinished_run, "run of an unfinished map");
 	remove_leftovers(job, is_temp_file, "temp file");
 	return status;
+}
+
+/*
+ * Is there a journal, and may this run have it?  Without --recover a
+ * journal means a job that is not over: never overwrite it.  0 (fine),
+ * 1 (there is one, --recover), -1 after saying another coordinator is
+ * using it, or -2 after saying why not.
+ */
+static int journal_there(const struct coord_options *o)
+{
+	struct stat st;
+
+	if (lstat(JOBDIR_JOURNAL, &st) < 0) {
+		if (errno != ENOENT) {
+			error_errno("cannot look for the job journal %s", JOBDIR_JOURNAL);
+			return -2;
+		}
+		if (!o->recover)
+			return 0;
+		error("nothing to recover: there is no job journal (%s) in the job directory",
+		      JOBDIR_JOURNAL);
+		return -2;
+	}
+	if (journal_in_use(JOBDIR_JOURNAL)) {
+		error("another coordinator is running the job of this directory (it holds "
+		      "the job journal %s)", JOBDIR_JOURNAL);
+		return -1;
+	}
+	if (!o->recover) {
+		error("the job directory holds a job journal (%s): a job was started here "
+		      "and not finished.  Run the same command with --recover to finish it, "
+		      "or remove %s to start a new job", JOBDIR_JOURNAL, JOBDIR_JOURNAL);
+		return -2;
+	}
+	return 1;
+}
+
+/* Start the job's journal, or carry on from it.  0, -1 (exit 1), or -2 (exit 2). */
+static int open_journal(const struct coord_options *o, struct jlog *jl, struct job *job,
+			const struct jlog_input *in, int n)
+{
+	struct jlog_spec spec = {
+		.nreduce = (uint32_t)o->job.nreduce,
+		.split_size = o->split_size,
+		.flags = o->job.skip_bad_records ? JREC_SKIP_BAD_RECORDS : 0,
+		.ninputs = n,
+		.inputs = in,
+	};
+
+	memset(jl, 0, sizeof(*jl));
+	if (o->no_journal)
+		return 0;
+	if (o->recover)
+		return jlog_recover(jl, JOBDIR_JOURNAL, &spec, job);
+	return jlog_create(jl, JOBDIR_JOURNAL, &spec);
 }
 
 /* The TCP side's callbacks: the RPC procedures of service.c. */
@@ -289,7 +364,14 @@ static void net_lost(void *arg, uint64_t conn)
 	service_lost(conn);
 }
 
-static const struct netserve_ops net_ops = { .call = net_call, .lost = net_lost };
+static int net_commit(void *arg)
+{
+	(void)arg;
+	return service_commit();
+}
+
+static const struct netserve_ops net_ops = { .call = net_call, .lost = net_lost,
+					     .commit = net_commit };
 
 /*
  * Where the job is served: the Unix socket (unless --listen came alone)
@@ -312,18 +394,48 @@ static int open_doors(const struct coord_options *o, const char *sockpath, int *
 	return 0;
 }
 
+/* Serve the job until it ends; returns the exit status. */
+static int serve_job(struct job *job, const struct coord_options *o, struct jlog *jl,
+		     struct netserve *net, int sigfd, const char *sockpath, int lfd)
+{
+	struct loop loop;
+	int64_t start = now_ms();
+	int progress, rc, status;
+
+	/* With a journal, runs stay until the job is done: a lost mr-out-R costs one reduce. */
+	service_init(job, jl, !o->keep_intermediate && !jl->j);
+	job->tcp = net->lfd >= 0;
+	if (lfd >= 0)
+		verbose("serving %d map and %d reduce tasks on %s", job->nmap, job->nreduce,
+			sockpath);
+	if (net->lfd >= 0)
+		info("serving %d map and %d reduce tasks on %s (TCP)", job->nmap, job->nreduce,
+		     net->addr);
+	/* A live progress line on a terminal; plain timestamped lines otherwise. */
+	progress = isatty(STDERR_FILENO) && o->log_level == LOG_NORMAL;
+	log_set_progress_line(progress);
+	loop_init(&loop, job, net->lfd >= 0 ? net : NULL, sigfd, progress);
+	rc = loop_run(&loop);
+	loop_release(&loop);
+	job->auth_failures = net->auth_failures;
+	log_set_progress_line(0);
+	status = finish_job(job, rc, o, jl, start);
+	service_init(NULL, NULL, 0);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct coord_options o;
 	char sockbuf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *sockpath;
-	int sigfd, lfd = -1, rc, status = 1, progress;
-	int64_t start;
+	int sigfd, lfd = -1, status = 1, ninputs, rc;
 	struct splits sp = { 0 };
 	struct secret secret = { 0 };
 	struct netserve net = { .lfd = -1 };
+	struct jlog_input *inputs = NULL;
+	struct jlog jl = { 0 };
 	struct job job;
-	struct loop loop;
 
 	log_init("mrcoordinator", 0);
 	log_set_timestamps(!isatty(STDERR_FILENO));
@@ -339,7 +451,9 @@ int main(int argc, char **argv)
 	/* A secret file that will not do is a usage error, found before any work. */
 	if (o.listen && secret_load(&secret, o.secret_file) < 0)
 		return 2;
-	if (plan_tasks(&sp, argv + o.first_input, argc - o.first_input, o.split_size) < 0)
+	ninputs = argc - o.first_input;
+	inputs = xcalloc((size_t)ninputs, sizeof(*inputs));
+	if (plan_tasks(&sp, argv + o.first_input, ninputs, o.split_size, inputs) < 0)
 		goto out;
 	if (access(".", W_OK | X_OK) < 0) {
 		error_errno("job directory (the current directory) is not writable");
@@ -351,29 +465,19 @@ int main(int argc, char **argv)
 		goto out;
 	if (open_doors(&o, sockpath, &lfd, &secret, &net) < 0)
 		goto out_unlink;
+	rc = journal_there(&o);
+	if (rc < 0) {
+		status = rc == -2 ? 2 : 1;
+		goto out_unlink;
+	}
 
 	job_init(&job, sp.files, sp.n, &o.job);
 	job_set_splits(&job, sp.offsets, sp.lengths);
-	service_init(&job, !o.keep_intermediate);
-	start = now_ms();
-	job.tcp = net.lfd >= 0;
-	if (lfd >= 0)
-		verbose("serving %d map and %d reduce tasks on %s", job.nmap, job.nreduce,
-			sockpath);
-	if (net.lfd >= 0)
-		info("serving %d map and %d reduce tasks on %s (TCP)", job.nmap, job.nreduce,
-		     net.addr);
-
-	/* A live progress line on a terminal; plain timestamped lines otherwise. */
-	progress = isatty(STDERR_FILENO) && o.log_level == LOG_NORMAL;
-	log_set_progress_line(progress);
-	loop_init(&loop, &job, net.lfd >= 0 ? &net : NULL, sigfd, progress);
-	rc = loop_run(&loop);
-	loop_release(&loop);
-	job.auth_failures = net.auth_failures;
-	log_set_progress_line(0);
-	status = finish_job(&job, rc, o.keep_intermediate, start);
-	service_init(NULL, 0);
+	rc = open_journal(&o, &jl, &job, inputs, ninputs);
+	if (rc == 0)
+		status = serve_job(&job, &o, &jl, &net, sigfd, sockpath, lfd);
+	else
+		status = rc == -2 ? 2 : 1;
 	job_release(&job);
 out_unlink:
 	if (lfd >= 0 && unlink(sockpath) < 0 && errno != ENOENT)
@@ -381,6 +485,7 @@ out_unlink:
 	if (net.lfd >= 0)
 		netserve_close(&net);
 out:
+	free(inputs);
 	secret_release(&secret);
 	splits_release(&sp);
 	return status;

@@ -278,14 +278,23 @@ void netserve_fill(struct netserve *ns, struct pollfd *pfds)
 void netserve_handle(struct netserve *ns, const struct pollfd *pfds, size_t n, int64_t now)
 {
 	size_t kept = 0, have = ns->nconns;
+	int committed;
 
+	/* Read and serve every call of this pass, ... */
+	for (size_t i = 0; i < have; i++) {
+		short ev = 1 + i < n ? pfds[1 + i].revents : 0;
+
+		if (ev & (POLLIN | POLLHUP | POLLERR))
+			conn_read(ns, ns->conns[i], now);
+	}
+	/* ... make what they decided durable once (group commit), ... */
+	committed = !ns->ops->commit || ns->ops->commit(ns->arg) == 0;
+	/* ... and only then send their replies. */
 	for (size_t i = 0; i < have; i++) {
 		struct nconn *c = ns->conns[i];
 		short ev = 1 + i < n ? pfds[1 + i].revents : 0;
 
-		if (ev & (POLLIN | POLLHUP | POLLERR))
-			conn_read(ns, c, now);
-		if (!c->dead && (ev & POLLOUT || c->outoff < c->outlen))
+		if (committed && !c->dead && (ev & POLLOUT || c->outoff < c->outlen))
 			conn_write(ns, c, now);
 		if (!c->dead)
 			conn_check_time(ns, c, now);

@@ -53,6 +53,13 @@ struct netserve_ops {
 		    size_t blen, size_t room, unsigned char **reply, size_t *rlen);
 	/* Worker connection `conn` is gone (closed, or silent too long). */
 	void (*lost)(void *arg, uint64_t conn);
+	/*
+	 * Called once per netserve_handle(), after every call of the pass
+	 * was served and before any reply is written (group commit: a reply
+	 * goes out only once what its call decided is durable).  0, or -1:
+	 * this pass's replies are not sent.  May be NULL.
+	 */
+	int (*commit)(void *arg);
 };
 
 struct nconn;
@@ -84,7 +91,8 @@ size_t netserve_npoll(const struct netserve *ns);
 void netserve_fill(struct netserve *ns, struct pollfd *pfds);
 /*
  * Act on what poll() said of pfds[0 .. n) (as filled this pass) at time
- * now: accept, read, serve, write, drop.
+ * now: read and serve every connection's calls, ops->commit, then write
+ * the replies, drop, accept.
  */
 void netserve_handle(struct netserve *ns, const struct pollfd *pfds, size_t n, int64_t now);
 /* Milliseconds until the next connection deadline, clamped to [0, max_ms]. */

@@ -36,10 +36,18 @@ static void usage(FILE *out)
 		"      --skip-bad-records map line by line (plugins with mr_map_record)\n"
 		"                         and skip a line that crashes the plugin\n"
 		"      --keep-intermediate  keep the mr-M-R intermediate files\n"
+		"      --recover          carry on the job whose journal (mr-journal) is\n"
+		"                         in the job directory, after its coordinator\n"
+		"                         died or the job failed; the same INPUTs and\n"
+		"                         options as the first run\n"
+		"      --keep-journal     keep mr-journal after the job is done\n"
+		"      --no-journal       keep no journal (no --recover possible)\n"
 		"  -v, --verbose          log every assignment (twice: debug)\n"
 		"  -q, --quiet            log errors only\n"
 		"  -h, --help             show this help\n"
-		"Exit status: 0 job done, 1 job failed or interrupted, 2 usage error.\n",
+		"Exit status: 0 job done, 1 job failed or interrupted (the journal is\n"
+		"kept for --recover), 2 usage error (also: a journal is there but no\n"
+		"--recover, or it is another job's).\n",
 		MAX_NREDUCE);
 }
 
@@ -128,6 +136,15 @@ static int apply_option(struct coord_options *o, int c, const char *arg, char **
 	case 'K':
 		o->keep_intermediate = 1;
 		return 0;
+	case 'r':
+		o->recover = 1;
+		return 0;
+	case 'j':
+		o->keep_journal = 1;
+		return 0;
+	case 'J':
+		o->no_journal = 1;
+		return 0;
 	case 'B':
 		o->job.backup = 0;
 		return 0;
@@ -167,6 +184,9 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "keep-intermediate", no_argument, NULL, 'K' },
 		{ "split-size", required_argument, NULL, 'S' },
 		{ "no-backup", no_argument, NULL, 'B' },
+		{ "recover", no_argument, NULL, 'r' },
+		{ "keep-journal", no_argument, NULL, 'j' },
+		{ "no-journal", no_argument, NULL, 'J' },
 		{ "skip-bad-records", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -192,6 +212,11 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 	if (o->listen && !o->secret_file) {
 		fprintf(err, "mrcoordinator: --listen needs --secret-file: TCP peers "
 			"must prove they know the job's secret\n");
+		goto usage;
+	}
+	if (o->no_journal && (o->recover || o->keep_journal)) {
+		fprintf(err, "mrcoordinator: --no-journal cannot go with %s\n",
+			o->recover ? "--recover" : "--keep-journal");
 		goto usage;
 	}
 	o->first_input = optind;

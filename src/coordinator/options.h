@@ -20,6 +20,9 @@ struct coord_options {
 	const char *listen;      /* --listen HOST:PORT, or NULL: no TCP */
 	const char *secret_file; /* --secret-file (required with --listen) */
 	int keep_intermediate;
+	int recover;             /* --recover: carry on from the job's journal */
+	int keep_journal;        /* --keep-journal */
+	int no_journal;          /* --no-journal */
 	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */

@@ -91,6 +91,15 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		put(a, "attempt", json_integer((json_int_t)r->attempt));
 		put(a, "worker", json_integer(r->worker_pid));
 		put(a, "backup", json_boolean(r->backup));
+		if (r->recovered) {
+			/* Finished under an earlier coordinator: no times of ours. */
+			put(a, "outcome", json_string(outcome_name(r->outcome)));
+			put(a, "recovered", json_true());
+			append(attempts, a);
+			continue;
+		}
+		if (r->earlier)
+			put(a, "earlier_coordinator", json_true());
 		put(a, "start_ms", json_integer(r->start_ms - start_ms));
 		if (r->outcome != ATTEMPT_RUNNING) {
 			put(a, "end_ms", json_integer(r->end_ms - start_ms));
@@ -154,6 +163,9 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(stats, "fetch_failures", json_integer((json_int_t)job->fetch_failures));
 	put(stats, "reexecuted", json_integer((json_int_t)job->reexecuted));
 	put(stats, "workers_lost", json_integer((json_int_t)job->workers_lost));
+	put(stats, "coordinator_restarts", json_integer((json_int_t)job->incarnation));
+	put(stats, "recovered", json_integer((json_int_t)job->recovered));
+	put(stats, "adopted", json_integer((json_int_t)job->adopted));
 	if (job->tcp)
 		total_add(totals, "mr.net.auth.failures", (int64_t)job->auth_failures);
 	put(root, "stats", stats);

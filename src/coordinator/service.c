@@ -1,6 +1,7 @@
 /* service.c - see service.h. */
 #include "coordinator/service.h"
 
+#include "coordinator/jlog.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "mr.h"
@@ -26,15 +27,38 @@ void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
  */
 static struct {
 	struct job *job;
+	struct jlog *jlog;
 	int cleanup;
 	int64_t start_ms;
 } served;
 
-void service_init(struct job *job, int cleanup)
+/* The task table's hook: a finished map runs again. */
+static void journal_rerun(void *arg, int map, enum lost_reason why)
+{
+	jlog_rerun(arg, map, (int)why);
+}
+
+void service_init(struct job *job, struct jlog *jlog, int cleanup)
 {
 	served.job = job;
+	served.jlog = jlog;
 	served.cleanup = cleanup;
 	served.start_ms = now_ms();
+	if (job && jlog) {
+		job->on_rerun = journal_rerun;
+		job->on_rerun_arg = jlog;
+	}
+}
+
+int service_commit(void)
+{
+	if (!served.jlog || jlog_commit(served.jlog) == 0)
+		return 0;
+	if (served.job && !job_finished(served.job)) {
+		error("stopping the job: its journal %s cannot be written", served.jlog->path);
+		job_abort(served.job);
+	}
+	return -1;
 }
 
 int service_register(int fd, unsigned max_record)
@@ -251,6 +275,11 @@ static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t wo
 		c[i].value = args->counters.counters_val[i].value;
 	}
 	if (job_report(served.job, &r, now_ms()) == REPORT_ACCEPTED) {
+		if (r.ok && served.jlog)
+			jlog_done(served.jlog, served.job,
+				  r.kind == KIND_MAP ? (uint32_t)r.id
+						     : (uint32_t)(served.job->nmap + r.id),
+				  r.attempt);
 		res->status = MR_REPORT_ACCEPTED;
 		/* The reduce's output is final: its inputs are not needed again. */
 		res->remove_inputs = served.cleanup && r.kind == KIND_REDUCE && r.ok;
@@ -265,6 +294,14 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 	if (!peer_allowed(req))
 		return FALSE;
 	serve_report(args, res, 0);
+	/*
+	 * libtirpc sends the reply as soon as we return: the report's record
+	 * must be durable first (on TCP, netserve waits for one commit per
+	 * loop pass instead).  A journal that cannot be written stops the job;
+	 * the report is then not acknowledged.
+	 */
+	if (service_commit() < 0)
+		res->status = MR_REPORT_IGNORED;
 	return TRUE;
 }
 

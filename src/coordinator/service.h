@@ -15,17 +15,29 @@
 #ifndef MR_SERVICE_H
 #define MR_SERVICE_H
 
+#include "coordinator/jlog.h"
 #include "coordinator/tasks.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /*
- * Serve `job` (borrowed until service_init(NULL, 0)).  With `cleanup`, a
- * worker whose reduce is accepted is told to remove that reduce's inputs.
- * Without a job, every ASK is told EXIT and every report is ignored.
+ * Serve `job` (borrowed until service_init(NULL, NULL, 0)), recording in
+ * `jlog` (borrowed; NULL: no journal) every task that finishes and every
+ * map that runs again.  With `cleanup`, a worker whose reduce is accepted
+ * is told to remove that reduce's inputs.  Without a job, every ASK is
+ * told EXIT and every report is ignored.
  */
-void service_init(struct job *job, int cleanup);
+void service_init(struct job *job, struct jlog *jlog, int cleanup);
+
+/*
+ * Make what the journal buffered durable (jlog_commit).  The Unix-socket
+ * REPORT procedure calls it before its reply goes out; the TCP side and
+ * the loop call it once per pass, before any reply of that pass is
+ * written.  0, or -1 when the journal cannot be written: the job is then
+ * stopped (FAILED, one message) and nothing more may be acknowledged.
+ */
+int service_commit(void);
 
 /*
  * Create the RPC transport on the listening socket `fd` and register the

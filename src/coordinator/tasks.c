@@ -26,6 +26,22 @@ static int queue_pop(struct job *job, uint32_t *index)
 	return 1;
 }
 
+/* Take task `index` out of the idle queue (it is there at most once). */
+static void queue_remove(struct job *job, uint32_t index)
+{
+	size_t k;
+
+	for (k = 0; k < job->qlen; k++)
+		if (job->queue[(job->qhead + k) % job->qcap] == index)
+			break;
+	if (k == job->qlen)
+		return;
+	for (; k + 1 < job->qlen; k++)
+		job->queue[(job->qhead + k) % job->qcap] =
+			job->queue[(job->qhead + k + 1) % job->qcap];
+	job->qlen--;
+}
+
 /*
  * The next idle task that may run now: the queue's head, but while a map
  * is not done (one runs again after its output was lost) only maps; the
@@ -66,7 +82,8 @@ static void enter_phase(struct job *job, enum job_phase phase)
 	if (phase == PHASE_REDUCE && !job->reduces_queued) {
 		job->reduces_queued = 1;
 		for (int i = 0; i < job->nreduce; i++)
-			queue_push(job, (uint32_t)(job->nmap + i));
+			if (job->tasks[job->nmap + i].state == TASK_IDLE) /* not restored */
+				queue_push(job, (uint32_t)(job->nmap + i));
 	}
 }
 
@@ -486,6 +503,8 @@ static int rerun_map(struct job *job, int m, enum lost_reason why)
 	job->maps_done--;
 	job->reexecuted++;
 	queue_push(job, (uint32_t)m);
+	if (job->on_rerun)
+		job->on_rerun(job->on_rerun_arg, m, why);
 	if (job->phase == PHASE_REDUCE)
 		enter_phase(job, PHASE_MAP);
 	else
@@ -599,6 +618,83 @@ static int task_index(const struct job *job, enum task_kind kind, int id, uint32
 	return 1;
 }
 
+/*
+ * An attempt handed out by an earlier coordinator finished task `index`,
+ * which is not done: it wins over whatever runs the task now.
+ */
+static void adopt(struct job *job, uint32_t index, const struct report_in *r, int64_t now_ms)
+{
+	struct task *t = &job->tasks[index];
+	char name[256];
+
+	if (t->state == TASK_RUNNING) {
+		hist_end(t, t->attempt, ATTEMPT_SUPERSEDED, now_ms);
+		if (t->backup)
+			hist_end(t, t->backup, ATTEMPT_SUPERSEDED, now_ms);
+	} else {
+		queue_remove(job, index);
+	}
+	hist_start(t, r->attempt, 0, r->worker, 0, now_ms);
+	t->hist[t->nhist - 1].earlier = 1;
+	t->state = TASK_RUNNING;
+	t->attempt = r->attempt;
+	t->started_ms = now_ms;
+	t->worker_pid = 0;
+	t->worker = r->worker;
+	t->backup = 0;
+	job->adopted++;
+	info("%s: finished by attempt %llu, handed out before the coordinator restarted",
+	     job_task_name(job, index, name, sizeof(name)), (unsigned long long)r->attempt);
+	task_done(job, t, r->attempt, now_ms);
+	keep_counters(job, index, r->counters, r->ncounters);
+}
+
+void job_set_incarnation(struct job *job, uint32_t n)
+{
+	job->incarnation = n;
+	job->next_attempt = ((uint64_t)n << 32) + 1;
+}
+
+int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
+		const struct job_counter *counters, size_t ncounters)
+{
+	uint32_t index;
+	struct task *t;
+
+	if (!task_index(job, kind, id, &index) || job->tasks[index].state != TASK_IDLE)
+		return -1;
+	t = &job->tasks[index];
+	queue_remove(job, index);
+	hist_start(t, attempt, 0, 0, 0, 0);
+	t->hist[t->nhist - 1].outcome = ATTEMPT_DONE;
+	t->hist[t->nhist - 1].recovered = 1;
+	t->state = TASK_DONE;
+	t->holder = 0;
+	if (kind == KIND_MAP)
+		job->maps_done++;
+	else
+		job->reduces_done++;
+	job->recovered++;
+	keep_counters(job, index, counters, ncounters);
+	return 0;
+}
+
+void job_restored(struct job *job)
+{
+	if (job->reduces_done == job->nreduce)
+		enter_phase(job, PHASE_DONE);
+	else if (job->maps_done == job->nmap)
+		enter_phase(job, PHASE_REDUCE);
+	else
+		job->done_in_phase = job->maps_done;
+}
+
+void job_abort(struct job *job)
+{
+	if (!job_finished(job))
+		enter_phase(job, PHASE_FAILED);
+}
+
 enum report_result job_report(struct job *job, const struct report_in *r, int64_t now_ms)
 {
 	uint32_t index;
@@ -607,8 +703,13 @@ enum report_result job_report(struct job *job, const struct report_in *r, int64_
 	if (job_finished(job) || !task_index(job, r->kind, r->id, &index))
 		goto ignored;
 	t = &job->tasks[index];
-	if (!is_live(t, r->attempt))
+	if (!is_live(t, r->attempt)) {
+		if (r->ok && t->state != TASK_DONE && (r->attempt >> 32) < job->incarnation) {
+			adopt(job, index, r, now_ms);
+			return REPORT_ACCEPTED;
+		}
 		goto ignored;
+	}
 	if (r->ok) {
 		task_done(job, t, r->attempt, now_ms);
 		keep_counters(job, index, r->counters, r->ncounters);

@@ -71,6 +71,8 @@ struct attempt_rec {
 	uint64_t worker;     /* TCP: the worker's id (job_worker_seen), else 0 */
 	enum lost_reason lost; /* a done map attempt whose output was lost, and why */
 	int backup;          /* handed out as a backup attempt */
+	int recovered;       /* finished under an earlier coordinator (from the journal) */
+	int earlier;         /* handed out by an earlier coordinator, reported to this one */
 	int64_t start_ms, end_ms;
 	enum attempt_outcome outcome;
 	enum attempt_fault fault; /* ATTEMPT_FAILED: whose fault */
@@ -150,6 +152,12 @@ struct job {
 	unsigned long reissued, ignored_reports, failed_reports, backups, backups_won;
 	unsigned long failed_plugin, failed_engine; /* failed_reports by fault */
 	unsigned long fetch_failures, reexecuted, workers_lost;
+	uint32_t incarnation;    /* coordinator runs before this one over the job's journal */
+	unsigned long recovered, adopted; /* tasks restored from the journal; attempts of an
+				     earlier coordinator that finished a task for this one */
+	/* Called when a finished map must run again (the journal records it); may be NULL. */
+	void (*on_rerun)(void *arg, int map, enum lost_reason why);
+	void *on_rerun_arg;
 	int tcp;                 /* served over TCP too (the report counts auth failures) */
 	unsigned long auth_failures; /* TCP peers dropped for failing authentication */
 };
@@ -170,6 +178,32 @@ struct assignment {
 /* Set up a job over `files` (borrowed).  nmap >= 1, cfg->nreduce >= 1. */
 void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg);
 void job_release(struct job *job);
+/*
+ * Recovery (the job journal, coordinator/jlog.h).  Attempt ids carry the
+ * coordinator's incarnation in their high 32 bits: job_set_incarnation(n)
+ * makes this run's ids n << 32 | 1, 2, ...  A successful report of an
+ * attempt of an earlier incarnation (a worker that finished its task while
+ * the coordinator was away) finishes the task when it is not done yet,
+ * whatever is running it now (counted in `adopted`); its failure reports
+ * are ignored.
+ *
+ * job_restore() marks a task finished by an earlier coordinator as done
+ * (recorded as `recovered` in its history, with its counters, copied);
+ * call it for every such task before anything is handed out, then
+ * job_restored() once, which moves the job to the phase that is left.
+ * Returns 0, or -1 for an unknown or already done task.
+ */
+void job_set_incarnation(struct job *job, uint32_t n);
+int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
+		const struct job_counter *counters, size_t ncounters);
+void job_restored(struct job *job);
+
+/*
+ * Stop the job as FAILED from outside the task table (its journal cannot
+ * be written); `why` was reported by the caller.
+ */
+void job_abort(struct job *job);
+
 /*
  * Map task i reads bytes [offsets[i], offsets[i] + lengths[i]) of files[i]
  * (cut at lines by the worker); length -1 means the whole file.  Both arrays

@@ -8,8 +8,12 @@
  *       time, attempts and failure reports (by fault: plugin or engine),
  *       counters, the slowest tasks and every task that needed more than
  *       one attempt.
+ *   mrctl journal [FILE]  prints a job journal (mr-journal, see
+ *       coordinator/jrec.h) one record per line, and how it ends.
  */
 #include "common/jobdir.h"
+#include "coordinator/journal.h"
+#include "coordinator/jrec.h"
 #include "common/log.h"
 #include "net/usock.h"
 #include "mr.h"
@@ -32,12 +36,16 @@ static void usage(FILE *out)
 		"usage: mrctl status [--socket PATH | --coordinator HOST:PORT --secret-file FILE]\n"
 		"                    [--json]\n"
 		"       mrctl report [FILE]\n"
+		"       mrctl journal [FILE]\n"
 		"status: where a running job stands (phase, tasks, running attempts,\n"
 		"        counters so far, ETA), from its coordinator (socket as for\n"
 		"        mrworker: --socket, else $MR_SOCKET, else /var/tmp/5840-mr-UID).\n"
 		"report: summarize a finished job's report (default: mr-report.json\n"
 		"        in the current directory): outcome, counters, slowest\n"
 		"        tasks, retries.\n"
+		"journal: print a job journal (default: mr-journal in the current\n"
+		"        directory) one record per line: the job, the coordinator\n"
+		"        runs, every finished task and re-run map, and how it ends.\n"
 		"Exit status: 0 shown, 1 no coordinator or unreadable report, 2 usage.\n");
 }
 
@@ -267,6 +275,11 @@ static void print_attempts(json_t *stats)
 		printf(")");
 	}
 	printf("\n");
+	if (int_of(stats, "coordinator_restarts") > 0)
+		printf("recovery: %lld coordinator restart(s); %lld tasks recovered from the "
+		       "journal, %lld finished by attempts handed out before a restart\n",
+		       (long long)int_of(stats, "coordinator_restarts"),
+		       (long long)int_of(stats, "recovered"), (long long)int_of(stats, "adopted"));
 }
 
 /* The SLOWEST tasks by the duration of the attempt that finished them. */
@@ -366,6 +379,97 @@ static int show_report(const char *path)
 	return 0;
 }
 
+/* One journal record as a line; -1 when it does not decode. */
+static int print_record(uint32_t type, const void *p, size_t len)
+{
+	union {
+		struct jrec_spec spec;
+		struct jrec_input in;
+		struct jrec_start st;
+		struct jrec_done d;
+		struct jrec_rerun rr;
+		struct jrec_end e;
+	} r;
+
+	switch (type) {
+	case JREC_SPEC:
+		if (jrec_get_spec(p, len, &r.spec) < 0)
+			return -1;
+		printf("spec nreduce=%u split_size=%llu flags=%u inputs=%u\n", r.spec.nreduce,
+		       (unsigned long long)r.spec.split_size, r.spec.flags, r.spec.ninputs);
+		return 0;
+	case JREC_INPUT:
+		if (jrec_get_input(p, len, &r.in) < 0)
+			return -1;
+		printf("input %.*s size=%lld mtime_ns=%lld\n", (int)r.in.name.len, r.in.name.s,
+		       (long long)r.in.size, (long long)r.in.mtime_ns);
+		return 0;
+	case JREC_START:
+		if (jrec_get_start(p, len, &r.st) < 0)
+			return -1;
+		printf("start incarnation=%u time_ms=%lld\n", r.st.incarnation,
+		       (long long)r.st.time_ms);
+		return 0;
+	case JREC_DONE:
+		if (jrec_get_done(p, len, &r.d) < 0)
+			return -1;
+		printf("done %s %u attempt=%llu holder=%.*s sizes=", r.d.kind ? "reduce" : "map",
+		       r.d.id, (unsigned long long)r.d.attempt, (int)r.d.holder.len,
+		       r.d.holder.len ? r.d.holder.s : "-");
+		for (uint32_t i = 0; i < r.d.nsizes; i++)
+			printf("%s%lld", i ? "," : "", (long long)r.d.sizes[i]);
+		printf(" counters=%u\n", r.d.ncounters);
+		jrec_done_release(&r.d);
+		return 0;
+	case JREC_RERUN:
+		if (jrec_get_rerun(p, len, &r.rr) < 0)
+			return -1;
+		printf("rerun map %u why=%u\n", r.rr.map, r.rr.why);
+		return 0;
+	case JREC_END:
+		if (jrec_get_end(p, len, &r.e) < 0)
+			return -1;
+		printf("end status=%u\n", r.e.status);
+		return 0;
+	}
+	return -1;
+}
+
+static int show_journal(const char *path)
+{
+	struct journal_reader *r;
+	const void *p;
+	const char *why;
+	uint32_t type;
+	uint64_t off;
+	size_t len;
+	int got, rc = 0;
+
+	if (journal_read_open(&r, path) < 0)
+		return -1;
+	while ((got = journal_next(r, &type, &p, &len)) > 0)
+		if (print_record(type, p, len) < 0) {
+			printf("? record %llu: type %u (%s), %zu bytes that do not decode\n",
+			       (unsigned long long)journal_read_count(r), type,
+			       jrec_type_name(type), len);
+			rc = -1;
+		}
+	if (got == 0) {
+		enum journal_tail tail = journal_read_tail(r, &off, &why);
+
+		printf("# %llu records; %s", (unsigned long long)journal_read_count(r),
+		       tail == JOURNAL_CLEAN ? "clean end" : tail == JOURNAL_TORN ? "torn tail"
+							    : "corrupt");
+		if (tail != JOURNAL_CLEAN)
+			printf(" at offset %llu (%s)", (unsigned long long)off, why);
+		printf("\n");
+	} else {
+		rc = -1;
+	}
+	journal_read_close(r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	log_init("mrctl", 0);
@@ -375,8 +479,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "status"))
 		return show_status(argc - 2, argv + 2);
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "journal"))
+		return show_journal(argc == 3 ? argv[2] : JOBDIR_JOURNAL) < 0 ? 1 : 0;
 	if (argc < 2 || argc > 3 || strcmp(argv[1], "report") != 0) {
-		if (argc >= 2 && strcmp(argv[1], "report") != 0)
+		if (argc >= 2 && strcmp(argv[1], "report") != 0 && strcmp(argv[1], "journal") != 0)
 			error("unknown command '%s'", argv[1]);
 		usage(stderr);
 		return 2;

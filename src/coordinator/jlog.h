@@ -1,0 +1,102 @@
+/*
+ * jlog.h - the coordinator's job journal: what it records while serving a
+ * job, and how a restarted coordinator (--recover) carries on from it.
+ *
+ * The journal is JOBDIR_JOURNAL ("mr-journal") in the job directory; its
+ * storage is coordinator/journal.h, its records coordinator/jrec.h.
+ *
+ * Writing.  jlog_create() starts a journal for a new job (the SPEC, its
+ * INPUTs and a START, made durable before any task is handed out).  While
+ * the job runs, jlog_done() and jlog_rerun() only buffer records;
+ * jlog_commit() makes everything buffered durable with one write and one
+ * fdatasync (group commit).  Whoever acknowledges a worker's "done" must
+ * do so only after a jlog_commit() that followed the jlog_done() returned
+ * 0: a task counts as done once its record is durable.
+ *
+ * Recovery.  jlog_recover() reads an existing journal (a torn tail is cut
+ * with a warning), checks that it is the same job (the same inputs, in the
+ * same order, with the same sizes and modification times; the same
+ * nreduce, split size and output-changing options), then checks that each
+ * finished task's output is still there with its recorded size: a reduce's
+ * mr-out-R, and a map's runs mr-M-R for every reduce not finished (runs
+ * held by a TCP worker are not checked yet: such maps run again).  It
+ * restores what passed into the job (job_restore), logs what must run
+ * again and why, starts the next incarnation (job_set_incarnation) and
+ * records it (START, durable).
+ *
+ * Ending.  jlog_finish() after a job that finished (and whose report is
+ * written) removes the journal, or with `keep` appends END and keeps it.
+ * After a job that failed or was interrupted it keeps the journal so that
+ * --recover can finish the job.
+ *
+ * Errors: every function that can fail prints one message (naming the
+ * journal and errno's text, or the difference between the jobs) and
+ * returns -1; jlog_recover returns -2 when the journal is not one this
+ * command line can recover (another job, changed inputs or options, not
+ * a journal, corrupt): a usage error, exit 2.  Once a write or sync has
+ * failed the journal is failed for good and jlog_commit() keeps returning
+ * -1 without a new message.  Single-threaded.
+ */
+#ifndef MR_JLOG_H
+#define MR_JLOG_H
+
+#include "coordinator/jrec.h"
+#include "coordinator/journal.h"
+#include "coordinator/tasks.h"
+
+#include <stdint.h>
+
+/* An input as the coordinator found it (stat) when the job was planned. */
+struct jlog_input {
+	const char *name;        /* borrowed */
+	int64_t size;
+	int64_t mtime_ns;
+};
+
+/* What makes two runs of the coordinator the same job. */
+struct jlog_spec {
+	uint32_t nreduce;
+	uint64_t split_size;
+	uint32_t flags;          /* JREC_SKIP_BAD_RECORDS */
+	int ninputs;
+	const struct jlog_input *inputs; /* borrowed, ninputs long */
+};
+
+struct jlog {
+	struct journal *j;       /* NULL: no journal (--no-journal, or closed) */
+	const char *path;        /* borrowed */
+	struct jbuf buf;
+	int failed;              /* a write or sync failed (reported once) */
+};
+
+/* Start a journal at `path` (which must not exist) for a new job.  0 or -1. */
+int jlog_create(struct jlog *l, const char *path, const struct jlog_spec *spec);
+
+/*
+ * Carry on the job journaled at `path` (see above) in `job`, freshly
+ * job_init'ed with splits set and nothing handed out.  0, -1, or -2.
+ */
+int jlog_recover(struct jlog *l, const char *path, const struct jlog_spec *spec,
+		 struct job *job);
+
+/*
+ * Buffer the DONE record of task `index`, just finished by `attempt` (its
+ * output published, its counters kept in the job): the sizes of its files
+ * are taken now.  Nothing when there is no journal or it has failed.
+ */
+void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t attempt);
+
+/* Buffer a RERUN: finished map `map` runs again (`why`: enum lost_reason). */
+void jlog_rerun(struct jlog *l, int map, int why);
+
+/* Make every buffered record durable.  0 (also without a journal) or -1. */
+int jlog_commit(struct jlog *l);
+
+/*
+ * The job ended; `done`: it finished and its report is written.  Removes
+ * the journal (and syncs the directory), or with `keep` appends END;
+ * otherwise just closes it, kept.  0, or -1 when it could not (reported).
+ */
+int jlog_finish(struct jlog *l, int done, int keep);
+
+#endif
