@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# test-recover.sh - the coordinator survives its own death: the job journal
+# (mr-journal) and --recover.
+#
+# Usage: tests/test-recover.sh [TEST...]     (no arguments: all tests)
+# Needs `make` and `make test-errors-bins` (the plugins in build/tests/).
+# Environment: see tests/tools/testlib.sh, and
+#   MR_RECOVER_JOBS  jobs of kill-random (default 30; 10 under sanitizers)
+#   MR_RECOVER_SEED  seed for the kill instants (printed)
+# Output: "ok N - NAME" / "not ok N - NAME" with "# " lines, then
+# "recover: P passed, F failed"; exits 1 if anything failed.
+
+SUITE=recover
+. "$(dirname "$0")/tools/testlib.sh"
+
+MRCTL=$BUILD/mrctl
+WC=$BUILD/apps/wc.so
+# Workers keep trying to reach a coordinator that went away.
+RECONNECT=(--reconnect 30)
+"$WORKER_BIN" --help 2>&1 | grep -q -- --reconnect || RECONNECT=()
+
+# workers PREFIX N PLUGIN [VAR=VALUE...]: N reconnecting workers.
+workers() {
+	local prefix=$1 n=$2 plugin=$3 i
+	shift 3
+	for ((i = 1; i <= n; i++)); do
+		spawn "$prefix$i" 120 env "$@" "$WORKER_BIN" --socket "$SOCK" "${RECONNECT[@]}" \
+			"$plugin"
+	done
+}
+
+# copies N: T/in holds N copies of every text (distinct files), INPUTS names them.
+copies() {
+	local n=$1 f k
+	INPUTS=()
+	rm -f "$T"/in/*
+	for ((k = 0; k < n; k++)); do
+		for f in "$DATA"/pg-*.txt; do
+			cp "$f" "$T/in/c$k-${f##*/}" || exit 1
+			INPUTS+=("../in/c$k-${f##*/}")
+		done
+	done
+}
+
+# done_tasks KIND: the ids of the KIND (map, reduce) tasks mr-journal records as done.
+done_tasks() {
+	"$MRCTL" journal >"$T/journal.txt" 2>&1
+	awk -v k="$1" '$1 == "done" && $2 == k { print $3 }' "$T/journal.txt" | sort -nu
+}
+
+# kill_coord NAME: SIGKILL a coordinator; true if it was still running.
+kill_coord() {
+	local p
+	p=$(pid_of "$1")
+	ended "$1" && return 1
+	kill -KILL "$p" 2>/dev/null || return 1
+	await "$1" 5 || fail "SIGKILLed coordinator $1 ($p) did not end"
+	[ "$(rc_of "$1")" = 137 ] || [ "$(rc_of "$1")" = 124 ] || [ "$(rc_of "$1")" = 143 ]
+}
+
+# recovered_ok MAPS REDUCES: in mr-report.json, every map id in MAPS and
+# reduce id in REDUCES (space-separated) was recovered from the journal and
+# ran no attempt of its own; prints the count of recovered tasks.
+recovered_ok() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+maps = set(int(x) for x in sys.argv[1].split())
+reds = set(int(x) for x in sys.argv[2].split())
+r = json.load(open("mr-report.json"))
+bad = []
+n = 0
+for t in r["tasks"]:
+    want = maps if t["kind"] == "map" else reds
+    rec = [a for a in t["attempts"] if a.get("recovered")]
+    n += len(rec)
+    if t["id"] in want and (len(rec) != 1 or len(t["attempts"]) != 1):
+        bad.append("%s %d: attempts %s" % (t["kind"], t["id"], t["attempts"]))
+print(n)
+if bad:
+    print("finished before the kill but ran again:", "; ".join(bad[:3]))
+    sys.exit(1)
+EOF
+}
+
+# nothing_left: the job directory holds only mr-out-* and the report.
+nothing_left() {
+	local extra
+	extra=$(ls -A | grep -v -e '^mr-out-[0-9]*$' -e '^mr-report.json$')
+	[ -z "$extra" ] || fail "left behind: $(echo $extra | cut -c 1-200)"
+}
+
+# kill_and_recover K DELAY: job K killed at a random instant DELAY seconds
+# after its coordinator served (none: not killed), then recovered.  Sets
+# KILLED=1 when the kill landed mid-job.
+KILLED=0
+kill_and_recover() {
+	local k=$1 delay=$2 maps reds
+	mkdir "$T/job$k" && cd "$T/job$k" || exit 1
+	rm -f "$SOCK"
+	start_coord c$k
+	workers w$k- 4 "$WC"
+	KILLED=0
+	if [ "$delay" = none ]; then
+		await c$k 100
+	else
+		sleep "$delay" # the random instant itself, not a synchronisation
+		kill_coord c$k && KILLED=1
+	fi
+	if [ $KILLED = 1 ]; then
+		maps=$(done_tasks map)
+		reds=$(done_tasks reduce)
+		[ ${#RECONNECT[@]} = 0 ] && workers v$k- 4 "$WC"
+		start_coord r$k --recover
+		await r$k 100 || fail "job $k: the recovered coordinator did not finish"
+		expect_job_ok r$k 10 "$T/correct" || return 1
+		recovered_ok "$maps" "$reds" >"$T/rec.txt" || {
+			fail "job $k (killed at $delay s): $(tail -n 1 "$T/rec.txt")"
+			return 1
+		}
+		[ -e mr-journal ] && fail "job $k: the journal is left after the job is done"
+	else
+		expect_job_ok c$k 10 "$T/correct"
+	fi
+	for n in "${NAMES[@]}"; do
+		case $n in w$k-* | v$k-*) await "$n" 40 || fail "job $k: worker $n did not exit" ;; esac
+	done
+	nothing_left
+	cd "$T" || exit 1
+	rm -rf "$T/job$k"
+}
+
+# Kill -9 the coordinator at random instants over many wc jobs (64 copies of
+# the texts, 4 workers); restart it with --recover: every output equals
+# mrsequential's, no map the journal had as done ran again, nothing is left.
+t_kill_random() {
+	local jobs seed k t0 t1 dur delay landed=0
+	jobs=${MR_RECOVER_JOBS:-30}
+	[ -n "${MR_SANITIZE:-}" ] && jobs=${MR_RECOVER_JOBS:-10}
+	seed=${MR_RECOVER_SEED:-$$}
+	RANDOM=$seed
+	echo "seed $seed, $jobs jobs, workers ${RECONNECT[*]:-without --reconnect}"
+	setup 0
+	copies 64
+	reference "$WC" "$T/correct"
+	# One job without a kill gives the span to pick instants from.
+	t0=$(date +%s%N)
+	kill_and_recover 0 none || return 1
+	t1=$(date +%s%N)
+	dur=$(( (t1 - t0) / 1000000 ))
+	echo "an uninterrupted job takes $dur ms"
+	for ((k = 1; k <= jobs; k++)); do
+		delay=$(awk -v r=$RANDOM -v d=$dur 'BEGIN { printf "%.3f", r / 32768 * d * 0.9 / 1000 }')
+		kill_and_recover $k "$delay" || return 1
+		[ $KILLED = 1 ] && landed=$((landed + 1))
+	done
+	echo "$landed of $jobs kills landed while the job ran"
+	[ $landed -ge $((jobs * 2 / 3)) ] || fail "only $landed of $jobs kills hit a running job"
+	return $FAILED
+}
+
+# wait_journal KIND N: wait (up to 30 s) until the journal has N done KIND tasks.
+wait_journal() {
+	local i
+	for ((i = 0; i < 1500; i++)); do
+		[ "$(done_tasks "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.02
+	done
+	fail "the journal did not get $2 done $1 tasks in 30 s"
+	exit 1
+}
+
+# A torn last record (killed mid-write) is cut, with a warning; the job finishes.
+t_torn_tail() {
+	need tests/plugins/slow.so
+	setup 8
+	reference "$TPLUG/slow.so" "$T/correct" TP_SLOW_MS=0
+	start_coord c1 --nreduce 4
+	workers w 2 "$TPLUG/slow.so" TP_SLOW_MS=200
+	wait_journal map 2
+	kill_coord c1 || fail "the job ended before the kill (test premise)"
+	# The head of a record that claims 200 bytes, and only 6 of them.
+	printf '\310\000\000\000\004\000\000\000abcdef' >>mr-journal
+	[ ${#RECONNECT[@]} = 0 ] && workers v 2 "$TPLUG/slow.so" TP_SLOW_MS=200
+	start_coord c2 --recover --nreduce 4
+	await c2 60
+	expect_job_ok c2 4 "$T/correct"
+	expect_in c2 err "torn"
+	expect_in c2 err "recovered the job"
+	return $FAILED
+}
+
+# kill_midway PLUGIN [VAR=VALUE...]: a job over INPUTS killed once 2 maps are done.
+kill_midway() {
+	local plugin=$1
+	shift
+	start_coord c1 --nreduce 4
+	workers w 2 "$plugin" "$@"
+	wait_journal map 2
+	kill_coord c1 || fail "the job ended before the kill (test premise)"
+}
+
+# A journal of another job, changed inputs, other options: exit 2 naming the difference.
+t_other_job() {
+	local saved
+	need tests/plugins/slow.so
+	setup 8
+	kill_midway "$TPLUG/slow.so" TP_SLOW_MS=200
+	saved=("${INPUTS[@]}")
+	INPUTS=("${saved[@]:0:5}")
+	run o1 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 4 "${INPUTS[@]}"
+	expect_rc o1 2
+	expect_in o1 err "different job"
+	expect_in o1 err "5 inputs given, the journal's job had 8"
+	INPUTS=("${saved[@]}")
+	run o2 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 5 "${INPUTS[@]}"
+	expect_rc o2 2
+	expect_in o2 err "--nreduce is 5, the journal's job had 4"
+	rm "$T/in/pg-grimm.txt" && cp "$DATA/pg-grimm.txt" "$T/in/" && echo extra >>"$T/in/pg-grimm.txt"
+	run o3 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 4 "${INPUTS[@]}"
+	expect_rc o3 2
+	expect_in o3 err "input ../in/pg-grimm.txt has changed"
+	[ -s mr-journal ] || fail "a refused --recover removed the journal"
+	ls mr-out-* >/dev/null 2>&1 && fail "a refused --recover wrote output"
+	return $FAILED
+}
+
+# Without --recover, a journal stops the coordinator (exit 2); --recover
+# without a journal too; a second coordinator while the first runs: exit 1.
+t_journal_rules() {
+	need tests/plugins/slow.so
+	setup 4
+	run n1 10 "$COORD_BIN" --socket "$SOCK" --recover "${INPUTS[@]}"
+	expect_rc n1 2
+	expect_in n1 err "nothing to recover"
+	start_coord c1 --nreduce 2
+	run n2 10 "$COORD_BIN" --socket "$T/other.sock" --recover --nreduce 2 "${INPUTS[@]}"
+	expect_rc n2 1
+	expect_in n2 err "another coordinator"
+	kill_coord c1 || fail "the coordinator had ended (test premise)"
+	run n3 10 "$COORD_BIN" --socket "$SOCK" --nreduce 2 "${INPUTS[@]}"
+	expect_rc n3 2
+	expect_in n3 err "--recover"
+	expect_in n3 err "mr-journal"
+	[ -s mr-journal ] || fail "the refused start touched the journal"
+	return $FAILED
+}
+
+# A finished reduce whose mr-out-R is gone: that reduce alone runs again.
+t_missing_output() {
+	local maps
+	need tests/plugins/slow.so
+	setup 8
+	reference "$TPLUG/slow.so" "$T/correct" TP_SLOW_MS=0
+	start_coord c1 --nreduce 4
+	workers w 1 "$TPLUG/slow.so" TP_SLOW_MS=0 TP_SLOW_REDUCE_US=400
+	wait_journal reduce 1
+	kill_coord c1 || fail "the job ended before the kill (test premise)"
+	maps=$(done_tasks map)
+	r=$(done_tasks reduce | head -n 1)
+	rm "mr-out-$r" || fail "no mr-out-$r of a finished reduce"
+	[ ${#RECONNECT[@]} = 0 ] && workers v 1 "$TPLUG/slow.so" TP_SLOW_MS=0
+	start_coord c2 --recover --nreduce 4
+	await c2 60
+	expect_job_ok c2 4 "$T/correct"
+	expect_in c2 err "mr-out-$r is missing"
+	recovered_ok "$maps" "" >"$T/rec.txt" || fail "$(tail -n 1 "$T/rec.txt")"
+	python3 - "$r" <<'EOF' || fail "reduce $r did not run again alone"
+import json, sys
+r = json.load(open("mr-report.json"))
+t = [t for t in r["tasks"] if t["kind"] == "reduce" and t["id"] == int(sys.argv[1])][0]
+sys.exit(0 if not any(a.get("recovered") for a in t["attempts"]) else 1)
+EOF
+	return $FAILED
+}
+
+# A job that failed keeps its journal and the runs of its finished maps, not
+# those of the failed one; --recover finishes it without redoing those maps.
+t_failed_job() {
+	local maps
+	need tests/plugins/fail_map.so
+	setup 8
+	reference "$TPLUG/fail_map.so" "$T/correct"
+	start_coord c1 --nreduce 3 --max-attempts 2
+	workers w 2 "$TPLUG/fail_map.so" TP_FAIL=pg-tom_sawyer
+	await c1 60
+	expect_rc c1 1
+	expect_in c1 err "--recover"
+	[ -s mr-journal ] || fail "the failed job's journal is gone"
+	ls | grep -q '^mr-7-' && fail "runs of the failed map are left: $(ls | grep '^mr-7-' | head -3)"
+	maps=$(done_tasks map)
+	[ -n "$maps" ] || fail "no map finished before the job failed (test premise)"
+	for n in w1 w2; do await $n 20; done
+	workers v 2 "$TPLUG/fail_map.so"
+	start_coord c2 --recover --nreduce 3 --max-attempts 2
+	await c2 60
+	expect_job_ok c2 3 "$T/correct"
+	recovered_ok "$maps" "" >"$T/rec.txt" || fail "$(tail -n 1 "$T/rec.txt")"
+	nothing_left
+	return $FAILED
+}
+
+# --keep-journal keeps it (ending in END), --no-journal writes none.
+t_keep_journal() {
+	setup 4
+	reference "$WC" "$T/correct"
+	start_coord c1 --nreduce 2 --keep-journal
+	workers w 2 "$WC"
+	await c1 60
+	expect_job_ok c1 2 "$T/correct"
+	"$MRCTL" journal >"$T/j.txt" 2>&1 || fail "mrctl journal failed: $(tail -n 2 "$T/j.txt")"
+	grep -q '^end status=0' "$T/j.txt" || fail "the kept journal does not end with END"
+	[ "$(grep -c '^done' "$T/j.txt")" = 6 ] || fail "the kept journal does not hold 6 done tasks"
+	rm -f mr-journal mr-out-*
+	start_coord c2 --nreduce 2 --no-journal
+	workers v 2 "$WC"
+	await c2 60
+	expect_job_ok c2 2 "$T/correct"
+	[ -e mr-journal ] && fail "--no-journal wrote a journal"
+	return $FAILED
+}
+
+ALL=(
+	kill-random:t_kill_random
+	torn-tail:t_torn_tail
+	other-job:t_other_job
+	journal-rules:t_journal_rules
+	missing-output:t_missing_output
+	failed-job:t_failed_job
+	keep-journal:t_keep_journal
+)
+
+require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
+run_selected "${ALL[@]}" -- "$@"
+summary
