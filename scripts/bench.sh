@@ -22,6 +22,11 @@
 #   scripts/bench.sh --many-files [N]
 #	N tiny files (default 10000); reports the coordinator's CPU time
 #	(target < 1 s).
+#   scripts/bench.sh --journal [--many-files [N]] [--reps N]
+#	The cost of the coordinator's job journal: the engine with 2 workers
+#	with --no-journal and with the journal, alternating run by run
+#	(default 3 runs each), on the 200 MiB corpus or with --many-files on
+#	the N tiny files (target: the journal's median within 10%).
 #
 # Every output of the engine and of mrsequential must equal hashcount's,
 # line for line once sorted: "ok N - bench/NAME output matches" or "not ok";
@@ -43,6 +48,7 @@ usage() {
 usage: scripts/bench.sh [--quick] [--mb N] [--seed S] [--reps N]
        scripts/bench.sh --memory [--quick] [--mb N] [--seed S]
        scripts/bench.sh --many-files [N] [--quick] [--seed S]
+       scripts/bench.sh --journal [--many-files [N]] [--reps N]
 Word-count benchmark: the engine against hashcount (one core, hand-written C),
 mrsequential and the Unix pipeline, on a generated corpus; checks every output.
 Environment: MR_BUILD (default build/), MR_BENCH_DIR (where data goes),
@@ -66,9 +72,11 @@ reps=
 mb=
 seed=42
 many=
+journal=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
+	--journal) journal=1 ;;
 	--memory) mode=memory ;;
 	--many-files)
 		mode=many
@@ -106,7 +114,8 @@ done
 [ -z "$mb" ] || [[ $mb =~ ^[1-9][0-9]*$ ]] || die "--mb must be a positive integer, not '$mb'"
 [ -z "$reps" ] || [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps must be a positive integer, not '$reps'"
 # Timed runs are repeated and the median kept: this machine class is noisy.
-[ -n "$reps" ] || { [ "$mode" = main ] && [ "$quick" = 0 ] && reps=3 || reps=1; }
+[ -n "$reps" ] || { { [ "$mode" = main ] || [ "$journal" = 1 ]; } && [ "$quick" = 0 ] && reps=3 || reps=1; }
+[ "$journal" = 0 ] || [ "$mode" != memory ] || die "--journal goes with the default corpus or --many-files"
 [[ $seed =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer, not '$seed'"
 [ -z "$many" ] || [ "$many" -ge 1 ] || die "--many-files needs at least 1 file"
 
@@ -524,7 +533,36 @@ sort "$work/hashcount.out" >"$ref" || exit 1
 
 coord_args=()
 worker_args=()
+
+# The journal's cost: the same job with --no-journal and with the journal,
+# alternating run by run so that both see the same machine.
+run_journal_pair() {
+	local r tn=() tj=() n=engine-2w-nojournal j=engine-2w-journal
+	label[$n]="engine, 2 workers, --no-journal"
+	label[$j]="engine, 2 workers, journal"
+	names+=("$n" "$j")
+	for ((r = 1; r <= reps; r++)); do
+		coord_args=(--no-journal)
+		engine_once "$n" 2 "$r" || { not_ok "$n output matches" "$e_why"; return 1; }
+		tn+=("$e_secs")
+		cpu[$n]=$e_cpu rss[$n]=$e_rss
+		coord_args=()
+		engine_once "$j" 2 "$r" || { not_ok "$j output matches" "$e_why"; return 1; }
+		tj+=("$e_secs")
+		cpu[$j]=$e_cpu rss[$j]=$e_rss
+	done
+	secs[$n]=$(median "${tn[@]}")
+	secs[$j]=$(median "${tj[@]}")
+	echo "# --no-journal runs: ${tn[*]} s; journal runs: ${tj[*]} s"
+	ok "$n output matches"
+	ok "$j output matches"
+}
+
+[ "$journal" = 1 ] && mode=journal-$mode
 case $mode in
+journal-*)
+	run_journal_pair
+	;;
 main)
 	# The Unix way, only timed: it counts ASCII words only.
 	names=(unix "${names[@]}")
@@ -619,6 +657,13 @@ memory)
 		max=$(calc 'sprintf("%.1f", k / 1024)' -v k="$max")
 		target "worker peak RSS < 160 MiB" "$max" '<' 160 \
 			"max $max MiB; workers ${rss[$name]} MiB"
+	fi
+	;;
+journal-*)
+	n=${secs[engine-2w-nojournal]:-} j=${secs[engine-2w-journal]:-}
+	if [ -n "$n" ] && [ -n "$j" ]; then
+		r=$(calc 'sprintf("%.3f", j / n)' -v j="$j" -v n="$n")
+		target "journal within 10% of --no-journal" "$r" '<=' 1.10 "journal/no-journal $r"
 	fi
 	;;
 many)
