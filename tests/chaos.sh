@@ -39,6 +39,11 @@
 #   CHAOS_COPIES       copies of each text per job (default 64)
 #   CHAOS_JOB_TIMEOUT  seconds a coordinator may run (default 120)
 #   CHAOS_KEEP         1: keep the directory (job dir and logs) of a failed job
+#   CHAOS_COORD        1: kill the coordinator too.  About one chaos step
+#                      in four then SIGKILLs the coordinator and restarts it
+#                      at once with --recover (workers run with --reconnect
+#                      30 and carry on); a job passes as above, and the run
+#                      fails unless at least one coordinator was killed.
 #   TMPDIR             where the temp directories go (default /tmp)
 #
 # Output: "ok K - chaos job K (kills X, stops Y, Zs)" or "not ok ..." with
@@ -118,6 +123,11 @@ WS=()			# per worker: run, stopped, killed
 CONT_AT=()		# per stopped worker: when to thaw it (ms)
 KILLS=0
 STOPS=0
+CKILLS=0		# coordinators killed in this job
+CKILLS_ALL=0		# ... in the whole run
+COORD=${CHAOS_COORD:-0}
+RECONNECT=()
+[ "$COORD" = 1 ] && RECONNECT=(--reconnect 30)
 REASONS=()
 T0=0			# when the job started (ms), for the chaos log
 
@@ -148,7 +158,8 @@ start_worker() {
 	local i=${#WT[@]}
 
 	( cd "$JD" && exec timeout -s KILL "$WORKER_TIMEOUT" "$BUILD/mrworker" -v \
-		--socket "$SOCK" "$BUILD/apps/wc.so" ) >"$LOGS/w$i.out" 2>"$LOGS/w$i.err" &
+		--socket "$SOCK" "${RECONNECT[@]}" "$BUILD/apps/wc.so" ) \
+		>"$LOGS/w$i.out" 2>"$LOGS/w$i.err" &
 	WT[i]=$!
 	WS[i]=run
 	CONT_AT[i]=0
@@ -199,10 +210,30 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# One chaos step: kill or freeze a random live worker.
+# start_coord [--recover]: the job's coordinator (again), into CPID and CREAL.
+start_coord() {
+	( cd "$JD" && exec timeout -k 5 "$JOB_TIMEOUT" "$BUILD/mrcoordinator" -v \
+		--task-timeout "$TASK_TIMEOUT" --socket "$SOCK" "$@" "${INPUTS[@]}" ) \
+		>>"$LOGS/coord.out" 2>>"$LOGS/coord.err" &
+	CPID=$!
+	CREAL=
+	child_of "$CPID" && CREAL=$C
+}
+
+# One chaos step: kill or freeze a random live worker, or (CHAOS_COORD)
+# kill the coordinator and restart it with --recover.
 chaos_step() {
 	local i cand=()
 
+	if [ "$COORD" = 1 ] && ((RANDOM % 4 == 0)) && [ -n "$CREAL" ] &&
+		kill -KILL "$CREAL" 2>/dev/null; then
+		wait "$CPID" 2>/dev/null
+		CKILLS=$((CKILLS + 1))
+		echo "+$((NOW - T0)) ms: kill coordinator (pid $CREAL); restarting it with --recover" \
+			>>"$LOGS/chaos.log"
+		start_coord --recover
+		return 0
+	fi
 	if ((RANDOM % 2)); then
 		for i in "${!WS[@]}"; do
 			[ "${WS[i]}" = run ] || [ "${WS[i]}" = stopped ] || continue
@@ -249,16 +280,12 @@ run_job() {
 	LOGS=$TOP/logs$k
 	mkdir "$LOGS" || return 1
 	SOCK=$TOP/sock$k
-	CPID='' CREAL='' WT=() WP=() WS=() CONT_AT=() KILLS=0 STOPS=0 REASONS=()
+	CPID='' CREAL='' WT=() WP=() WS=() CONT_AT=() KILLS=0 STOPS=0 CKILLS=0 REASONS=()
 
 	now_ms
 	t0=$NOW
 	T0=$NOW
-	( cd "$JD" && exec timeout -k 5 "$JOB_TIMEOUT" "$BUILD/mrcoordinator" -v \
-		--task-timeout "$TASK_TIMEOUT" --socket "$SOCK" "${INPUTS[@]}" ) \
-		>"$LOGS/coord.out" 2>"$LOGS/coord.err" &
-	CPID=$!
-	child_of "$CPID" && CREAL=$C
+	start_coord
 	for ((i = 0; i < NWORKERS; i++)); do
 		start_worker
 	done
@@ -374,7 +401,9 @@ run_job() {
 		fi
 	fi
 
-	[ $((KILLS + STOPS)) -gt 0 ] && HIT=$((HIT + 1))
+	[ $((KILLS + STOPS + CKILLS)) -gt 0 ] && HIT=$((HIT + 1))
+	CKILLS_ALL=$((CKILLS_ALL + CKILLS))
+	[ "$COORD" = 1 ] && STOPS="$STOPS, coordinator kills $CKILLS"
 	if [ ${#REASONS[@]} -eq 0 ]; then
 		echo "ok $k - chaos job $k (kills $KILLS, stops $STOPS, ${secs}s)"
 		rm -rf "$JD" "$LOGS"
@@ -463,6 +492,16 @@ else
 	echo "not ok $k - chaos reached $HIT of $N jobs"
 	echo "# the jobs end before the first kill or stop; raise CHAOS_COPIES"
 	FAILED=$((FAILED + 1))
+fi
+if [ "$COORD" = 1 ]; then
+	k=$((k + 1))
+	if [ "$CKILLS_ALL" -gt 0 ]; then
+		echo "ok $k - chaos killed the coordinator $CKILLS_ALL times"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok $k - chaos killed no coordinator (CHAOS_COORD=1)"
+		FAILED=$((FAILED + 1))
+	fi
 fi
 echo "chaos: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
