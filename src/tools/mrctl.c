@@ -9,6 +9,7 @@
  *       counters, the slowest tasks and every task that needed more than
  *       one attempt.
  */
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "net/usock.h"
@@ -369,6 +370,7 @@ static int show_report(const char *path)
 int main(int argc, char **argv)
 {
 	log_init("mrctl", 0);
+	faults_init("mrctl");
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;

@@ -3,6 +3,7 @@
  * reports; exits when the job is over or the coordinator is gone.
  * See README.md.
  */
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "net/usock.h"
@@ -488,6 +489,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("mrworker", 1);
+	faults_init("mrworker");
 	rc = parse_options(argc, argv, &o, &w);
 	if (rc >= 0)
 		return rc;

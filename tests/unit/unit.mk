@@ -10,7 +10,8 @@ UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
 # in); UNIT_SRC_NAME adds sources from elsewhere.
-UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c tests/unit/runio.c
+UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c src/common/faults.c \
+               tests/unit/runio.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
 UNIT_SRC_partition := src/runner/plugin.c
