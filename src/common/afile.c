@@ -155,9 +155,10 @@ static int flush(struct afile *f)
 	size_t done = 0;
 
 	while (done < f->len) {
-		ssize_t w = fault_fail("write", f->path) ? -1
-							  : write(f->fd, f->buf + done, f->len - done);
+		ssize_t w = -1;
 
+		if (!fault_fail("write", f->path))
+			w = write(f->fd, f->buf + done, f->len - done);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
