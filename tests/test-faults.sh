@@ -359,20 +359,24 @@ t_rpc_status() {
 # coordinator loses the host, its maps run again elsewhere, and the job
 # (slow maps, so that it is still running) ends right.
 t_rpc_heartbeat() {
-	local port addr i
+	local port addr i try
 	setup 8
 	reference "$TPLUG/slow.so" "$T/correct" TP_SLOW_MS=0
 	(umask 077 && head -c 48 /dev/urandom >"$T/secret")
 	mkdir -p "$T/l1" "$T/l2" "$T/l3"
-	port=$((20000 + RANDOM % 20000))
-	addr=127.0.0.1:$port
-	spawn c 60 "$COORD_BIN" --listen "$addr" --secret-file "$T/secret" --nreduce $NREDUCE \
-		--task-timeout 2 "${INPUTS[@]}"
-	for ((i = 0; i < 500; i++)); do
-		"$BUILD/mrctl" status --coordinator "$addr" --secret-file "$T/secret" \
-			>/dev/null 2>&1 && break
-		ended c && break
-		sleep 0.02
+	# a random port; another one if it is taken
+	for try in 1 2 3; do
+		port=$((20000 + RANDOM % 20000))
+		addr=127.0.0.1:$port
+		spawn c 60 "$COORD_BIN" --listen "$addr" --secret-file "$T/secret" \
+			--nreduce $NREDUCE --task-timeout 2 "${INPUTS[@]}"
+		for ((i = 0; i < 500; i++)); do
+			"$BUILD/mrctl" status --coordinator "$addr" --secret-file "$T/secret" \
+				>/dev/null 2>&1 && break 2
+			ended c && break
+			sleep 0.02
+		done
+		ended c || break
 	done
 	ended c && { fail "coordinator exited $(rc_of c) before serving on $addr"; show_err c; return 1; }
 	run w0 20 env MR_FAULTS='rpc:heartbeat:drop@1' "$WORKER_BIN" --coordinator "$addr" \
