@@ -72,6 +72,8 @@
  *                   (runner.c; a map in a watched child ends only the child)
  *   after-publish   a task's output is published and not yet reported
  *                   (worker.c)
+ * A new crash point is one line where it is, fault_crash("its-name"), and
+ * its name added to the list (so that MR_FAULTS can name it).
  */
 extern const char *const fault_crash_points[];
 
