@@ -23,6 +23,7 @@ SUITES=(
 	"tests/test-mr.sh"
 	"tests/test-data.sh"
 	"tests/test-errors.sh"
+	"tests/test-faults.sh"
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
 	"tests/test-skip.sh"

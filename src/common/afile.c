@@ -1,6 +1,7 @@
 /* afile.c - see afile.h. */
 #include "common/afile.h"
 
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -61,7 +62,7 @@ int afile_open(struct afile *f, const char *path)
 	f->tmp = xmalloc(n);
 	snprintf(f->tmp, n, "%s/" JOBDIR_TMP_PREFIX "%s-XXXXXX", dir, base);
 	free(dir);
-	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	f->fd = fault_fail("open", path) ? -1 : mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
 		error_errno("cannot create a temp file for %s", path);
 		free(f->tmp);
@@ -87,7 +88,7 @@ int afile_open_anon(struct afile *f, const char *dir)
 	memset(f, 0, sizeof(*f));
 	f->tmp = xmalloc(n);
 	snprintf(f->tmp, n, "%s/" JOBDIR_SPILL_TEMPLATE, dir);
-	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	f->fd = fault_fail("open", f->tmp) ? -1 : mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
 		error_errno("cannot create a spill file in %s", dir);
 		free(f->tmp);
@@ -136,11 +137,11 @@ int afile_open_output(struct afile *f, const char *path)
 
 int afile_sync_path(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fault_fail("open", path) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return error_errno("cannot open %s to flush it to disk", path);
-	if (fsync(fd) < 0) {
+	if (fault_fail("fsync", path) || fsync(fd) < 0) {
 		error_errno("cannot flush %s to disk", path);
 		close(fd);
 		return -1;
@@ -154,8 +155,10 @@ static int flush(struct afile *f)
 	size_t done = 0;
 
 	while (done < f->len) {
-		ssize_t w = write(f->fd, f->buf + done, f->len - done);
+		ssize_t w = -1;
 
+		if (!fault_fail("write", f->path))
+			w = write(f->fd, f->buf + done, f->len - done);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -219,7 +222,7 @@ int afile_commit(struct afile *f)
 {
 	if (f->failed || flush(f) < 0)
 		goto fail;
-	if (f->durable && fsync(f->fd) < 0) {
+	if (f->durable && (fault_fail("fsync", f->path) || fsync(f->fd) < 0)) {
 		error_errno("cannot flush %s to disk", f->path);
 		goto fail;
 	}
@@ -231,7 +234,7 @@ int afile_commit(struct afile *f)
 		goto fail;
 	}
 	f->fd = -1;
-	if (rename(f->tmp, f->path) < 0) {
+	if (fault_fail("rename", f->path) || rename(f->tmp, f->path) < 0) {
 		error_errno("cannot publish %s", f->path);
 		goto fail;
 	}

@@ -19,6 +19,12 @@
  * afile_abort() (also called by a failed commit) removes the temp file.
  *
  * The file gets mode 0666 & ~umask, like any file a program creates.
+ *
+ * Fault points (common/faults.h), each matched on the target's base name
+ * (an anonymous file's: its temp name) and failing through the error path
+ * of the system call it stands in front of: open (the temp file's
+ * mkostemp, afile_sync_path's open), write (every write(2)), fsync
+ * (a durable commit's, afile_sync_path's) and rename (commit's).
  */
 #ifndef MR_AFILE_H
 #define MR_AFILE_H

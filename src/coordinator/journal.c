@@ -5,6 +5,7 @@
 #include "coordinator/journal.h"
 
 #include "common/bytes.h"
+#include "common/faults.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -310,9 +311,10 @@ static int write_header(int fd, const char *path)
 	unsigned char h[JOURNAL_HEADER_SIZE];
 
 	encode_header(h);
-	if (ftruncate(fd, 0) < 0 || write_at(fd, h, sizeof(h), 0) < 0)
+	if (ftruncate(fd, 0) < 0 || fault_fail("write", path) ||
+	    write_at(fd, h, sizeof(h), 0) < 0)
 		return error_errno("cannot write journal header %s", path);
-	if (fsync(fd) < 0)
+	if (fault_fail("fsync", path) || fsync(fd) < 0)
 		return error_errno("cannot sync journal %s", path);
 	return sync_parent(path);
 }
@@ -460,12 +462,12 @@ int journal_sync(struct journal *j)
 	}
 	if (j->len == 0)
 		return 0;
-	if (write_at(j->fd, j->buf, j->len, j->end) < 0) {
+	if (fault_fail("write", j->path) || write_at(j->fd, j->buf, j->len, j->end) < 0) {
 		j->failed = 1;
 		return error_errno("cannot write %zu records to journal %s at offset %" PRIu64,
 				   j->pending, j->path, j->end);
 	}
-	if (fdatasync(j->fd) < 0) {
+	if (fault_fail("fsync", j->path) || fdatasync(j->fd) < 0) {
 		j->failed = 1;
 		return error_errno("cannot sync journal %s", j->path);
 	}

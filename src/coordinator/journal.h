@@ -33,6 +33,11 @@
  * (JOURNAL_CUT_CORRUPT): for instance because it knows the unsynced last
  * batch may have reached the disk out of order.
  *
+ * Fault points (common/faults.h), matched on the journal's base name
+ * ("mr-journal"): write and fsync, once each for a new file's header and
+ * for every journal_sync that has records to write (its one write and its
+ * one fdatasync); a fault fails the call as the system call would.
+ *
  * Errors: every function that can fail prints one message naming the path
  * (and errno's text when it comes from a system call) and returns -1.
  * Out-of-memory dies, as every x* allocation.  Single-threaded; no hidden

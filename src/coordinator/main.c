@@ -4,6 +4,7 @@
  * and exits once every mr-out-R is published.  See README.md.
  */
 #include "common/afile.h"
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "net/usock.h"
@@ -439,6 +440,7 @@ int main(int argc, char **argv)
 
 	log_init("mrcoordinator", 0);
 	log_set_timestamps(!isatty(STDERR_FILENO));
+	faults_init("mrcoordinator");
 	coord_options_init(&o);
 	switch (coord_options_parse(&o, argc, argv, stdout, stderr)) {
 	case 1:

@@ -1,6 +1,7 @@
 /* transport.c - see transport.h. */
 #include "net/transport.h"
 
+#include "common/faults.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "mr.h"
@@ -139,14 +140,13 @@ static int call_tcp(struct transport *t, uint32_t proc, xdrproc_t xargs, void *a
 	return 0;
 }
 
-int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
-		   xdrproc_t xres, void *res, size_t ressize)
+/* A call over the Unix socket: Sun RPC records, clnt_call. */
+static int call_unix(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
+		     xdrproc_t xres, void *res, size_t ressize)
 {
 	struct timeval tv = { t->call_timeout_ms / 1000, 0 };
 	enum clnt_stat st;
 
-	if (t->tcp)
-		return call_tcp(t, proc, xargs, args, xres, res, ressize);
 	memset(res, 0, ressize);
 	st = clnt_call(t->clnt, proc, xargs, args, xres, res, tv);
 	if (st != RPC_SUCCESS) {
@@ -154,6 +154,46 @@ int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *ar
 		return -1;
 	}
 	return 0;
+}
+
+/* The name of procedure `proc` for MR_FAULTS' rpc points. */
+static const char *proc_name(uint32_t proc)
+{
+	switch (proc) {
+	case MR_ASK:
+		return "ask";
+	case MR_REPORT:
+		return "report";
+	case MR_STATUS:
+		return "status";
+	case MR_HEARTBEAT:
+		return "heartbeat";
+	default:
+		return "other";
+	}
+}
+
+int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
+		   xdrproc_t xres, void *res, size_t ressize)
+{
+	enum fault_rpc fault = fault_rpc(proc_name(proc));
+	int rc;
+
+	if (fault == FAULT_RPC_DROP) {
+		memset(res, 0, ressize);
+		snprintf(t->err, sizeof(t->err), "call dropped (MR_FAULTS)");
+		return -1;
+	}
+	if (t->tcp)
+		rc = call_tcp(t, proc, xargs, args, xres, res, ressize);
+	else
+		rc = call_unix(t, proc, xargs, args, xres, res, ressize);
+	if (rc == 0 && fault == FAULT_RPC_LOSE) {
+		xdr_free(xres, res);
+		snprintf(t->err, sizeof(t->err), "reply lost (MR_FAULTS)");
+		return -1;
+	}
+	return rc;
 }
 
 void transport_close(struct transport *t)

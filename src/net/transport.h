@@ -13,6 +13,12 @@
  * Setting either up, and the rules for calls on it (one timeout for every
  * call, the descriptor closed with the connection), live here only.
  *
+ * Every call is fault point "rpc" (common/faults.h) with the procedure's
+ * name as target (ask, report, status, heartbeat): "drop" fails it before
+ * anything is sent, "lose" after the reply came (the coordinator acted on
+ * it), both at once with t->err "call dropped (MR_FAULTS)" or "reply lost
+ * (MR_FAULTS)", as a broken connection would; "delay=MS" holds it back.
+ *
  * One thread per connection: nothing here locks.  After a failed call the
  * connection is unusable (the coordinator is taken to be gone).
  */

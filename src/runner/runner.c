@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/afile.h"
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "runner/fileio.h"
 
@@ -357,6 +358,7 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 	counters_add(&rn->counters, "mr.reduce.input.records", (int64_t)ctx.values);
 	counters_add(&rn->counters, "mr.output.records", (int64_t)ctx.records);
 	counters_add(&rn->counters, "mr.output.bytes", (int64_t)ctx.bytes);
+	fault_crash("before-publish");
 	return afile_commit(&out) < 0 ? engine_fault(rn) : 0;
 }
 
@@ -377,6 +379,7 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 		mapout_fault(rn, &mo);
 		goto out;
 	}
+	fault_crash("before-publish");
 	for (unsigned r = 0; r < n; r++) {
 		if (mapout_write(&mo, r, jobdir_run_path(name, dir, spec->map_id, (int)r)) < 0) {
 			mapout_fault(rn, &mo);

@@ -23,6 +23,10 @@
  * says "failed in plugin PATH" or names the plugin) or the engine's (I/O,
  * a damaged run, a record too large: the message does not blame the
  * plugin).  Nothing is published unless the whole step succeeded.
+ *
+ * Crash point "before-publish" (common/faults.h): a map's runs or a
+ * reduce's output are complete, in memory or in their temp file, and
+ * nothing of them is published yet.
  */
 #ifndef MR_RUNNER_H
 #define MR_RUNNER_H

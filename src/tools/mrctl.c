@@ -11,6 +11,7 @@
  *   mrctl journal [FILE]  prints a job journal (mr-journal, see
  *       coordinator/jrec.h) one record per line, and how it ends.
  */
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "coordinator/journal.h"
 #include "coordinator/jrec.h"
@@ -473,6 +474,7 @@ static int show_journal(const char *path)
 int main(int argc, char **argv)
 {
 	log_init("mrctl", 0);
+	faults_init("mrctl");
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;

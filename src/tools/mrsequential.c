@@ -4,6 +4,7 @@
  * compare the distributed engine against.
  */
 #include "common/afile.h"
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	int rc = 1, plugin_combiner = 0;
 
 	log_init("mrsequential", 0);
+	faults_init("mrsequential");
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;

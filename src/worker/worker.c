@@ -3,6 +3,7 @@
  * reports; exits when the job is over or the coordinator is gone.
  * See README.md.
  */
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "net/usock.h"
@@ -280,6 +281,8 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 		rc = runner_map_task(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL);
 	if (rc < 0)
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
+	else
+		fault_crash("after-publish");
 	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
 	       failure, bad, NULL, &w->gone);
 	if (w->gone && rc == 0)
@@ -316,6 +319,8 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 		rc = runner_reduce_task(&w->runner, id, nmap, dirs);
 	if (rc < 0)
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
+	else
+		fault_crash("after-publish");
 	if (report(&w->client, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt,
 		   failure, -1, ff.kind != FETCH_FAIL_LOCAL ? &ff : NULL, &w->gone))
 		remove_reduce_inputs(id, nmap, dirs);
@@ -488,6 +493,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("mrworker", 1);
+	faults_init("mrworker");
 	rc = parse_options(argc, argv, &o, &w);
 	if (rc >= 0)
 		return rc;

@@ -39,7 +39,7 @@ fuzz_obj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS_xdr   := $(call fuzz_obj,tests/fuzz/fuzz_xdr.c) $(B)/fuzz/obj/mr_xdr.o
 FUZZ_OBJS_ifile := $(call fuzz_obj,tests/fuzz/fuzz_ifile.c tests/unit/runio.c src/shuffle/ifile.c \
                    src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
-                   src/common/log.c src/common/util.c)
+                   src/common/faults.c src/common/log.c src/common/util.c)
 FUZZ_OBJS_frame := $(call fuzz_obj,tests/fuzz/fuzz_frame.c src/net/auth.c src/net/fetchmsg.c)
 
 ifeq ($(FUZZ_WHY_NOT),)
@@ -87,7 +87,7 @@ fuzz: fuzz-bins
 # The seed writer is an ordinary program: gcc objects from $(B)/obj do.
 $(B)/fuzz/gen_seeds: $(call obj,tests/fuzz/gen_seeds.c tests/unit/runio.c src/shuffle/ifile.c \
 		src/shuffle/kvbuf.c src/shuffle/keysort.c src/common/afile.c src/runner/fileio.c \
-		src/common/log.c src/common/util.c src/net/auth.c $(B)/gen/mr_xdr.c)
+		src/common/faults.c src/common/log.c src/common/util.c src/net/auth.c $(B)/gen/mr_xdr.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -lxxhash -lcrypto

@@ -5,12 +5,13 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner journal
+              ctab merge mapout fileio sumtab sumview runner journal faults
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
 # in); UNIT_SRC_NAME adds sources from elsewhere.
-UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c tests/unit/runio.c
+UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c src/common/faults.c \
+               tests/unit/runio.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
 UNIT_SRC_partition := src/runner/plugin.c
@@ -21,6 +22,7 @@ UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.
                       src/runner/counters.c src/common/jobdir.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_journal   := src/coordinator/journal.c
+UNIT_SRC_faults    := src/coordinator/journal.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
