@@ -10,9 +10,9 @@
 # Points: open, write, fsync, rename (afile.c: map runs, mr-out-R, the
 # report, the coordinator's final fsyncs, mrsequential); rpc ask, report,
 # status, heartbeat (drop, lose, delay); crash before-publish and
-# after-publish.  The journal's write and fsync points are not reached by
-# any binary yet (the coordinator does not use the journal): the unit test
-# (tests/unit/test_faults.c) covers them.
+# after-publish; the coordinator's journal (write, fsync of mr-journal).
+# The coordinator's crash points (after-append, after-sync, final-fsync,
+# after-report) are in tests/test-recover.sh, which restarts it.
 #
 # Usage: tests/test-faults.sh [TEST...]     (no arguments: all tests)
 # Environment: see tests/tools/testlib.sh (MR_BUILD, MR_DATA, MR_KEEP_TMP).
@@ -438,6 +438,45 @@ t_crash_abort() {
 	return $FAILED
 }
 
+# journal_fault SPEC: the coordinator's journal cannot be written (SPEC
+# arms it): the job stops (exit 1) naming the journal and the error, keeps
+# the journal and says --recover; --recover then finishes the job.
+journal_fault() {
+	setup 8
+	reference "$WC" "$T/correct"
+	spawn c 60 env MR_FAULTS="$1" "$COORD_BIN" --socket "$SOCK" --nreduce $NREDUCE \
+		"${INPUTS[@]}"
+	wait_socket c
+	start_workers w 2 "$WC"
+	await c 40
+	expect_rc c 1
+	fired c "${1%%:*} mr-journal: $2"
+	expect_in c err "stopping the job: its journal mr-journal cannot be written"
+	expect_in c err "--recover"
+	grep -q "job done" "$T/c.err" && fail "the coordinator said 'job done'"
+	[ -e mr-journal ] || fail "the journal is gone"
+	no_temp
+	expect_workers_ok w 2
+	start_coord r --recover --nreduce $NREDUCE
+	start_workers v 2 "$WC"
+	await r 40
+	expect_job_ok r $NREDUCE "$T/correct"
+	[ -e mr-journal ] && fail "the journal is left after the recovered job"
+	no_runs
+}
+
+# The journal's fdatasync fails at a finished task's record (the third sync).
+t_journal_fsync_eio() {
+	journal_fault 'fsync:mr-journal:eio@3' "Input/output error"
+	return $FAILED
+}
+
+# The disk fills up under the journal (its fourth write, and every later one).
+t_journal_write_enospc() {
+	journal_fault 'write:mr-journal:enospc@4+' "No space left on device"
+	return $FAILED
+}
+
 ALL=(
 	bad-spec:t_bad_spec
 	map-write-eio:t_map_write_eio
@@ -457,6 +496,8 @@ ALL=(
 	crash-before-publish:t_crash_before_publish
 	crash-after-publish:t_crash_after_publish
 	crash-abort:t_crash_abort
+	journal-fsync-eio:t_journal_fsync_eio
+	journal-write-enospc:t_journal_write_enospc
 )
 
 require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so tests/plugins/slow.so

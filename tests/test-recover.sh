@@ -134,6 +134,7 @@ kill_and_recover() {
 # mrsequential's, no map the journal had as done ran again, nothing is left.
 t_kill_random() {
 	local jobs seed k t0 t1 dur delay landed=0
+	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
 	jobs=${MR_RECOVER_JOBS:-30}
 	[ -n "${MR_SANITIZE:-}" ] && jobs=${MR_RECOVER_JOBS:-10}
 	seed=${MR_RECOVER_SEED:-$$}
@@ -299,6 +300,41 @@ t_failed_job() {
 	return $FAILED
 }
 
+# The coordinator crashes (MR_FAULTS) at each of its named points: after a
+# record is buffered but before it is synced, after the sync but before the
+# replies, between the final fsyncs, after the report but before the
+# journal goes.  --recover finishes every job; no map the journal had as
+# done runs again.
+t_crash_points() {
+	local spec n=0 maps reds
+	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
+	setup 8
+	reference "$WC" "$T/correct"
+	for spec in crash:after-append@5 crash:after-sync@5 crash:final-fsync@2 \
+		crash:after-report@1; do
+		n=$((n + 1))
+		mkdir "$T/job$n" && cd "$T/job$n" || exit 1
+		spawn c$n 60 env MR_FAULTS="$spec" "$COORD_BIN" --socket "$SOCK" --nreduce 3 \
+			"${INPUTS[@]}"
+		wait_socket c$n
+		workers w$n- 2 "$WC"
+		await c$n 40
+		expect_rc c$n 86 || continue
+		expect_in c$n err "fault injected: crash ${spec#crash:}" || continue
+		maps=$(done_tasks map)
+		reds=$(done_tasks reduce)
+		start_coord r$n --recover --nreduce 3
+		await r$n 40
+		expect_job_ok r$n 3 "$T/correct"
+		recovered_ok "$maps" "$reds" >"$T/rec.txt" || fail "$spec: $(tail -n 1 "$T/rec.txt")"
+		for i in 1 2; do
+			await w$n-$i 40 || fail "$spec: worker $i did not exit"
+		done
+		nothing_left
+	done
+	return $FAILED
+}
+
 # --keep-journal keeps it (ending in END), --no-journal writes none.
 t_keep_journal() {
 	setup 4
@@ -327,6 +363,7 @@ ALL=(
 	missing-output:t_missing_output
 	failed-job:t_failed_job
 	keep-journal:t_keep_journal
+	crash-points:t_crash_points
 )
 
 require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so

@@ -15,6 +15,10 @@
 const char *const fault_crash_points[] = {
 	"before-publish",
 	"after-publish",
+	"after-append",   /* coordinator: a DONE record buffered, not yet synced */
+	"after-sync",     /* coordinator: records synced, replies not yet sent */
+	"final-fsync",    /* coordinator: between the fsyncs of the outputs at the end */
+	"after-report",   /* coordinator: report written, journal not yet removed */
 	NULL,
 };
 

@@ -2,6 +2,7 @@
 #include "coordinator/jlog.h"
 
 #include "common/afile.h"
+#include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -48,10 +49,13 @@ int jlog_commit(struct jlog *l)
 		return 0;
 	if (l->failed)
 		return -1;
+	if (!journal_pending(l->j))
+		return 0;
 	if (journal_sync(l->j) < 0) {
 		l->failed = 1;
 		return -1;
 	}
+	fault_crash("after-sync");
 	return 0;
 }
 
@@ -115,6 +119,7 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 	jrec_put_done(&l->buf, is_map ? JREC_MAP : JREC_REDUCE, (uint32_t)id, attempt, holder,
 		      sizes, nsizes, names, values, (uint32_t)t->ncounters);
 	append(l, JREC_DONE);
+	fault_crash("after-append");
 out:
 	free(sizes);
 	free(names);

@@ -232,9 +232,11 @@ static int check_outputs(const struct job *job)
 			return error_errno("reduce task %d was reported done but %s "
 					   "is missing", r, name);
 	}
-	for (int r = 0; r < job->nreduce; r++)
+	for (int r = 0; r < job->nreduce; r++) {
+		fault_crash("final-fsync");
 		if (afile_sync_path(jobdir_output(name, r)) < 0)
 			return -1;
+	}
 	afile_sync_dir(name);
 	return 0;
 }
@@ -283,10 +285,17 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 	}
 	if (rc >= 0)
 		log_counters(job);
-	done = report_write(job, JOBDIR_REPORT,
-			    rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
-			    start, now_ms()) == 0 && status == 0;
-	/* Only once the report is durable may the journal go. */
+	/*
+	 * The report is written first, so a crash before the journal goes
+	 * leaves a job that --recover ends at once, writing the report again.
+	 * A report that cannot be written (reported) does not fail a job
+	 * whose outputs are all there.
+	 */
+	report_write(job, JOBDIR_REPORT,
+		     rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
+		     start, now_ms());
+	done = status == 0;
+	fault_crash("after-report");
 	jlog_finish(jl, done, o->keep_journal);
 	if (job->phase == PHASE_DONE && !o->keep_intermediate)
 		remove_leftovers(job, is_intermediate, "intermediate file");
