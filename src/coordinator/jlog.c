@@ -172,7 +172,7 @@ out:
 struct past_task {
 	int done;
 	uint64_t attempt;
-	int held;                /* a map whose runs a TCP worker held */
+	char *holder;            /* a map whose runs a TCP worker held: its address (malloc'd) */
 	int64_t *sizes;          /* malloc'd */
 	uint32_t nsizes;
 	struct job_counter *counters; /* malloc'd, names malloc'd */
@@ -182,6 +182,7 @@ struct past_task {
 static void past_clear(struct past_task *p)
 {
 	free(p->sizes);
+	free(p->holder);
 	for (size_t k = 0; k < p->ncounters; k++)
 		free(p->counters[k].name);
 	free(p->counters);
@@ -273,7 +274,7 @@ static int replay_done(struct replay *rp, const char *path, const void *p, size_
 	past_clear(t);
 	t->done = 1;
 	t->attempt = d.attempt;
-	t->held = d.holder.len > 0;
+	t->holder = d.holder.len ? xstrndup(d.holder.s, d.holder.len) : NULL;
 	t->nsizes = d.nsizes;
 	t->sizes = xcalloc(d.nsizes ? d.nsizes : 1, sizeof(*t->sizes));
 	memcpy(t->sizes, d.sizes, d.nsizes * sizeof(*t->sizes));
@@ -401,7 +402,7 @@ static int restore_tasks(struct replay *rp, struct job *job)
 		if (!t->done)
 			continue;
 		if (file_as_recorded(jobdir_output(name, r), t->sizes[0], why, sizeof(why))) {
-			job_restore(job, KIND_REDUCE, r, t->attempt, t->counters, t->ncounters);
+			job_restore(job, KIND_REDUCE, r, t->attempt, 0, t->counters, t->ncounters);
 			need[r] = 0;
 		} else {
 			warning("reduce task %d finished before the restart, but %s; running "
@@ -411,19 +412,19 @@ static int restore_tasks(struct replay *rp, struct job *job)
 	}
 	for (int m = 0; m < nmap; m++) {
 		struct past_task *t = &rp->tasks[m];
+		uint64_t holder = 0;
 		int ok = 1;
 
 		if (!t->done)
 			continue;
 		job_task_name(job, (uint32_t)m, tname, sizeof(tname));
-		if (t->held) {
-			/* TCP: whether its worker still holds the runs is not asked yet. */
-			ok = job->reduces_done == nreduce;
-			if (!ok)
-				info("%s finished before the restart on a TCP worker; running it "
-				     "again", tname);
-		}
-		for (int r = 0; ok && !t->held && r < nreduce; r++)
+		/*
+		 * Runs held by a TCP worker: the reduces fetch them from its
+		 * address at once; if it does not come back, the map runs again.
+		 */
+		if (t->holder && job->reduces_done < nreduce)
+			holder = job_ghost(job, t->holder, now_ms() + job->cfg.timeout_ms);
+		for (int r = 0; ok && !t->holder && r < nreduce; r++)
 			if (need[r] && !file_as_recorded(jobdir_map_run(name, m, r), t->sizes[r],
 							  why, sizeof(why))) {
 				warning("%s finished before the restart, but %s; running it "
@@ -431,7 +432,8 @@ static int restore_tasks(struct replay *rp, struct job *job)
 				ok = 0;
 			}
 		if (ok)
-			job_restore(job, KIND_MAP, m, t->attempt, t->counters, t->ncounters);
+			job_restore(job, KIND_MAP, m, t->attempt, holder, t->counters,
+				    t->ncounters);
 		else
 			again++;
 	}

@@ -19,7 +19,8 @@
  * nreduce, split size and output-changing options), then checks that each
  * finished task's output is still there with its recorded size: a reduce's
  * mr-out-R, and a map's runs mr-M-R for every reduce not finished (runs
- * held by a TCP worker are not checked yet: such maps run again).  It
+ * held by a TCP worker: that worker is waited for as a ghost, tasks.h
+ * job_ghost, and the reduces fetch from its address).  It
  * restores what passed into the job (job_restore), logs what must run
  * again and why, starts the next incarnation (job_set_incarnation) and
  * records it (START, durable).

@@ -656,7 +656,7 @@ void job_set_incarnation(struct job *job, uint32_t n)
 }
 
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
-		const struct job_counter *counters, size_t ncounters)
+		uint64_t holder, const struct job_counter *counters, size_t ncounters)
 {
 	uint32_t index;
 	struct task *t;
@@ -669,7 +669,7 @@ int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 	t->hist[t->nhist - 1].outcome = ATTEMPT_DONE;
 	t->hist[t->nhist - 1].recovered = 1;
 	t->state = TASK_DONE;
-	t->holder = 0;
+	t->holder = kind == KIND_MAP ? holder : 0;
 	if (kind == KIND_MAP)
 		job->maps_done++;
 	else
@@ -725,10 +725,13 @@ ignored:
 	return REPORT_IGNORED;
 }
 
+static void expire_ghosts(struct job *job, int64_t now_ms);
+
 void job_expire(struct job *job, int64_t now_ms)
 {
 	struct timer tm;
 
+	expire_ghosts(job, now_ms);
 	while (!job_finished(job) && timerq_pop_expired(&job->timers, now_ms, &tm)) {
 		struct task *t = &job->tasks[tm.task];
 		char name[256];
@@ -849,12 +852,76 @@ size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t
 
 int job_next_timeout(const struct job *job, int64_t now_ms, int max_ms)
 {
-	return timerq_next_timeout(&job->timers, now_ms, max_ms);
+	int t = timerq_next_timeout(&job->timers, now_ms, max_ms);
+
+	if (job->ghosts && job->ghost_deadline_ms - now_ms < t)
+		t = job->ghost_deadline_ms <= now_ms ? 0 : (int)(job->ghost_deadline_ms - now_ms);
+	return t;
+}
+
+uint64_t job_ghost(struct job *job, const char *addr, int64_t deadline_ms)
+{
+	uint64_t id = job_worker_at(job, addr);
+
+	if (id)
+		return id;
+	id = JOB_GHOST_ID + job->nworkers;
+	job_worker_seen(job, id, addr);
+	job->workers[job->nworkers - 1].ghost = 1;
+	job->ghosts++;
+	job->ghost_deadline_ms = deadline_ms;
+	return id;
+}
+
+/* Worker `id` registered at the address of ghost `g`: it holds g's maps. */
+static void claim_ghost(struct job *job, struct job_worker *g, uint64_t id)
+{
+	int n = 0;
+
+	g->lost = 1;
+	g->ghost = 0;
+	job->ghosts--;
+	for (int i = 0; i < job->nmap + job->nreduce; i++) {
+		struct task *t = &job->tasks[i];
+
+		if (i < job->nmap && t->state == TASK_DONE && t->holder == g->id) {
+			t->holder = id;
+			n++;
+		}
+		if (t->state == TASK_RUNNING && t->worker == g->id)
+			t->worker = id;
+		if (t->state == TASK_RUNNING && t->backup && t->backup_worker == g->id)
+			t->backup_worker = id;
+	}
+	info("the worker serving map output at %s is back: it holds %d map%s finished "
+	     "before the restart", g->addr, n, n == 1 ? "" : "s");
+}
+
+/* Ghosts past their deadline: lost, their maps run again. */
+static void expire_ghosts(struct job *job, int64_t now_ms)
+{
+	if (!job->ghosts || now_ms < job->ghost_deadline_ms)
+		return;
+	for (size_t i = 0; i < job->nworkers; i++) {
+		struct job_worker *g = &job->workers[i];
+
+		if (!g->ghost)
+			continue;
+		g->ghost = 0;
+		job->ghosts--;
+		warning("the worker that served map output at %s before the restart did not "
+			"come back in time; running its maps again", g->addr);
+		job_worker_lost(job, g->id, now_ms);
+	}
 }
 
 void job_worker_seen(struct job *job, uint64_t id, const char *addr)
 {
 	struct job_worker *w;
+
+	for (size_t i = 0; job->ghosts && id < JOB_GHOST_ID && i < job->nworkers; i++)
+		if (job->workers[i].ghost && !strcmp(job->workers[i].addr, addr))
+			claim_ghost(job, &job->workers[i], id);
 
 	for (size_t i = 0; i < job->nworkers; i++)
 		if (job->workers[i].id == id) {

@@ -123,7 +123,11 @@ struct job_worker {
 	uint64_t id;
 	char *addr;              /* malloc'd "HOST:PORT" */
 	int lost;
+	int ghost;               /* held map output before a coordinator restart; not back yet */
 };
+
+/* Ids of ghosts (job_ghost) start here, far above any connection id. */
+#define JOB_GHOST_ID (1ull << 62)
 
 struct job {
 	struct job_config cfg;
@@ -155,6 +159,8 @@ struct job {
 	uint32_t incarnation;    /* coordinator runs before this one over the job's journal */
 	unsigned long recovered, adopted; /* tasks restored from the journal; attempts of an
 				     earlier coordinator that finished a task for this one */
+	int ghosts;              /* ghosts not back yet */
+	int64_t ghost_deadline_ms; /* when those still away are lost */
 	/* Called when a finished map must run again (the journal records it); may be NULL. */
 	void (*on_rerun)(void *arg, int map, enum lost_reason why);
 	void *on_rerun_arg;
@@ -195,7 +201,18 @@ void job_release(struct job *job);
  */
 void job_set_incarnation(struct job *job, uint32_t n);
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
-		const struct job_counter *counters, size_t ncounters);
+		uint64_t holder, const struct job_counter *counters, size_t ncounters);
+
+/*
+ * TCP jobs: the worker serving map output at `addr` before the restart,
+ * not heard of yet: a ghost, whose id (JOB_GHOST_ID and up) a restored map
+ * takes as its holder, so that reduces fetch from `addr` at once.  The
+ * first worker that registers at `addr` (job_worker_seen) takes over the
+ * ghost's maps; a ghost not back by `deadline_ms` is lost (job_expire):
+ * its maps run again.  Returns the id of the worker at `addr` if one is
+ * there already.
+ */
+uint64_t job_ghost(struct job *job, const char *addr, int64_t deadline_ms);
 void job_restored(struct job *job);
 
 /*
@@ -224,7 +241,8 @@ void job_assign_worker(struct job *job, int64_t now_ms, int worker_pid, uint64_t
 
 /*
  * TCP workers.  job_worker_seen() records worker `id` serving its map
- * output at `addr` (copied; updated when it changes).  job_worker_addr()
+ * output at `addr` (copied; updated when it changes), taking over a ghost
+ * at `addr` (see job_ghost).  job_worker_addr()
  * gives the address of a worker seen (NULL for 0 or an unknown id).
  */
 void job_worker_seen(struct job *job, uint64_t id, const char *addr);
@@ -331,7 +349,8 @@ size_t job_counter_totals(const struct job *job, struct job_counter *out, size_t
 
 /*
  * Re-issue every task whose live attempt's deadline has passed; a task
- * with another live attempt still in time is left to that one.
+ * with another live attempt still in time is left to that one.  Ghosts
+ * past their deadline are lost.
  */
 void job_expire(struct job *job, int64_t now_ms);
 

@@ -2741,6 +2741,131 @@ static void test_bug_rerun_backup_reduce_phase(void **state)
 	job_release(&job);
 }
 
+/* Recovery: restored tasks are done and never handed out; the job goes on from there. */
+static void test_restore(void **state)
+{
+	struct job job;
+	struct job_config cfg = config(2, 3);
+	struct job_counter c = { "mr.map.input.bytes", 7 };
+	struct assignment a;
+
+	(void)state;
+	job_init(&job, files3, 3, &cfg);
+	job_set_incarnation(&job, 2);
+	assert_int_equal(job_restore(&job, KIND_MAP, 0, 5, 0, &c, 1), 0);
+	assert_int_equal(job_restore(&job, KIND_MAP, 2, 9, 0, NULL, 0), 0);
+	assert_int_equal(job_restore(&job, KIND_REDUCE, 1, 11, 0, NULL, 0), 0);
+	assert_int_equal(job_restore(&job, KIND_MAP, 0, 5, 0, NULL, 0), -1); /* twice */
+	assert_int_equal(job_restore(&job, KIND_MAP, 3, 5, 0, NULL, 0), -1); /* no such */
+	job_restored(&job);
+	assert_int_equal(job.phase, PHASE_MAP);
+	assert_int_equal(job.recovered, 3);
+	a = give_map(&job, 0);
+	assert_int_equal(a.id, 1);
+	assert_int_equal(a.attempt, (2ull << 32) + 1); /* this incarnation's ids */
+	expect_wait(&job, 0);
+	done(&job, &a);
+	a = give_reduce(&job, 0);
+	assert_int_equal(a.id, 0); /* reduce 1 was restored */
+	expect_wait(&job, 0);
+	done(&job, &a);
+	assert_int_equal(job.phase, PHASE_DONE);
+	assert_true(job.tasks[0].hist[0].recovered);
+	assert_int_equal(job.tasks[0].counters[0].value, 7);
+	job_release(&job);
+}
+
+/* Everything restored: the job is done at once. */
+static void test_restore_all(void **state)
+{
+	struct job job;
+	struct job_config cfg = config(1, 3);
+
+	(void)state;
+	job_init(&job, file1, 1, &cfg);
+	job_set_incarnation(&job, 1);
+	assert_int_equal(job_restore(&job, KIND_REDUCE, 0, 2, 0, NULL, 0), 0);
+	job_restored(&job);
+	assert_int_equal(job.phase, PHASE_DONE);
+	expect_exit(&job, 0);
+	job_release(&job);
+}
+
+/*
+ * An attempt of an earlier incarnation reports success: it finishes a task
+ * that is idle (taken out of the queue) or running (the new attempt is
+ * superseded); its failure, or a success for a done task, is ignored.
+ */
+static void test_adopt_earlier_attempt(void **state)
+{
+	struct job job;
+	struct job_config cfg = config(1, 3);
+	struct assignment a;
+
+	(void)state;
+	job_init(&job, files3, 3, &cfg);
+	job_set_incarnation(&job, 1);
+	job_restored(&job);
+	a = give_map(&job, 0);
+	assert_int_equal(a.id, 0);
+	/* Map 1 idle, finished by attempt 4 of incarnation 0. */
+	assert_int_equal(report_raw(&job, KIND_MAP, 1, 4, 1, NULL, 10), REPORT_ACCEPTED);
+	assert_int_equal(job.adopted, 1);
+	assert_int_equal(job.tasks[1].state, TASK_DONE);
+	assert_true(job.tasks[1].hist[0].earlier);
+	/* Map 0 running as attempt a, finished by an earlier one. */
+	assert_int_equal(report_raw(&job, KIND_MAP, 0, 3, 1, NULL, 10), REPORT_ACCEPTED);
+	assert_int_equal(job.tasks[0].hist[0].outcome, ATTEMPT_SUPERSEDED);
+	assert_int_equal(report(&job, &a, 1), REPORT_IGNORED);
+	/* A failure of an earlier attempt, or a second success: ignored. */
+	assert_int_equal(report_raw(&job, KIND_MAP, 2, 6, 0, "x", 10), REPORT_IGNORED);
+	assert_int_equal(report_raw(&job, KIND_MAP, 1, 5, 1, NULL, 10), REPORT_IGNORED);
+	a = give_map(&job, 10);
+	assert_int_equal(a.id, 2); /* map 1 is not handed out again */
+	expect_wait(&job, 10);
+	done(&job, &a);
+	assert_int_equal(job.phase, PHASE_REDUCE);
+	job_release(&job);
+}
+
+/*
+ * A restored map held by a TCP worker waits for it as a ghost: the worker
+ * registering at its address takes it over; a ghost not back in time is
+ * lost and its maps run again.
+ */
+static void test_ghost_claim_and_expiry(void **state)
+{
+	struct job job;
+	struct job_config cfg = config(1, 3);
+	uint64_t g1, g2;
+	struct assignment a;
+
+	(void)state;
+	job_init(&job, files3, 3, &cfg);
+	job_set_incarnation(&job, 1);
+	g1 = job_ghost(&job, "10.0.0.1:7001", 500);
+	g2 = job_ghost(&job, "10.0.0.2:7002", 500);
+	assert_true(g1 >= JOB_GHOST_ID && g2 >= JOB_GHOST_ID && g1 != g2);
+	assert_int_equal(job_ghost(&job, "10.0.0.1:7001", 500), g1);
+	assert_int_equal(job_restore(&job, KIND_MAP, 0, 1, g1, NULL, 0), 0);
+	assert_int_equal(job_restore(&job, KIND_MAP, 1, 2, g2, NULL, 0), 0);
+	job_restored(&job);
+	assert_int_equal(job_map_holder(&job, 0), g1);
+	assert_int_equal(job_next_timeout(&job, 0, 1000), 500);
+	job_worker_seen(&job, 17, "10.0.0.1:7001"); /* back */
+	assert_int_equal(job_map_holder(&job, 0), 17);
+	assert_int_equal(job.ghosts, 1);
+	job_expire(&job, 499);
+	assert_int_equal(job.tasks[1].state, TASK_DONE);
+	job_expire(&job, 500); /* the other is not */
+	assert_int_equal(job.ghosts, 0);
+	assert_int_equal(job.tasks[1].state, TASK_IDLE);
+	assert_int_equal(job.reexecuted, 1);
+	a = give_map(&job, 500);
+	assert_true(a.id == 1 || a.id == 2);
+	job_release(&job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2802,6 +2927,10 @@ int main(void)
 		cmocka_unit_test(test_map_holder),
 		cmocka_unit_test(test_bug_rerun_backup_map_phase),
 		cmocka_unit_test(test_bug_rerun_backup_reduce_phase),
+		cmocka_unit_test(test_restore),
+		cmocka_unit_test(test_restore_all),
+		cmocka_unit_test(test_adopt_earlier_attempt),
+		cmocka_unit_test(test_ghost_claim_and_expiry),
 	};
 
 	UNIT_MAIN("tasks", tests);
