@@ -2,7 +2,9 @@
 # test-errors.sh - bad input and misbehaving plugins: every mistake a user
 # or a plugin can make must end in the documented exit status (0 done, 1
 # failure, 2 usage) with a message naming what is wrong and why, and a job
-# whose workers crash must still finish with the right output.
+# whose workers crash must still finish with the right output.  A disk that
+# fills up (as root: a small tmpfs as the job directory; skipped otherwise)
+# fails the job saying so, and leaves nothing of the attempts that failed.
 #
 # Usage: tests/test-errors.sh [TEST...]     (no arguments: all tests)
 # Needs `make` and `make test-errors-bins` (the plugins in build/tests/).
@@ -456,6 +458,125 @@ t_reduce_always_fails() {
 	return $FAILED
 }
 
+# --- a full disk ---------------------------------------------------------------
+
+# make_records FILE MB: MB MiB of sort records (as scripts/bench/genrecords.c
+# makes them): 100 bytes each, a key of 10 printable bytes, 89 letters and
+# digits, a newline.  The same every time.
+make_records() {
+	awk -v n="$(($2 * 1048576 / 100))" 'BEGIN {
+		srand(12)
+		for (c = 32; c < 127; c++)
+			chars = chars sprintf("%c", c)
+		pay = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		pay = substr(pay pay, 1, 89)
+		for (i = 0; i < n; i++) {
+			k = ""
+			for (j = 0; j < 10; j++)
+				k = k substr(chars, 1 + int(rand() * 95), 1)
+			print k pay
+		}
+	}' >"$1" || exit 1
+}
+
+# mount_job_tmpfs SIZE: make the job directory a tmpfs of SIZE, a disk that
+# fills up, unmounted (lazily, whatever still runs in it) when the test
+# ends however it ends.  Skips the test unless we are root.
+mount_job_tmpfs() {
+	[ "$(id -u)" = 0 ] || skip "needs root (mounts a $1 tmpfs as the job directory)"
+	cd "$T" || exit 1
+	mount -t tmpfs -o "size=$1,mode=0755" mr-test-full "$T/job" ||
+		skip "cannot mount a tmpfs on $T/job, even as root"
+	trap 'cd / && umount -l "$T/job"; cleanup' EXIT
+	cd "$T/job" || exit 1
+}
+
+# no_leftovers WHAT 'PATTERN'...: no file of the job directory matches a
+# PATTERN (quoted: expanded here).
+no_leftovers() {
+	local what=$1 pat f left=
+	shift
+	shopt -s nullglob
+	for pat; do
+		for f in $pat; do
+			left="$left $f"
+		done
+	done
+	shopt -u nullglob
+	[ -z "$left" ] || fail "$what left in the job directory:$left"
+}
+
+# worker_errors_all NAME TEXT: NAME's stderr has at least one "error:" line,
+# and every one of them matches the extended regular expression TEXT.
+worker_errors_all() {
+	grep -q 'error:' "$T/$1.err" || {
+		fail "$1 printed no error"
+		return 1
+	}
+	grep 'error:' "$T/$1.err" | grep -qvE -- "$2" || return 0
+	fail "$1 printed an error other than /$2/:"
+	grep 'error:' "$T/$1.err" | grep -vE -- "$2" | head -n 3 | sed 's/^/    /'
+}
+
+# The disk fills up under a map, as a new user would find it: a 6 MB job
+# directory, a 10 MB sort job, the default nReduce.  Each attempt fails
+# with one message naming the run it could not write and ENOSPC, the job
+# fails (exit 1) saying so, and neither a run of the map that never
+# finished nor a temp file is left.  Every attempt fails at the same run:
+# the ones before it left nothing behind to take up the space (which also
+# shows that each attempt removed its own temp files: the coordinator's
+# sweep at the end of the job would hide those).
+t_disk_full_map() {
+	local files
+	setup 0
+	mount_job_tmpfs 6m
+	make_records "$T/in/records.txt" 10
+	INPUTS=(../in/records.txt)
+	start_coord c --max-attempts 3
+	start_workers w 1 "$BUILD/apps/sort.so"
+	await c 60
+	expect_rc c 1
+	expect_in c err "map task 0" "the coordinator's message does not name map task 0"
+	expect_in c err "3 times" "the coordinator's message does not say the map failed 3 times"
+	grep -qE 'cannot write mr-0-[0-9]+: No space left on device' "$T/c.err" || {
+		fail "the coordinator's message does not carry the worker's: cannot write mr-0-R: No space left on device"
+		show_err c
+	}
+	expect_workers_ok w 1
+	worker_errors_all w1 'map 0 attempt [0-9]+: error: cannot write mr-0-[0-9]+: No space left on device$'
+	[ "$(grep -c 'error:' "$T/w1.err")" = 3 ] ||
+		fail "the worker printed $(grep -c 'error:' "$T/w1.err") error lines for 3 attempts, expected one each"
+	files=$(grep -oE 'cannot write mr-0-[0-9]+' "$T/w1.err" | sort -u | wc -l)
+	[ "$files" = 1 ] ||
+		fail "the attempts failed at $files different runs: a failed attempt left files taking up space"
+	no_leftovers "runs of the unfinished map 0 were" 'mr-0-*'
+	no_leftovers "temp files were" '.mr-tmp-*'
+	return $FAILED
+}
+
+# The disk fills up under a reduce (the maps fit, the output does not):
+# the job fails naming mr-out-R and ENOSPC, and no mr-out-R, whole or
+# torn, and no temp file is left.
+t_disk_full_reduce() {
+	setup 0
+	mount_job_tmpfs 5m
+	make_records "$T/in/records.txt" 4 # runs of about 4.5 MB, outputs of 2 MB each
+	INPUTS=(../in/records.txt)
+	start_coord c --nreduce 2 --max-attempts 2
+	start_workers w 1 "$BUILD/apps/sort.so"
+	await c 60
+	expect_rc c 1
+	grep -qE 'reduce task [01] failed .*cannot write mr-out-[01]: No space left on device' "$T/c.err" || {
+		fail "the coordinator's message does not name a reduce, mr-out-R and ENOSPC"
+		show_err c
+	}
+	expect_workers_ok w 1
+	worker_errors_all w1 'reduce [01] attempt [0-9]+: error: cannot write mr-out-[01]: No space left on device$'
+	no_leftovers "outputs of failed reduces were" 'mr-out-*'
+	no_leftovers "temp files were" '.mr-tmp-*'
+	return $FAILED
+}
+
 ALL=(
 	no-inputs:t_no_inputs
 	help:t_help
@@ -483,6 +604,8 @@ ALL=(
 	exit-in-reduce:t_exit_in_reduce
 	map-always-fails:t_map_always_fails
 	reduce-always-fails:t_reduce_always_fails
+	disk-full-map:t_disk_full_map
+	disk-full-reduce:t_disk_full_reduce
 )
 
 require_built mrcoordinator mrworker mrsequential apps/wc.so

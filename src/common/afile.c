@@ -218,22 +218,31 @@ void afile_sync_dir(const char *path)
 	free(dir);
 }
 
-int afile_commit(struct afile *f)
+/*
+ * Everything a commit does before the rename: flush, fsync a durable file,
+ * start a final output's writeback, close.  0, or -1 after printing why
+ * (the temp file is still there; afile_abort() removes it).
+ */
+static int close_tmp(struct afile *f)
 {
 	if (f->failed || flush(f) < 0)
-		goto fail;
-	if (f->durable && (fault_fail("fsync", f->path) || fsync(f->fd) < 0)) {
-		error_errno("cannot flush %s to disk", f->path);
-		goto fail;
-	}
+		return -1;
+	if (f->durable && (fault_fail("fsync", f->path) || fsync(f->fd) < 0))
+		return error_errno("cannot flush %s to disk", f->path);
 	if (f->writeback)
 		sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint */
 	if (close(f->fd) < 0) {
 		f->fd = -1;
-		error_errno("cannot close %s", f->path);
-		goto fail;
+		return error_errno("cannot close %s", f->path);
 	}
 	f->fd = -1;
+	return 0;
+}
+
+int afile_commit(struct afile *f)
+{
+	if (close_tmp(f) < 0)
+		goto fail;
 	if (fault_fail("rename", f->path) || rename(f->tmp, f->path) < 0) {
 		error_errno("cannot publish %s", f->path);
 		goto fail;
@@ -261,4 +270,63 @@ void afile_abort(struct afile *f)
 	free(f->buf);
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+}
+
+/* ---- sets of files published together ---- */
+
+void afile_set_init(struct afile_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* A set's entry is its temp path, then its target path: the latter. */
+static const char *entry_path(const char *e)
+{
+	return e + strlen(e) + 1;
+}
+
+int afile_set_add(struct afile_set *s, struct afile *f)
+{
+	size_t tlen, plen;
+	char *e;
+
+	if (close_tmp(f) < 0) {
+		afile_abort(f);
+		return -1;
+	}
+	tlen = strlen(f->tmp) + 1;
+	plen = strlen(f->path) + 1;
+	e = xmalloc(tlen + plen);
+	memcpy(e, f->tmp, tlen);
+	memcpy(e + tlen, f->path, plen);
+	if (s->n == s->cap)
+		xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = e;
+	/* The set owns the temp file now: release *f without removing it. */
+	free(f->tmp);
+	f->tmp = NULL;
+	afile_abort(f);
+	return 0;
+}
+
+int afile_set_publish(struct afile_set *s)
+{
+	for (; s->renamed < s->n; s->renamed++) {
+		const char *e = s->v[s->renamed];
+
+		if (rename(e, entry_path(e)) < 0)
+			return error_errno("cannot publish %s", entry_path(e));
+	}
+	return 0;
+}
+
+void afile_set_release(struct afile_set *s)
+{
+	/* Only what is not published: see afile.h for why. */
+	for (size_t i = s->renamed; i < s->n; i++)
+		unlink(s->v[i]);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
 }

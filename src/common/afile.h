@@ -18,6 +18,9 @@
  * a duplicate writer of the same target simply replaces it whole.
  * afile_abort() (also called by a failed commit) removes the temp file.
  *
+ * Several files published together (a map task's runs) go through a
+ * struct afile_set instead of afile_commit(): see below.
+ *
  * The file gets mode 0666 & ~umask, like any file a program creates.
  *
  * Fault points (common/faults.h), each matched on the target's base name
@@ -68,5 +71,47 @@ int afile_commit(struct afile *f);
  * is left alone) and on one already released.
  */
 void afile_abort(struct afile *f);
+
+/*
+ * A set of files published together: each is written whole to its temp
+ * file, flushed and closed (afile_set_add); only when every one is written
+ * are they renamed (afile_set_publish).  So a failure while writing
+ * (a full disk, say) publishes none of them, and afile_set_release()
+ * removes every temp file.
+ *
+ * A rename that fails part-way stops afile_set_publish: the files renamed
+ * before it stay published, whole, and the others' temp files are
+ * removed.  A name once published is never removed here, because a
+ * duplicate writer of the same target (a backup attempt of the same task)
+ * may have published it too, and counts on it: whichever rename came last,
+ * the file there is whole, and removing the name would take it from the
+ * other writer.  A caller that writes the same content under the same
+ * names whenever it runs again (a map task) replaces such leftovers whole.
+ *
+ * The set holds no descriptor and no buffer, only the two names of each
+ * file (one allocation a file), so its files are written one at a time and
+ * a set of many (a map of 100,000 partitions) costs a few megabytes.
+ */
+struct afile_set {
+	char **v;        /* per file, malloc'd: temp path '\0' target path */
+	size_t n, cap;
+	size_t renamed;  /* v[0 .. renamed) are published */
+};
+
+void afile_set_init(struct afile_set *s);
+/*
+ * Flush and close `f` (as afile_commit() does up to the rename) and keep
+ * it in `s` for afile_set_publish().  0, or -1 after printing why, with its
+ * temp file removed; *f is released either way.
+ */
+int afile_set_add(struct afile_set *s, struct afile *f);
+/*
+ * Rename every file of `s` to its target, in the order they were added.
+ * 0, or -1 after printing why (the rename that failed; see above).  Call
+ * it once.
+ */
+int afile_set_publish(struct afile_set *s);
+/* Remove the temp files not renamed, and free `s`. */
+void afile_set_release(struct afile_set *s);
 
 #endif

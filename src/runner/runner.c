@@ -364,14 +364,31 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 
 /* ---- tasks ---- */
 
+/*
+ * A map's runs are published all or none: every partition is written to
+ * its temp file first, and they are renamed only once all are written.  A
+ * failure before that (the disk filled up, the combine failed) leaves
+ * nothing: afile_set_release() removes the temp files.
+ *
+ * A rename that fails part-way leaves the runs renamed before it.  They
+ * are not removed, on purpose: a backup attempt of the same map publishes
+ * the same names in the same directory, and may have reported them done;
+ * unlinking "our" mr-M-R could take away the file that attempt counts on
+ * (after a rename over it, the name holds our identical copy).  What is
+ * left is whole runs with the content every attempt of this map writes:
+ * a re-run replaces them, and the coordinator removes them with the job's
+ * other intermediate files.
+ */
 int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *dir)
 {
 	unsigned n = (unsigned)spec->nreduce;
+	struct afile_set runs;
 	struct mapout mo;
 	char name[JOBDIR_PATH_MAX];
 	int rc = -1;
 
 	counters_reset(&rn->counters);
+	afile_set_init(&runs);
 	mapout_init(&mo, &rn->ops, n, &rn->budget, &rn->cache);
 	if (runner_map_input(rn, spec, &mo) < 0)
 		goto out;
@@ -381,10 +398,15 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 	}
 	fault_crash("before-publish");
 	for (unsigned r = 0; r < n; r++) {
-		if (mapout_write(&mo, r, jobdir_run_path(name, dir, spec->map_id, (int)r)) < 0) {
+		if (mapout_write(&mo, r, jobdir_run_path(name, dir, spec->map_id, (int)r),
+				 &runs) < 0) {
 			mapout_fault(rn, &mo);
 			goto out;
 		}
+	}
+	if (afile_set_publish(&runs) < 0) {
+		engine_fault(rn);
+		goto out;
 	}
 	counters_add(&rn->counters, "mr.combine.input.records", (int64_t)mo.combine_in);
 	counters_add(&rn->counters, "mr.combine.output.records", (int64_t)mo.combine_out);
@@ -392,6 +414,7 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 	rc = 0;
 out:
 	mapout_release(&mo);
+	afile_set_release(&runs);
 	return rc;
 }
 

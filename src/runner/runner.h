@@ -112,7 +112,9 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 
 /*
  * A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run,
- * published in `dir` (NULL: the current directory, the job directory).
+ * published in `dir` (NULL: the current directory, the job directory), all
+ * of them once every one is written: a map that fails publishes none
+ * (runner.c says what a rename failing part-way leaves, and why).
  */
 int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *dir);
 

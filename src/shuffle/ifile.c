@@ -156,6 +156,11 @@ int ifile_writer_commit(struct ifile_writer *w)
 	return finish(w) < 0 ? -1 : afile_commit(&w->f);
 }
 
+int ifile_writer_finish_into(struct ifile_writer *w, struct afile_set *set)
+{
+	return finish(w) < 0 ? -1 : afile_set_add(set, &w->f);
+}
+
 int ifile_writer_finish_fd(struct ifile_writer *w, int *fd)
 {
 	if (finish(w) < 0) {

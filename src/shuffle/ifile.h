@@ -55,6 +55,12 @@ int ifile_writer_add(struct ifile_writer *w, const char *key, size_t klen,
 		     const char *val, size_t vlen);
 /* Write the trailer and publish.  0 or -1; *w is released either way. */
 int ifile_writer_commit(struct ifile_writer *w);
+/*
+ * Write the trailer and close the run's temp file into `set`, to be
+ * published with the set's other files (afile.h).  0 or -1 (the temp file
+ * removed); *w is released either way.
+ */
+int ifile_writer_finish_into(struct ifile_writer *w, struct afile_set *set);
 /* Write the trailer of an anonymous run; *fd gets its descriptor (caller closes). */
 int ifile_writer_finish_fd(struct ifile_writer *w, int *fd);
 void ifile_writer_abort(struct ifile_writer *w);

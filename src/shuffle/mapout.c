@@ -557,8 +557,8 @@ static int write_group_sum(struct mapout *mo, struct mgroup *g, struct ifile_wri
 	return ifile_writer_add(w, g->key, g->klen, num, (uint32_t)(buf + 24 - num));
 }
 
-/* Write partition r of the view as the run published at `path`. */
-static int write_view(struct mapout *mo, unsigned r, const char *path)
+/* Write partition r of the view as the run to be published at `path`, into `set`. */
+static int write_view(struct mapout *mo, unsigned r, const char *path, struct afile_set *set)
 {
 	struct ifile_writer w;
 	const char *key;
@@ -577,17 +577,17 @@ static int write_view(struct mapout *mo, unsigned r, const char *path)
 		}
 		mo->combine_out++;
 	}
-	return ifile_writer_commit(&w);
+	return ifile_writer_finish_into(&w, set);
 }
 
-int mapout_write(struct mapout *mo, unsigned r, const char *path)
+int mapout_write(struct mapout *mo, unsigned r, const char *path, struct afile_set *set)
 {
 	struct ifile_writer w;
 	struct merger m;
 	int rc = -1;
 
 	if (mo->use_view)
-		return write_view(mo, r, path);
+		return write_view(mo, r, path, set);
 	if (mapout_merger(mo, r, &m) < 0)
 		goto out_merger;
 	if (ifile_writer_open(&w, path) < 0)
@@ -612,7 +612,7 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path)
 	} else if (merger_copy(&m, &w) < 0) {
 		goto out_writer;
 	}
-	rc = ifile_writer_commit(&w);
+	rc = ifile_writer_finish_into(&w, set);
 	goto out_merger;
 out_writer:
 	ifile_writer_abort(&w);

@@ -28,8 +28,10 @@
  *
  * After mapout_finish(), each partition is taken once: mapout_merger()
  * gives a started merger over its spills and its sorted buffer (equal keys
- * in emit order), or mapout_write() publishes it as a run, combining equal
- * keys on the way when there is a combiner.
+ * in emit order), or mapout_write() writes it as a run, combining equal
+ * keys on the way when there is a combiner, into a set of files that the
+ * caller publishes once every partition is written (afile.h: a task that
+ * fails half-way, on a full disk say, publishes no run at all).
  *
  * Errors: functions return 0, or -1 once the failure is printed (by the
  * shuffle, or by the combine callback).  mo->fault then says whose fault it
@@ -147,7 +149,13 @@ int mapout_finish(struct mapout *mo);
  */
 int mapout_merger(struct mapout *mo, unsigned r, struct merger *m);
 
-/* Merge partition `r` into the run published at `path`.  0 or -1 (nothing published). */
-int mapout_write(struct mapout *mo, unsigned r, const char *path);
+/*
+ * Merge partition `r` into a run to be published at `path`: written whole
+ * to its temp file, closed, and added to `set`, which the caller publishes
+ * (afile_set_publish) or discards (afile_set_release); no descriptor of
+ * it stays open.  0 or -1 (this run's temp file removed; the set's others
+ * are the caller's).
+ */
+int mapout_write(struct mapout *mo, unsigned r, const char *path, struct afile_set *set);
 
 #endif

@@ -219,9 +219,11 @@ static void short_usage(void)
 }
 
 /*
- * The coordinator went away before it heard of this map's output: the job is
+ * The coordinator went away before it heard of this map attempt: the job is
  * over (done, failed or killed) and nobody will read mr-M-*, so do not leave
- * them behind.  Reduce outputs stay: they are final and identical anyway.
+ * them behind, whether the attempt published them all (it succeeded) or
+ * some (a rename failed part-way: see runner_map_task).  Reduce outputs
+ * stay: they are final and identical anyway.
  */
 static void unpublish_map(const struct map_spec *spec, const char *dir)
 {
@@ -265,6 +267,7 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	};
 	mr_failure failure = MR_FAIL_NONE;
 	int64_t bad = -1;
+	int valid = spec.nreduce >= 1 && spec.nreduce <= MAX_NREDUCE && spec.map_id >= 0;
 	int rc;
 
 	w->runner.fault = RUNNER_FAULT_ENGINE; /* unless the runner says otherwise */
@@ -272,7 +275,7 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	verbose("map task %d (%s) attempt %llu", spec.map_id, spec.file,
 		(unsigned long long)attempt);
 	log_clear_last_error();
-	if (spec.nreduce < 1 || spec.nreduce > MAX_NREDUCE || spec.map_id < 0)
+	if (!valid)
 		rc = bad_task("map", spec.map_id, "nreduce", spec.nreduce);
 	else if (p->map_record && (spec.by_record || !p->map))
 		rc = map_watched(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL,
@@ -285,7 +288,7 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 		fault_crash("after-publish");
 	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
 	       failure, bad, NULL, &w->gone);
-	if (w->gone && rc == 0)
+	if (w->gone && valid)
 		unpublish_map(&spec, w->tcp ? w->remote.dir : NULL);
 }
 

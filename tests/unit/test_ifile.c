@@ -947,6 +947,133 @@ static void test_afile_commit_fails(void **state)
 	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
 }
 
+/* `path` holds exactly `text`. */
+static void expect_content(const char *path, const char *text)
+{
+	struct filebuf fb;
+
+	assert_int_equal(filebuf_read(&fb, path, 0, -1), 0);
+	assert_int_equal(fb.len, strlen(text));
+	assert_memory_equal(fb.data, text, fb.len);
+	filebuf_release(&fb);
+}
+
+/* Open `path` as an afile, write `text` and add it to `s`: afile_set_add's rc. */
+static int set_add_text(struct afile_set *s, const char *path, const char *text)
+{
+	struct afile f;
+
+	assert_int_equal(afile_open(&f, path), 0);
+	assert_int_equal(afile_write(&f, text, strlen(text)), 0);
+	return afile_set_add(s, &f);
+}
+
+/* A set: nothing visible until it is published, then all of it. */
+static void test_afile_set_publish(void **state)
+{
+	struct afile_set s;
+
+	(void)state;
+	afile_set_init(&s);
+	assert_int_equal(set_add_text(&s, "a", "one\n"), 0);
+	assert_int_equal(set_add_text(&s, "b", ""), 0);
+	assert_int_equal(set_add_text(&s, "c", "three\n"), 0);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 3);
+	assert_int_equal(access("a", F_OK), -1);
+	assert_int_equal(access("c", F_OK), -1);
+	assert_int_equal(afile_set_publish(&s), 0);
+	afile_set_release(&s);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
+	expect_content("a", "one\n");
+	expect_content("b", "");
+	expect_content("c", "three\n");
+	/* released unpublished: nothing is left; an empty set is harmless */
+	afile_set_init(&s);
+	assert_int_equal(set_add_text(&s, "d", "four\n"), 0);
+	afile_set_release(&s);
+	assert_int_equal(access("d", F_OK), -1);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
+	afile_set_init(&s);
+	assert_int_equal(afile_set_publish(&s), 0);
+	afile_set_release(&s);
+}
+
+/*
+ * The disk fills up while the second file of a set is written: the error
+ * names it and the errno; its temp file goes at once, the first file's
+ * with the set, and nothing is ever published.
+ */
+static void test_afile_set_write_fails(void **state)
+{
+	static char big[64 << 10];
+	struct unit_fsize lim;
+	struct afile_set s;
+	struct afile f;
+	int rc;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	afile_set_init(&s);
+	assert_int_equal(set_add_text(&s, "small", "fits\n"), 0);
+	assert_int_equal(afile_open(&f, "large"), 0);
+	log_clear_last_error();
+	unit_limit_file_size(&lim, 4096);
+	rc = afile_write(&f, big, sizeof(big) - 1); /* straight to write(2): fails */
+	if (rc == 0)
+		rc = afile_set_add(&s, &f);
+	else
+		afile_abort(&f);
+	unit_unlimit_file_size(&lim);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(log_last_error(), "cannot write large: File too large"));
+	assert_int_equal(s.n, 1);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 1);
+	afile_set_release(&s);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
+	assert_int_equal(access("small", F_OK), -1);
+	assert_int_equal(access("large", F_OK), -1);
+
+	/* the same failure when the buffer is flushed, at afile_set_add */
+	afile_set_init(&s);
+	assert_int_equal(afile_open(&f, "late"), 0);
+	assert_int_equal(afile_write(&f, big, 5000), 0); /* buffered */
+	log_clear_last_error();
+	unit_limit_file_size(&lim, 4096);
+	rc = afile_set_add(&s, &f);
+	unit_unlimit_file_size(&lim);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(log_last_error(), "cannot write late: File too large"));
+	assert_int_equal(s.n, 0);
+	afile_set_release(&s);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
+	assert_int_equal(access("late", F_OK), -1);
+}
+
+/*
+ * A rename that fails part-way (the target is a non-empty directory): the
+ * error names it; the files renamed before it stay, whole (afile.h says
+ * why), the others' temp files go with the set.
+ */
+static void test_afile_set_rename_fails(void **state)
+{
+	struct afile_set s;
+
+	(void)state;
+	assert_int_equal(mkdir("b", 0700), 0);
+	write_raw("b/inside", "x", 1);
+	afile_set_init(&s);
+	assert_int_equal(set_add_text(&s, "a", "first\n"), 0);
+	assert_int_equal(set_add_text(&s, "b", "second\n"), 0);
+	assert_int_equal(set_add_text(&s, "c", "third\n"), 0);
+	log_clear_last_error();
+	assert_int_equal(afile_set_publish(&s), -1);
+	assert_non_null(strstr(log_last_error(), "cannot publish b"));
+	afile_set_release(&s);
+	assert_int_equal(count_prefix(".", ".mr-tmp-"), 0);
+	expect_content("a", "first\n");
+	assert_int_equal(access("c", F_OK), -1);
+}
+
 /* ifile_check over `data` fed `step` bytes at a time: 1 or 0. */
 static int check_in_steps(const char *data, size_t len, uint64_t size, size_t step)
 {
@@ -1034,6 +1161,9 @@ int main(void)
 		T(test_afile_subdir),
 		T(test_afile_open_fails),
 		T(test_afile_commit_fails),
+		T(test_afile_set_publish),
+		T(test_afile_set_write_fails),
+		T(test_afile_set_rename_fails),
 	};
 
 	UNIT_MAIN("ifile", tests);

@@ -73,6 +73,38 @@ static int dir_entries(void)
 	return n;
 }
 
+/* Write partition r of `mo` and publish it alone at `path`: 0 or -1. */
+static int write_one(struct mapout *mo, unsigned r, const char *path)
+{
+	struct afile_set set;
+	int rc;
+
+	afile_set_init(&set);
+	rc = mapout_write(mo, r, path, &set);
+	if (rc == 0)
+		rc = afile_set_publish(&set);
+	afile_set_release(&set);
+	return rc;
+}
+
+/*
+ * Write partitions 0 and 1 of `mo` as run-0 and run-1, published together
+ * when both are written: the first rc != 0.
+ */
+static int write_two(struct mapout *mo)
+{
+	struct afile_set set;
+	int rc = 0;
+
+	afile_set_init(&set);
+	for (unsigned r = 0; r < 2 && rc == 0; r++)
+		rc = mapout_write(mo, r, r ? "run-1" : "run-0", &set);
+	if (rc == 0)
+		rc = afile_set_publish(&set);
+	afile_set_release(&set);
+	return rc;
+}
+
 /* ---- the jobs ------------------------------------------------------------------ */
 
 /* Strings the engine hands a combine that lacked their '\0' (ABI promise). */
@@ -338,7 +370,7 @@ static void write_runs(struct mapout *mo, unsigned nparts)
 		char path[32];
 
 		snprintf(path, sizeof(path), "run-%u", r);
-		assert_int_equal(mapout_write(mo, r, path), 0);
+		assert_int_equal(write_one(mo, r, path), 0);
 	}
 }
 
@@ -612,14 +644,91 @@ static void test_combine_fails(void **state)
 		rc = mapout_emit(&mo, e % 2 ? "bad" : "good", e % 2 ? 3 : 4, "1", 1);
 	if (rc == 0)
 		rc = mapout_finish(&mo);
-	for (unsigned r = 0; r < 2 && rc == 0; r++)
-		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
+	if (rc == 0)
+		rc = write_two(&mo);
 	assert_int_equal(rc, -1);
 	assert_int_equal(mo.fault, SHUFFLE_FAULT_OPS);
 	assert_string_equal(log_last_error(), "combine of key 'bad' failed");
 	mapout_release(&mo);
 	/* nothing published, no temp file left */
 	assert_int_equal(dir_entries(), 0);
+}
+
+/* Descriptors open in this process. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * mapout_write only adds a run to the caller's set: nothing is published
+ * until the set is, no descriptor stays open per run, and a run that
+ * cannot be written leaves nothing, nor do the others once the set is
+ * released unpublished.
+ */
+static void test_runs_published_together(void **state)
+{
+	enum { NPARTS = 40 };
+	struct shuffle_ops p = make_ops(NULL);
+	struct afile_set set;
+	struct mapout mo;
+	char path[32];
+	int fds;
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		mo_init(&mo, &p, NPARTS, 1 << 20);
+		for (int i = 0; i < 2000; i++) {
+			int n = snprintf(path, sizeof(path), "key%d", i);
+
+			assert_int_equal(mapout_emit(&mo, path, (size_t)n, "v", 1), 0);
+		}
+		assert_int_equal(mapout_finish(&mo), 0);
+		afile_set_init(&set);
+		fds = open_fds();
+		for (unsigned r = 0; r < NPARTS - 1; r++) {
+			snprintf(path, sizeof(path), "run-%u", r);
+			assert_int_equal(mapout_write(&mo, r, path, &set), 0);
+		}
+		assert_int_equal(open_fds(), fds);
+		assert_int_equal(set.n, NPARTS - 1);
+		/* written, not published: only temp files */
+		assert_int_equal(dir_entries(), NPARTS - 1);
+		assert_int_equal(access("run-0", F_OK), -1);
+		if (pass == 0) {
+			/* the last run cannot be written: nothing is left */
+			log_clear_last_error();
+			assert_int_equal(mapout_write(&mo, NPARTS - 1, "no-such-dir/run", &set), -1);
+			assert_non_null(strstr(log_last_error(), "no-such-dir/run"));
+			assert_int_equal(set.n, NPARTS - 1);
+			afile_set_release(&set);
+			mapout_release(&mo);
+			assert_int_equal(dir_entries(), 0);
+			continue;
+		}
+		snprintf(path, sizeof(path), "run-%u", NPARTS - 1);
+		assert_int_equal(mapout_write(&mo, NPARTS - 1, path, &set), 0);
+		assert_int_equal(afile_set_publish(&set), 0);
+		afile_set_release(&set);
+		mapout_release(&mo);
+		assert_int_equal(dir_entries(), NPARTS);
+		for (unsigned r = 0; r < NPARTS; r++) {
+			struct kvbuf run;
+
+			snprintf(path, sizeof(path), "run-%u", r);
+			kvbuf_init(&run);
+			assert_int_equal(runio_read(path, &run), 0);
+			kvbuf_release(&run);
+		}
+	}
 }
 
 /*
@@ -947,8 +1056,8 @@ static void expect_bad_value(const char *val, size_t vlen, const char *shown)
 	rc = mapout_emit(&mo, "poison", 6, val, vlen);
 	if (rc == 0)
 		rc = mapout_finish(&mo);
-	for (unsigned r = 0; r < 2 && rc == 0; r++)
-		rc = mapout_write(&mo, r, r ? "run-1" : "run-0");
+	if (rc == 0)
+		rc = write_two(&mo);
 	if (rc != -1)
 		unit_fail("value '%s' (%zu bytes) for the built-in sum was accepted", shown, vlen);
 	mapout_release(&mo);
@@ -1082,8 +1191,8 @@ static int emit_all_and_write(struct mapout *mo, const char *const *keys,
 	}
 	if (rc == 0)
 		rc = mapout_finish(mo);
-	for (unsigned r = 0; r < 2 && rc == 0; r++)
-		rc = mapout_write(mo, r, r ? "run-1" : "run-0");
+	if (rc == 0)
+		rc = write_two(mo);
 	return rc;
 }
 
@@ -1268,7 +1377,7 @@ static void test_sum_empty_and_sparse(void **state)
 		char path[32];
 
 		snprintf(path, sizeof(path), "run-%u", r);
-		assert_int_equal(mapout_write(&mo, r, path), 0);
+		assert_int_equal(write_one(&mo, r, path), 0);
 	}
 	mapout_release(&mo);
 	for (unsigned r = 0; r < 5; r++) {
@@ -1550,8 +1659,8 @@ static void test_sum_failed_then_good(void **state)
 		mo_init(&mo, &p, np, 256u << 20);
 		emit_task(&mo, &v, 7, 0, 6000, &rng, junk);
 		assert_int_equal(mapout_finish(&mo), 0);
-		assert_int_equal(mapout_write(&mo, 0, "run-0"), 0);
-		assert_int_equal(mapout_write(&mo, 0, "no-such-dir/run-0"), -1);
+		assert_int_equal(write_one(&mo, 0, "run-0"), 0);
+		assert_int_equal(write_one(&mo, 0, "no-such-dir/run-0"), -1);
 		mapout_release(&mo);
 		unlink_runs(1);
 		info = sum_task(&p, &v, np, 256u << 20, 8, 2000, 6500, &rng, np == 1,
@@ -1751,6 +1860,7 @@ int main(void)
 		T(test_one_partition),
 		T(test_identity_combine),
 		T(test_combine_fails),
+		T(test_runs_published_together),
 		T(test_small_budget_combines),
 		T(test_sum_one_drain),
 		T(test_sum_drains_and_spills),

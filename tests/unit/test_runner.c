@@ -398,6 +398,99 @@ static void test_reduce_engine_failures(void **state)
 	runner_release(&rn);
 }
 
+/*
+ * Write to `path` `n` distinct words that partition `part` of 2 (the
+ * default rule), `len` bytes each, then `others` words of the other
+ * partition.
+ */
+static void write_words(const char *path, unsigned part, int n, int len, int others)
+{
+	FILE *f = fopen(path, "w");
+	char w[64];
+
+	assert_non_null(f);
+	for (int i = 0, k = 0; i < n + others; k++) {
+		snprintf(w, sizeof(w), "w%0*d", len - 1, k);
+		if ((mr_default_partition(w, (size_t)len, 2) == part) != (i < n))
+			continue;
+		fprintf(f, "%s\n", w);
+		i++;
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The disk fills up while a map writes its second run, the first one
+ * written already: the map fails naming the run and the errno, once, the
+ * engine's fault, and publishes no run at all, nor leaves a temp file.
+ */
+static void test_map_disk_full(void **state)
+{
+	struct plugin p = make_plugin(NULL);
+	struct unit_fsize lim;
+	struct runner rn;
+	int rc;
+
+	(void)state;
+	runner_init(&rn, &p, 1u << 20);
+	write_words("in.txt", 1, 3000, 10, 2); /* run 1: over 40 KB; run 0: 2 words */
+	take_errors();
+	unit_limit_file_size(&lim, 8192);
+	rc = map_task(&rn, 0, "in.txt");
+	unit_unlimit_file_size(&lim);
+	assert_int_equal(rc, -1);
+	expect_failure(&rn, RUNNER_FAULT_ENGINE, "cannot write mr-0-1: File too large",
+		       "plugin", "map on a full disk");
+	assert_int_equal(files_like("mr-"), 0);
+	assert_int_equal(files_like(".mr-tmp"), 0);
+	/* with room, the same map publishes both runs */
+	assert_int_equal(map_task(&rn, 0, "in.txt"), 0);
+	assert_int_equal(files_like("mr-0-"), 2);
+	assert_int_equal(files_like(".mr-tmp"), 0);
+	runner_release(&rn);
+}
+
+/*
+ * The disk fills up while a reduce writes mr-out-R: when its buffer is
+ * flushed at the end, or while the plugin still emits (an output larger
+ * than the buffer).  Said once, naming the file and the errno, the
+ * engine's fault; no mr-out-R, torn or whole, and no temp file.
+ */
+static void test_reduce_disk_full(void **state)
+{
+	static const struct {
+		int words;
+		rlim_t limit;
+	} cases[] = { { 3000, 8192 }, { 40000, 64 << 10 } };
+	struct plugin p = make_plugin(NULL);
+	struct unit_fsize lim;
+	struct runner rn;
+	int rc;
+
+	(void)state;
+	runner_init(&rn, &p, 1u << 20);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_words("in.txt", 1, cases[i].words, 12, 10);
+		assert_int_equal(map_task(&rn, 0, "in.txt"), 0);
+		take_errors();
+		unit_limit_file_size(&lim, cases[i].limit);
+		rc = runner_reduce_task(&rn, 1, 1, NULL);
+		unit_unlimit_file_size(&lim);
+		assert_int_equal(rc, -1);
+		expect_failure(&rn, RUNNER_FAULT_ENGINE, "cannot write mr-out-1: File too large",
+			       "plugin", i ? "reduce emitting on a full disk"
+				       : "reduce finishing on a full disk");
+		assert_int_equal(access("mr-out-1", F_OK), -1);
+		assert_int_equal(files_like(".mr-tmp"), 0);
+		/* with room, the reduce publishes its output */
+		assert_int_equal(runner_reduce_task(&rn, 1, 1, NULL), 0);
+		assert_int_equal(access("mr-out-1", F_OK), 0);
+		assert_int_equal(files_like(".mr-tmp"), 0);
+		unlink("mr-out-1");
+	}
+	runner_release(&rn);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -411,6 +504,8 @@ int main(void)
 		T(test_map_input_missing),
 		T(test_reduce_fails),
 		T(test_reduce_engine_failures),
+		T(test_map_disk_full),
+		T(test_reduce_disk_full),
 	};
 
 	UNIT_MAIN("runner", tests);

@@ -22,6 +22,8 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <limits.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,6 +159,39 @@ static inline int unit_tmpdir_teardown(void **state)
 	unit_rm_tree(f->dir);
 	free(f);
 	return rc;
+}
+
+/*
+ * A disk that fills up, without root: past `bytes`, a write to any regular
+ * file fails with EFBIG ("File too large"), where a full disk would give
+ * ENOSPC (RLIMIT_FSIZE, with SIGXFSZ ignored so that the process lives
+ * on).  unit_unlimit_file_size() puts back the limit and the signal's
+ * action; call it before any assert that could end the test.
+ */
+struct unit_fsize {
+	struct rlimit old;
+	struct sigaction act;
+};
+
+static inline void unit_limit_file_size(struct unit_fsize *s, rlim_t bytes)
+{
+	struct sigaction ign;
+	struct rlimit lim;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	if (sigaction(SIGXFSZ, &ign, &s->act) < 0 || getrlimit(RLIMIT_FSIZE, &s->old) < 0)
+		abort();
+	lim = s->old;
+	lim.rlim_cur = bytes;
+	if (setrlimit(RLIMIT_FSIZE, &lim) < 0)
+		abort();
+}
+
+static inline void unit_unlimit_file_size(const struct unit_fsize *s)
+{
+	if (setrlimit(RLIMIT_FSIZE, &s->old) < 0 || sigaction(SIGXFSZ, &s->act, NULL) < 0)
+		abort();
 }
 
 #endif
