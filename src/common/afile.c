@@ -314,7 +314,7 @@ int afile_set_publish(struct afile_set *s)
 	for (; s->renamed < s->n; s->renamed++) {
 		const char *e = s->v[s->renamed];
 
-		if (rename(e, entry_path(e)) < 0)
+		if (fault_fail("rename", entry_path(e)) || rename(e, entry_path(e)) < 0)
 			return error_errno("cannot publish %s", entry_path(e));
 	}
 	return 0;
