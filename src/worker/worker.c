@@ -471,7 +471,7 @@ static int reach_coordinator(struct worker *w, const struct worker_options *o)
 		return rc == -2 ? 2 : 1;
 	w->tcp = 1;
 	/* The fetch service first: the coordinator must know it before we ask. */
-	if (remote_serve(&w->remote, o->coordinator, o->advertise) < 0)
+	if (remote_serve(&w->remote, o->coordinator, o->advertise, 0) < 0)
 		return 1;
 	if (client_connect_tcp(&w->client, o->coordinator, &w->remote.secret,
 			       w->remote.serve.addr, CONNECT_RETRY_MS) < 0)
