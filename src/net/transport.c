@@ -163,8 +163,7 @@ int transport_reopen(struct transport *t, int try_ms)
 			t->ch.timeout_ms = t->call_timeout_ms;
 			return 0;
 		}
-		snprintf(t->err, sizeof(t->err), "%s%s",
-			 t->ch.auth_failed ? "authentication failed: " : "", t->ch.err);
+		snprintf(t->err, sizeof(t->err), "%s", t->ch.err);
 		return t->ch.auth_failed ? -2 : -1;
 	}
 	fd = connect_retrying(t, t->where, 0);
