@@ -17,6 +17,7 @@
 #                   serving their map output while the coordinator is away (a
 #                   run fetched and compared), and register again with the
 #                   new coordinator, whose reduces fetch from them
+#   usage           --help documents --reconnect; a bad SEC is a usage error
 #   tcp-wrong-secret  the coordinator that comes back does not know the
 #                   secret: the worker exits 1 saying authentication failed
 #                   (as it would at its start)
@@ -44,7 +45,7 @@ SLOW_MS=300          # each map sleeps this long (slow.so), so the maps last a w
 PORT=7070
 CTL=$BUILD/mrctl
 FETCH=$BUILD/tests/tools/mrfetch
-STATUS=()            # the mrctl status command of the running test
+STATUS=()            # the mrctl status command of the running test (under timeout)
 
 # job_setup: the test directory with 16 inputs, the 8 texts and a copy of
 # each (copies: a coordinator refuses one file named twice), and the
@@ -162,7 +163,7 @@ t_restart() {
 	local i t_end names=(w1 w2 w3)
 	need tests/plugins/slow.so
 	job_setup
-	STATUS=("$CTL" status --socket "$SOCK")
+	STATUS=(timeout 5 "$CTL" status --socket "$SOCK")
 	start_coord c1 --nreduce $NREDUCE
 	for i in "${names[@]}"; do
 		spawn "$i" 90 env TP_SLOW_MS=$SLOW_MS "$WORKER_BIN" --socket "$SOCK" --reconnect 20 -v \
@@ -202,7 +203,7 @@ gone_test() {
 	local i
 	need tests/plugins/slow.so
 	job_setup
-	STATUS=("$CTL" status --socket "$SOCK")
+	STATUS=(timeout 5 "$CTL" status --socket "$SOCK")
 	start_coord c --nreduce $NREDUCE
 	for i in 1 2 3; do
 		spawn "w$i" 60 env TP_SLOW_MS=$SLOW_MS "$WORKER_BIN" --socket "$SOCK" "$@" "$TPLUG/slow.so"
@@ -243,6 +244,21 @@ t_default() {
 	return $FAILED
 }
 
+t_usage() {
+	local v i=0
+	setup 1
+	run h 10 "$WORKER_BIN" --help
+	expect_rc h 0
+	expect_in h out "--reconnect SEC"
+	for v in -1 abc 86401 ""; do
+		i=$((i + 1))
+		run "u$i" 10 "$WORKER_BIN" --socket "$SOCK" --reconnect "$v" "$TPLUG/slow.so"
+		expect_rc "u$i" 2
+		expect_in "u$i" err "--reconnect must be a number of seconds from 0 to 86400, not '$v'"
+	done
+	return $FAILED
+}
+
 # --- TCP -----------------------------------------------------------------------
 
 # tcp_setup: job_setup, a secret, a local directory per worker host, the
@@ -254,7 +270,7 @@ tcp_setup() {
 	mkdir -p "$T/local/w1" "$T/local/w2"
 	CADDR=${HOST_ADDR[c]}:$PORT
 	[ "$NETNS" = 1 ] || CADDR=127.0.0.1:$((20000 + RANDOM % 20000))
-	STATUS=(on c "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
+	STATUS=(on c timeout 5 "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
 }
 
 # tcp_coord NAME: a coordinator on host c listening on CADDR with $SECRET;
@@ -367,7 +383,7 @@ t_tcp_wrong_secret() {
 	await_line a-w1 "coordinator gone; reconnecting for up to 20 s" 10 || return 1
 	(umask 077 && head -c 48 /dev/urandom >"$T/other")
 	SECRET=$T/other
-	STATUS=(on c "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
+	STATUS=(on c timeout 5 "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
 	tcp_coord c2
 	if ! await a-w1 10; then
 		fail "the worker still runs 10 s after a coordinator with another secret came"
@@ -383,6 +399,7 @@ ALL=(
 	restart:t_restart
 	give-up:t_give_up
 	default:t_default
+	usage:t_usage
 	tcp-restart:t_tcp_restart
 	tcp-wrong-secret:t_tcp_wrong_secret
 )
