@@ -30,6 +30,7 @@ SUITES=(
 	"tests/test-combiner.sh"
 	"tests/test-hostile.sh"
 	"tests/test-net.sh"
+	"tests/test-reconnect.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"scripts/bench.sh --quick"
 )

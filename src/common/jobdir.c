@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 char *jobdir_map_run(char buf[JOBDIR_NAME_MAX], int map_id, int reduce_id)
 {
@@ -47,4 +48,29 @@ int jobdir_is_map_run(const char *name, int nmap, int nreduce)
 		return 0;
 	p++;
 	return decimal_below(&p, nreduce) && *p == '\0';
+}
+
+void jobdir_stamp_report(struct jobdir_stamp *s)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	if (stat(JOBDIR_REPORT, &st) < 0)
+		return;
+	s->exists = 1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtime = st.st_mtim;
+}
+
+int jobdir_report_changed(const struct jobdir_stamp *s)
+{
+	struct jobdir_stamp now;
+
+	jobdir_stamp_report(&now);
+	if (!now.exists)
+		return 0;
+	return !s->exists || now.dev != s->dev || now.ino != s->ino || now.size != s->size ||
+	       now.mtime.tv_sec != s->mtime.tv_sec || now.mtime.tv_nsec != s->mtime.tv_nsec;
 }

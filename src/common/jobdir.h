@@ -17,6 +17,8 @@
 #define MR_JOBDIR_H
 
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #define JOBDIR_NAME_MAX 64
 #define JOBDIR_REPORT "mr-report.json"
@@ -46,5 +48,26 @@ char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id);
  * (M < nmap, R < nreduce, both plain decimals)?
  */
 int jobdir_is_map_run(const char *name, int nmap, int nreduce);
+
+/*
+ * Which mr-report.json the current directory holds.  A coordinator that
+ * ends its job (done, failed, or stopped by a signal) publishes a new one
+ * (temp file and rename) before it exits; one that is killed or crashes
+ * writes none.  So a worker that took a stamp at its start and finds
+ * another report once the coordinator is gone knows the job has ended.
+ */
+struct jobdir_stamp {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* Take the stamp of the report there now (exists 0 when there is none). */
+void jobdir_stamp_report(struct jobdir_stamp *s);
+
+/* 1 when the report there now is not the one stamped in *s, else 0. */
+int jobdir_report_changed(const struct jobdir_stamp *s);
 
 #endif

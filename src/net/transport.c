@@ -14,10 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Connect to `path`, retrying while nobody listens yet.  fd, or -1 (printed). */
-static int connect_retrying(const char *path, int64_t retry_ms)
+/*
+ * Connect to `path`, retrying for up to retry_ms while nobody listens yet.
+ * fd, or -1 with errno and the reason in t->err.
+ */
+static int connect_retrying(struct transport *t, const char *path, int64_t retry_ms)
 {
 	int64_t deadline = now_ms() + retry_ms, pause = 1;
+	int saved;
 
 	for (;;) {
 		int fd = usock_connect(path);
@@ -31,31 +35,69 @@ static int connect_retrying(const char *path, int64_t retry_ms)
 		sleep_ms(pause);
 		pause = pause * 2 > 200 ? 200 : pause * 2;
 	}
+	saved = errno;
 	if (retry_ms > 0)
-		return error_errno("no coordinator answers at %s (tried for %.1f s)", path,
-				   (double)retry_ms / 1000.0);
-	return error_errno("no coordinator answers at %s", path);
+		snprintf(t->err, sizeof(t->err), "no coordinator answers at %s (tried for %.1f s): %s",
+			 path, (double)retry_ms / 1000.0, strerror(saved));
+	else
+		snprintf(t->err, sizeof(t->err), "no coordinator answers at %s: %s", path,
+			 strerror(saved));
+	errno = saved;
+	return -1;
 }
 
 /*
  * Obey only a coordinator of our own user: anyone may create the socket
- * first in a shared directory such as /var/tmp.  Closes fd on failure.
+ * first in a shared directory such as /var/tmp.  0, or -1 (peer not
+ * told) or -2 (another user) with the reason in t->err; closes fd on
+ * failure.
  */
-static int check_peer(int fd, const char *path)
+static int check_peer(struct transport *t, int fd, const char *path)
 {
 	uid_t peer, me = geteuid();
 
 	if (usock_peer_uid(fd, &peer) < 0) {
-		error_errno("cannot tell who runs the coordinator at %s", path);
+		snprintf(t->err, sizeof(t->err), "cannot tell who runs the coordinator at %s: %s",
+			 path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (peer != me) {
-		error("the coordinator at %s runs as uid %ld, not as this user (uid %ld); "
-		      "refusing to work for it", path, (long)peer, (long)me);
+		snprintf(t->err, sizeof(t->err),
+			 "the coordinator at %s runs as uid %ld, not as this user (uid %ld); "
+			 "refusing to work for it", path, (long)peer, (long)me);
 		close(fd);
+		return -2;
+	}
+	return 0;
+}
+
+/*
+ * Sun RPC over the connected socket fd (taken: closed with the client,
+ * or at once on failure).  0, or -1 with the reason in t->err.
+ */
+static int rpc_over(struct transport *t, int fd, const char *path)
+{
+	struct sockaddr_un addr;
+	struct netbuf nb;
+	struct timeval tv = { t->call_timeout_ms / 1000, 0 };
+
+	if (usock_addr(&addr, path) < 0) {
+		close(fd);
+		snprintf(t->err, sizeof(t->err), "bad socket path %s", path);
 		return -1;
 	}
+	nb.buf = &addr;
+	nb.len = nb.maxlen = sizeof(addr);
+	t->clnt = clnt_vc_create(fd, &nb, MR_PROG, MR_VERS, 0, 0);
+	if (!t->clnt) {
+		close(fd);
+		snprintf(t->err, sizeof(t->err), "cannot set up RPC to the coordinator at %s: %s",
+			 path, clnt_spcreateerror("clnt_vc_create"));
+		return -1;
+	}
+	clnt_control(t->clnt, CLSET_FD_CLOSE, NULL);
+	clnt_control(t->clnt, CLSET_TIMEOUT, (char *)&tv);
 	return 0;
 }
 
@@ -63,28 +105,17 @@ int transport_open(struct transport *t, const char *path, int64_t retry_ms,
 		   int call_timeout_sec)
 {
 	struct sockaddr_un addr;
-	struct netbuf nb;
-	struct timeval tv = { call_timeout_sec, 0 };
 	int fd;
 
 	memset(t, 0, sizeof(*t));
 	if (usock_addr(&addr, path) < 0)
 		return -1;
-	fd = connect_retrying(path, retry_ms);
-	if (fd < 0 || check_peer(fd, path) < 0)
-		return -1;
-	nb.buf = &addr;
-	nb.len = nb.maxlen = sizeof(addr);
-	t->clnt = clnt_vc_create(fd, &nb, MR_PROG, MR_VERS, 0, 0);
-	if (!t->clnt) {
-		close(fd);
-		return error("cannot set up RPC to the coordinator at %s: %s", path,
-			     clnt_spcreateerror("clnt_vc_create"));
-	}
-	clnt_control(t->clnt, CLSET_FD_CLOSE, NULL);
-	clnt_control(t->clnt, CLSET_TIMEOUT, (char *)&tv);
-	t->where = xstrdup(path);
 	t->call_timeout_ms = call_timeout_sec * 1000;
+	fd = connect_retrying(t, path, retry_ms);
+	if (fd < 0 || check_peer(t, fd, path) < 0 || rpc_over(t, fd, path) < 0) {
+		return error("%s", t->err);
+	}
+	t->where = xstrdup(path);
 	return 0;
 }
 
@@ -107,8 +138,42 @@ int transport_open_tcp(struct transport *t, const char *addr, const struct secre
 		pause = pause * 2 > 200 ? 200 : pause * 2;
 	}
 	t->tcp = 1;
+	t->k = k;
 	t->where = xstrdup(addr);
 	return 0;
+}
+
+/* Close the connection, keeping what it takes to open it again. */
+static void drop(struct transport *t)
+{
+	if (t->clnt)
+		clnt_destroy(t->clnt);
+	t->clnt = NULL;
+	if (t->tcp)
+		channel_close(&t->ch);
+}
+
+int transport_reopen(struct transport *t, int try_ms)
+{
+	int fd, rc;
+
+	drop(t);
+	if (t->tcp) {
+		if (channel_connect(&t->ch, t->where, t->k, try_ms > 0 ? try_ms : 1,
+				    AUTH_MAX_PAYLOAD) == 0) {
+			t->ch.timeout_ms = t->call_timeout_ms;
+			return 0;
+		}
+		snprintf(t->err, sizeof(t->err), "%s", t->ch.err);
+		return t->ch.auth_failed ? -2 : -1;
+	}
+	fd = connect_retrying(t, t->where, 0);
+	if (fd < 0)
+		return -1;
+	rc = check_peer(t, fd, t->where);
+	if (rc < 0)
+		return rc;
+	return rpc_over(t, fd, t->where);
 }
 
 /* A call over the TCP channel: one frame out, one frame back. */
@@ -184,6 +249,11 @@ int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *ar
 		snprintf(t->err, sizeof(t->err), "call dropped (MR_FAULTS)");
 		return -1;
 	}
+	if (t->tcp ? t->ch.fd < 0 : !t->clnt) {
+		memset(res, 0, ressize);
+		snprintf(t->err, sizeof(t->err), "not connected");
+		return -1;
+	}
 	if (t->tcp)
 		rc = call_tcp(t, proc, xargs, args, xres, res, ressize);
 	else
@@ -198,10 +268,7 @@ int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *ar
 
 void transport_close(struct transport *t)
 {
-	if (t->clnt)
-		clnt_destroy(t->clnt);
-	if (t->tcp)
-		channel_close(&t->ch);
+	drop(t);
 	free(t->where);
 	memset(t, 0, sizeof(*t));
 }

@@ -20,7 +20,9 @@
  * (MR_FAULTS)", as a broken connection would; "delay=MS" holds it back.
  *
  * One thread per connection: nothing here locks.  After a failed call the
- * connection is unusable (the coordinator is taken to be gone).
+ * connection is unusable (the coordinator is taken to be gone) until
+ * transport_reopen() reaches the same address again (paced by
+ * net/redial.h), for callers that wait for a coordinator to come back.
  */
 #ifndef MR_TRANSPORT_H
 #define MR_TRANSPORT_H
@@ -32,12 +34,13 @@
 #include <stdint.h>
 
 struct transport {
-	CLIENT *clnt;        /* Unix socket: for clnt_call */
-	struct channel ch;   /* TCP, when tcp is set */
+	CLIENT *clnt;        /* Unix socket: for clnt_call (NULL: not connected) */
+	struct channel ch;   /* TCP, when tcp is set (ch.fd -1: not connected) */
 	int tcp;
+	const struct secret *k; /* TCP: borrowed for the transport's life */
 	int call_timeout_ms;
 	char *where;         /* malloc'd: the address, for messages */
-	char err[300];       /* why the last call failed */
+	char err[300];       /* why the last call (or reopen) failed */
 };
 
 /*
@@ -67,6 +70,18 @@ int transport_open_tcp(struct transport *t, const char *addr, const struct secre
  */
 int transport_call(struct transport *t, uint32_t proc, xdrproc_t xargs, void *args,
 		   xdrproc_t xres, void *res, size_t ressize);
+
+/*
+ * Connect again to where `t` was opened (the coordinator went away; a new
+ * one may be there now), with the same secret and call timeout: closes
+ * the old connection, then makes one try, bounded by `try_ms` (TCP; a
+ * Unix socket answers at once).  Prints nothing.  0: connected; -1:
+ * nobody answers there (yet), reason in t->err, try again later; -2: the
+ * peer there must not be used (another user's coordinator, a failed
+ * authentication), reason in t->err, do not try again.  After -1 or -2,
+ * calls fail until a reopen succeeds; transport_close() is still needed.
+ */
+int transport_reopen(struct transport *t, int try_ms);
 
 /* Close the connection and its descriptor.  Safe on a zeroed struct. */
 void transport_close(struct transport *t);

@@ -57,6 +57,11 @@ int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 	return 0;
 }
 
+int client_redial(struct client *c, int try_ms)
+{
+	return transport_reopen(&c->t, try_ms);
+}
+
 void client_close(struct client *c)
 {
 	transport_close(&c->t);

@@ -4,7 +4,8 @@
  * One connection per worker process, kept open for its whole life: a Unix
  * socket, or TCP with the job's secret (net/transport.h).  A failed call
  * means the coordinator is gone (exited, killed, or hung past the call
- * timeout); the worker's rule is then to exit.  On TCP jobs the worker's
+ * timeout); the worker's rule is then to exit, or with --reconnect to
+ * connect again (client_redial) for a while.  On TCP jobs the worker's
  * fetch service (worker/serve.h) beats for the host; this connection only
  * asks and reports, and may be silent while a task runs.
  */
@@ -45,6 +46,16 @@ int client_ask(struct client *c, mr_ask_reply *reply);
  * when the coordinator accepted a reduce and its inputs may be deleted.
  */
 int client_report(struct client *c, mr_report_args *args, int *remove_inputs);
+
+/*
+ * After a failed call: one try, bounded by `try_ms`, to connect again to
+ * where c was connected (same socket or address, same secret); pace the
+ * tries with net/redial.h.  Prints nothing.  0 connected; -1 nobody
+ * answers (yet), reason in c->t.err; -2 the peer there must not be used
+ * (another user's coordinator, a failed authentication), reason in
+ * c->t.err.  Calls fail until a try succeeds.
+ */
+int client_redial(struct client *c, int try_ms);
 
 /* Close the connection.  Safe on a zeroed struct. */
 void client_close(struct client *c);

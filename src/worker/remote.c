@@ -38,12 +38,25 @@ int remote_open(struct remote *rm, const char *secret_file, const char *local_di
 	return 0;
 }
 
-int remote_serve(struct remote *rm, const char *coordinator, const char *advertise)
+int remote_serve(struct remote *rm, const char *coordinator, const char *advertise,
+		 int64_t reconnect_ms)
 {
 	if (serve_start(&rm->serve, coordinator, &rm->secret, advertise, rm->dir,
-			rm->made_dir) < 0)
+			rm->made_dir, reconnect_ms) < 0)
 		return -1;
 	rm->serving = 1;
+	return 0;
+}
+
+int remote_await_service(struct remote *rm, int64_t since_ms, int64_t deadline_ms)
+{
+	while (!serve_heard_since(&rm->serve, since_ms)) {
+		if (!serve_running(&rm->serve))
+			return -1;
+		if (now_ms() >= deadline_ms)
+			return 1;
+		sleep_ms(REMOTE_AWAIT_POLL_MS);
+	}
 	return 0;
 }
 

@@ -24,6 +24,8 @@
 #include "worker/fetch.h"
 #include "worker/serve.h"
 
+#include <stdint.h>
+
 #define REMOTE_FETCH_TIMEOUT_MS 3000
 
 struct remote {
@@ -43,9 +45,22 @@ int remote_open(struct remote *rm, const char *secret_file, const char *local_di
 /*
  * Start the fetch service process (worker/serve.h) for the coordinator at
  * `coordinator`, advertised as `advertise` (NULL: this host's address
- * towards the coordinator).  0 or -1.
+ * towards the coordinator), waiting up to `reconnect_ms` for a
+ * coordinator that went away.  0 or -1.
  */
-int remote_serve(struct remote *rm, const char *coordinator, const char *advertise);
+int remote_serve(struct remote *rm, const char *coordinator, const char *advertise,
+		 int64_t reconnect_ms);
+
+/*
+ * The worker reached a coordinator again at `since_ms` (now_ms() time):
+ * wait until its fetch service is registered with it too (a beat sent
+ * since then was heard), since that coordinator takes the service to hold
+ * the worker's map output.  Polls every REMOTE_AWAIT_POLL_MS until
+ * `deadline_ms`.  0 when it is; 1 when it is not by the deadline (it is
+ * still trying); -1 when the service has ended (it said why).
+ */
+#define REMOTE_AWAIT_POLL_MS 20
+int remote_await_service(struct remote *rm, int64_t since_ms, int64_t deadline_ms);
 
 /* The directory a map publishes its runs in, made again if it is gone. */
 const char *remote_map_dir(struct remote *rm);

@@ -7,6 +7,7 @@
 #include "mr.h"
 #include "net/channel.h"
 #include "net/fetchmsg.h"
+#include "net/redial.h"
 #include "net/tcp.h"
 #include "net/transport.h"
 
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -34,7 +36,10 @@ struct service {
 	int lfd;
 	char addr[300];
 	const char *dir;
+	int made_dir;                /* remove dir whole at the end */
 	const struct secret *secret;
+	int64_t reconnect_ms;        /* how long to wait for a coordinator gone */
+	_Atomic int64_t *heard_ms;   /* shared with the worker: see serve.h */
 	atomic_int conns;            /* connections being served */
 };
 
@@ -190,26 +195,71 @@ static int listen_here(struct service *sv, const struct transport *t, const char
 	return 0;
 }
 
-/* One beat: 0, or -1 when the coordinator did not hear it (it is gone). */
-static int beat(struct transport *t, const char *addr)
+/*
+ * One beat: 0, or -1 when the coordinator did not hear it (it is gone).
+ * A heard beat's sending time goes to sv->heard_ms.
+ */
+static int beat(struct service *sv, struct transport *t)
 {
-	char *a = (char *)addr;
+	char *a = sv->addr;
+	int64_t sent = now_ms();
 	int res;
 
 	if (transport_call(t, MR_HEARTBEAT, (xdrproc_t)xdr_mr_addr, &a, (xdrproc_t)xdr_int,
 			   &res, sizeof(res)) < 0)
 		return -1;
+	atomic_store(sv->heard_ms, sent);
 	return 0;
 }
 
 /*
- * The service process: connect, listen, beat once, say where we serve on
- * `ready`, then beat until the coordinator is gone or SIGTERM comes.
+ * A beat failed: the coordinator is gone.  Without a reconnect window the
+ * job is over: -1.  Else try to reach it again (the acceptor serves the
+ * runs all the while) and register with a beat: 0; -1 when none answered
+ * within the window, SIGTERM (in `stop`) came, or the one there must not
+ * be used (printed).
  */
-static int service_main(const char *coordinator, const struct secret *k, const char *advertise,
-			const char *dir, int made_dir, int ready)
+static int rejoin(struct service *sv, struct transport *t, const sigset_t *stop)
 {
-	struct service sv = { .lfd = -1, .dir = dir, .secret = k };
+	struct redial r;
+	int64_t pause;
+	siginfo_t si;
+
+	if (sv->reconnect_ms <= 0)
+		return -1;
+	info("coordinator gone; reconnecting for up to %lld s",
+	     (long long)(sv->reconnect_ms / 1000));
+	redial_start(&r, now_ms() + sv->reconnect_ms);
+	while ((pause = redial_pause(&r, now_ms())) >= 0) {
+		struct timespec ts = { pause / 1000, (pause % 1000) * 1000000L };
+		int rc;
+
+		if (sigtimedwait(stop, &si, &ts) >= 0)
+			return -1; /* told to stop */
+		rc = transport_reopen(t, redial_try_ms(&r, now_ms()));
+		if (rc == -2)
+			return error("cannot register with the coordinator at %s again: %s",
+				     t->where, t->err);
+		if (rc == 0 && beat(sv, t) == 0) {
+			info("coordinator back at %s; serving map output at %s again", t->where,
+			     sv->addr);
+			return 0;
+		}
+		debug("coordinator at %s not back yet: %s", t->where, t->err);
+	}
+	info("the coordinator did not come back within %lld s",
+	     (long long)(sv->reconnect_ms / 1000));
+	return -1;
+}
+
+/*
+ * The service process: connect, listen, beat once, say where we serve on
+ * `ready`, then beat until the coordinator is gone (and does not come
+ * back within the reconnect window) or SIGTERM comes.
+ */
+static int service_main(struct service *sv, const char *coordinator, const char *advertise,
+			int ready)
+{
 	struct transport t;
 	pthread_t acceptor;
 	sigset_t stop;
@@ -221,48 +271,69 @@ static int service_main(const char *coordinator, const struct secret *k, const c
 	sigaddset(&stop, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	log_set_context("fetch service");
-	if (transport_open_tcp(&t, coordinator, k, 5000, 20) < 0)
+	if (transport_open_tcp(&t, coordinator, sv->secret, 5000, 20) < 0)
 		goto out;
-	if (listen_here(&sv, &t, advertise) < 0 || beat(&t, sv.addr) < 0 ||
-	    pthread_create(&acceptor, NULL, accept_main, &sv) != 0)
+	if (listen_here(sv, &t, advertise) < 0 || beat(sv, &t) < 0 ||
+	    pthread_create(&acceptor, NULL, accept_main, sv) != 0)
 		goto close;
-	if (write_all(ready, sv.addr, strlen(sv.addr) + 1) < 0)
+	if (write_all(ready, sv->addr, strlen(sv->addr) + 1) < 0)
 		goto close;
 	close(ready);
 	ready = -1;
 	rc = 0;
 	while (sigtimedwait(&stop, &si, &pause) < 0 && (errno == EAGAIN || errno == EINTR))
-		if (beat(&t, sv.addr) < 0)
+		if (beat(sv, &t) < 0 && rejoin(sv, &t, &stop) < 0)
 			break; /* the coordinator is gone: the job is over */
 close:
 	transport_close(&t);
 out:
-	serve_clear_dir(dir, made_dir);
+	serve_clear_dir(sv->dir, sv->made_dir);
 	return rc;
 }
 
 int serve_start(struct serve *sv, const char *coordinator, const struct secret *k,
-		const char *advertise, const char *dir, int made_dir)
+		const char *advertise, const char *dir, int made_dir, int64_t reconnect_ms)
 {
 	struct pollfd p;
 	int fds[2];
 	ssize_t got;
 	size_t len = 0;
+	void *shared;
 
 	memset(sv, 0, sizeof(*sv));
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return error_errno("cannot start the fetch service");
+	shared = mmap(NULL, sizeof(*sv->heard_ms), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return error_errno("cannot start the fetch service: no shared memory");
+	sv->heard_ms = shared;
+	atomic_store(sv->heard_ms, 0);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		error_errno("cannot start the fetch service");
+		serve_stop(sv);
+		return -1;
+	}
 	fflush(stderr);
 	sv->pid = fork();
 	if (sv->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
 		sv->pid = 0;
-		return error_errno("cannot start the fetch service");
+		error_errno("cannot start the fetch service");
+		serve_stop(sv);
+		return -1;
 	}
 	if (sv->pid == 0) {
+		struct service s = {
+			.lfd = -1,
+			.dir = dir,
+			.made_dir = made_dir,
+			.secret = k,
+			.reconnect_ms = reconnect_ms,
+			.heard_ms = sv->heard_ms,
+		};
+
 		close(fds[0]);
-		_exit(service_main(coordinator, k, advertise, dir, made_dir, fds[1]));
+		_exit(service_main(&s, coordinator, advertise, fds[1]));
 	}
 	close(fds[1]);
 	p = (struct pollfd){ .fd = fds[0], .events = POLLIN };
@@ -278,6 +349,25 @@ int serve_start(struct serve *sv, const char *coordinator, const struct secret *
 	return 0;
 }
 
+int serve_heard_since(const struct serve *sv, int64_t since_ms)
+{
+	return sv->heard_ms && atomic_load(sv->heard_ms) >= since_ms;
+}
+
+int serve_running(struct serve *sv)
+{
+	pid_t got;
+
+	if (sv->pid <= 0)
+		return 0;
+	while ((got = waitpid(sv->pid, NULL, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (got == 0)
+		return 1;
+	sv->pid = 0; /* ended (reaped now), or not our child any more */
+	return 0;
+}
+
 void serve_stop(struct serve *sv)
 {
 	if (sv->pid > 0) {
@@ -286,6 +376,9 @@ void serve_stop(struct serve *sv)
 			;
 	}
 	sv->pid = 0;
+	if (sv->heard_ms)
+		munmap((void *)sv->heard_ms, sizeof(*sv->heard_ms));
+	sv->heard_ms = NULL;
 }
 
 void serve_clear_dir(const char *dir, int whole)

@@ -1,11 +1,12 @@
 /*
  * mrworker - asks the coordinator for tasks, runs them with a plugin and
- * reports; exits when the job is over or the coordinator is gone.
- * See README.md.
+ * reports; exits when the job is over or the coordinator is gone (with
+ * --reconnect, once it has been gone for that long).  See README.md.
  */
 #include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "net/redial.h"
 #include "net/usock.h"
 #include "common/util.h"
 #include "worker/client.h"
@@ -33,6 +34,16 @@
 /* How long a starting worker waits for a coordinator to appear. */
 #define CONNECT_RETRY_MS 5000
 
+/* The longest --reconnect: a day. */
+#define MAX_RECONNECT_SEC 86400
+
+/*
+ * How long a worker that reached its coordinator again waits for its
+ * fetch service to do the same (TCP): the service's longest pause between
+ * tries, and two beats.
+ */
+#define REJOIN_SERVICE_MS (REDIAL_MAX_MS + 2 * SERVE_HEARTBEAT_MS)
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -51,6 +62,12 @@ static void usage(FILE *out)
 		"      --advertise HOST  the address other workers fetch map output from\n"
 		"                     (default: this host's address towards the\n"
 		"                     coordinator)\n"
+		"      --reconnect SEC  when the coordinator goes away, try for up to SEC\n"
+		"                     seconds to reach one there again, and go on with\n"
+		"                     it (the task that was running is reported to it);\n"
+		"                     default 0: exit at once, as in the lab.  A\n"
+		"                     coordinator that ended the job (it wrote\n"
+		"                     mr-report.json) is not waited for\n"
 		"  -m, --memory-limit SIZE\n"
 		"                     memory for map output and reduce buffers before\n"
 		"                     spilling to disk (default 256M; K, M, G suffixes)\n"
@@ -61,7 +78,88 @@ static void usage(FILE *out)
 		"  -q, --quiet        log errors only\n"
 		"  -h, --help         show this help\n"
 		"Exit status: 0 job over or coordinator gone, 1 cannot start (bad\n"
-		"plugin, no coordinator), 2 usage error.\n");
+		"plugin, no coordinator) or the coordinator found on reconnecting\n"
+		"must not be used, 2 usage error.\n");
+}
+
+/* What the worker process works with, for its whole life. */
+struct worker {
+	struct client client;
+	struct remote remote;    /* TCP jobs */
+	int tcp;
+	const struct plugin *plugin;
+	uint64_t budget;
+	struct runner runner;    /* runs the tasks with the plugin */
+	int gone;                /* the coordinator said EXIT, or is gone */
+	int status;              /* exit status once gone: 1 when refused on reconnecting */
+	unsigned waits;          /* WAIT answers in a row */
+	int64_t reconnect_ms;    /* --reconnect, in ms (0: exit when it is gone) */
+	int64_t lost_ms;         /* when the coordinator was lost; 0 once a call worked */
+	struct jobdir_stamp report; /* mr-report.json as it was when we started */
+};
+
+/*
+ * A call to the coordinator failed: it is gone.  Without --reconnect that
+ * ends the job for this worker, as in the lab: -1.  Else try to reach a
+ * coordinator at the same place again (net/redial.h) until --reconnect
+ * seconds have passed since it was lost (the first failed call after the
+ * last one that worked), and on a TCP job wait for the fetch service to
+ * be registered with it too: 0, the caller makes its call again.  -1 when
+ * none came back in time, when the coordinator ended the job (it wrote a
+ * new mr-report.json before going: nobody to wait for), or when the one
+ * there must not be used (printed; exit status 1).
+ */
+static int coordinator_lost(struct worker *w)
+{
+	const char *where = w->client.t.where;
+	struct redial r;
+	int64_t pause, now = now_ms();
+
+	if (w->reconnect_ms <= 0)
+		return -1;
+	if (jobdir_report_changed(&w->report)) {
+		verbose("the coordinator has ended the job (%s is new)", JOBDIR_REPORT);
+		return -1;
+	}
+	if (!w->lost_ms)
+		w->lost_ms = now;
+	redial_start(&r, w->lost_ms + w->reconnect_ms);
+	info("coordinator gone; reconnecting for up to %lld s",
+	     (long long)((r.deadline_ms - now + 999) / 1000));
+	while ((pause = redial_pause(&r, now_ms())) >= 0) {
+		int rc;
+
+		sleep_ms(pause);
+		if (jobdir_report_changed(&w->report)) {
+			verbose("the coordinator has ended the job (%s is new)", JOBDIR_REPORT);
+			return -1;
+		}
+		rc = client_redial(&w->client, redial_try_ms(&r, now_ms()));
+		if (rc == -2) {
+			w->status = 1;
+			return error("%s", w->client.t.err);
+		}
+		if (rc == 0)
+			break;
+		debug("coordinator at %s not back yet: %s", where, w->client.t.err);
+	}
+	if (pause < 0) {
+		info("the coordinator did not come back within %lld s",
+		     (long long)(w->reconnect_ms / 1000));
+		return -1;
+	}
+	now = now_ms();
+	switch (w->tcp ? remote_await_service(&w->remote, now, now + REJOIN_SERVICE_MS) : 0) {
+	case -1:
+		info("coordinator back at %s, but the fetch service has ended: the map "
+		     "output of this worker is gone", where);
+		return -1;
+	case 1:
+		verbose("the fetch service is not registered with the coordinator yet");
+		break;
+	}
+	info("coordinator back at %s", where);
+	return 0;
 }
 
 /* What a failed fetch says of the map's output, for the report. */
@@ -82,12 +180,15 @@ static mr_fetch_fail fetch_fail_of(const struct fetch_failure *ff)
 /*
  * Report an attempt: done (`failure` MR_FAIL_NONE) or failed, whose fault
  * it was and why (log_last_error()), with the run a reduce could not fetch
- * (`ff`, or NULL).  Returns whether the coordinator said to remove the
- * task's inputs; sets *gone when it did not answer.
+ * (`ff`, or NULL).  When the coordinator is gone the same report goes
+ * again to the one reached after it (coordinator_lost; the attempt id is
+ * the one the task came with, and that coordinator decides whether it is
+ * still wanted).  Returns whether the coordinator said to remove the
+ * task's inputs; sets w->gone when none answered.
  */
-static int report(struct client *c, struct counters *cs, mr_task_kind kind, int id,
+static int report(struct worker *w, struct counters *cs, mr_task_kind kind, int id,
 		  uint64_t attempt, mr_failure failure, int64_t bad_record,
-		  const struct fetch_failure *ff, int *gone)
+		  const struct fetch_failure *ff)
 {
 	int ok = failure == MR_FAIL_NONE;
 	int remove_inputs = 0;
@@ -116,8 +217,19 @@ static int report(struct client *c, struct counters *cs, mr_task_kind kind, int 
 		args.counters.counters_val = list;
 	}
 
-	if (client_report(c, &args, &remove_inputs) < 0)
-		*gone = 1;
+	for (int again = 0;; again = 1) {
+		if (client_report(&w->client, &args, &remove_inputs) == 0) {
+			if (again)
+				verbose("report sent again, to the coordinator at %s",
+					w->client.t.where);
+			w->lost_ms = 0;
+			break;
+		}
+		if (coordinator_lost(w) < 0) {
+			w->gone = 1;
+			break;
+		}
+	}
 	return remove_inputs;
 }
 
@@ -233,18 +345,6 @@ static void unpublish_map(const struct map_spec *spec, const char *dir)
 		unlink(jobdir_run_path(path, dir, spec->map_id, r));
 }
 
-/* What the worker process works with, for its whole life. */
-struct worker {
-	struct client client;
-	struct remote remote;    /* TCP jobs */
-	int tcp;
-	const struct plugin *plugin;
-	uint64_t budget;
-	struct runner runner;    /* runs the tasks with the plugin */
-	int gone;                /* the coordinator said EXIT, or is gone */
-	unsigned waits;          /* WAIT answers in a row */
-};
-
 /* A task the coordinator should never have sent: the engine's fault.  -1. */
 static int bad_task(const char *kind, int id, const char *what, int n)
 {
@@ -286,8 +386,8 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	else
 		fault_crash("after-publish");
-	report(&w->client, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt,
-	       failure, bad, NULL, &w->gone);
+	report(w, runner_counters(&w->runner), MR_TASK_MAP, spec.map_id, attempt, failure, bad,
+	       NULL);
 	if (w->gone && valid)
 		unpublish_map(&spec, w->tcp ? w->remote.dir : NULL);
 }
@@ -324,8 +424,8 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 		failure = w->runner.fault == RUNNER_FAULT_PLUGIN ? MR_FAIL_PLUGIN : MR_FAIL_ENGINE;
 	else
 		fault_crash("after-publish");
-	if (report(&w->client, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt,
-		   failure, -1, ff.kind != FETCH_FAIL_LOCAL ? &ff : NULL, &w->gone))
+	if (report(w, runner_counters(&w->runner), MR_TASK_REDUCE, id, attempt, failure, -1,
+		   ff.kind != FETCH_FAIL_LOCAL ? &ff : NULL))
 		remove_reduce_inputs(id, nmap, dirs);
 	remote_forget(fetched);
 	free(dirs);
@@ -346,15 +446,22 @@ static void wait_a_little(struct worker *w, int wait_ms)
 	w->waits++;
 }
 
-/* Serve tasks until EXIT or the coordinator goes away. */
+/*
+ * Serve tasks until EXIT or the coordinator goes away (and, with
+ * --reconnect, does not come back).
+ */
 static void work(struct worker *w)
 {
 	while (!w->gone) {
 		mr_ask_reply reply;
 		mr_assignment *a = &reply.task;
 
-		if (client_ask(&w->client, &reply) < 0)
+		if (client_ask(&w->client, &reply) < 0) {
+			if (coordinator_lost(w) == 0)
+				continue;
 			break;
+		}
+		w->lost_ms = 0;
 		if (a->kind != MR_TASK_WAIT)
 			w->waits = 0;
 		switch (a->kind) {
@@ -386,7 +493,7 @@ struct worker_options {
 	int level, plugin_combiner;
 };
 
-/* Parse argv into *o and w->budget.  -1 to go on; else the exit status. */
+/* Parse argv into *o, w->budget and w->reconnect_ms.  -1 to go on; else the exit status. */
 static int parse_options(int argc, char **argv, struct worker_options *o, struct worker *w)
 {
 	static const struct option longopts[] = {
@@ -397,6 +504,7 @@ static int parse_options(int argc, char **argv, struct worker_options *o, struct
 		{ "advertise", required_argument, NULL, 'a' },
 		{ "memory-limit", required_argument, NULL, 'm' },
 		{ "plugin-combiner", no_argument, NULL, 'P' },
+		{ "reconnect", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -432,6 +540,18 @@ static int parse_options(int argc, char **argv, struct worker_options *o, struct
 		case 'P':
 			o->plugin_combiner = 1;
 			break;
+		case 'R': {
+			long sec;
+
+			if (parse_long(optarg, 0, MAX_RECONNECT_SEC, &sec) < 0) {
+				error("--reconnect must be a number of seconds from 0 to %d, "
+				      "not '%s'", MAX_RECONNECT_SEC, optarg);
+				short_usage();
+				return 2;
+			}
+			w->reconnect_ms = (int64_t)sec * 1000;
+			break;
+		}
 		case 'v':
 			o->level = o->level < LOG_NORMAL ? LOG_VERBOSE : o->level + 1;
 			break;
@@ -479,7 +599,7 @@ static int reach_coordinator(struct worker *w, const struct worker_options *o)
 		return rc == -2 ? 2 : 1;
 	w->tcp = 1;
 	/* The fetch service first: the coordinator must know it before we ask. */
-	if (remote_serve(&w->remote, o->coordinator, o->advertise) < 0)
+	if (remote_serve(&w->remote, o->coordinator, o->advertise, w->reconnect_ms) < 0)
 		return 1;
 	if (client_connect_tcp(&w->client, o->coordinator, &w->remote.secret,
 			       w->remote.serve.addr, CONNECT_RETRY_MS) < 0)
@@ -506,6 +626,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.plugin_combiner)
 		plugin.combine_sum = 0;
+	/* Before the coordinator can end the job: a report after this one is its. */
+	jobdir_stamp_report(&w.report);
 	rc = reach_coordinator(&w, &o);
 	if (rc == 0) {
 		raise_fd_limit(); /* a reduce opens one run per map task */
@@ -519,6 +641,7 @@ int main(int argc, char **argv)
 		runner_init(&w.runner, &plugin, w.budget);
 		work(&w);
 		runner_release(&w.runner);
+		rc = w.status;
 	}
 	client_close(&w.client);
 	if (w.tcp)
