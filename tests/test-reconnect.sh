@@ -22,12 +22,8 @@
 #                   secret: the worker exits 1 saying authentication failed
 #                   (as it would at its start)
 #
-# The new coordinator starts the job again from scratch (there is no
-# journal yet).  The runs the killed one's maps published stay in the job
-# directory: a new coordinator hands out attempt ids from 1 again, so a
-# report a worker sends again may quote the same task and attempt as one
-# of the new coordinator's and be accepted, and then the runs it vouches
-# for must be there (they are the same bytes, the job being the same).
+# The new coordinator is the same command with --recover: it carries on
+# from the job's journal (tests/test-recover.sh checks what it keeps).
 #
 # Usage: tests/test-reconnect.sh [TEST...]     (no arguments: all tests)
 # Needs `make` and `make test-errors-bins` (slow.so and mrfetch in build/tests/).
@@ -177,7 +173,7 @@ t_restart() {
 		line_of_pid "$i" "coordinator gone; reconnecting"
 	done
 	ls mr-out-* >/dev/null 2>&1 && fail "reduce output before the restart: the kill came too late"
-	start_coord c2 --nreduce $NREDUCE
+	start_coord c2 --recover --nreduce $NREDUCE
 	if ! await c2 60; then
 		fail "the new coordinator did not finish within 60 s"
 		show_err c2
@@ -275,10 +271,12 @@ tcp_setup() {
 
 # tcp_coord NAME: a coordinator on host c listening on CADDR with $SECRET;
 # waits until it accepts connections.
+# tcp_coord NAME [OPTION...]: the coordinator on host c, waited for until it serves.
 tcp_coord() {
 	local name=$1 i
+	shift
 	spawn "$name" 90 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
-		--nreduce $NREDUCE "${INPUTS[@]}"
+		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
 	for ((i = 0; i < 500; i++)); do
 		"${STATUS[@]}" >/dev/null 2>&1 && return 0
 		ended "$name" && break
@@ -346,7 +344,7 @@ t_tcp_restart() {
 		kill -0 "${spid[$h]}" 2>/dev/null || fail "the fetch service of a-$h (pid ${spid[$h]}) has ended"
 	done
 	rm -rf "$T/fetched"
-	tcp_coord c2
+	tcp_coord c2 --recover
 	for h in w1 w2; do
 		await_line "a-$h" "fetch service: coordinator back at $CADDR; serving map output at ${saddr[$h]} again" 10
 		kill -0 "${spid[$h]}" 2>/dev/null || fail "the fetch service of a-$h (pid ${spid[$h]}) has ended"
@@ -384,7 +382,7 @@ t_tcp_wrong_secret() {
 	(umask 077 && head -c 48 /dev/urandom >"$T/other")
 	SECRET=$T/other
 	STATUS=(on c timeout 5 "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
-	tcp_coord c2
+	tcp_coord c2 --recover
 	if ! await a-w1 10; then
 		fail "the worker still runs 10 s after a coordinator with another secret came"
 		return 1

@@ -96,7 +96,7 @@ KILLED=0
 kill_and_recover() {
 	local k=$1 delay=$2 maps reds
 	mkdir "$T/job$k" && cd "$T/job$k" || exit 1
-	rm -f "$SOCK"
+	SOCK=$T/s$k.sock # a worker left waiting must not find the next job
 	start_coord c$k
 	workers w$k- 4 "$WC"
 	KILLED=0
@@ -306,7 +306,7 @@ t_failed_job() {
 # journal goes.  --recover finishes every job; no map the journal had as
 # done runs again.
 t_crash_points() {
-	local spec n=0 maps reds
+	local spec n=0 maps reds name
 	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
 	setup 8
 	reference "$WC" "$T/correct"
@@ -314,16 +314,19 @@ t_crash_points() {
 		crash:after-report@1; do
 		n=$((n + 1))
 		mkdir "$T/job$n" && cd "$T/job$n" || exit 1
+		SOCK=$T/s$n.sock # a worker left waiting must not find the next job
 		spawn c$n 60 env MR_FAULTS="$spec" "$COORD_BIN" --socket "$SOCK" --nreduce 3 \
 			"${INPUTS[@]}"
 		wait_socket c$n
 		workers w$n- 2 "$WC"
 		await c$n 40
 		expect_rc c$n 86 || continue
-		expect_in c$n err "fault injected: crash ${spec#crash:}" || continue
+		name=${spec#crash:}
+		expect_in c$n err "fault injected: crash ${name%@*}" || continue
 		maps=$(done_tasks map)
 		reds=$(done_tasks reduce)
-		start_coord r$n --recover --nreduce 3
+		# (It may have nothing left to do but end the job: not waited for as a server.)
+		spawn r$n 60 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 3 "${INPUTS[@]}"
 		await r$n 40
 		expect_job_ok r$n 3 "$T/correct"
 		recovered_ok "$maps" "$reds" >"$T/rec.txt" || fail "$spec: $(tail -n 1 "$T/rec.txt")"

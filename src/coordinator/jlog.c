@@ -62,7 +62,7 @@ int jlog_commit(struct jlog *l)
 /* SPEC, the INPUTs and START 0: the head of a new journal. */
 static int write_head(struct jlog *l, const struct jlog_spec *spec)
 {
-	struct jrec_spec s = { spec->nreduce, spec->split_size, spec->flags,
+	struct jrec_spec s = { spec->job_id, spec->nreduce, spec->split_size, spec->flags,
 			       (uint32_t)spec->ninputs };
 
 	jbuf_reset(&l->buf);
@@ -470,7 +470,7 @@ int jlog_recover(struct jlog *l, const char *path, const struct jlog_spec *spec,
 	if (rc < 0)
 		goto out;
 	again = restore_tasks(&rp, job);
-	job_set_incarnation(job, rp.incarnations);
+	job_set_ids(job, rp.spec.job_id, rp.incarnations);
 	job_restored(job);
 	info("recovered the job from %s (%" PRIu64 " records): %d of %d map and %d of %d "
 	     "reduce tasks were finished and keep their output; %d finished task%s "

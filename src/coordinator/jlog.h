@@ -22,7 +22,8 @@
  * held by a TCP worker: that worker is waited for as a ghost, tasks.h
  * job_ghost, and the reduces fetch from its address).  It
  * restores what passed into the job (job_restore), logs what must run
- * again and why, starts the next incarnation (job_set_incarnation) and
+ * again and why, starts the next incarnation with the job's id
+ * (job_set_ids) and
  * records it (START, durable).
  *
  * Ending.  jlog_finish() after a job that finished (and whose report is
@@ -56,6 +57,7 @@ struct jlog_input {
 
 /* What makes two runs of the coordinator the same job. */
 struct jlog_spec {
+	uint64_t job_id;         /* a new job's id (jlog_recover takes the journal's) */
 	uint32_t nreduce;
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_SKIP_BAD_RECORDS */

@@ -48,6 +48,7 @@ static void putstr(struct jbuf *b, const char *s)
 
 void jrec_put_spec(struct jbuf *b, const struct jrec_spec *r)
 {
+	put64(b, r->job_id);
 	put32(b, r->nreduce);
 	put64(b, r->split_size);
 	put32(b, r->flags);
@@ -150,6 +151,7 @@ int jrec_get_spec(const void *p, size_t len, struct jrec_spec *r)
 {
 	struct cur c = { p, len, 0 };
 
+	r->job_id = get64(&c);
 	r->nreduce = get32(&c);
 	r->split_size = get64(&c);
 	r->flags = get32(&c);

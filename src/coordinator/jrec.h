@@ -5,7 +5,8 @@
  * into bytes and back.
  *
  * A journal holds, in order:
- *   SPEC     the job: nreduce, split size, option flags, how many inputs;
+ *   SPEC     the job: its id, nreduce, split size, option flags, how many
+ *            inputs;
  *   INPUT    one per input, in command-line order: name, size, mtime;
  *   START    one per coordinator run over the journal (the first, and one
  *            per --recover): its incarnation number and wall-clock time;
@@ -59,6 +60,7 @@ struct jstr {
 };
 
 struct jrec_spec {
+	uint64_t job_id;         /* random, chosen when the job started */
 	uint32_t nreduce;
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_* */

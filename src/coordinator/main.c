@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,6 +306,16 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 	return status;
 }
 
+/* A new job's id: random, so that workers and reports of another job are told apart. */
+static uint64_t new_job_id(void)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		id = (uint64_t)now_ms() ^ (uint64_t)getpid() << 40;
+	return id ? id : 1;
+}
+
 /*
  * Is there a journal, and may this run have it?  Without --recover a
  * journal means a job that is not over: never overwrite it.  0 (fine),
@@ -345,6 +356,7 @@ static int open_journal(const struct coord_options *o, struct jlog *jl, struct j
 			const struct jlog_input *in, int n)
 {
 	struct jlog_spec spec = {
+		.job_id = job->job_id,
 		.nreduce = (uint32_t)o->job.nreduce,
 		.split_size = o->split_size,
 		.flags = o->job.skip_bad_records ? JREC_SKIP_BAD_RECORDS : 0,
@@ -484,6 +496,7 @@ int main(int argc, char **argv)
 
 	job_init(&job, sp.files, sp.n, &o.job);
 	job_set_splits(&job, sp.offsets, sp.lengths);
+	job_set_ids(&job, new_job_id(), 0); /* --recover takes the journal's */
 	rc = open_journal(&o, &jl, &job, inputs, ninputs);
 	if (rc == 0)
 		status = serve_job(&job, &o, &jl, &net, sigfd, sockpath, lfd);

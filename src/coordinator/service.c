@@ -136,6 +136,7 @@ static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 		worker = server ? server : worker;
 	}
 	job_assign_worker(served.job, now_ms(), args->worker_pid, worker, &a);
+	res->job_id = served.job->job_id;
 	res->attempt = a.attempt;
 	switch (a.kind) {
 	case ASSIGN_MAP:
@@ -264,6 +265,13 @@ static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t wo
 	res->status = MR_REPORT_IGNORED;
 	if (!served.job)
 		goto out;
+	/* A TCP map's output is held by the reporter's fetch service (as for ASK). */
+	if (worker && args->fetch_addr && *args->fetch_addr) {
+		uint64_t server = job_worker_at(served.job, args->fetch_addr);
+
+		if (server)
+			r.worker = server;
+	}
 	if (!task_kind_of(args->kind, &r.kind)) {
 		served.job->ignored_reports++;
 		debug("ignored report with task kind %d", (int)args->kind);

@@ -649,10 +649,18 @@ static void adopt(struct job *job, uint32_t index, const struct report_in *r, in
 	keep_counters(job, index, r->counters, r->ncounters);
 }
 
-void job_set_incarnation(struct job *job, uint32_t n)
+void job_set_ids(struct job *job, uint64_t job_id, uint32_t incarnation)
 {
-	job->incarnation = n;
-	job->next_attempt = ((uint64_t)n << 32) + 1;
+	job->job_id = job_id;
+	job->incarnation = incarnation & 0xffff;
+	job->next_attempt = (job_id & 0xffff) << 48 | (uint64_t)job->incarnation << 32 | 1;
+}
+
+/* Was `attempt` handed out by an earlier coordinator of this job? */
+static int earlier_attempt(const struct job *job, uint64_t attempt)
+{
+	return attempt >> 48 == (job->job_id & 0xffff) &&
+	       ((attempt >> 32) & 0xffff) < job->incarnation;
 }
 
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
@@ -704,7 +712,7 @@ enum report_result job_report(struct job *job, const struct report_in *r, int64_
 		goto ignored;
 	t = &job->tasks[index];
 	if (!is_live(t, r->attempt)) {
-		if (r->ok && t->state != TASK_DONE && (r->attempt >> 32) < job->incarnation) {
+		if (r->ok && t->state != TASK_DONE && earlier_attempt(job, r->attempt)) {
 			adopt(job, index, r, now_ms);
 			return REPORT_ACCEPTED;
 		}

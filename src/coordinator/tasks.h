@@ -156,6 +156,7 @@ struct job {
 	unsigned long reissued, ignored_reports, failed_reports, backups, backups_won;
 	unsigned long failed_plugin, failed_engine; /* failed_reports by fault */
 	unsigned long fetch_failures, reexecuted, workers_lost;
+	uint64_t job_id;         /* random per job, kept across restarts (0 in unit tests) */
 	uint32_t incarnation;    /* coordinator runs before this one over the job's journal */
 	unsigned long recovered, adopted; /* tasks restored from the journal; attempts of an
 				     earlier coordinator that finished a task for this one */
@@ -185,10 +186,13 @@ struct assignment {
 void job_init(struct job *job, char *const *files, int nmap, const struct job_config *cfg);
 void job_release(struct job *job);
 /*
- * Recovery (the job journal, coordinator/jlog.h).  Attempt ids carry the
- * coordinator's incarnation in their high 32 bits: job_set_incarnation(n)
- * makes this run's ids n << 32 | 1, 2, ...  A successful report of an
- * attempt of an earlier incarnation (a worker that finished its task while
+ * Recovery (the job journal, coordinator/jlog.h).  Attempt ids say whose
+ * they are: the low 16 bits of the job's id (random per job, kept by the
+ * journal), the coordinator's incarnation (16 bits), and a counter (32
+ * bits): job_set_ids(job_id, n) makes this run's ids
+ * (job_id & 0xffff) << 48 | n << 32 | 1, 2, ...  A report quoting another
+ * job's attempt is ignored.  A successful report of an attempt of an
+ * earlier incarnation of this job (a worker that finished its task while
  * the coordinator was away) finishes the task when it is not done yet,
  * whatever is running it now (counted in `adopted`); its failure reports
  * are ignored.
@@ -199,7 +203,7 @@ void job_release(struct job *job);
  * job_restored() once, which moves the job to the phase that is left.
  * Returns 0, or -1 for an unknown or already done task.
  */
-void job_set_incarnation(struct job *job, uint32_t n);
+void job_set_ids(struct job *job, uint64_t job_id, uint32_t incarnation);
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 		uint64_t holder, const struct job_counter *counters, size_t ncounters);
 

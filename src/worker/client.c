@@ -45,6 +45,7 @@ int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 	mr_report_reply reply;
 
 	*remove_inputs = 0;
+	args->fetch_addr = (char *)(c->fetch_addr ? c->fetch_addr : "");
 	if (transport_call(&c->t, MR_REPORT, (xdrproc_t)xdr_mr_report_args, args,
 			   (xdrproc_t)xdr_mr_report_reply, &reply, sizeof(reply)) < 0)
 		return call_failed(c, "reporting a task");

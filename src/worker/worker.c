@@ -92,6 +92,7 @@ struct worker {
 	struct runner runner;    /* runs the tasks with the plugin */
 	int gone;                /* the coordinator said EXIT, or is gone */
 	int status;              /* exit status once gone: 1 when refused on reconnecting */
+	uint64_t job_id;         /* of the job whose tasks it runs (the first ASK's reply) */
 	unsigned waits;          /* WAIT answers in a row */
 	int64_t reconnect_ms;    /* --reconnect, in ms (0: exit when it is gone) */
 	int64_t lost_ms;         /* when the coordinator was lost; 0 once a call worked */
@@ -462,6 +463,15 @@ static void work(struct worker *w)
 			break;
 		}
 		w->lost_ms = 0;
+		/* The job this worker joined, or another one served at the same place now. */
+		if (!w->job_id) {
+			w->job_id = reply.job_id;
+		} else if (reply.job_id != w->job_id) {
+			info("the coordinator at %s serves another job now; leaving it",
+			     w->client.t.where);
+			xdr_free((xdrproc_t)xdr_mr_ask_reply, (char *)&reply);
+			break;
+		}
 		if (a->kind != MR_TASK_WAIT)
 			w->waits = 0;
 		switch (a->kind) {

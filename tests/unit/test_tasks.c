@@ -2751,7 +2751,7 @@ static void test_restore(void **state)
 
 	(void)state;
 	job_init(&job, files3, 3, &cfg);
-	job_set_incarnation(&job, 2);
+	job_set_ids(&job, 0, 2);
 	assert_int_equal(job_restore(&job, KIND_MAP, 0, 5, 0, &c, 1), 0);
 	assert_int_equal(job_restore(&job, KIND_MAP, 2, 9, 0, NULL, 0), 0);
 	assert_int_equal(job_restore(&job, KIND_REDUCE, 1, 11, 0, NULL, 0), 0);
@@ -2783,7 +2783,7 @@ static void test_restore_all(void **state)
 
 	(void)state;
 	job_init(&job, file1, 1, &cfg);
-	job_set_incarnation(&job, 1);
+	job_set_ids(&job, 0, 1);
 	assert_int_equal(job_restore(&job, KIND_REDUCE, 0, 2, 0, NULL, 0), 0);
 	job_restored(&job);
 	assert_int_equal(job.phase, PHASE_DONE);
@@ -2804,7 +2804,7 @@ static void test_adopt_earlier_attempt(void **state)
 
 	(void)state;
 	job_init(&job, files3, 3, &cfg);
-	job_set_incarnation(&job, 1);
+	job_set_ids(&job, 0, 1);
 	job_restored(&job);
 	a = give_map(&job, 0);
 	assert_int_equal(a.id, 0);
@@ -2842,7 +2842,7 @@ static void test_ghost_claim_and_expiry(void **state)
 
 	(void)state;
 	job_init(&job, files3, 3, &cfg);
-	job_set_incarnation(&job, 1);
+	job_set_ids(&job, 0, 1);
 	g1 = job_ghost(&job, "10.0.0.1:7001", 500);
 	g2 = job_ghost(&job, "10.0.0.2:7002", 500);
 	assert_true(g1 >= JOB_GHOST_ID && g2 >= JOB_GHOST_ID && g1 != g2);
