@@ -31,7 +31,9 @@ SUITES=(
 	"tests/test-hostile.sh"
 	"tests/test-net.sh"
 	"tests/test-reconnect.sh"
+	"tests/test-recover.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
+	"env CHAOS_COORD=1 tests/chaos.sh ${MR_CHAOS_COORD_JOBS:-5}"
 	"scripts/bench.sh --quick"
 )
 if [ -z "${MR_SANITIZE:-}" ]; then

@@ -7,11 +7,14 @@
 # Environment: see tests/tools/testlib.sh, and
 #   MR_RECOVER_JOBS  jobs of kill-random (default 30; 10 under sanitizers)
 #   MR_RECOVER_SEED  seed for the kill instants (printed)
+#   MR_RECOVER_TCP_JOBS  jobs of tcp-kill-random (default 6; 3 under sanitizers)
+#   MR_NET_NO_NETNS=1  the TCP test on 127.0.0.1 instead of namespaced hosts
 # Output: "ok N - NAME" / "not ok N - NAME" with "# " lines, then
 # "recover: P passed, F failed"; exits 1 if anything failed.
 
 SUITE=recover
 . "$(dirname "$0")/tools/testlib.sh"
+. "$(dirname "$0")/tools/netns.sh"
 
 MRCTL=$BUILD/mrctl
 WC=$BUILD/apps/wc.so
@@ -358,8 +361,87 @@ t_keep_journal() {
 	return $FAILED
 }
 
+# --- TCP: three namespaced worker hosts (tests/tools/netns.sh) -----------------
+
+# tcp_job K DELAY: TCP job K (coordinator on host c, one reconnecting worker
+# on each of w1..w3, map output in their local directories), killed DELAY
+# seconds after it serves (none: not killed), then recovered.  Sets KILLED.
+tcp_job() {
+	local k=$1 delay=$2 caddr maps reds h
+	mkdir "$T/job$k" && cd "$T/job$k" || exit 1
+	caddr=${HOST_ADDR[c]}:7070
+	[ "$NETNS" = 1 ] || caddr=127.0.0.1:$((20000 + RANDOM % 20000))
+	spawn c$k 120 $(onp c) "$COORD_BIN" --listen "$caddr" --secret-file "$SECRET" \
+		"${INPUTS[@]}"
+	for h in w1 w2 w3; do
+		mkdir -p "$T/local$k/$h"
+		spawn w$k-$h 150 $(onp $h) "$WORKER_BIN" --coordinator "$caddr" \
+			--secret-file "$SECRET" --local-dir "$T/local$k/$h" --reconnect 30 "$WC"
+	done
+	KILLED=0
+	if [ "$delay" = none ]; then
+		await c$k 100
+	else
+		sleep "$delay" # the random instant itself, not a synchronisation
+		kill_coord c$k && KILLED=1
+	fi
+	if [ $KILLED = 1 ]; then
+		maps=$(done_tasks map)
+		reds=$(done_tasks reduce)
+		spawn r$k 120 $(onp c) "$COORD_BIN" --listen "$caddr" --secret-file "$SECRET" \
+			--recover "${INPUTS[@]}"
+		await r$k 100 || fail "TCP job $k: the recovered coordinator did not finish"
+		expect_job_ok r$k 10 "$T/correct" || return 1
+		recovered_ok "$maps" "$reds" >"$T/rec.txt" || {
+			fail "TCP job $k (killed at $delay s): $(tail -n 1 "$T/rec.txt")"
+			show_err r$k
+			return 1
+		}
+	else
+		expect_job_ok c$k 10 "$T/correct" || return 1
+	fi
+	for h in w1 w2 w3; do
+		await w$k-$h 40 || fail "TCP job $k: worker on $h did not exit"
+	done
+	nothing_left
+	cd "$T" || exit 1
+	rm -rf "$T/job$k" "$T/local$k"
+}
+
+# The coordinator of a TCP job (three worker hosts) killed at random
+# instants and recovered: the maps it had as done are taken back from the
+# hosts that hold them, the output equals mrsequential's.
+t_tcp_kill_random() {
+	local jobs seed k t0 t1 dur delay landed=0
+	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
+	jobs=${MR_RECOVER_TCP_JOBS:-6}
+	[ -n "${MR_SANITIZE:-}" ] && jobs=${MR_RECOVER_TCP_JOBS:-3}
+	seed=${MR_RECOVER_SEED:-$$}
+	RANDOM=$seed
+	echo "seed $seed, $jobs jobs, hosts: $([ "$NETNS" = 1 ] && echo namespaces || echo 127.0.0.1)"
+	setup 0
+	copies 16
+	SECRET=$T/secret
+	(umask 077 && head -c 48 /dev/urandom >"$SECRET")
+	reference "$WC" "$T/correct"
+	t0=$(date +%s%N)
+	tcp_job 0 none || return 1
+	t1=$(date +%s%N)
+	dur=$(( (t1 - t0) / 1000000 ))
+	echo "an uninterrupted job takes $dur ms"
+	for ((k = 1; k <= jobs; k++)); do
+		delay=$(awk -v r=$RANDOM -v d=$dur 'BEGIN { printf "%.3f", r / 32768 * d * 0.9 / 1000 }')
+		tcp_job $k "$delay" || return 1
+		[ $KILLED = 1 ] && landed=$((landed + 1))
+	done
+	echo "$landed of $jobs kills landed while the job ran"
+	[ $landed -ge $((jobs / 2)) ] || fail "only $landed of $jobs kills hit a running job"
+	return $FAILED
+}
+
 ALL=(
 	kill-random:t_kill_random
+	tcp-kill-random:t_tcp_kill_random
 	torn-tail:t_torn_tail
 	other-job:t_other_job
 	journal-rules:t_journal_rules
@@ -370,5 +452,7 @@ ALL=(
 )
 
 require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
+hosts_up 3
 run_selected "${ALL[@]}" -- "$@"
+hosts_down
 summary
