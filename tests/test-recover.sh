@@ -136,7 +136,7 @@ kill_and_recover() {
 # the texts, 4 workers); restart it with --recover: every output equals
 # mrsequential's, no map the journal had as done ran again, nothing is left.
 t_kill_random() {
-	local jobs seed k t0 t1 dur delay landed=0
+	local jobs seed
 	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
 	jobs=${MR_RECOVER_JOBS:-30}
 	[ -n "${MR_SANITIZE:-}" ] && jobs=${MR_RECOVER_JOBS:-10}
@@ -146,20 +146,27 @@ t_kill_random() {
 	setup 0
 	copies 64
 	reference "$WC" "$T/correct"
-	# One job without a kill gives the span to pick instants from.
+	random_kills kill_and_recover "$jobs" $((jobs * 2 / 3))
+	return $FAILED
+}
+
+# random_kills FN JOBS MIN: job 0 of FN (FN K DELAY) runs unkilled to time
+# it; jobs 1..JOBS are killed at random instants in the first 90% of that
+# span.  At least MIN kills must land while a job runs.
+random_kills() {
+	local fn=$1 jobs=$2 min=$3 k t0 t1 dur delay landed=0
 	t0=$(date +%s%N)
-	kill_and_recover 0 none || return 1
+	"$fn" 0 none || return 1
 	t1=$(date +%s%N)
 	dur=$(( (t1 - t0) / 1000000 ))
 	echo "an uninterrupted job takes $dur ms"
 	for ((k = 1; k <= jobs; k++)); do
 		delay=$(awk -v r=$RANDOM -v d=$dur 'BEGIN { printf "%.3f", r / 32768 * d * 0.9 / 1000 }')
-		kill_and_recover $k "$delay" || return 1
+		"$fn" $k "$delay" || return 1
 		[ $KILLED = 1 ] && landed=$((landed + 1))
 	done
 	echo "$landed of $jobs kills landed while the job ran"
-	[ $landed -ge $((jobs * 2 / 3)) ] || fail "only $landed of $jobs kills hit a running job"
-	return $FAILED
+	[ $landed -ge "$min" ] || fail "only $landed of $jobs kills hit a running job"
 }
 
 # wait_journal KIND N: wait (up to 30 s) until the journal has N done KIND tasks.
@@ -412,7 +419,7 @@ tcp_job() {
 # instants and recovered: the maps it had as done are taken back from the
 # hosts that hold them, the output equals mrsequential's.
 t_tcp_kill_random() {
-	local jobs seed k t0 t1 dur delay landed=0
+	local jobs seed
 	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
 	jobs=${MR_RECOVER_TCP_JOBS:-6}
 	[ -n "${MR_SANITIZE:-}" ] && jobs=${MR_RECOVER_TCP_JOBS:-3}
@@ -424,18 +431,7 @@ t_tcp_kill_random() {
 	SECRET=$T/secret
 	(umask 077 && head -c 48 /dev/urandom >"$SECRET")
 	reference "$WC" "$T/correct"
-	t0=$(date +%s%N)
-	tcp_job 0 none || return 1
-	t1=$(date +%s%N)
-	dur=$(( (t1 - t0) / 1000000 ))
-	echo "an uninterrupted job takes $dur ms"
-	for ((k = 1; k <= jobs; k++)); do
-		delay=$(awk -v r=$RANDOM -v d=$dur 'BEGIN { printf "%.3f", r / 32768 * d * 0.9 / 1000 }')
-		tcp_job $k "$delay" || return 1
-		[ $KILLED = 1 ] && landed=$((landed + 1))
-	done
-	echo "$landed of $jobs kills landed while the job ran"
-	[ $landed -ge $((jobs / 2)) ] || fail "only $landed of $jobs kills hit a running job"
+	random_kills tcp_job "$jobs" $((jobs / 2))
 	return $FAILED
 }
 
