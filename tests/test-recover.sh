@@ -279,7 +279,10 @@ t_missing_output() {
 import json, sys
 r = json.load(open("mr-report.json"))
 t = [t for t in r["tasks"] if t["kind"] == "reduce" and t["id"] == int(sys.argv[1])][0]
-sys.exit(0 if not any(a.get("recovered") for a in t["attempts"]) else 1)
+ok = not any(a.get("recovered") for a in t["attempts"])
+ok = ok and "missing" in t.get("redone_after_restart", "")
+ok = ok and r["stats"]["redone_after_restart"] == 1
+sys.exit(0 if ok else 1)
 EOF
 	return $FAILED
 }

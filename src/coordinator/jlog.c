@@ -407,6 +407,7 @@ static int restore_tasks(struct replay *rp, struct job *job)
 		} else {
 			warning("reduce task %d finished before the restart, but %s; running "
 				"it again", r, why);
+			job_redo(job, (uint32_t)(nmap + r), why);
 			again++;
 		}
 	}
@@ -429,6 +430,7 @@ static int restore_tasks(struct replay *rp, struct job *job)
 							  why, sizeof(why))) {
 				warning("%s finished before the restart, but %s; running it "
 					"again", tname, why);
+				job_redo(job, (uint32_t)m, why);
 				ok = 0;
 			}
 		if (ok)

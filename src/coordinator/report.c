@@ -81,6 +81,8 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 			append(skipped, json_integer(t->skip[i]));
 		put(o, "skipped_records", skipped);
 	}
+	if (t->redo)
+		put(o, "redone_after_restart", json_string(t->redo));
 	put(o, "failures", json_integer(t->failures));
 	if (t->last_error)
 		put(o, "last_error", json_string(t->last_error));
@@ -166,6 +168,7 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(stats, "coordinator_restarts", json_integer((json_int_t)job->incarnation));
 	put(stats, "recovered", json_integer((json_int_t)job->recovered));
 	put(stats, "adopted", json_integer((json_int_t)job->adopted));
+	put(stats, "redone_after_restart", json_integer((json_int_t)job->redone));
 	if (job->tcp)
 		total_add(totals, "mr.net.auth.failures", (int64_t)job->auth_failures);
 	put(root, "stats", stats);

@@ -116,6 +116,7 @@ void job_release(struct job *job)
 			struct task *t = &job->tasks[i];
 
 			free(t->last_error);
+			free(t->redo);
 			for (size_t k = 0; k < t->nhist; k++)
 				free(t->hist[k].error);
 			free(t->hist);
@@ -695,6 +696,15 @@ void job_restored(struct job *job)
 		enter_phase(job, PHASE_REDUCE);
 	else
 		job->done_in_phase = job->maps_done;
+}
+
+void job_redo(struct job *job, uint32_t index, const char *why)
+{
+	struct task *t = &job->tasks[index];
+
+	free(t->redo);
+	t->redo = xstrdup(why);
+	job->redone++;
 }
 
 void job_abort(struct job *job)

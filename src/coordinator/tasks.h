@@ -105,6 +105,7 @@ struct task {
 	size_t nhist, hcap;
 	struct job_counter *counters; /* of the attempt that finished it (malloc'd) */
 	size_t ncounters;
+	char *redo;          /* finished before a restart but runs again: why (malloc'd), or NULL */
 	int64_t *skip;       /* map: offsets of bad records to skip (malloc'd) */
 	size_t nskip, skipcap;
 };
@@ -160,6 +161,7 @@ struct job {
 	uint32_t incarnation;    /* coordinator runs before this one over the job's journal */
 	unsigned long recovered, adopted; /* tasks restored from the journal; attempts of an
 				     earlier coordinator that finished a task for this one */
+	unsigned long redone;    /* tasks finished before the restart that run again */
 	int ghosts;              /* ghosts not back yet */
 	int64_t ghost_deadline_ms; /* when those still away are lost */
 	/* Called when a finished map must run again (the journal records it); may be NULL. */
@@ -218,6 +220,8 @@ int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
  */
 uint64_t job_ghost(struct job *job, const char *addr, int64_t deadline_ms);
 void job_restored(struct job *job);
+/* Task `index` finished before the restart but must run again: keep `why` (copied) for the report. */
+void job_redo(struct job *job, uint32_t index, const char *why);
 
 /*
  * Stop the job as FAILED from outside the task table (its journal cannot
