@@ -438,8 +438,54 @@ t_tcp_kill_random() {
 	return $FAILED
 }
 
+# A host lost a finished map's runs while the coordinator was away: when its
+# fetch service registers again it says what it holds (HOLDS), and that map
+# alone runs again.
+t_tcp_lost_run() {
+	local caddr h m= f
+	need tests/plugins/slow.so
+	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
+	setup 8
+	reference "$TPLUG/slow.so" "$T/correct" TP_SLOW_MS=0
+	SECRET=$T/secret
+	(umask 077 && head -c 48 /dev/urandom >"$SECRET")
+	caddr=${HOST_ADDR[c]}:7070
+	[ "$NETNS" = 1 ] || caddr=127.0.0.1:$((20000 + RANDOM % 20000))
+	spawn c1 60 $(onp c) "$COORD_BIN" --listen "$caddr" --secret-file "$SECRET" \
+		--nreduce 3 "${INPUTS[@]}"
+	for h in w1 w2; do
+		mkdir -p "$T/local/$h"
+		spawn w-$h 90 $(onp $h) env TP_SLOW_MS=300 "$WORKER_BIN" --coordinator "$caddr" \
+			--secret-file "$SECRET" --local-dir "$T/local/$h" --reconnect 30 \
+			"$TPLUG/slow.so"
+	done
+	wait_journal map 3
+	kill_coord c1 || fail "the job ended before the kill (test premise)"
+	for f in $(done_tasks map); do
+		if ls "$T/local/w1/mr-$f-"* >/dev/null 2>&1; then
+			m=$f
+			break
+		fi
+	done
+	[ -n "$m" ] || { fail "no finished map's runs on w1 (test premise)"; return 1; }
+	rm -f "$T/local/w1/mr-$m-"*
+	spawn c2 60 $(onp c) "$COORD_BIN" --listen "$caddr" --secret-file "$SECRET" \
+		--recover --nreduce 3 "${INPUTS[@]}"
+	await c2 60
+	expect_job_ok c2 3 "$T/correct"
+	expect_in c2 err "no longer holds 1 finished map"
+	python3 - "$m" <<'PY' || fail "map $m did not run again as lost"
+import json, sys
+r = json.load(open("mr-report.json"))
+t = r["tasks"][int(sys.argv[1])]
+sys.exit(0 if any(a.get("output_lost") == "run missing on its worker" for a in t["attempts"]) else 1)
+PY
+	return $FAILED
+}
+
 ALL=(
 	kill-random:t_kill_random
+	tcp-lost-run:t_tcp_lost_run
 	tcp-kill-random:t_tcp_kill_random
 	torn-tail:t_torn_tail
 	other-job:t_other_job

@@ -97,6 +97,8 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 			/* Finished under an earlier coordinator: no times of ours. */
 			put(a, "outcome", json_string(outcome_name(r->outcome)));
 			put(a, "recovered", json_true());
+			if (r->lost)
+				put(a, "output_lost", json_string(job_lost_name(r->lost)));
 			append(attempts, a);
 			continue;
 		}

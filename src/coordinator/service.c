@@ -320,6 +320,27 @@ bool_t mr_heartbeat_1_svc(mr_addr *args, int *res, struct svc_req *req)
 	return peer_allowed(req);
 }
 
+/* HOLDS from fetch service `conn`: the maps it was credited with and lost run again. */
+static void serve_holds(const mr_holds_args *h, uint64_t conn)
+{
+	int n;
+
+	if (!served.job || !conn)
+		return;
+	n = job_worker_holds(served.job, conn, h->from, h->to, h->maps.maps_val,
+			     h->maps.maps_len);
+	if (n)
+		info("the worker serving at %s no longer holds %d finished map%s; running "
+		     "them again", h->addr, n, n == 1 ? "" : "s");
+}
+
+bool_t mr_holds_1_svc(mr_holds_args *args, int *res, struct svc_req *req)
+{
+	(void)args; /* fetch services are TCP only */
+	*res = 0;
+	return peer_allowed(req);
+}
+
 /* proto/mr.x has no constants for mr_status_reply.phase, only this numbering. */
 _Static_assert(PHASE_MAP == 0 && PHASE_REDUCE == 1 && PHASE_DONE == 2 && PHASE_FAILED == 3,
 	       "mr_status_reply.phase is 0 map, 1 reduce, 2 done, 3 failed (proto/mr.x)");
@@ -437,6 +458,7 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 		mr_ask_args ask;
 		mr_report_args report;
 		mr_addr addr;
+		mr_holds_args holds;
 	} args;
 	union {
 		mr_ask_reply ask;
@@ -479,6 +501,15 @@ int service_call(uint64_t conn, uint32_t proc, const unsigned char *body, size_t
 			     : server;
 		}
 		xdr_free((xdrproc_t)xdr_mr_addr, (char *)&args.addr);
+		return rc;
+	case MR_HOLDS:
+		if (rpcmsg_decode(body, blen, (xdrproc_t)xdr_mr_holds_args, &args.holds,
+				  sizeof(args.holds)) == 0) {
+			serve_holds(&args.holds, conn);
+			res.heartbeat = 0;
+			rc = reply((xdrproc_t)xdr_int, &res.heartbeat, room, out, len) < 0 ? -1 : 1;
+		}
+		xdr_free((xdrproc_t)xdr_mr_holds_args, (char *)&args.holds);
 		return rc;
 	default:
 		return -1;

@@ -52,7 +52,7 @@ int service_register(int fd, unsigned max_record);
  * callback): decode call `proc`'s arguments from body[0 .. blen), serve
  * them for connection `conn` (a TCP worker's id in the task table), and
  * encode the reply (net/rpcmsg.h) into a malloc'd *out with `room` bytes
- * in front.  Returns 1 for a HEARTBEAT (the caller is a fetch service:
+ * in front.  Returns 1 for a HEARTBEAT or HOLDS (the caller is a fetch service:
  * it holds map output, and is lost when it falls silent or its connection
  * closes), 0 for the other calls, or -1 when the call is not one of ours
  * or does not decode.

@@ -989,6 +989,34 @@ static void attempt_lost(struct job *job, uint32_t index, uint64_t attempt, int6
 	requeue(job, t, attempt);
 }
 
+static int cmp_int(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
+}
+
+int job_worker_holds(struct job *job, uint64_t id, int from, int to, const int *held,
+		     size_t n)
+{
+	int *sorted, rerun = 0;
+
+	if (!id || job_finished(job) || from < 0)
+		return 0;
+	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	memcpy(sorted, held, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_int);
+	for (int m = from; m < job->nmap && m < to; m++) {
+		const struct task *t = &job->tasks[m];
+
+		if (t->state == TASK_DONE && t->holder == id &&
+		    !bsearch(&m, sorted, n, sizeof(*sorted), cmp_int))
+			rerun += rerun_map(job, m, LOST_MISSING);
+	}
+	free(sorted);
+	return rerun;
+}
+
 int job_worker_lost(struct job *job, uint64_t id, int64_t now_ms)
 {
 	int rerun = 0;

@@ -267,6 +267,15 @@ uint64_t job_worker_at(const struct job *job, const char *addr);
  */
 int job_worker_lost(struct job *job, uint64_t id, int64_t now_ms);
 
+/*
+ * Worker `id` (a fetch service registered again after a restart) holds
+ * runs of exactly the maps in held[0 .. n) among the map ids from .. to-1:
+ * every finished map in that window it was credited with and does not
+ * list runs again (LOST_MISSING).  Returns how many.
+ */
+int job_worker_holds(struct job *job, uint64_t id, int from, int to, const int *held,
+		     size_t n);
+
 /* The worker holding finished map m's output (0: the job directory, or not done). */
 uint64_t job_map_holder(const struct job *job, int m);
 

@@ -212,6 +212,83 @@ static int beat(struct service *sv, struct transport *t)
 	return 0;
 }
 
+static int cmp_int(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * The maps whose runs are in sv->dir, sorted, without repeats, into a
+ * malloc'd *maps; returns how many, or -1 when the directory cannot be read.
+ */
+static int held_maps(const struct service *sv, int **maps)
+{
+	DIR *d = opendir(sv->dir);
+	struct dirent *e;
+	size_t n = 0, cap = 0, k = 0;
+	int *v = NULL;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		int m, r, end = 0;
+
+		if (sscanf(e->d_name, "mr-%d-%d%n", &m, &r, &end) == 2 && m >= 0 && r >= 0 &&
+		    e->d_name[end] == '\0') {
+			xgrow((void **)&v, &cap, n + 1, sizeof(*v));
+			v[n++] = m;
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_int);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*maps = v;
+	return (int)k;
+}
+
+/*
+ * Registered again with a coordinator (perhaps a restarted one): say which
+ * maps we hold runs of (HOLDS, a window of map ids per call), so that it
+ * runs again what we were credited with and lost.  0, or -1 when a call
+ * failed (the coordinator is gone again).
+ */
+static int tell_holdings(struct service *sv, struct transport *t)
+{
+	int *maps = NULL, n = held_maps(sv, &maps), i = 0, from = 0, res, rc = 0;
+
+	if (n < 0) {
+		warning("cannot list %s to tell the coordinator what it holds: %s", sv->dir,
+			strerror(errno));
+		return 0;
+	}
+	do {
+		int last = n == 0 || maps[n - 1] < from + MR_HOLDS_WINDOW;
+		mr_holds_args h = {
+			.addr = sv->addr,
+			.from = from,
+			.to = last ? MR_HOLDS_END : from + MR_HOLDS_WINDOW,
+			.maps.maps_val = maps + i,
+		};
+
+		while (i < n && maps[i] < h.to)
+			i++;
+		h.maps.maps_len = (u_int)(maps + i - h.maps.maps_val);
+		if (transport_call(t, MR_HOLDS, (xdrproc_t)xdr_mr_holds_args, &h,
+				   (xdrproc_t)xdr_int, &res, sizeof(res)) < 0) {
+			rc = -1;
+			break;
+		}
+		from = h.to;
+	} while (from != MR_HOLDS_END);
+	free(maps);
+	return rc;
+}
+
 /*
  * A beat failed: the coordinator is gone.  Without a reconnect window the
  * job is over: -1.  Else try to reach it again (the acceptor serves the
@@ -240,7 +317,7 @@ static int rejoin(struct service *sv, struct transport *t, const sigset_t *stop)
 		if (rc == -2)
 			return error("cannot register with the coordinator at %s again: %s",
 				     t->where, t->err);
-		if (rc == 0 && beat(sv, t) == 0) {
+		if (rc == 0 && beat(sv, t) == 0 && tell_holdings(sv, t) == 0) {
 			info("coordinator back at %s; serving map output at %s again", t->where,
 			     sv->addr);
 			return 0;

@@ -129,12 +129,12 @@ static int xdr_seeds(void)
 	mr_ask_args ask = { 4242, "" };
 	mr_report_args rep_ok = { .kind = MR_TASK_MAP, .task_id = 3, .attempt = 17,
 				  .ok = TRUE, .worker_pid = 4242, .errmsg = "",
-				  .bad_record = -1, .fetch_map = -1, .fetch_host = "" };
+				  .bad_record = -1, .fetch_map = -1, .fetch_host = "", .fetch_addr = "" };
 	mr_report_args rep_fail = { .kind = MR_TASK_REDUCE, .task_id = 1, .attempt = 18,
 				    .ok = FALSE, .worker_pid = 4243,
 				    .errmsg = "cannot open mr-2-1: No such file or directory",
 				    .bad_record = -1, .failure = MR_FAIL_ENGINE,
-				    .fetch_map = -1, .fetch_host = "" };
+				    .fetch_map = -1, .fetch_host = "", .fetch_addr = "" };
 	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE };
 	mr_ask_reply map, reduce, wait, done;
 	int rc = 0;

@@ -583,6 +583,7 @@ static const char *do_report(CLIENT *c, int kind, int id, uint64_t attempt, int 
 		.errmsg = (char *)msg,
 		.fetch_map = -1,
 		.fetch_host = "",
+		.fetch_addr = "",
 	};
 	mr_report_reply r;
 	enum clnt_stat st;
