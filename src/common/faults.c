@@ -23,7 +23,8 @@ const char *const fault_crash_points[] = {
 };
 
 /* The procedures of proto/mr.x an rpc entry may name. */
-static const char *const rpc_procs[] = { "ask", "report", "status", "heartbeat", NULL };
+static const char *const rpc_procs[] = { "ask", "report", "status", "heartbeat", "holds",
+					  NULL };
 
 int faults_armed;
 

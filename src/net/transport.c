@@ -233,6 +233,8 @@ static const char *proc_name(uint32_t proc)
 		return "status";
 	case MR_HEARTBEAT:
 		return "heartbeat";
+	case MR_HOLDS:
+		return "holds";
 	default:
 		return "other";
 	}
