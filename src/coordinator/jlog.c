@@ -17,6 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Above this many reduces a map's DONE record holds no sizes (recovery checks presence). */
+#define JLOG_MAX_SIZED 256
+#define JLOG_ANY_SIZE (-2)
+
 /* Append the record in l->buf; a failed journal takes nothing more. */
 static void append(struct jlog *l, uint32_t type)
 {
@@ -95,7 +99,9 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 	int is_map = index < (uint32_t)job->nmap;
 	int id = is_map ? (int)index : (int)index - job->nmap;
 	const char *holder = is_map && t->holder ? job_worker_addr(job, t->holder) : NULL;
-	uint32_t nsizes = is_map ? (holder ? 0 : (uint32_t)job->nreduce) : 1;
+	/* A map's runs are stat'ed here, on the loop: only while that is cheap. */
+	uint32_t nsizes = !is_map ? 1 : holder || job->nreduce > JLOG_MAX_SIZED ? 0
+				       : (uint32_t)job->nreduce;
 	int64_t *sizes = xcalloc(nsizes ? nsizes : 1, sizeof(*sizes));
 	const char **names = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*names));
 	int64_t *values = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*values));
@@ -264,7 +270,7 @@ static int replay_done(struct replay *rp, const char *path, const void *p, size_
 	if ((d.kind == JREC_MAP && d.id >= (uint32_t)rp->nmap) ||
 	    (d.kind == JREC_REDUCE && d.id >= (uint32_t)rp->nreduce) ||
 	    (d.kind == JREC_REDUCE && d.nsizes != 1) ||
-	    (d.kind == JREC_MAP && d.holder.len == 0 && d.nsizes != (uint32_t)rp->nreduce)) {
+	    (d.kind == JREC_MAP && d.nsizes && d.nsizes != (uint32_t)rp->nreduce)) {
 		jrec_done_release(&d);
 		return -1;
 	}
@@ -365,17 +371,22 @@ static int replay_file(struct replay *rp, const char *path, const struct jlog_sp
 	return 0;
 }
 
-/* Is `name` there with `size` bytes (-1: not there)?  Else say why in `why`. */
+/*
+ * Is `name` there with `size` bytes (-1: not there; JLOG_ANY_SIZE: there,
+ * any size)?  Else say why in `why`.
+ */
 static int file_as_recorded(const char *name, int64_t size, char *why, size_t wsize)
 {
 	struct stat st;
 
 	if (stat(name, &st) < 0) {
-		if (size < 0)
+		if (size == -1)
 			return 1;
 		snprintf(why, wsize, "%s is missing", name);
 		return 0;
 	}
+	if (size == JLOG_ANY_SIZE)
+		return 1;
 	if (size < 0 || (int64_t)st.st_size != size) {
 		snprintf(why, wsize, "%s has %lld bytes, the journal says %lld", name,
 			 (long long)st.st_size, (long long)size);
@@ -426,7 +437,8 @@ static int restore_tasks(struct replay *rp, struct job *job)
 		if (t->holder && job->reduces_done < nreduce)
 			holder = job_ghost(job, t->holder, now_ms() + job->cfg.timeout_ms);
 		for (int r = 0; ok && !t->holder && r < nreduce; r++)
-			if (need[r] && !file_as_recorded(jobdir_map_run(name, m, r), t->sizes[r],
+			if (need[r] && !file_as_recorded(jobdir_map_run(name, m, r),
+							  t->nsizes ? t->sizes[r] : JLOG_ANY_SIZE,
 							  why, sizeof(why))) {
 				warning("%s finished before the restart, but %s; running it "
 					"again", tname, why);

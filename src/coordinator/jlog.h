@@ -18,7 +18,9 @@
  * same order, with the same sizes and modification times; the same
  * nreduce, split size and output-changing options), then checks that each
  * finished task's output is still there with its recorded size: a reduce's
- * mr-out-R, and a map's runs mr-M-R for every reduce not finished (runs
+ * mr-out-R, and a map's runs mr-M-R for every reduce not finished (with
+ * more than 256 reduces a map's sizes are not recorded, only presence is
+ * checked; runs
  * held by a TCP worker: that worker is waited for as a ghost, tasks.h
  * job_ghost, and the reduces fetch from its address).  It
  * restores what passed into the job (job_restore), logs what must run

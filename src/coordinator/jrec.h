@@ -13,8 +13,9 @@
  *   DONE     a task finished: kind, id, attempt, the fetch address of the
  *            worker holding a map's runs on a TCP job ("" when they are in
  *            the job directory), the sizes of its published files (a map in
- *            the job directory: mr-M-0 .. mr-M-(nreduce-1); a reduce:
- *            mr-out-R; a map held by a worker: none) and its counters;
+ *            the job directory: mr-M-0 .. mr-M-(nreduce-1), or none when
+ *            nreduce is large; a reduce: mr-out-R; a map held by a worker:
+ *            none) and its counters;
  *   RERUN    a finished map's output was lost and the map runs again;
  *   END      the job finished (written only with --keep-journal).
  *
