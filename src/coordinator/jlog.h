@@ -17,16 +17,15 @@
  * with a warning), checks that it is the same job (the same inputs, in the
  * same order, with the same sizes and modification times; the same
  * nreduce, split size and output-changing options), then checks that each
- * finished task's output is still there with its recorded size: a reduce's
- * mr-out-R, and a map's runs mr-M-R for every reduce not finished (with
- * more than 256 reduces a map's sizes are not recorded, only presence is
- * checked; runs
- * held by a TCP worker: that worker is waited for as a ghost, tasks.h
- * job_ghost, and the reduces fetch from its address).  It
- * restores what passed into the job (job_restore), logs what must run
- * again and why, starts the next incarnation with the job's id
- * (job_set_ids) and
- * records it (START, durable).
+ * finished task's output is still there with its recorded size: a
+ * reduce's mr-out-R, and a map's runs mr-M-R for every reduce not finished
+ * (with more than 256 reduces a map's sizes are not recorded and only
+ * presence is checked).  Runs held by a TCP worker are not checked here:
+ * that worker is waited for as a ghost (tasks.h, job_ghost) while the
+ * reduces fetch from its address.  It restores what passed into the job
+ * (job_restore), logs what must run again and why (job_redo), starts the
+ * next incarnation with the job's id (job_set_ids) and records it (START,
+ * durable).
  *
  * Ending.  jlog_finish() after a job that finished (and whose report is
  * written) removes the journal, or with `keep` appends END and keeps it.
