@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -439,6 +440,15 @@ static int serve_job(struct job *job, const struct coord_options *o, struct jlog
 	loop_init(&loop, job, net->lfd >= 0 ? net : NULL, sigfd, progress);
 	rc = loop_run(&loop);
 	loop_release(&loop);
+	/*
+	 * Nobody is served from here on: a worker that connected now would
+	 * wait on a loop that has ended (with --reconnect, for its whole
+	 * window).  Connections already open close when we exit.
+	 */
+	if (lfd >= 0 && unlink(sockpath) < 0 && errno != ENOENT)
+		warning("cannot remove socket %s: %s", sockpath, strerror(errno));
+	if (net->lfd >= 0)
+		shutdown(net->lfd, SHUT_RDWR);
 	job->auth_failures = net->auth_failures;
 	log_set_progress_line(0);
 	status = finish_job(job, rc, o, jl, start);

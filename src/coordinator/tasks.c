@@ -951,9 +951,7 @@ void job_worker_seen(struct job *job, uint64_t id, const char *addr)
 		}
 	xgrow((void **)&job->workers, &job->wcap, job->nworkers + 1, sizeof(*job->workers));
 	w = &job->workers[job->nworkers++];
-	w->id = id;
-	w->addr = xstrdup(addr);
-	w->lost = 0;
+	*w = (struct job_worker){ .id = id, .addr = xstrdup(addr) };
 }
 
 const char *job_worker_addr(const struct job *job, uint64_t id)
