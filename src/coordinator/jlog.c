@@ -47,6 +47,11 @@ static void put_start(struct jlog *l, uint32_t incarnation)
 	append(l, JREC_START);
 }
 
+int jlog_pending(const struct jlog *l)
+{
+	return l->j && !l->failed && journal_pending(l->j) > 0;
+}
+
 int jlog_commit(struct jlog *l)
 {
 	if (!l->j)

@@ -93,6 +93,9 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 /* Buffer a RERUN: finished map `map` runs again (`why`: enum lost_reason). */
 void jlog_rerun(struct jlog *l, int map, int why);
 
+/* 1 when records are buffered and not yet made durable (0 without a journal). */
+int jlog_pending(const struct jlog *l);
+
 /* Make every buffered record durable.  0 (also without a journal) or -1. */
 int jlog_commit(struct jlog *l);
 

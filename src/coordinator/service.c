@@ -25,11 +25,19 @@ void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
  * request) with no pointer of ours, and svc_register() takes none to hand
  * back.  One job per process, served from one thread.
  */
+/* A REPORT reply on the Unix socket held until the journal is synced. */
+struct held_reply {
+	SVCXPRT *xprt;
+	mr_report_reply res;
+};
+
 static struct {
 	struct job *job;
 	struct jlog *jlog;
 	int cleanup;
 	int64_t start_ms;
+	struct held_reply *held;  /* replies of this loop pass waiting for the sync */
+	size_t nheld, heldcap;
 } served;
 
 /* The task table's hook: a finished map runs again. */
@@ -44,6 +52,11 @@ void service_init(struct job *job, struct jlog *jlog, int cleanup)
 	served.jlog = jlog;
 	served.cleanup = cleanup;
 	served.start_ms = now_ms();
+	if (!job) {
+		free(served.held);
+		served.held = NULL;
+		served.nheld = served.heldcap = 0;
+	}
 	if (job && jlog) {
 		job->on_rerun = journal_rerun;
 		job->on_rerun_arg = jlog;
@@ -52,13 +65,32 @@ void service_init(struct job *job, struct jlog *jlog, int cleanup)
 
 int service_commit(void)
 {
-	if (!served.jlog || jlog_commit(served.jlog) == 0)
-		return 0;
-	if (served.job && !job_finished(served.job)) {
-		error("stopping the job: its journal %s cannot be written", served.jlog->path);
-		job_abort(served.job);
+	int rc = 0;
+
+	if (served.jlog && jlog_commit(served.jlog) < 0) {
+		if (served.job && !job_finished(served.job)) {
+			error("stopping the job: its journal %s cannot be written",
+			      served.jlog->path);
+			job_abort(served.job);
+		}
+		rc = -1;
 	}
-	return -1;
+	/*
+	 * The Unix socket's REPORT replies held in this pass.  Their
+	 * transports are alive: on a non-blocking connection libtirpc reads
+	 * one record per svc_getreq_poll() and only destroys a transport
+	 * when reading it fails, which it has not done since.
+	 */
+	for (size_t i = 0; i < served.nheld; i++) {
+		struct held_reply *h = &served.held[i];
+
+		if (rc < 0)
+			h->res.status = MR_REPORT_IGNORED;
+		if (!svc_sendreply(h->xprt, (xdrproc_t)xdr_mr_report_reply, (char *)&h->res))
+			debug("could not send a held REPORT reply");
+	}
+	served.nheld = 0;
+	return rc;
 }
 
 int service_register(int fd, unsigned max_record)
@@ -303,13 +335,18 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 		return FALSE;
 	serve_report(args, res, 0);
 	/*
-	 * libtirpc sends the reply as soon as we return: the report's record
-	 * must be durable first (on TCP, netserve waits for one commit per
-	 * loop pass instead).  A journal that cannot be written stops the job;
+	 * What the report decided must be durable before it is acknowledged:
+	 * hold the reply (FALSE: rpcgen's dispatcher sends none) until the
+	 * loop pass ends with one sync for every report of the pass
+	 * (service_commit).  A journal that cannot be written stops the job;
 	 * the report is then not acknowledged.
 	 */
-	if (service_commit() < 0)
-		res->status = MR_REPORT_IGNORED;
+	if (served.jlog && jlog_pending(served.jlog)) {
+		xgrow((void **)&served.held, &served.heldcap, served.nheld + 1,
+		      sizeof(*served.held));
+		served.held[served.nheld++] = (struct held_reply){ req->rq_xprt, *res };
+		return FALSE;
+	}
 	return TRUE;
 }
 

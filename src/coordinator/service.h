@@ -31,11 +31,14 @@
 void service_init(struct job *job, struct jlog *jlog, int cleanup);
 
 /*
- * Make what the journal buffered durable (jlog_commit).  The Unix-socket
- * REPORT procedure calls it before its reply goes out; the TCP side and
- * the loop call it once per pass, before any reply of that pass is
- * written.  0, or -1 when the journal cannot be written: the job is then
- * stopped (FAILED, one message) and nothing more may be acknowledged.
+ * Make what the journal buffered durable (jlog_commit), then send the
+ * Unix-socket REPORT replies held for it (a report that journaled
+ * something is answered only after the sync).  The TCP side and the loop
+ * call it once per pass, after every call of the pass was served and
+ * before any reply of it is written: one fdatasync per pass.  0, or -1
+ * when the journal cannot be written: the job is then stopped (FAILED,
+ * one message), held reports are answered IGNORED, nothing more is
+ * acknowledged.
  */
 int service_commit(void);
 
