@@ -351,7 +351,8 @@ t_crash_points() {
 	return $FAILED
 }
 
-# --keep-journal keeps it (ending in END), --no-journal writes none.
+# --keep-journal keeps it (ending in END), --no-journal writes none;
+# --recover of a job that is done does nothing (exit 0), of another exit 2.
 t_keep_journal() {
 	setup 4
 	reference "$WC" "$T/correct"
@@ -368,6 +369,12 @@ t_keep_journal() {
 	await c2 60
 	expect_job_ok c2 2 "$T/correct"
 	[ -e mr-journal ] && fail "--no-journal wrote a journal"
+	# A job that is done (its report says so): --recover has nothing to do.
+	run d 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 2 "${INPUTS[@]}"
+	expect_rc d 0
+	expect_in d err "nothing to recover: the job of this directory is done"
+	run d2 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 3 "${INPUTS[@]}"
+	expect_rc d2 2
 	return $FAILED
 }
 

@@ -298,12 +298,13 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 		     start, now_ms());
 	done = status == 0;
 	fault_crash("after-report");
-	jlog_finish(jl, done, o->keep_journal);
 	if (job->phase == PHASE_DONE && !o->keep_intermediate)
 		remove_leftovers(job, is_intermediate, "intermediate file");
 	else if (job->phase != PHASE_DONE)
 		remove_leftovers(job, is_unfinished_run, "run of an unfinished map");
 	remove_leftovers(job, is_temp_file, "temp file");
+	/* Last: until the journal is gone, --recover can end the job again. */
+	jlog_finish(jl, done, o->keep_journal);
 	return status;
 }
 
@@ -320,10 +321,11 @@ static uint64_t new_job_id(void)
 /*
  * Is there a journal, and may this run have it?  Without --recover a
  * journal means a job that is not over: never overwrite it.  0 (fine),
- * 1 (there is one, --recover), -1 after saying another coordinator is
- * using it, or -2 after saying why not.
+ * 1 (there is one, --recover), 2 (--recover, no journal, and the report
+ * says the job is done: nothing to do, exit 0), -1 after saying another
+ * coordinator is using it, or -2 after saying why not.
  */
-static int journal_there(const struct coord_options *o)
+static int journal_there(const struct coord_options *o, char *const *inputs, int n)
 {
 	struct stat st;
 
@@ -334,6 +336,11 @@ static int journal_there(const struct coord_options *o)
 		}
 		if (!o->recover)
 			return 0;
+		if (report_says_done(JOBDIR_REPORT, inputs, n, o->job.nreduce)) {
+			info("nothing to recover: the job of this directory is done (%s says so, "
+			     "and its journal is gone)", JOBDIR_REPORT);
+			return 2;
+		}
 		error("nothing to recover: there is no job journal (%s) in the job directory",
 		      JOBDIR_JOURNAL);
 		return -2;
@@ -498,9 +505,9 @@ int main(int argc, char **argv)
 		goto out;
 	if (open_doors(&o, sockpath, &lfd, &secret, &net) < 0)
 		goto out_unlink;
-	rc = journal_there(&o);
-	if (rc < 0) {
-		status = rc == -2 ? 2 : 1;
+	rc = journal_there(&o, argv + o.first_input, ninputs);
+	if (rc < 0 || rc == 2) {
+		status = rc == 2 ? 0 : rc == -2 ? 2 : 1;
 		goto out_unlink;
 	}
 

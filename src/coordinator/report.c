@@ -189,3 +189,21 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	free(text);
 	return rc;
 }
+
+int report_says_done(const char *path, char *const *inputs, int n, int nreduce)
+{
+	json_t *root = json_load_file(path, 0, NULL);
+	json_t *in = root ? json_object_get(root, "inputs") : NULL;
+	const char *outcome = root ? json_string_value(json_object_get(root, "outcome")) : NULL;
+	int done = outcome && !strcmp(outcome, "done") && json_is_array(in) &&
+		   json_array_size(in) == (size_t)n &&
+		   json_integer_value(json_object_get(root, "nreduce")) == nreduce;
+
+	for (int i = 0; done && i < n; i++) {
+		const char *s = json_string_value(json_array_get(in, (size_t)i));
+
+		done = s && !strcmp(s, inputs[i]);
+	}
+	json_decref(root);
+	return done;
+}

@@ -23,4 +23,10 @@
 int report_write(const struct job *job, const char *path, const char *outcome,
 		 int64_t start_ms, int64_t end_ms);
 
+/*
+ * 1 when `path` is the report of a job over `inputs` (n names, in order)
+ * with `nreduce` reduces whose outcome is "done", else 0 (silent).
+ */
+int report_says_done(const char *path, char *const *inputs, int n, int nreduce);
+
 #endif
