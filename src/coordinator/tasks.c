@@ -1002,8 +1002,10 @@ int job_worker_holds(struct job *job, uint64_t id, int from, int to, const int *
 	if (!id || job_finished(job) || from < 0)
 		return 0;
 	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
-	memcpy(sorted, held, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_int);
+	if (n) {
+		memcpy(sorted, held, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_int);
+	}
 	for (int m = from; m < job->nmap && m < to; m++) {
 		const struct task *t = &job->tasks[m];
 

@@ -267,17 +267,17 @@ static int tell_holdings(struct service *sv, struct transport *t)
 		return 0;
 	}
 	do {
-		int last = n == 0 || maps[n - 1] < from + MR_HOLDS_WINDOW;
+		int last = n == 0 || maps[n - 1] < from + MR_HOLDS_WINDOW, first = i;
 		mr_holds_args h = {
 			.addr = sv->addr,
 			.from = from,
 			.to = last ? MR_HOLDS_END : from + MR_HOLDS_WINDOW,
-			.maps.maps_val = maps + i,
 		};
 
 		while (i < n && maps[i] < h.to)
 			i++;
-		h.maps.maps_len = (u_int)(maps + i - h.maps.maps_val);
+		h.maps.maps_len = (u_int)(i - first);
+		h.maps.maps_val = i > first ? maps + first : NULL;
 		if (transport_call(t, MR_HOLDS, (xdrproc_t)xdr_mr_holds_args, &h,
 				   (xdrproc_t)xdr_int, &res, sizeof(res)) < 0) {
 			rc = -1;
