@@ -2,15 +2,19 @@
  * service.h - the RPC procedures of proto/mr.x, served from the coordinator
  * loop.
  *
- * rpcgen's dispatcher calls mr_ask_1_svc(), mr_report_1_svc() and
- * mr_status_1_svc(), which translate between the XDR types and the task
- * table (tasks.h).  They reach the job through the pointer given to
- * service_init(): the coordinator serves exactly one job, from one thread.
+ * rpcgen's dispatcher calls mr_ask_1_svc(), mr_report_1_svc(),
+ * mr_status_1_svc(), mr_heartbeat_1_svc() and mr_holds_1_svc() (the last
+ * two answer only: fetch services are TCP peers), which translate between
+ * the XDR types and the task table (tasks.h).  They reach the job through
+ * the pointer given to service_init(): the coordinator serves exactly one
+ * job, from one thread.  A REPORT that journaled something is answered
+ * only after the pass's sync (service_commit), on both transports.
  *
  * An ASK reply borrows the input name and the skip list from the task
  * table, a STATUS reply the counter names; the STATUS reply's two arrays
- * (running attempts, counter totals) are malloc'd, and
- * mr_prog_1_freeresult() frees those and nothing else.
+ * (running attempts, counter totals) and a reduce assignment's two
+ * location arrays are malloc'd, and mr_prog_1_freeresult() frees those
+ * and nothing else.
  */
 #ifndef MR_SERVICE_H
 #define MR_SERVICE_H
