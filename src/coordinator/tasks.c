@@ -673,7 +673,6 @@ int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 	if (!task_index(job, kind, id, &index) || job->tasks[index].state != TASK_IDLE)
 		return -1;
 	t = &job->tasks[index];
-	queue_remove(job, index);
 	hist_start(t, attempt, 0, 0, 0, 0);
 	t->hist[t->nhist - 1].outcome = ATTEMPT_DONE;
 	t->hist[t->nhist - 1].recovered = 1;
@@ -690,6 +689,11 @@ int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 
 void job_restored(struct job *job)
 {
+	/* The queue again, of the maps left (one pass, not a removal per restored map). */
+	job->qhead = job->qlen = 0;
+	for (int i = 0; i < job->nmap; i++)
+		if (job->tasks[i].state == TASK_IDLE)
+			queue_push(job, (uint32_t)i);
 	if (job->reduces_done == job->nreduce)
 		enter_phase(job, PHASE_DONE);
 	else if (job->maps_done == job->nmap)

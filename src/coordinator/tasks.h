@@ -202,7 +202,8 @@ void job_release(struct job *job);
  * job_restore() marks a task finished by an earlier coordinator as done
  * (recorded as `recovered` in its history, with its counters, copied);
  * call it for every such task before anything is handed out, then
- * job_restored() once, which moves the job to the phase that is left.
+ * job_restored() once, which queues the maps left and moves the job to
+ * the phase that is left.
  * Returns 0, or -1 for an unknown or already done task.
  */
 void job_set_ids(struct job *job, uint64_t job_id, uint32_t incarnation);
