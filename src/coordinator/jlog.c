@@ -107,14 +107,17 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 	/* A map's runs are stat'ed here, on the loop: only while that is cheap. */
 	uint32_t nsizes = !is_map ? 1 : holder || job->nreduce > JLOG_MAX_SIZED ? 0
 				       : (uint32_t)job->nreduce;
-	int64_t *sizes = xcalloc(nsizes ? nsizes : 1, sizeof(*sizes));
-	const char **names = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*names));
-	int64_t *values = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*values));
+	int64_t *sizes;
+	const char **names;
+	int64_t *values;
 	char name[JOBDIR_NAME_MAX];
 	struct stat st;
 
 	if (!l->j || l->failed)
-		goto out;
+		return; /* every report passes here: nothing to pay without a journal */
+	sizes = xcalloc(nsizes ? nsizes : 1, sizeof(*sizes));
+	names = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*names));
+	values = xcalloc(t->ncounters ? t->ncounters : 1, sizeof(*values));
 	for (uint32_t i = 0; i < nsizes; i++) {
 		if (is_map)
 			jobdir_map_run(name, id, (int)i);
@@ -131,7 +134,6 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 		      sizes, nsizes, names, values, (uint32_t)t->ncounters);
 	append(l, JREC_DONE);
 	fault_crash("after-append");
-out:
 	free(sizes);
 	free(names);
 	free(values);
