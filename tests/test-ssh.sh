@@ -377,6 +377,34 @@ t_ctrl_c() {
 	return $FAILED
 }
 
+# mr-ssh killed outright: the pipe it held closes, the ssh sessions see the
+# end of their stdin, the hosts stop their workers, and the ssh processes
+# left behind end with them.
+t_killed() {
+	local p sshs
+	need_sshd
+	need tests/plugins/slow.so
+	ssh_setup 4
+	coord c
+	slow_run ssh || return 1
+	p=$(pid_of ssh)
+	sshs=$(pgrep -P "$p" | tr '\n' ' ')
+	echo "SIGKILL to mr-ssh $p; its children: $sshs"
+	kill -KILL "$p"
+	await ssh 5 || fail "mr-ssh did not end at SIGKILL"
+	await_no_workers 5
+	for ((i = 0; i < 250; i++)); do
+		for p in $sshs; do
+			kill -0 "$p" 2>/dev/null && sleep 0.02 && continue 2
+		done
+		break
+	done
+	for p in $sshs; do
+		kill -0 "$p" 2>/dev/null && fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) of the killed mr-ssh still runs"
+	done
+	return $FAILED
+}
+
 # --- 4. failures named -----------------------------------------------------------
 
 t_failures() {
@@ -411,6 +439,7 @@ ALL=(
 	job:t_job
 	interrupt:t_interrupt
 	ctrl-c:t_ctrl_c
+	killed:t_killed
 	failures:t_failures
 )
 
