@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# test-deploy.sh - deploy/kubernetes/, validated without a cluster: every
+# manifest parses as YAML and they fit together (tests/tools/kubecheck.py:
+# kinds, ports, the Secret's mount against every --secret-file, the job
+# volume, labels, one image), and the checker catches each kind of
+# mismatch; the Dockerfile builds from debian:12-slim with make targets
+# that exist, and installs the runtime packages of every library the
+# programs and plugins are linked with.  Nothing here runs a container.
+#
+# Usage: tests/test-deploy.sh [TEST...]     (no arguments: all tests)
+# Environment: see tests/tools/testlib.sh.
+# Output: "ok N - NAME" / "not ok N - NAME" with "# " lines, then
+# "deploy: P passed, F failed"; exits 1 if anything failed.
+
+SUITE=deploy
+. "$(dirname "$0")/tools/testlib.sh"
+
+KDIR=$ROOT/deploy/kubernetes
+CHECK=$ROOT/tests/tools/kubecheck.py
+DOCKERFILE=$KDIR/Dockerfile
+
+need_yaml() {
+	command -v python3 >/dev/null || skip "no python3 here"
+	python3 -c 'import yaml' 2>/dev/null || skip "no python3 yaml module here (python3-yaml)"
+}
+
+# --- 1. the manifests --------------------------------------------------------------
+
+t_manifests() {
+	need_yaml
+	setup 1
+	timeout 20 python3 "$CHECK" "$KDIR" >"$T/check.out" 2>&1 ||
+		fail "kubecheck.py failed on $KDIR: $(grep '^error' "$T/check.out")"
+	grep -c '^checked:' "$T/check.out" | sed 's/$/ checks passed/'
+	return $FAILED
+}
+
+# mutant NAME FILE SED-EXPR TEXT: a copy of the manifests with SED-EXPR
+# applied to FILE must make kubecheck.py fail, saying TEXT.
+mutant() {
+	local name=$1 file=$2 expr=$3 text=$4
+	rm -rf "$T/$name" && cp -r "$KDIR" "$T/$name" || return 1
+	sed -i "$expr" "$T/$name/$file"
+	if cmp -s "$KDIR/$file" "$T/$name/$file"; then
+		fail "$name: '$expr' changed nothing in $file"
+		return 1
+	fi
+	if timeout 20 python3 "$CHECK" "$T/$name" >"$T/$name.out" 2>&1; then
+		fail "$name: kubecheck.py passed manifests with $file changed by '$expr'"
+	elif ! grep -qF -- "$text" "$T/$name.out"; then
+		fail "$name: kubecheck.py did not say '$text': $(grep '^error' "$T/$name.out" | head -n 2)"
+	fi
+}
+
+t_mismatches() {
+	need_yaml
+	setup 1
+	mutant port workers.yaml 's/mapreduce-coordinator:7070/mapreduce-coordinator:7071/' \
+		"--coordinator mapreduce-coordinator:7071, want the Service mapreduce-coordinator:7070"
+	mutant listen coordinator.yaml 's/--listen 0.0.0.0:7070/--listen 0.0.0.0:7072/' \
+		"--listen port 7072 is not a containerPort"
+	mutant target coordinator.yaml 's/targetPort: 7070/targetPort: 7073/' \
+		"the Service's targetPort 7073 is not the coordinator's port 7070"
+	mutant mount workers.yaml '0,/mountPath: \/etc\/mapreduce$/s//mountPath: \/etc\/mr/' \
+		"is not in a Secret volume"
+	mutant mode coordinator.yaml 's/defaultMode: 0400/defaultMode: 0644/' \
+		"defaultMode 420, want 0400 or 0600"
+	mutant secretname workers.yaml 's/secretName: mapreduce-secret/secretName: other-secret/' \
+		"want one Secret and key for every --secret-file"
+	mutant image workers.yaml '0,/image: mapreduce-c:latest/s//image: mapreduce-c:old/' \
+		"containers use several images"
+	mutant selector coordinator.yaml '0,/component: coordinator/s//component: worker/' \
+		"selects the workers' pods too"
+	mutant claim workers.yaml 's/claimName: mapreduce-job/claimName: other-job/' \
+		"is not the claim mapreduce-job"
+	mutant restart coordinator.yaml 's/restartPolicy: Never/restartPolicy: OnFailure/' \
+		"the coordinator's restartPolicy is 'OnFailure', want Never"
+	mutant yaml job-volume.yaml 's/^spec:$/spec: [/' "not YAML"
+	return $FAILED
+}
+
+# --- 2. the Dockerfile -------------------------------------------------------------
+
+# run_lines: the Dockerfile's RUN instructions, continuation lines joined.
+run_lines() {
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$DOCKERFILE" | grep '^RUN '
+}
+
+# apt_packages N: the packages of the Nth apt-get install of the Dockerfile.
+apt_packages() {
+	run_lines | grep 'apt-get install' | sed -n "$1p" |
+		sed 's/.*apt-get install//; s/&&.*//' | tr ' ' '\n' | grep -v '^-' | grep . | tr '\n' ' '
+}
+
+t_dockerfile() {
+	local froms targets t lib p f sonames=() missing= runtime build ci no_install=0
+	setup 1
+	froms=$(grep -E '^FROM ' "$DOCKERFILE" | awk '{ print $2 }' | sort -u | tr '\n' ' ')
+	[ "$froms" = "debian:12-slim " ] || fail "FROM $froms, want debian:12-slim only"
+	[ "$(grep -c '^FROM ' "$DOCKERFILE")" = 2 ] || fail "want two stages (build, runtime)"
+	# Every make target it runs exists: make -n TARGET in the repository.
+	targets=$(run_lines | grep -oE '(^RUN|&&) +make( -j"?[^ ]*"?)? [a-z][a-z-]*( [A-Z]+=[^ ]*)*' |
+		sed -E 's/^(RUN|&&) +//; s/-j[^ ]* //')
+	[ -n "$targets" ] || fail "no make command in the Dockerfile's RUN lines"
+	while read -r -a t; do
+		[ ${#t[@]} -gt 0 ] || continue
+		if ! (cd "$ROOT" && timeout 60 make -n "${t[@]:1}" B="$T/b") >"$T/make.out" 2>&1; then
+			if [ "${t[1]}" = install ] && grep -q "No rule to make target 'install'" "$T/make.out"; then
+				no_install=1
+				continue
+			fi
+			fail "make -n ${t[*]:1} fails: $(tail -n 2 "$T/make.out" | tr '\n' ' ')"
+		else
+			echo "make -n ${t[*]:1}: $(wc -l <"$T/make.out") commands" >>"$T/info"
+		fi
+	done <<<"$targets"
+	# The runtime stage copies what the build stage installed.
+	p=$(run_lines | grep -oE 'make install PREFIX=[^ ]* DESTDIR=[^ ]*' | head -n 1)
+	f=$(grep -E '^COPY --from=build ' "$DOCKERFILE" | awk '{ print $3 }')
+	p=${p#make install PREFIX=}
+	[ -n "$p" ] && [ "$f" = "${p#* DESTDIR=}${p%% *}/" ] ||
+		fail "COPY --from=build $f is not the tree make install PREFIX=${p%% *} DESTDIR=${p#* DESTDIR=} makes"
+	# The build stage's packages are CI's (which builds with them).
+	build=$(apt_packages 1)
+	ci=" $(sed -n '/^pkgs=(/,/)/p' "$ROOT/.ci/run" | tr -d '()\n' | sed 's/^pkgs=//') "
+	for p in $build; do
+		case $ci in *" $p "*) ;; *) fail "build package $p is not in .ci/run's pkgs" ;; esac
+	done
+	[ -n "$build" ] || fail "no apt-get install in the build stage"
+	# The runtime stage installs the package of every library the programs
+	# and plugins need (Debian's dpkg -S; libc6 is in the base image).
+	if ! command -v dpkg >/dev/null || ! command -v readelf >/dev/null; then
+		cat "$T/info" 2>/dev/null
+		echo "no dpkg or readelf here: the runtime packages not checked"
+		return $FAILED
+	fi
+	runtime=$(apt_packages 2)
+	for f in "$BUILD"/mrcoordinator "$BUILD"/mrworker "$BUILD"/mrctl "$BUILD"/mrsequential "$BUILD"/apps/*.so; do
+		sonames+=($(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'))
+	done
+	for lib in $(printf '%s\n' "${sonames[@]}" | sort -u); do
+		p=$(dpkg -S "*/$lib" 2>/dev/null | grep -v -- '-dev\|:i386' | head -n 1 | cut -d: -f1)
+		case " $runtime libc6 " in
+		*" $p "*) echo "$lib: $p" >>"$T/info" ;;
+		*) missing+=" $lib (${p:-no package})" ;;
+		esac
+	done
+	[ -z "$missing" ] || fail "the runtime stage does not install:$missing"
+	# Everything else checked: a Makefile without install skips the test
+	# rather than pass it.
+	if [ "$no_install" = 1 ] && [ "$FAILED" = 0 ]; then
+		skip "the Makefile has no install target to check the Dockerfile's make install against"
+	fi
+	cat "$T/info" 2>/dev/null
+	return $FAILED
+}
+
+ALL=(
+	manifests:t_manifests
+	mismatches:t_mismatches
+	dockerfile:t_dockerfile
+)
+
+require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
+run_selected "${ALL[@]}" -- "$@"
+summary
