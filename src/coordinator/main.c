@@ -274,6 +274,16 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 {
 	int status = 1, done;
 
+	/*
+	 * The last batch first (the loop ends with the last reports' records
+	 * buffered, maybe a batch in flight): no report may say more than
+	 * the journal.  A journal that cannot take them fails the job, as it
+	 * would have in the loop.
+	 */
+	if (jlog_commit(jl) < 0 && !rc && job->phase == PHASE_DONE) {
+		error("stopping the job: its journal %s cannot be written", jl->path);
+		job_abort(job);
+	}
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job->phase == PHASE_DONE && check_outputs(job) == 0) {

@@ -21,8 +21,8 @@ UNIT_SRC_fileio    := src/runner/fileio.c
 UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
                       src/runner/counters.c src/common/jobdir.c
 UNIT_SRC_options   := src/coordinator/options.c
-UNIT_SRC_journal   := src/coordinator/journal.c
-UNIT_SRC_faults    := src/coordinator/journal.c
+UNIT_SRC_journal   := src/coordinator/journal.c src/coordinator/syncer.c
+UNIT_SRC_faults    := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_jrec      := src/coordinator/jrec.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl
 
