@@ -89,7 +89,7 @@ $(B)/obj/%.o: %.c $(B)/gen/mr.h $(B)/.flags
 
 $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lxxhash -lcrypto
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lunistring -lxxhash -lcrypto
 
 $(SHUFFLE_LIB): $(call obj,$(SHUFFLE_SRC))
 	@$(if $(Q),echo "  AR      $@")

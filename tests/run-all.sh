@@ -27,6 +27,7 @@ SUITES=(
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
 	"tests/test-skip.sh"
+	"tests/test-params.sh"
 	"tests/test-combiner.sh"
 	"tests/test-hostile.sh"
 	"tests/test-lookup.sh"
