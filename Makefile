@@ -122,7 +122,7 @@ deps:
 # Installing builds nothing new: it copies what `make` built (with the same
 # flags) and writes only below DESTDIR.  The version is the product's, as the
 # plugin ABI's header (src/apps/mapreduce.h) speaks of it.
-VERSION    := 0.2
+VERSION    := 0.3
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 MANDIR     ?= $(PREFIX)/share/man
