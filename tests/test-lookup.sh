@@ -136,7 +136,8 @@ t_plugin_path() {
 }
 
 # Nothing found: exit 1 at once, naming the plugin and every place looked
-# in; mrworker says so before it looks for a coordinator.
+# in; mrworker says so before it looks for a coordinator.  An empty name is
+# refused as such.
 t_not_found() {
 	setup 1
 	run s 10 env MR_PLUGIN_PATH="$T/nowhere" "$SEQ_BIN" nosuch "${INPUTS[@]}"
@@ -150,6 +151,9 @@ t_not_found() {
 	expect_in w err "cannot find plugin nosuch.so: no nosuch.so in the current directory"
 	grep -q 'MR_PLUGIN_PATH' "$T/w.err" && fail "the error names \$MR_PLUGIN_PATH although it is not set"
 	grep -qi 'coordinator' "$T/w.err" && fail "mrworker looked for a coordinator before its plugin: $(head -n 2 "$T/w.err")"
+	run e 10 "$SEQ_BIN" "" "${INPUTS[@]}"
+	expect_rc e 1
+	expect_in e err "the plugin's name is empty"
 	return "$FAILED"
 }
 

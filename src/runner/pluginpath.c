@@ -71,7 +71,7 @@ static int is_file(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* `dir`/`base`: malloc'd; `base` alone for the current directory (""). */
@@ -98,6 +98,10 @@ int pluginpath_find(const char *name, char **path)
 	int rc = -1;
 
 	*path = NULL;
+	if (!*name) {
+		free(names[0]);
+		return error("no plugin given (the plugin's name is empty)");
+	}
 	if (strchr(name, '/')) {
 		*path = names[0];
 		return 0;

@@ -33,7 +33,7 @@
  * ("NAME.so" for one in the current directory: no '/', so the caller must
  * not hand it to dlopen as it is, which would search the library path).
  * Returns -1 when nothing was found, after printing one error that names
- * every directory it looked in.
+ * every directory it looked in, or when `name` is empty (said so).
  */
 int pluginpath_find(const char *name, char **path);
 
