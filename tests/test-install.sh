@@ -112,7 +112,8 @@ t_pkg_config() {
 	setup 0
 	install_to /usr/local
 	cflags=$(pc --cflags mapreduce) || fail "pkg-config --cflags mapreduce failed"
-	[ "$(echo $cflags)" = "-I$D/usr/local/include" ] || fail "pkg-config --cflags gives '$cflags'"
+	read -r cflags <<<"$cflags" # without pkg-config's trailing blank
+	[ "$cflags" = "-I$D/usr/local/include" ] || fail "pkg-config --cflags gives '$cflags'"
 	grep -qx 'prefix=/usr/local' "$D/usr/local/lib/pkgconfig/mapreduce.pc" ||
 		fail "mapreduce.pc does not say prefix=/usr/local: $(grep prefix= "$D/usr/local/lib/pkgconfig/mapreduce.pc")"
 	[ -n "$(pc --modversion mapreduce)" ] || fail "pkg-config --modversion mapreduce is empty"
