@@ -19,7 +19,7 @@ PAGES=(mrcoordinator.1 mrworker.1 mrsequential.1 mrctl.1 mapreduce.3)
 
 # Every page is there, and mandoc finds nothing to say about any page of man/.
 t_lint() {
-	local p out
+	local p out rc
 	command -v mandoc >/dev/null || {
 		fail "mandoc is not installed (apt-get install mandoc)"
 		return 1
@@ -30,7 +30,10 @@ t_lint() {
 	for p in "$MAN"/*.[1-9]; do
 		[ -f "$p" ] || continue
 		out=$(mandoc -T lint -W warning "$p" 2>&1)
-		[ $? = 0 ] && [ -z "$out" ] || fail "mandoc -T lint: ${out:-exit status $?}"
+		rc=$?
+		if [ $rc != 0 ] || [ -n "$out" ]; then
+			fail "mandoc -T lint: ${out:-exit status $rc}"
+		fi
 		mandoc -T utf8 "$p" >/dev/null 2>&1 || fail "mandoc cannot render ${p##*/}"
 	done
 	return "$FAILED"

@@ -146,6 +146,7 @@ t_readme_plugin_job() {
 	setup 3
 	install_to /usr/local
 	use_installed
+	# shellcheck disable=SC2016 # the README's text, run by sh -c below
 	cmd='cc -shared -fPIC $(pkg-config --cflags mapreduce) -o lines.so lines.c'
 	grep -qF "$cmd" "$ROOT/README.md" || fail "README.md does not say to build a plugin with: $cmd"
 	mkdir "$T/plug" || exit 1
