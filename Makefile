@@ -3,6 +3,8 @@
 #   make V=1                          shows the commands
 #   make test                         runs the whole suite
 #   make run                          word count demo over data/*.txt
+#   make install PREFIX=/usr/local DESTDIR=   installs (README "Installing");
+#   make uninstall PREFIX=... DESTDIR=...     removes exactly what it installed
 
 CC       ?= cc
 PKGCONF  ?= pkg-config
@@ -113,6 +115,48 @@ $(B)/apps/%.so: $(B)/obj/src/apps/%.o
 deps:
 	@scripts/setup.sh
 
+# --- install / uninstall ------------------------------------------------------
+# The layout is fixed below PREFIX: mrworker and mrsequential find the bundled
+# plugins by name at BINDIR/../lib/mapreduce (src/runner/pluginpath.h), so a
+# tree stays whole wherever it is installed or copied (DESTDIR included).
+# Installing builds nothing new: it copies what `make` built (with the same
+# flags) and writes only below DESTDIR.  The version is the product's, as the
+# plugin ABI's header (src/apps/mapreduce.h) speaks of it.
+VERSION    := 0.3
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+MANDIR     ?= $(PREFIX)/share/man
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+PLUGINDIR  := $(LIBDIR)/mapreduce
+PCDIR      := $(LIBDIR)/pkgconfig
+MAN1       := $(wildcard man/*.1)
+MAN3       := $(wildcard man/*.3)
+INSTALLED  := $(addprefix $(BINDIR)/,$(notdir $(BINS))) \
+              $(addprefix $(PLUGINDIR)/,$(notdir $(PLUGINS))) \
+              $(INCLUDEDIR)/mapreduce.h $(PCDIR)/mapreduce.pc \
+              $(addprefix $(MANDIR)/man1/,$(notdir $(MAN1))) \
+              $(addprefix $(MANDIR)/man3/,$(notdir $(MAN3)))
+
+install: $(BINS) $(PLUGINS)
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(PLUGINDIR)' '$(DESTDIR)$(INCLUDEDIR)' \
+		'$(DESTDIR)$(PCDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man3'
+	install -m 0755 $(BINS) '$(DESTDIR)$(BINDIR)'
+	install -m 0644 $(PLUGINS) '$(DESTDIR)$(PLUGINDIR)'
+	install -m 0644 src/apps/mapreduce.h '$(DESTDIR)$(INCLUDEDIR)/mapreduce.h'
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/apps/mapreduce.pc.in \
+		>'$(DESTDIR)$(PCDIR)/mapreduce.pc' && chmod 0644 '$(DESTDIR)$(PCDIR)/mapreduce.pc'
+	install -m 0644 $(MAN1) '$(DESTDIR)$(MANDIR)/man1'
+	install -m 0644 $(MAN3) '$(DESTDIR)$(MANDIR)/man3'
+
+# Only the files `make install` wrote, and lib/mapreduce/ if that leaves it
+# empty (the other directories are shared with everything else in PREFIX).
+uninstall:
+	rm -f $(foreach f,$(INSTALLED),'$(DESTDIR)$(f)')
+	-rmdir '$(DESTDIR)$(PLUGINDIR)' 2>/dev/null || true
+# --- end of install / uninstall -----------------------------------------------
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
@@ -130,7 +174,7 @@ test-bins: all $(TEST_BINS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run test test-bins clean FORCE
+.PHONY: all deps run test test-bins clean install uninstall FORCE
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -6,7 +6,7 @@
 set -u
 
 build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev libssl-dev)
-test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps iproute2 util-linux)
+test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps iproute2 util-linux mandoc)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || pkgs+=("${test_pkgs[@]}")

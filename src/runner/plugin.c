@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runner/pluginpath.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -42,7 +43,9 @@ int plugin_load(struct plugin *p, const char *path)
 	char *open_path;
 
 	memset(p, 0, sizeof(*p));
-	p->path = xstrdup(path);
+	if (pluginpath_find(path, &p->path) < 0)
+		return -1;
+	path = p->path;
 	/* dlopen("x.so") would search the library path; we mean ./x.so. */
 	if (strchr(path, '/')) {
 		open_path = xstrdup(path);

@@ -23,6 +23,8 @@ static void usage(FILE *out)
 		"usage: mrsequential [options] PLUGIN.so INPUT...\n"
 		"Run PLUGIN's map over every INPUT and its reduce over every key, in one\n"
 		"process, and write the result, sorted by key, to mr-out-0.\n"
+		"PLUGIN is a path, or a name (wc, wc.so) looked for in the current\n"
+		"directory, then in $MR_PLUGIN_PATH, then among the bundled plugins.\n"
 		"  --plugin-combiner  combine with the plugin's mr_combine even when it\n"
 		"                     names a built-in combiner (mr_combiner)\n"
 		"  --param KEY=VALUE  a job parameter for the plugin (mr_param), as\n"

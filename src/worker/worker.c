@@ -52,6 +52,8 @@ static void usage(FILE *out)
 		"usage: mrworker [options] PLUGIN.so\n"
 		"Ask the coordinator for map and reduce tasks and run them with PLUGIN,\n"
 		"in the current directory (the job directory), until the job is over.\n"
+		"PLUGIN is a path, or a name (wc, wc.so) looked for in the current\n"
+		"directory, then in $MR_PLUGIN_PATH, then among the bundled plugins.\n"
 		"\n"
 		"  -s, --socket PATH  coordinator socket (default $MR_SOCKET, else\n"
 		"                     /var/tmp/5840-mr-UID)\n"

@@ -14,11 +14,11 @@ UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c src/common/
                tests/unit/runio.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
-UNIT_SRC_partition := src/runner/plugin.c
+UNIT_SRC_partition := src/runner/plugin.c src/runner/pluginpath.c
 UNIT_SRC_ifile     := src/runner/fileio.c
 UNIT_SRC_merge     := src/runner/fileio.c
 UNIT_SRC_fileio    := src/runner/fileio.c
-UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
+UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/pluginpath.c src/runner/fileio.c \
                       src/runner/counters.c src/common/jobdir.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_journal   := src/coordinator/journal.c src/coordinator/syncer.c
