@@ -35,9 +35,10 @@ WORKER_SRC  := $(wildcard src/worker/*.c)
 SHUFFLE_LIB := $(B)/libshuffle.a
 # gcc-ar keeps the link-time-optimisation data of the members usable.
 AR          := $(if $(findstring clang,$(CC)),llvm-ar,gcc-ar)
-APPS       := wc indexer sort mtiming rtiming jobcount early_exit crash nocrash stream
+APPS       := wc indexer sort mtiming rtiming jobcount early_exit crash nocrash stream grep
 APP_LIBS_wc      := -lunistring
 APP_LIBS_indexer := -lunistring
+APP_LIBS_grep    := $(shell $(PKGCONF) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 # A plugin made of more than one object lists the others here.
 APP_OBJS_stream  := $(B)/obj/src/apps/child.o
 
