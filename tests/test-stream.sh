@@ -168,11 +168,11 @@ t_binary() {
 # An empty input still gets its mapper, which sees its task's variables
 # and no descriptor but its three pipes (it lists the shell's: "0", "1"
 # and "2" become keys); a mapper that stops reading early (head) is judged
-# by its status alone.
+# by its status alone, also in mrsequential, which does not ignore SIGPIPE.
 t_empty_env_fds() {
 	setup 0
 	: >"$T/in/empty.txt"
-	awk 'BEGIN { for (i = 0; i < 200000; i++) print "line " i }' >"$T/in/long.txt"
+	awk 'BEGIN { for (i = 0; i < 400000; i++) print "line " i }' >"$T/in/long.txt"
 	INPUTS=(../in/empty.txt ../in/long.txt)
 	stream_job 'case $map_input_file in
 		*empty*) printf "%s\t%s %s %s\n" "$mapreduce_map_input_file" "$mapreduce_task_ismap" \
@@ -185,6 +185,10 @@ t_empty_env_fds() {
 		'reducer false 0' | sort >"$T/correct"
 	sort mr-out-0 >"$T/got"
 	same "$T/correct" "$T/got" "wrong variables, descriptors, or lines from head"
+	# mrsequential does not ignore SIGPIPE: writing to head after it exited
+	# must not kill it.
+	seq_stream seq 'head -n 1' cat || fail "mrsequential with head exited $(rc_of seq)"
+	printf 'line 0\t\n' | cmp -s - "$T/seq/mr-out-0" || fail "mrsequential with head: wrong output"
 	return "$FAILED"
 }
 
