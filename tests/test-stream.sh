@@ -134,6 +134,19 @@ t_mapper_killed() {
 	return "$FAILED"
 }
 
+# A reducer that fails is named as such; a line longer than 64 MiB is
+# refused, saying so.
+t_reducer_fails_long_line() {
+	setup 1
+	seq_stream r1 cat 'cat >/dev/null; echo "reducer gives up" >&2; exit 2' &&
+		fail "mrsequential succeeded"
+	expect_in r1 err "streaming reducer 'cat >/dev/null; echo \"reducer gives up\" >&2; exit 2' exited with status 2; last lines of its stderr: reducer gives up"
+	seq_stream long 'cat >/dev/null; head -c 70000000 /dev/zero | tr "\0" a' cat &&
+		fail "mrsequential succeeded"
+	expect_in long err "streaming mapper 'cat >/dev/null; head -c 70000000 /dev/zero | tr \"\\0\" a' wrote a line longer than 64 MiB"
+	return "$FAILED"
+}
+
 # Lines without a tab are all key; a '\r' stays; a last line without '\n'
 # counts; the reducer sees KEY<TAB>VALUE and its lines are the output.
 t_lines_as_hadoop() {
@@ -211,6 +224,7 @@ ALL=(
 	write-before-read:t_write_before_read
 	mapper-exit-status:t_mapper_exit_status
 	mapper-killed:t_mapper_killed
+	reducer-fails-long-line:t_reducer_fails_long_line
 	lines-as-hadoop:t_lines_as_hadoop
 	binary:t_binary
 	empty-env-fds:t_empty_env_fds
