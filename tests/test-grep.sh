@@ -63,7 +63,7 @@ t_splits() {
 	return "$FAILED"
 }
 
-# flags=i is grep -i; without it case counts.
+# flags=i is grep -i; without it case counts; flags=x ignores blanks.
 t_caseless() {
 	local re='dorian gray|frankenstein'
 	need_grep_p
@@ -79,6 +79,10 @@ t_caseless() {
 	same "$T/correct" "$T/got" "flags=i differs from grep -i"
 	seq_grep seq --param "pattern=$re" || fail "mrsequential exited $(rc_of seq)"
 	same "$T/correct-case" "$T/seq/mr-out-0" "without flags=i: differs from grep"
+	# x: blanks and comments in the pattern do not count
+	seq_grep ext --param 'pattern=dorian [ ] gray | frank enstein  # two names' --param flags=xi ||
+		fail "mrsequential flags=xi exited $(rc_of ext)"
+	same "$T/correct" "$T/ext/mr-out-0" "flags=xi differs from grep -i"
 	return "$FAILED"
 }
 
