@@ -37,9 +37,12 @@ WORKER_SRC  := $(wildcard src/worker/*.c)
 SHUFFLE_LIB := $(B)/libshuffle.a
 # gcc-ar keeps the link-time-optimisation data of the members usable.
 AR          := $(if $(findstring clang,$(CC)),llvm-ar,gcc-ar)
-APPS       := wc indexer sort mtiming rtiming jobcount early_exit crash nocrash
+APPS       := wc indexer sort mtiming rtiming jobcount early_exit crash nocrash stream grep
 APP_LIBS_wc      := -lunistring
 APP_LIBS_indexer := -lunistring
+APP_LIBS_grep    := $(shell $(PKGCONF) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+# A plugin made of more than one object lists the others here.
+APP_OBJS_stream  := $(B)/obj/src/apps/child.o
 
 GEN := $(B)/gen/mr.h $(B)/gen/mr_xdr.c $(B)/gen/mr_svc.c $(B)/gen/mr_clnt.c
 
@@ -107,10 +110,11 @@ $(B)/mrsequential: $(call obj,src/tools/mrsequential.c $(RUNNER_SRC) $(COMMON_SR
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lxxhash
 
+$(B)/apps/stream.so: $(APP_OBJS_stream)
 $(B)/apps/%.so: $(B)/obj/src/apps/%.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -shared -o $@ $< $(APP_LIBS_$*)
+	$(Q)$(CC) $(LDFLAGS_ALL) -shared -o $@ $< $(APP_OBJS_$*) $(APP_LIBS_$*)
 
 deps:
 	@scripts/setup.sh

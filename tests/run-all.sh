@@ -29,6 +29,8 @@ SUITES=(
 	"tests/test-skip.sh"
 	"tests/test-params.sh"
 	"tests/test-combiner.sh"
+	"tests/test-stream.sh"
+	"tests/test-grep.sh"
 	"tests/test-hostile.sh"
 	"tests/test-lookup.sh"
 	"tests/test-net.sh"
