@@ -4,6 +4,7 @@
 #include "common/afile.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 
 #include <jansson.h>
@@ -50,12 +51,37 @@ static void append(json_t *arr, json_t *val)
 		die("out of memory building %s", JOBDIR_REPORT);
 }
 
+/*
+ * A JSON string of `s`, which may be any bytes (an input's name, a
+ * worker's error): JSON holds Unicode only, so bytes that are not UTF-8
+ * become U+FFFD (common/utf8.h).
+ */
+static json_t *json_text(const char *s)
+{
+	char *fixed = utf8_repair(s);
+	json_t *v = json_string(fixed ? fixed : s);
+
+	free(fixed);
+	return v;
+}
+
+/* put() under a key that may be any bytes (a plugin's counter name). */
+static void put_named(json_t *obj, const char *key, json_t *val)
+{
+	char *fixed = utf8_repair(key);
+
+	put(obj, fixed ? fixed : key, val);
+	free(fixed);
+}
+
 /* Add `n` to totals[name]. */
 static void total_add(json_t *totals, const char *name, int64_t n)
 {
-	json_t *v = json_object_get(totals, name);
+	char *fixed = utf8_repair(name);
+	json_t *v = json_object_get(totals, fixed ? fixed : name);
 
-	put(totals, name, json_integer((v ? json_integer_value(v) : 0) + n));
+	put(totals, fixed ? fixed : name, json_integer((v ? json_integer_value(v) : 0) + n));
+	free(fixed);
 }
 
 static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms,
@@ -69,7 +95,7 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 	put(o, "id", json_integer(is_map ? (json_int_t)index
 					  : (json_int_t)(index - (uint32_t)job->nmap)));
 	if (is_map) {
-		put(o, "input", json_string(job->files[index]));
+		put(o, "input", json_text(job->files[index]));
 		put(o, "offset", json_integer(job->offsets ? job->offsets[index] : 0));
 		put(o, "length", json_integer(job->offsets ? job->lengths[index] : -1));
 	}
@@ -85,7 +111,7 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		put(o, "redone_after_restart", json_string(t->redo));
 	put(o, "failures", json_integer(t->failures));
 	if (t->last_error)
-		put(o, "last_error", json_string(t->last_error));
+		put(o, "last_error", json_text(t->last_error));
 	for (size_t i = 0; i < t->nhist; i++) {
 		const struct attempt_rec *r = &t->hist[i];
 		json_t *a = json_object();
@@ -111,19 +137,19 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		}
 		put(a, "outcome", json_string(outcome_name(r->outcome)));
 		if (r->worker && job_worker_addr(job, r->worker))
-			put(a, "host", json_string(job_worker_addr(job, r->worker)));
+			put(a, "host", json_text(job_worker_addr(job, r->worker)));
 		if (r->lost)
 			put(a, "output_lost", json_string(job_lost_name(r->lost)));
 		if (r->outcome == ATTEMPT_FAILED) {
 			put(a, "failure", json_string(fault_name(r->fault)));
 			if (r->error)
-				put(a, "error", json_string(r->error));
+				put(a, "error", json_text(r->error));
 		}
 		append(attempts, a);
 	}
 	put(o, "attempts", attempts);
 	for (size_t k = 0; k < t->ncounters; k++) {
-		put(counters, t->counters[k].name, json_integer(t->counters[k].value));
+		put_named(counters, t->counters[k].name, json_integer(t->counters[k].value));
 		total_add(totals, t->counters[k].name, t->counters[k].value);
 	}
 	put(o, "counters", counters);
@@ -146,7 +172,7 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(root, "elapsed_ms", json_integer(end_ms - start_ms));
 	for (int i = 0; i < job->nmap; i++)
 		if (i == 0 || job->files[i] != job->files[i - 1])
-			append(inputs, json_string(job->files[i]));
+			append(inputs, json_text(job->files[i]));
 	put(root, "inputs", inputs);
 	put(root, "nmap", json_integer(job->nmap));
 	put(root, "nreduce", json_integer(job->nreduce));
@@ -201,8 +227,10 @@ int report_says_done(const char *path, char *const *inputs, int n, int nreduce)
 
 	for (int i = 0; done && i < n; i++) {
 		const char *s = json_string_value(json_array_get(in, (size_t)i));
+		char *fixed = utf8_repair(inputs[i]); /* as report_write() wrote it */
 
-		done = s && !strcmp(s, inputs[i]);
+		done = s && !strcmp(s, fixed ? fixed : inputs[i]);
+		free(fixed);
 	}
 	json_decref(root);
 	return done;
