@@ -17,6 +17,7 @@
 #define LANES_Y   92                 /* the first lane's top */
 #define LANE_H    16
 #define BAR_H     12
+#define MIN_W     2                  /* a bar's least width, to be seen */
 #define LABEL_MAX 48                 /* bytes of a lane's label shown */
 #define ERROR_MAX 300                /* bytes of a worker's error in a tooltip */
 
@@ -289,11 +290,11 @@ static void bar_title(FILE *out, const struct bar *b)
 	}
 }
 
-/* One bar: x0..x1 (at least a pixel wide) standing for `r`'s attempts. */
+/* One bar: x0..x1 (at least MIN_W pixels wide) standing for `r`'s attempts. */
 static void draw_bar(FILE *out, const struct run *r, int y)
 {
 	const struct bar *b = r->first;
-	double w = r->x1 - r->x0 < 1 ? 1 : r->x1 - r->x0;
+	double w = r->x1 - r->x0 < MIN_W ? MIN_W : r->x1 - r->x0;
 
 	fprintf(out, "<rect class=\"%s %s%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
 		"data-attempts=\"%zu\"><title>", kind_class[b->kind], outcome_class[b->outcome],

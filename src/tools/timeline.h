@@ -27,8 +27,9 @@
  * them (those that started last) are summed up in one "+N workers" line.
  * Within a lane, bars of one kind (map or reduce, outcome, backup or not)
  * narrower than a pixel are merged while each starts within a pixel of
- * the previous one's end, into one bar at least a pixel wide (its title
- * and data-attempts say how many attempts it holds).  So a lane holds at
+ * the previous one's end, into one bar (drawn at least two pixels wide,
+ * as is any bar, to be seen; its title and data-attempts say how many
+ * attempts it holds).  So a lane holds at
  * most about one bar per pixel of width and kind however many tasks the
  * job had, and the picture of a 10,000-task job stays small.
  *
