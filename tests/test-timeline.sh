@@ -295,6 +295,9 @@ t_bad_report() {
 	[ $? = 2 ] || fail "an unknown option did not exit 2"
 	"$CTL" timeline a.json b.json >/dev/null 2>&1
 	[ $? = 2 ] || fail "two reports did not exit 2"
+	"$CTL" timeline empty.json -o >/dev/null 2>"$T/err"
+	[ $? = 2 ] || fail "-o without a file did not exit 2"
+	grep -q -- '-o needs a file' "$T/err" || fail "-o without a file: $(head -n 1 "$T/err")"
 	return "$FAILED"
 }
 

@@ -627,6 +627,10 @@ static int show_timeline(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			to = argv[++i];
+		} else if (!strcmp(argv[i], "-o")) {
+			error("timeline -o needs a file name");
+			usage(stderr);
+			return 2;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			error("unknown timeline option '%s'", argv[i]);
 			usage(stderr);

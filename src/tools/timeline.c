@@ -232,7 +232,8 @@ static int timeline_load(struct timeline *tl, json_t *root, const char *name)
 				l->bars[k].end = tl->span;
 		qsort(l->bars, l->n, sizeof(*l->bars), cmp_bar);
 	}
-	qsort(tl->lanes, tl->nlanes, sizeof(*tl->lanes), cmp_lane);
+	if (tl->nlanes) /* lanes is NULL when there are none */
+		qsort(tl->lanes, tl->nlanes, sizeof(*tl->lanes), cmp_lane);
 	return 0;
 }
 
@@ -369,7 +370,8 @@ static void draw_lane_bars(FILE *out, const struct timeline *tl, const struct la
 			for (int bk = 0; bk < 2; bk++)
 				if (runs[k][o][bk].n)
 					keep(&v, &n, &cap, &runs[k][o][bk]);
-	qsort(v, n, sizeof(*v), cmp_run);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_run);
 	for (size_t i = 0; i < n; i++)
 		draw_bar(out, &v[i], y);
 	free(v);
