@@ -257,6 +257,41 @@ t_odd_name_job() {
 	return "$FAILED"
 }
 
+# An interrupted TCP job's report: a lane per host and pid (the same pid on
+# two hosts is two workers), an attempt still running drawn to the job's
+# end, one recovered from a journal counted but not drawn.
+t_interrupted_tcp() {
+	local got
+	tools
+	need mrctl
+	setup 0
+	cat >tcp.json <<-'EOF'
+	{"outcome": "interrupted", "elapsed_ms": 5000, "nmap": 3, "nreduce": 1, "tasks": [
+	 {"kind": "map", "id": 0, "input": "a.txt", "attempts": [
+	  {"attempt": 1, "worker": 11, "backup": false, "start_ms": 0, "end_ms": 1000, "outcome": "done", "host": "10.0.0.2:4000"}]},
+	 {"kind": "map", "id": 1, "input": "b.txt", "attempts": [
+	  {"attempt": 2, "worker": 12, "backup": false, "outcome": "done", "recovered": true}]},
+	 {"kind": "map", "id": 2, "input": "c.txt", "attempts": [
+	  {"attempt": 3, "worker": 11, "backup": false, "start_ms": 2000, "outcome": "running", "host": "10.0.0.3:4000"}]},
+	 {"kind": "reduce", "id": 0, "attempts": []}]}
+	EOF
+	"$CTL" timeline tcp.json >"$T/tcp.svg" 2>"$T/tl.err" || fail "mrctl timeline exited $?: $(head -n 2 "$T/tl.err")"
+	svg_ok "$T/tcp.svg"
+	got=$(xpath "$T/tcp.svg" "count(//*[@class='worker'])")
+	[ "$got" = 2 ] || fail "$got lanes, expected 2 (pid 11 on two hosts)"
+	got=$(xpath "$T/tcp.svg" "string((//*[@class='worker'])[2]/*[local-name()='text'])")
+	[ "$got" = "10.0.0.3:4000 pid 11" ] || fail "the second lane is labelled '$got'"
+	got=$(xpath "$T/tcp.svg" "string(//*[local-name()='rect'][contains(@class,'running')][@data-attempts]/@width)")
+	[ "$got" = 564.00 ] || fail "the running attempt is $got px wide, not from 2 s to the job's end at 5 s (564.00)"
+	got=$(xpath "$T/tcp.svg" "string(//*[@id='totals'])")
+	[ "$got" = "3 attempts: 2 done, 0 failed, 0 timed out, 0 superseded, 1 running; 0 backups; 1 recovered from the journal (not drawn)" ] ||
+		fail "header totals '$got'"
+	got=$(xpath "$T/tcp.svg" "string(//*[@id='title'])")
+	[ "$got" = "Job interrupted in 5.0 s: 3 map and 1 reduce tasks, 2 workers" ] || fail "header title '$got'"
+	[ "$(xpath "$T/tcp.svg" "count(//*[@id='phase'])")" = 0 ] || fail "a reduce phase drawn where no reduce ran"
+	return "$FAILED"
+}
+
 # A report that is missing, damaged or no report: exit 1 naming it, nothing
 # on stdout, no file from -o; usage errors exit 2.
 t_bad_report() {
@@ -382,6 +417,7 @@ ALL=(
 	crash-job:t_crash_job
 	ten-thousand:t_ten_thousand
 	odd-name-job:t_odd_name_job
+	interrupted-tcp:t_interrupted_tcp
 	bad-report:t_bad_report
 	watch-live:t_watch_live
 	watch-tty:t_watch_tty
