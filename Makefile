@@ -87,7 +87,7 @@ $(B)/obj/%.o: %.c $(B)/gen/mr.h $(B)/.flags
 
 $(B)/mrcoordinator: $(call obj,$(COORD_SRC) $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_svc.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lxxhash -lcrypto
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lunistring -lxxhash -lcrypto
 
 $(SHUFFLE_LIB): $(call obj,$(SHUFFLE_SRC))
 	@$(if $(Q),echo "  AR      $@")
@@ -99,7 +99,7 @@ $(B)/mrworker: $(call obj,$(WORKER_SRC) $(RUNNER_SRC) $(NET_SRC) $(COMMON_SRC) $
 
 $(B)/mrctl: $(call obj,src/tools/mrctl.c src/tools/timeline.c src/tools/xmlesc.c src/tools/watch.c src/coordinator/journal.c src/coordinator/jrec.c $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lxxhash -lcrypto -lm
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lunistring -lxxhash -lcrypto -lm
 
 $(B)/mrsequential: $(call obj,src/tools/mrsequential.c $(RUNNER_SRC) $(COMMON_SRC)) $(SHUFFLE_LIB)
 	@$(if $(Q),echo "  LD      $@")

@@ -28,6 +28,7 @@ SUITES=(
 	"tests/test-report.sh"
 	"tests/test-timeline.sh"
 	"tests/test-skip.sh"
+	"tests/test-params.sh"
 	"tests/test-combiner.sh"
 	"tests/test-hostile.sh"
 	"tests/test-net.sh"

@@ -72,7 +72,7 @@ int jlog_commit(struct jlog *l)
 static int write_head(struct jlog *l, const struct jlog_spec *spec)
 {
 	struct jrec_spec s = { spec->job_id, spec->nreduce, spec->split_size, spec->flags,
-			       (uint32_t)spec->ninputs };
+			       (uint32_t)spec->ninputs, spec->params_hash };
 
 	jbuf_reset(&l->buf);
 	jrec_put_spec(&l->buf, &s);
@@ -244,6 +244,8 @@ static int check_spec(const char *path, const struct jrec_spec *was,
 		return mismatch(path, "--skip-bad-records is %s, the journal's job had it %s",
 				now->flags & JREC_SKIP_BAD_RECORDS ? "on" : "off",
 				was->flags & JREC_SKIP_BAD_RECORDS ? "on" : "off");
+	if (was->params_hash != now->params_hash)
+		return mismatch(path, "the --param pairs differ from the journal's job's");
 	if (was->ninputs != (uint32_t)now->ninputs)
 		return mismatch(path, "%d inputs given, the journal's job had %u",
 				now->ninputs, was->ninputs);

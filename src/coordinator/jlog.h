@@ -62,6 +62,7 @@ struct jlog_spec {
 	uint32_t nreduce;
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_SKIP_BAD_RECORDS */
+	uint64_t params_hash;    /* params_hash() of --param: 0 for none */
 	int ninputs;
 	const struct jlog_input *inputs; /* borrowed, ninputs long */
 };

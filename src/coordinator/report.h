@@ -7,9 +7,7 @@
  * error text), the counters of the attempt that finished each task, their
  * totals over the job, statistics (failure reports in all and by fault,
  * re-issues, backups, ignored reports), and the outcome.  Written atomically (temp file, fsync, rename) into the job
- * directory.  mrctl report reads it.  Names and texts that are not UTF-8
- * (an input's name, a worker's error, a counter's name) are written with
- * each bad byte as U+FFFD (common/utf8.h): JSON carries Unicode only.
+ * directory.  mrctl report reads it.
  */
 #ifndef MR_REPORT_H
 #define MR_REPORT_H

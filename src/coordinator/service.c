@@ -3,6 +3,7 @@
 
 #include "coordinator/jlog.h"
 #include "common/log.h"
+#include "common/params.h"
 #include "common/util.h"
 #include "mr.h"
 #include "net/rpcmsg.h"
@@ -38,6 +39,8 @@ static struct {
 	int64_t start_ms;
 	struct held_reply *held;  /* replies of this loop pass waiting for the sync */
 	size_t nheld, heldcap;
+	mr_job_param *params;         /* the job's --param, as every ASK reply carries them */
+	u_int nparams;
 } served;
 
 /* The task table's hook: a finished map runs again. */
@@ -52,6 +55,21 @@ void service_init(struct job *job, struct jlog *jlog, int cleanup)
 	served.jlog = jlog;
 	served.cleanup = cleanup;
 	served.start_ms = now_ms();
+	free(served.params);
+	served.params = NULL;
+	served.nparams = 0;
+	if (job && job->cfg.params && job->cfg.params->n) {
+		const struct params *ps = job->cfg.params;
+
+		/* Borrowing the job's strings: they outlive the service. */
+		served.params = xcalloc(ps->n, sizeof(*served.params));
+		for (size_t i = 0; i < ps->n; i++) {
+			served.params[i].key = ps->v[i].key;
+			served.params[i].value.value_len = (u_int)ps->v[i].vlen;
+			served.params[i].value.value_val = ps->v[i].value;
+		}
+		served.nparams = (u_int)ps->n;
+	}
 	if (!job) {
 		free(served.held);
 		served.held = NULL;
@@ -170,6 +188,11 @@ static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 	job_assign_worker(served.job, now_ms(), args->worker_pid, worker, &a);
 	res->job_id = served.job->job_id;
 	res->attempt = a.attempt;
+	if (a.kind == ASSIGN_MAP || a.kind == ASSIGN_REDUCE) {
+		/* Borrowed: freeresult does not free them. */
+		res->params.params_len = served.nparams;
+		res->params.params_val = served.params;
+	}
 	switch (a.kind) {
 	case ASSIGN_MAP:
 		res->task.kind = MR_TASK_MAP;

@@ -110,6 +110,8 @@ struct task {
 	size_t nskip, skipcap;
 };
 
+struct params;
+
 struct job_config {
 	int nreduce;
 	int64_t timeout_ms;      /* re-issue a task not reported within this */
@@ -117,6 +119,7 @@ struct job_config {
 	int wait_ms;             /* what WAIT tells workers to sleep */
 	int backup;              /* hand out backup attempts of stragglers */
 	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
+	const struct params *params; /* --param: borrowed, sent with every task; NULL: none */
 };
 
 /* A TCP worker: its id (the coordinator's connection id) and fetch address. */

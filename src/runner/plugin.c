@@ -78,6 +78,8 @@ int plugin_load(struct plugin *p, const char *path)
 		goto fail;
 	*(void **)&p->combine = dlsym(p->handle, "mr_combine");
 	*(void **)&p->partition = dlsym(p->handle, "mr_partition");
+	*(void **)&p->task_start = dlsym(p->handle, "mr_task_start");
+	*(void **)&p->task_end = dlsym(p->handle, "mr_task_end");
 	combiner = dlsym(p->handle, "mr_combiner");
 	if (combiner) {
 		if (strnlen(combiner, 64) == 64 || strcmp(combiner, "sum") != 0) {

@@ -10,6 +10,8 @@ typedef int (*mr_map_fn)(struct mr_ctx *, const char *, const char *, size_t);
 typedef int (*mr_reduce_fn)(struct mr_ctx *, const char *, size_t);
 typedef unsigned (*mr_partition_fn)(const char *, size_t, unsigned);
 typedef int (*mr_map_record_fn)(struct mr_ctx *, const char *, int64_t, const char *, size_t);
+typedef int (*mr_task_start_fn)(struct mr_ctx *, int, int);
+typedef int (*mr_task_end_fn)(struct mr_ctx *, int, int, int);
 
 struct plugin {
 	void *handle;
@@ -20,6 +22,8 @@ struct plugin {
 	mr_reduce_fn combine;     /* optional: NULL when absent */
 	mr_partition_fn partition; /* optional: NULL means the FNV default */
 	int combine_sum;          /* declares the built-in sum combiner (mr_combiner) */
+	mr_task_start_fn task_start; /* optional: NULL when absent */
+	mr_task_end_fn task_end;     /* optional: NULL when absent */
 };
 
 /*

@@ -531,9 +531,11 @@ static int print_record(uint32_t type, const void *p, size_t len)
 	case JREC_SPEC:
 		if (jrec_get_spec(p, len, &r.spec) < 0)
 			return -1;
-		printf("spec job_id=%016llx nreduce=%u split_size=%llu flags=%u inputs=%u\n",
+		printf("spec job_id=%016llx nreduce=%u split_size=%llu flags=%u inputs=%u "
+		       "params=%016llx\n",
 		       (unsigned long long)r.spec.job_id, r.spec.nreduce,
-		       (unsigned long long)r.spec.split_size, r.spec.flags, r.spec.ninputs);
+		       (unsigned long long)r.spec.split_size, r.spec.flags, r.spec.ninputs,
+		       (unsigned long long)r.spec.params_hash);
 		return 0;
 	case JREC_INPUT:
 		if (jrec_get_input(p, len, &r.in) < 0)

@@ -1,16 +1,18 @@
 /* xmlesc.c - see xmlesc.h. */
 #include "tools/xmlesc.h"
 
-#include "common/utf8.h"
-
 #include <string.h>
+#include <unistr.h>
+
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD in UTF-8 */
 
 void xml_escape(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
 	while (p < end) {
-		size_t n;
+		ucs4_t uc;
+		int n;
 
 		switch (*p) {
 		case '&':
@@ -38,16 +40,17 @@ void xml_escape(FILE *out, const char *s, size_t len)
 				putc(*p, out);
 				break;
 			}
-			n = *p < 0x80 ? 0 : utf8_len((const char *)p, (size_t)(end - p));
-			if (n == 0) {
-				fputs(UTF8_REPLACEMENT, out);
+			/* libunistring: -1 or -2 unless a well-formed character */
+			n = *p < 0x80 ? -1 : u8_mbtoucr(&uc, p, (size_t)(end - p));
+			if (n <= 0) {
+				fputs(REPLACEMENT, out);
 				break;
 			}
 			/* U+FFFE and U+FFFF are not XML characters: one U+FFFD each. */
-			if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-				fputs(UTF8_REPLACEMENT, out);
+			if (uc == 0xfffe || uc == 0xffff)
+				fputs(REPLACEMENT, out);
 			else
-				fwrite(p, 1, n, out);
+				fwrite(p, 1, (size_t)n, out);
 			p += n;
 			continue;
 		}

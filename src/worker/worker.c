@@ -6,6 +6,7 @@
 #include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "common/params.h"
 #include "net/redial.h"
 #include "net/usock.h"
 #include "common/util.h"
@@ -97,6 +98,8 @@ struct worker {
 	int64_t reconnect_ms;    /* --reconnect, in ms (0: exit when it is gone) */
 	int64_t lost_ms;         /* when the coordinator was lost; 0 once a call worked */
 	struct jobdir_stamp report; /* mr-report.json as it was when we started */
+	struct params params;    /* the job's, from the last assignment (mr_param) */
+	int params_bad;          /* that assignment's broke the rules (printed) */
 };
 
 /*
@@ -352,6 +355,24 @@ static int bad_task(const char *kind, int id, const char *what, int n)
 	return error("bad %s task from the coordinator (id %d, %s %d)", kind, id, what, n);
 }
 
+/*
+ * The job's parameters as the assignment in `r` carries them, for the
+ * plugin's mr_param.  Sets w->params_bad (after printing why) when they
+ * break the rules of common/params.h: the task then fails as the engine's.
+ */
+static void take_params(struct worker *w, const mr_ask_reply *r)
+{
+	params_clear(&w->params);
+	w->params_bad = 0;
+	for (u_int i = 0; i < r->params.params_len && !w->params_bad; i++) {
+		const mr_job_param *p = &r->params.params_val[i];
+
+		if (params_add(&w->params, p->key, strlen(p->key), p->value.value_val,
+			       p->value.value_len) < 0)
+			w->params_bad = 1;
+	}
+}
+
 /* Run map assignment `a` (attempt `attempt`) and report it. */
 static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 {
@@ -378,6 +399,8 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	log_clear_last_error();
 	if (!valid)
 		rc = bad_task("map", spec.map_id, "nreduce", spec.nreduce);
+	else if (w->params_bad)
+		rc = bad_task("map", spec.map_id, "parameters", (int)w->params.n);
 	else if (p->map_record && (spec.by_record || !p->map))
 		rc = map_watched(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL,
 				 &bad);
@@ -410,6 +433,8 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 	runner_release_cache(&w->runner);
 	if (id < 0 || nmap < 0 || nmap > MAX_NMAP) {
 		rc = bad_task("reduce", id, "nmap", nmap);
+	} else if (w->params_bad) {
+		rc = bad_task("reduce", id, "parameters", (int)w->params.n);
 	} else if (w->tcp && a->map_host.map_host_len) {
 		/* The runs are on the workers that made them: fetch them first. */
 		dirs = xcalloc((size_t)nmap + 1, sizeof(*dirs));
@@ -474,6 +499,8 @@ static void work(struct worker *w)
 		}
 		if (a->kind != MR_TASK_WAIT)
 			w->waits = 0;
+		if (a->kind == MR_TASK_MAP || a->kind == MR_TASK_REDUCE)
+			take_params(w, &reply);
 		switch (a->kind) {
 		case MR_TASK_MAP:
 			run_map(w, &a->mr_assignment_u.map, reply.attempt);
@@ -649,6 +676,7 @@ int main(int argc, char **argv)
 		 */
 		mallopt(M_MMAP_THRESHOLD, 1 << 20);
 		runner_init(&w.runner, &plugin, w.budget);
+		runner_set_params(&w.runner, &w.params);
 		work(&w);
 		runner_release(&w.runner);
 		rc = w.status;
@@ -657,5 +685,6 @@ int main(int argc, char **argv)
 	if (w.tcp)
 		remote_close(&w.remote);
 	plugin_close(&plugin);
+	params_release(&w.params);
 	return rc;
 }

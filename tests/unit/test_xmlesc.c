@@ -1,10 +1,6 @@
-/*
- * test_xmlesc.c - xml_escape() of src/tools/xmlesc.c (markup, controls,
- * bad UTF-8) and utf8_repair() of src/common/utf8.c, which it stands on.
- */
+/* test_xmlesc.c - xml_escape() of src/tools/xmlesc.c: markup, controls, bad UTF-8. */
 #include "unit.h"
 
-#include "common/utf8.h"
 #include "tools/xmlesc.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -63,6 +59,8 @@ static void test_bad_utf8(void **state)
 	EXPECT("\xe2\x82", FFFD FFFD);              /* truncated at the end */
 	EXPECT("\xe2\x82<", FFFD FFFD "&lt;");      /* truncated before markup */
 	EXPECT("\xc3\xa9\xc3", "\xc3\xa9" FFFD);
+	EXPECT("\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf"); /* U+10FFFF */
+	EXPECT("\xe2\x82\xac\x80\xe2\x82\xac", "\xe2\x82\xac" FFFD "\xe2\x82\xac");
 }
 
 /* A sequence cut by the length given stays cut, whatever follows it. */
@@ -73,32 +71,6 @@ static void test_length_bound(void **state)
 	expect("ab<cd", 2, "ab");
 }
 
-static void repair(const char *s, const char *want)
-{
-	char *got = utf8_repair(s);
-
-	if (!want && got)
-		unit_fail("utf8_repair(\"%s\") copied well-formed text", s);
-	if (want && (!got || strcmp(got, want) != 0))
-		unit_fail("utf8_repair gave \"%s\", expected \"%s\"", got ? got : "(null)", want);
-	free(got);
-}
-
-static void test_utf8_repair(void **state)
-{
-	(void)state;
-	repair("", NULL);
-	repair("pg-grimm.txt", NULL);
-	repair("caf\xc3\xa9 \xf0\x9f\x98\x80", NULL);
-	repair("bad\xff.txt", "bad" FFFD ".txt");
-	repair("\xc3", FFFD);
-	repair("\xed\xa0\x80x", FFFD FFFD FFFD "x");
-	repair("\xe2\x82\xac\x80\xe2\x82\xac", "\xe2\x82\xac" FFFD "\xe2\x82\xac");
-	assert_int_equal(utf8_len("\xf4\x8f\xbf\xbf", 4), 4);  /* U+10FFFF */
-	assert_int_equal(utf8_len("\xf4\x8f\xbf\xbf", 3), 0);  /* cut short */
-	assert_int_equal(utf8_len("A", 1), 1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,7 +79,6 @@ int main(void)
 		cmocka_unit_test(test_controls),
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_length_bound),
-		cmocka_unit_test(test_utf8_repair),
 	};
 
 	UNIT_MAIN("xmlesc", tests);
