@@ -362,6 +362,9 @@ t_watch_live() {
 	[ "$(grep -c '^job: ' "$T/watch.out")" -ge 2 ] || fail "fewer than 2 snapshots: $(cat "$T/watch.out")"
 	grep -Eq '^map: .* [1-4] running' "$T/watch.out" || fail "no snapshot shows a running map"
 	grep -q '^  map .* worker ' "$T/watch.out" || fail "no snapshot lists a running attempt"
+	[ "$(grep -c '^job: .* phase' "$T/watch.out")" = "$(grep -c '^map: ' "$T/watch.out")" ] ||
+		fail "a snapshot is cut short"
+	tail -n 3 "$T/watch.out" | head -n 1 | grep -q '^$' || fail "no blank line before the end"
 	tail -n 2 "$T/watch.out" | grep -q '^the coordinator has gone: the job has ended' ||
 		fail "the last frame does not say the job ended: $(tail -n 2 "$T/watch.out")"
 	tail -n 1 "$T/watch.out" | grep -q '^job: done in .*, 4 map and 2 reduce tasks' ||
@@ -387,6 +390,9 @@ t_watch_tty() {
 	expect_rc watch 0
 	grep -q $'\033\[H\033\[2J' "$T/tty.out" || fail "no screen clearing on a terminal"
 	grep -q 'job: interrupted' "$T/tty.out" || fail "the last frame does not say the job was interrupted"
+	awk 'BEGIN { RS = "\033\\[H\033\\[2J" } { last = $0 } END { printf "%s", last }' "$T/tty.out" >"$T/last"
+	grep -q '^job: map phase' "$T/last" && grep -q 'the coordinator has gone' "$T/last" ||
+		fail "the last frame on the terminal is not the last status and the end: $(tr '\r\n' '||' <"$T/last")"
 	return "$FAILED"
 }
 

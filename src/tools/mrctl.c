@@ -226,6 +226,7 @@ struct status_watch {
 	struct status_conn c;
 	char *last;             /* malloc'd: the last snapshot drawn, NULL before one */
 	time_t since;
+	int tty;                /* frames replace each other (tools/watch.h) */
 };
 
 static void print_headline(FILE *out, json_t *root);
@@ -248,8 +249,9 @@ static int print_new_report(FILE *out, const char *path, time_t since)
 
 /*
  * One frame of status --watch (a watch_draw_fn): the status, or, once the
- * coordinator has gone (the job ended: it exits when it is done), the last
- * status and how the job ended when its report is here.
+ * coordinator has gone (the job ended: it exits when it is done), that it
+ * has gone (under the last status again on a terminal, where the screen
+ * is cleared) and how the job ended when its report is here.
  */
 static int draw_status(void *ctx, FILE *out)
 {
@@ -263,7 +265,10 @@ static int draw_status(void *ctx, FILE *out)
 	if (status_call(&w->c, &res) < 0) {
 		if (!w->last)
 			return error("status call to %s failed: %s", w->c.where, w->c.t.err);
-		fprintf(out, "%s\nthe coordinator has gone: the job has ended\n", w->last);
+		/* On a terminal the screen is cleared: show the last status again. */
+		if (w->tty)
+			fprintf(out, "%s\n", w->last);
+		fprintf(out, "the coordinator has gone: the job has ended\n");
 		if (print_new_report(out, JOBDIR_REPORT, w->since) < 0)
 			fprintf(out, "(its %s in the job directory says how)\n", JOBDIR_REPORT);
 		return WATCH_LAST;
@@ -283,7 +288,7 @@ static int draw_status(void *ctx, FILE *out)
 
 static int watch_status(const struct target *to)
 {
-	struct status_watch w = { .since = time(NULL) };
+	struct status_watch w = { .since = time(NULL), .tty = isatty(STDOUT_FILENO) };
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN); /* a coordinator gone: the call fails, we go on */
