@@ -145,7 +145,7 @@ t_crash_job() {
 	[ "$(xpath "$T/job.svg" "count(//*[local-name()='script'])")" = 0 ] || fail "a script in the picture"
 	"$CTL" timeline -o "$T/out.svg" mr-report.json 2>"$T/o.err" || fail "mrctl timeline -o exited $?"
 	cmp -s "$T/job.svg" "$T/out.svg" || fail "-o wrote another picture than stdout got"
-	ls -a "$T" | grep -q '^\.mr-tmp' && fail "-o left a temp file"
+	compgen -G "$T/.mr-tmp*" >/dev/null && fail "-o left a temp file"
 	return "$FAILED"
 }
 
@@ -318,7 +318,7 @@ t_bad_report() {
 	expect_fail bad.json bad.json
 	expect_fail torn.json -o pic.svg torn.json
 	[ -e pic.svg ] && fail "-o left a picture of a torn report"
-	ls -a | grep -q '^\.mr-tmp' && fail "a temp file was left behind"
+	compgen -G ".mr-tmp*" >/dev/null && fail "a temp file was left behind"
 	echo '{"outcome": "done", "elapsed_ms": 5, "tasks": []}' >empty.json
 	"$CTL" timeline -o no/such/dir/pic.svg empty.json >/dev/null 2>"$T/err"
 	rc=$?
