@@ -102,9 +102,9 @@ $(B)/mrworker: $(call obj,$(WORKER_SRC) $(RUNNER_SRC) $(NET_SRC) $(COMMON_SRC) $
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lxxhash -lcrypto
 
-$(B)/mrctl: $(call obj,src/tools/mrctl.c src/coordinator/journal.c src/coordinator/syncer.c src/coordinator/jrec.c $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
+$(B)/mrctl: $(call obj,src/tools/mrctl.c src/tools/timeline.c src/tools/xmlesc.c src/tools/watch.c src/coordinator/journal.c src/coordinator/syncer.c src/coordinator/jrec.c $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lxxhash -lcrypto
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) $(JANSSON_LIBS) -lunistring -lxxhash -lcrypto -lm
 
 $(B)/mrsequential: $(call obj,src/tools/mrsequential.c $(RUNNER_SRC) $(COMMON_SRC)) $(SHUFFLE_LIB)
 	@$(if $(Q),echo "  LD      $@")

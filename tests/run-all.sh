@@ -26,6 +26,7 @@ SUITES=(
 	"tests/test-faults.sh"
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
+	"tests/test-timeline.sh"
 	"tests/test-skip.sh"
 	"tests/test-params.sh"
 	"tests/test-combiner.sh"
