@@ -29,6 +29,7 @@ SUITES=(
 	"tests/test-skip.sh"
 	"tests/test-params.sh"
 	"tests/test-combiner.sh"
+	"tests/test-sort.sh"
 	"tests/test-hostile.sh"
 	"tests/test-net.sh"
 	"tests/test-reconnect.sh"
