@@ -333,7 +333,7 @@ mib() {
 
 # Results by run id: label, seconds, peak RSS (of the workers for the
 # engine), coordinator CPU, or why there is no number; ids in table order.
-declare -A label secs rss rsskb cpu na
+declare -A label secs rss rsskb cpu na runs
 names=()
 
 # compare NAME FILE: FILE (unsorted "WORD COUNT" lines) must equal the
@@ -406,6 +406,7 @@ run_one() {
 		[ "${kb:-0}" -gt "$peak" ] && peak=$kb
 	done
 	secs[$name]=$(median "${times[@]}")
+	runs[$name]="${times[*]}"
 	rss[$name]=$(mib "$peak")
 	return 0
 }
@@ -521,6 +522,7 @@ run_engine() {
 		return 1
 	fi
 	secs[$name]=$(median "${times[@]}")
+	runs[$name]="${times[*]}"
 	ok "$name output matches"
 }
 
@@ -818,6 +820,10 @@ many)
 sort)
 	e2=${secs[engine-2w]:-}
 	echo "# sort: $reps run(s) each, medians; $nfiles input files, --nreduce $nreduce, no combiner"
+	for n in "${names[@]}"; do
+		[ -z "${runs[$n]:-}" ] ||
+			echo "# runs of $n (s):$(echo "${runs[$n]}" | awk '{ for (i = 1; i <= NF; i++) printf " %.3f", $i }')"
+	done
 	if [ "$quick" = 0 ] && [ -n "$e2" ]; then
 		if [ -n "${secs[gnusort]:-}" ]; then
 			r=$(calc 'sprintf("%.2f", g / e)' -v g="${secs[gnusort]}" -v e="$e2")
