@@ -529,11 +529,11 @@ run_engine() {
 # The table: name, seconds, MiB/s, speed relative to the baseline
 # (hashcount; --sort: GNU sort) and to mrsequential (their time / this
 # time), workers' peak RSS, coordinator CPU.
-base=hashcount
+base_id=hashcount
 base_title="x hashcount"
 print_table() {
 	local n s hs ss rate vh vs
-	hs=${secs[$base]:-}
+	hs=${secs[$base_id]:-}
 	ss=${secs[mrsequential]:-}
 	printf '| %-40s | %8s | %8s | %11s | %14s | %16s | %12s |\n' \
 		run seconds MiB/s "$base_title" "x mrsequential" "peak RSS MiB" "coord CPU s"
@@ -731,7 +731,7 @@ many)
 	run_engine engine-2w "engine, 2 workers" 2
 	;;
 sort)
-	base=gnusort
+	base_id=gnusort
 	base_title="x GNU sort"
 	# GNU sort on whole lines: sorted lines are sorted by key as well, and
 	# with keys all but unique a comparison rarely looks past them.  Its
