@@ -4,7 +4,8 @@
 # with 2 workers and --nreduce 4 and by mrsequential, and odd records
 # (shorter than the key, empty, without a final newline, duplicate keys,
 # bytes >= 0x80 and control bytes, first bytes that straddle partition
-# boundaries with --nreduce 100).  Every output, mr-out-0..R-1 read in
+# boundaries with --nreduce 100), and every two-byte prefix but those
+# with '\n' or NUL (--nreduce 97).  Every output, mr-out-0..R-1 read in
 # order, must be the input's lines, byte for byte, in the order of a
 # stable sort on their first 10 bytes (GNU sort -s on the key: globally
 # sorted, the same records, a key's lines in input order).  Also: the
@@ -143,6 +144,25 @@ t_sort_odd_records() {
 	return "$FAILED"
 }
 
+# Every two-byte prefix (but those holding '\n' or NUL), shuffled over 3
+# files: with --nreduce 97 the range partition cuts between all kinds of
+# neighbours, and mr-out-0..96 in order must still be sorted.
+t_sort_every_prefix() {
+	need apps/sort.so
+	setup 0
+	awk 'BEGIN {
+		for (i = 1; i < 256; i++)
+			for (j = 1; j < 256; j++)
+				if (i != 10 && j != 10)
+					printf "%c%c%d %d\n", i, j, i, j > (ARGV[1] "/p" (i * 7 + j) % 3 ".txt")
+	}' "$T/in" || { fail "awk failed"; return 1; }
+	INPUTS=(../in/p0.txt ../in/p1.txt ../in/p2.txt)
+	expected "$T/want" "$T/in/p0.txt" "$T/in/p1.txt" "$T/in/p2.txt"
+	[ "$(wc -l <"$T/want")" = 64516 ] || fail "expected 64516 lines, have $(wc -l <"$T/want")"
+	sort_job 97
+	return "$FAILED"
+}
+
 # sortcheck, the benchmark's checker: it accepts a sorted output of the
 # input's records and reports a record out of order, lost, doubled or
 # changed.
@@ -196,6 +216,7 @@ t_bench_sort_quick() {
 ALL=(
 	sort-records:t_sort_records
 	sort-odd-records:t_sort_odd_records
+	sort-every-prefix:t_sort_every_prefix
 	sortcheck-catches:t_sortcheck_catches
 	bench-sort-quick:t_bench_sort_quick
 )
