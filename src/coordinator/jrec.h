@@ -5,8 +5,8 @@
  * into bytes and back.
  *
  * A journal holds, in order:
- *   SPEC     the job: its id, nreduce, split size, option flags, how many
- *            inputs;
+ *   SPEC     the job: its id, nreduce, split size, option flags, a digest of
+ *            its --param pairs, how many inputs;
  *   INPUT    one per input, in command-line order: name, size, mtime;
  *   START    one per coordinator run over the journal (the first, and one
  *            per --recover): its incarnation number and wall-clock time;
@@ -66,6 +66,7 @@ struct jrec_spec {
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_* */
 	uint32_t ninputs;
+	uint64_t params_hash;    /* of the job's --param pairs (params_hash): 0 for none */
 };
 
 struct jrec_input {
