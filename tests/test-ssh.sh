@@ -271,10 +271,14 @@ t_usage() {
 # --- 2. a whole job ------------------------------------------------------------------
 
 t_job() {
-	local a1 a2 got want
+	local a1 a2 got want t0 t1
 	need_sshd
+	need tests/plugins/slow.so
 	ssh_setup
-	reference "$WC" "$T/ref"
+	# slow.so: wc whose maps take 300 ms each, so that every host's workers
+	# are there before the job ends (their first tries to reach the
+	# coordinator are up to 200 ms apart; a wc job here takes less).
+	reference "$TPLUG/slow.so" "$T/ref" TP_SLOW_MS=0
 	a1=$(accepted w1)
 	a2=$(accepted w2)
 	cat >hosts <<-EOF
@@ -283,11 +287,15 @@ t_job() {
 		${HOST_ADDR[w2]}     # -n of them
 	EOF
 	# The workers first: they wait up to 5 s for a coordinator, and this
-	# job is over in less than a second, sooner than a late ssh login.
+	# job is over in about a second, sooner than a late ssh login.
 	spawn ssh 60 $(onp c) "$MRSSH" --ssh "$SSH_CMD" --worker "$WORKER_BIN" -n 2 hosts -- \
-		--coordinator "$CADDR" --secret-file "$SECRET" "$WC"
+		--coordinator "$CADDR" --secret-file "$SECRET" "$TPLUG/slow.so"
+	t0=$(date +%s.%N)
 	await_workers 5 4 || { show_err ssh; return 1; }
+	t1=$(date +%s.%N)
 	coord c
+	awk -v a="$t0" -v b="$t1" -v c="$(date +%s.%N)" \
+		'BEGIN { printf "workers up on the hosts %.2f s after mr-ssh started; coordinator serving %.2f s later\n", b - a, c - b }'
 	if ! await c 60; then
 		fail "the job did not end within 60 s"
 		show_err c
