@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kubecheck.py - check the Kubernetes manifests of deploy/kubernetes/.
 
-Usage: tests/tools/kubecheck.py DIR
+Usage: tests/tools/kubecheck.py DIR...
 
 Parses every YAML document of DIR/*.yaml (python3-yaml) and checks that
 they fit together: the kinds there (a PersistentVolumeClaim for the job
@@ -15,8 +15,9 @@ claim, mounted at every container's working directory), the labels (the
 Service selects the coordinator's pod and not the workers'), one image
 everywhere, named as in the Dockerfile's build line.
 
-Prints one line per check done and one line per problem ("error: ...");
-exits 0 when there is none, 1 otherwise, 2 on a usage error.
+Prints one line per check done and one line per problem ("error: ..."),
+each after "DIR: " when several DIRs are given; exits 0 when there is no
+problem in any, 1 otherwise, 2 on a usage error.
 """
 
 import glob
@@ -28,15 +29,16 @@ import sys
 import yaml
 
 errors = []
+prefix = ""
 
 
 def error(msg):
     errors.append(msg)
-    print("error: " + msg)
+    print(prefix + "error: " + msg)
 
 
 def note(msg):
-    print("checked: " + msg)
+    print(prefix + "checked: " + msg)
 
 
 def argv_of(container):
@@ -66,11 +68,8 @@ def containers(spec):
     return list(spec.get("initContainers") or []) + list(spec.get("containers") or [])
 
 
-def main():
-    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
-        print("usage: kubecheck.py DIR   (the directory of the manifests)", file=sys.stderr)
-        return 2
-    top = sys.argv[1]
+def check(top):
+    """Check the manifests of directory top; 0 if all is well, else 1."""
     docs = []
     comments = ""
     files = sorted(glob.glob(os.path.join(top, "*.yaml")))
@@ -244,6 +243,20 @@ def main():
     else:
         note("image: %s everywhere" % tags[0])
     return 1 if errors else 0
+
+
+def main():
+    global errors, prefix
+    dirs = sys.argv[1:]
+    if not dirs or not all(os.path.isdir(d) for d in dirs):
+        print("usage: kubecheck.py DIR...   (directories of the manifests)", file=sys.stderr)
+        return 2
+    rc = 0
+    for d in dirs:
+        errors = []
+        prefix = d + ": " if len(dirs) > 1 else ""
+        rc |= check(d)
+    return rc
 
 
 if __name__ == "__main__":
