@@ -46,6 +46,9 @@ if [ -z "${MR_SANITIZE:-}" ]; then
 	SUITES+=("tests/test-valgrind.sh" "tests/fuzz.sh")
 	# Docs and install: no C code of their own to sanitize.
 	SUITES+=("tests/test-docs.sh" "tests/test-install.sh")
+	# The launchers (scripts and manifests; the programs they start are
+	# the plain build's).
+	SUITES+=("tests/test-ssh.sh" "tests/test-slurm.sh" "tests/test-deploy.sh")
 fi
 
 cd "$ROOT" || exit 1
