@@ -429,6 +429,10 @@ t_failures() {
 	expect_in ssh err "${HOST_ADDR[w1]}: mr-ssh: worker"
 	expect_in ssh err "nothere.so"
 	expect_in ssh err "2 of 2 host(s) failed"
+	# A host's own lines come before what mr-ssh says about it.
+	[ "$(grep -n "^${HOST_ADDR[c]}: ssh: connect" "$T/ssh.err" | cut -d: -f1)" -lt \
+		"$(grep -n "^mr-ssh: ${HOST_ADDR[c]}: ssh failed" "$T/ssh.err" | cut -d: -f1)" ] ||
+		fail "ssh's message came after mr-ssh's line about it: $(cat "$T/ssh.err")"
 	echo "${HOST_ADDR[w2]}" >hosts
 	run ssh2 30 $(onp c) "$MRSSH" --ssh "$SSH_CMD" --worker "$WORKER_BIN" -C "$T/gone" hosts -- \
 		--coordinator "$CADDR" --secret-file "$SECRET" "$WC"
