@@ -9,8 +9,11 @@
 # group as a terminal sends it) leaving no mrworker on the hosts, failures
 # named by host, and the usage errors.
 #
-# Needs root, ip netns, sshd and ssh; without them the tests that need them
-# are skipped and say why.
+# Needs root, sshd and ssh; without them the tests that need them are
+# skipped and say why.  Without network namespaces (or with
+# MR_NET_NO_NETNS=1) every host is 127.0.0.1: the sshds listen on ports
+# picked at random, the host files name them by aliases of an ssh_config
+# made here, and the workers are told apart by their command lines.
 #
 # Usage: tests/test-ssh.sh [TEST...]     (no arguments: all tests)
 # Environment: see tests/tools/testlib.sh.
@@ -33,13 +36,17 @@ KEYS=		# host key, client key, known_hosts, sshd configs and logs
 SSHD_WHY=	# why there are no ssh servers (empty: they run)
 SSHD_PIDS=()
 MADE_PRIVSEP=0
+# What the host files name each host by, and its sshd's port.  With
+# namespaces: its address, port 22.  Without (every host is 127.0.0.1):
+# an alias of the ssh_config made here, a port picked at random.
+declare -A SSH_HOST=() SSH_PORT=()
 
-# sshd_start HOST: an sshd in HOST's namespace on its address, port 22,
-# logging to $KEYS/sshd-HOST.log; waits until it listens.
+# sshd_start HOST: an sshd on HOST's address and port, logging to
+# $KEYS/sshd-HOST.log; waits until it listens.
 sshd_start() {
-	local h=$1 addr=${HOST_ADDR[$1]} i
+	local h=$1 addr=${HOST_ADDR[$1]} port=${SSH_PORT[$1]} i
 	cat >"$KEYS/sshd-$h.conf" <<-EOF
-		ListenAddress $addr:22
+		ListenAddress $addr:$port
 		HostKey $KEYS/host_key
 		AuthorizedKeysFile $KEYS/authorized_keys
 		PidFile $KEYS/sshd-$h.pid
@@ -54,10 +61,11 @@ sshd_start() {
 		PrintMotd no
 		LogLevel VERBOSE
 	EOF
-	on "$h" "$SSHD" -D -e -f "$KEYS/sshd-$h.conf" 2>"$KEYS/sshd-$h.log" &
+	# A simple command: $! is sshd itself (ip netns exec execs it).
+	$(onp "$h") "$SSHD" -D -e -f "$KEYS/sshd-$h.conf" 2>"$KEYS/sshd-$h.log" &
 	SSHD_PIDS+=($!)
 	for ((i = 0; i < 500; i++)); do
-		grep -q "Server listening on $addr port 22" "$KEYS/sshd-$h.log" 2>/dev/null && return 0
+		grep -q "Server listening on $addr port $port" "$KEYS/sshd-$h.log" 2>/dev/null && return 0
 		kill -0 $! 2>/dev/null || break
 		sleep 0.01
 	done
@@ -65,28 +73,35 @@ sshd_start() {
 	return 1
 }
 
-# servers_up: namespaces c, w1, w2; keys; an sshd on w1 and w2.  Sets
-# SSHD_WHY when that cannot be done here.
+# servers_up: namespaces c, w1, w2 (or 127.0.0.1 for all three); keys; an
+# sshd on w1 and w2.  Sets SSHD_WHY when that cannot be done here.
 servers_up() {
 	local h
 	KEYS=$(mktemp -d "${TMPDIR:-/tmp}/mr-ssh-keys.XXXXXX") || exit 1
 	trap servers_down EXIT
 	if [ "$(id -u)" != 0 ]; then
-		SSHD_WHY="needs root (network namespaces, sshd)"
+		SSHD_WHY="needs root (sshd, logins as root, network namespaces)"
 		return
 	fi
-	for h in "$SSHD" ssh ssh-keygen ip; do
+	for h in "$SSHD" ssh ssh-keygen; do
 		command -v "$h" >/dev/null || {
-			SSHD_WHY="no $h here (openssh-server, openssh-client, iproute2)"
+			SSHD_WHY="no $h here (openssh-server, openssh-client)"
 			return
 		}
 	done
 	hosts_up 2
 	trap servers_down EXIT	# hosts_up set its own
-	if [ "$NETNS" != 1 ]; then
-		SSHD_WHY="cannot make network namespaces here (ip netns add failed)"
-		return
-	fi
+	local base=$((20000 + RANDOM % 20000))
+	for h in c w1 w2; do
+		if [ "$NETNS" = 1 ]; then
+			SSH_HOST[$h]=${HOST_ADDR[$h]}
+			SSH_PORT[$h]=22
+		else
+			SSH_HOST[$h]=$h
+			SSH_PORT[$h]=$base	# c's: nothing listens there
+			base=$((base + 1))
+		fi
+	done
 	# sshd refuses to start without its privilege separation directory.
 	if [ ! -d /run/sshd ]; then
 		mkdir -m 0755 /run/sshd && MADE_PRIVSEP=1
@@ -99,11 +114,23 @@ servers_up() {
 	}
 	: >"$KEYS/known_hosts"
 	for h in w1 w2; do
-		echo "${HOST_ADDR[$h]} $(cut -d' ' -f1,2 "$KEYS/host_key.pub")" >>"$KEYS/known_hosts"
+		if [ "$NETNS" = 1 ]; then
+			echo "${HOST_ADDR[$h]} $(cut -d' ' -f1,2 "$KEYS/host_key.pub")"
+		else
+			echo "[${HOST_ADDR[$h]}]:${SSH_PORT[$h]} $(cut -d' ' -f1,2 "$KEYS/host_key.pub")"
+		fi >>"$KEYS/known_hosts"
 		sshd_start "$h" || return
 	done
-	# The ssh command mr-ssh is given: this key, these host keys, no user config.
-	SSH_CMD="ssh -F /dev/null -i $KEYS/id -o UserKnownHostsFile=$KEYS/known_hosts"
+	# The ssh command mr-ssh is given: this key, these host keys, no user
+	# config (without namespaces, a config of aliases for the hosts).
+	: >"$KEYS/ssh_config"
+	if [ "$NETNS" != 1 ]; then
+		for h in c w1 w2; do
+			printf 'Host %s\n  HostName %s\n  Port %s\n' "$h" "${HOST_ADDR[$h]}" "${SSH_PORT[$h]}"
+		done >"$KEYS/ssh_config"
+	fi
+	SSH_CMD="ssh -F $KEYS/ssh_config -i $KEYS/id -o UserKnownHostsFile=$KEYS/known_hosts"
+	[ "$NETNS" = 1 ] && SSH_CMD="ssh -F /dev/null -i $KEYS/id -o UserKnownHostsFile=$KEYS/known_hosts"
 	SSH_CMD+=" -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5"
 }
 
@@ -133,6 +160,7 @@ ssh_setup() {
 	setup "${1:-8}"
 	SECRET=$T/secret
 	(umask 077 && head -c 48 /dev/urandom >"$SECRET")
+	[ "$NETNS" = 1 ] || PORT=$((40000 + RANDOM % 20000))
 	CADDR=${HOST_ADDR[c]}:$PORT
 }
 
@@ -159,13 +187,20 @@ accepted() {
 	grep -c "Accepted publickey for $(id -un) from ${HOST_ADDR[c]} " "$KEYS/sshd-$1.log"
 }
 
-# mrworkers HOST: the pids of the processes named mrworker on HOST (workers,
-# their fetch services and map children).
-mrworkers() {
+# all_mrworkers: the pids of the processes named mrworker on w1 and w2
+# (workers, their fetch services and map children).  Without namespaces:
+# those whose command line names this test's directory.
+all_mrworkers() {
 	local p
-	for p in $(host_pids "$1"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = mrworker ] && echo "$p"
-	done
+	if [ "$NETNS" = 1 ]; then
+		for p in $(host_pids w1; host_pids w2); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = mrworker ] && echo "$p"
+		done
+	else
+		for p in $(pgrep -x mrworker); do
+			{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$T/" && echo "$p"
+		done
+	fi
 }
 
 # await_no_workers SECS: true once no mrworker runs on w1 or w2 (waits up
@@ -174,7 +209,7 @@ await_no_workers() {
 	local i n left
 	n=$(($1 * 50))
 	for ((i = 0; i <= n; i++)); do
-		left=$(mrworkers w1; mrworkers w2)
+		left=$(all_mrworkers)
 		if [ -z "$left" ]; then
 			echo "no mrworker left on the hosts after $((i * 20)) ms"
 			return 0
@@ -193,7 +228,7 @@ await_workers() {
 	n=$(($2 * 50))
 	for ((i = 0; i < n; i++)); do
 		got=0
-		for p in $(mrworkers w1; mrworkers w2); do
+		for p in $(all_mrworkers); do
 			p=$(ps -o ppid= -p "$p" | tr -d ' ')
 			[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" != mrworker ] && got=$((got + 1))
 		done
@@ -283,8 +318,8 @@ t_job() {
 	a2=$(accepted w2)
 	cat >hosts <<-EOF
 		# worker hosts of this job
-		${HOST_ADDR[w1]} 3   # three workers
-		${HOST_ADDR[w2]}     # -n of them
+		${SSH_HOST[w1]} 3   # three workers
+		${SSH_HOST[w2]}     # -n of them
 	EOF
 	# The workers first: they wait up to 5 s for a coordinator, and this
 	# job is over in about a second, sooner than a late ssh login.
@@ -316,12 +351,17 @@ t_job() {
 	got=$(report_hosts)
 	echo "report: hosts and their workers: $(echo "$got" | tr '\n' ',')"
 	want="${HOST_ADDR[w1]} ${HOST_ADDR[w2]}"
+	[ "$NETNS" = 1 ] || want=127.0.0.1
 	[ "$(echo "$got" | cut -d' ' -f1 | tr '\n' ' ')" = "$want " ] ||
 		fail "the attempts came from '$(echo "$got" | cut -d' ' -f1 | tr '\n' ' ')', want '$want'"
-	echo "$got" | awk -v a="${HOST_ADDR[w1]}" '$1 == a && ($2 < 1 || $2 > 3) { exit 1 }' ||
-		fail "more workers than 3 on w1"
-	echo "$got" | awk -v a="${HOST_ADDR[w2]}" '$1 == a && ($2 < 1 || $2 > 2) { exit 1 }' ||
-		fail "more workers than 2 on w2"
+	if [ "$NETNS" = 1 ]; then
+		echo "$got" | awk -v a="${HOST_ADDR[w1]}" '$1 == a && ($2 < 1 || $2 > 3) { exit 1 }' ||
+			fail "more workers than 3 on w1"
+		echo "$got" | awk -v a="${HOST_ADDR[w2]}" '$1 == a && ($2 < 1 || $2 > 2) { exit 1 }' ||
+			fail "more workers than 2 on w2"
+	else
+		echo "$got" | awk '$2 > 5 { exit 1 }' || fail "more workers than the 5 started"
+	fi
 	await_no_workers 5
 	return $FAILED
 }
@@ -334,7 +374,7 @@ t_job() {
 slow_run() {
 	local name=$1 pre=()
 	[ "${2:-0}" = 1 ] && pre=(setsid)
-	printf '%s 2\n%s\n' "${HOST_ADDR[w1]}" "${HOST_ADDR[w2]}" >hosts
+	printf '%s 2\n%s\n' "${SSH_HOST[w1]}" "${SSH_HOST[w2]}" >hosts
 	# The environment does not cross ssh: env(1) is the "worker".
 	spawn "$name" 60 $(onp c) "${pre[@]}" "$MRSSH" --ssh "$SSH_CMD" --worker env --stop-timeout 5 \
 		hosts -- TP_SLOW_MS=30000 "$WORKER_BIN" --coordinator "$CADDR" --secret-file "$SECRET" \
@@ -355,7 +395,7 @@ t_interrupt() {
 	ssh_setup 4
 	coord c
 	slow_run ssh || return 1
-	echo "$( (mrworkers w1; mrworkers w2) | wc -l) mrworker processes on the hosts; SIGINT to mr-ssh"
+	echo "$(all_mrworkers | wc -l) mrworker processes on the hosts; SIGINT to mr-ssh"
 	kill -INT "$(pid_of ssh)"
 	await ssh 10 || fail "mr-ssh did not end within 10 s of SIGINT"
 	expect_rc ssh 1
@@ -419,25 +459,25 @@ t_failures() {
 	need_sshd
 	ssh_setup 1
 	# Host c runs no sshd; w1 has no such plugin; w2 no such job directory.
-	printf '%s\n%s\n' "${HOST_ADDR[c]}" "${HOST_ADDR[w1]}" >hosts
+	printf '%s\n%s\n' "${SSH_HOST[c]}" "${SSH_HOST[w1]}" >hosts
 	run ssh 30 $(onp c) "$MRSSH" --ssh "$SSH_CMD" --worker "$WORKER_BIN" hosts -- \
 		--coordinator "$CADDR" --secret-file "$SECRET" "$T/nothere.so"
 	expect_rc ssh 1
-	expect_in ssh err "${HOST_ADDR[c]}: ssh failed (exit 255"
-	expect_in ssh err "${HOST_ADDR[c]}: ssh: connect to host ${HOST_ADDR[c]} port 22: Connection refused"
-	expect_in ssh err "${HOST_ADDR[w1]}: exit 1 (a worker failed"
-	expect_in ssh err "${HOST_ADDR[w1]}: mr-ssh: worker"
+	expect_in ssh err "${SSH_HOST[c]}: ssh failed (exit 255"
+	expect_in ssh err "${SSH_HOST[c]}: ssh: connect to host ${HOST_ADDR[c]} port ${SSH_PORT[c]}: Connection refused"
+	expect_in ssh err "${SSH_HOST[w1]}: exit 1 (a worker failed"
+	expect_in ssh err "${SSH_HOST[w1]}: mr-ssh: worker"
 	expect_in ssh err "nothere.so"
 	expect_in ssh err "2 of 2 host(s) failed"
 	# A host's own lines come before what mr-ssh says about it.
-	[ "$(grep -n "^${HOST_ADDR[c]}: ssh: connect" "$T/ssh.err" | cut -d: -f1)" -lt \
-		"$(grep -n "^mr-ssh: ${HOST_ADDR[c]}: ssh failed" "$T/ssh.err" | cut -d: -f1)" ] ||
+	[ "$(grep -n "^${SSH_HOST[c]}: ssh: connect" "$T/ssh.err" | cut -d: -f1)" -lt \
+		"$(grep -n "^mr-ssh: ${SSH_HOST[c]}: ssh failed" "$T/ssh.err" | cut -d: -f1)" ] ||
 		fail "ssh's message came after mr-ssh's line about it: $(cat "$T/ssh.err")"
-	echo "${HOST_ADDR[w2]}" >hosts
+	echo "${SSH_HOST[w2]}" >hosts
 	run ssh2 30 $(onp c) "$MRSSH" --ssh "$SSH_CMD" --worker "$WORKER_BIN" -C "$T/gone" hosts -- \
 		--coordinator "$CADDR" --secret-file "$SECRET" "$WC"
 	expect_rc ssh2 1
-	expect_in ssh2 err "${HOST_ADDR[w2]}: mr-ssh: no job directory $T/gone on this host"
+	expect_in ssh2 err "${SSH_HOST[w2]}: mr-ssh: no job directory $T/gone on this host"
 	run ssh3 30 $(onp c) "$MRSSH" --ssh "$SSH_CMD" --worker /no/such/mrworker hosts -- \
 		--coordinator "$CADDR" --secret-file "$SECRET" "$WC"
 	expect_rc ssh3 1
@@ -457,10 +497,12 @@ ALL=(
 
 require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
 servers_up
-if [ -z "$SSHD_WHY" ]; then
+if [ -n "$SSHD_WHY" ]; then
+	echo "# no ssh servers: $SSHD_WHY"
+elif [ "$NETNS" = 1 ]; then
 	echo "# hosts: coordinator ${HOST_ADDR[c]}, sshd on ${HOST_ADDR[w1]} and ${HOST_ADDR[w2]} (network namespaces)"
 else
-	echo "# no ssh servers: $SSHD_WHY"
+	echo "# hosts: no network namespaces here: every host is 127.0.0.1, sshd on ports ${SSH_PORT[w1]} and ${SSH_PORT[w2]} (ssh_config aliases w1, w2)"
 fi
 run_selected "${ALL[@]}" -- "$@"
 servers_down
