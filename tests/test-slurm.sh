@@ -160,6 +160,9 @@ cluster_up() {
 	# waits long for a slurmctld that does not answer yet: bound each try.
 	for ((i = 0; i < 300 && SECONDS - t0 < 20; i++)); do
 		[ "$(in_ns timeout 2 sinfo -h -n localhost -o %t 2>/dev/null)" = idle ] && return
+		for p in "${SL_PIDS[@]}"; do
+			kill -0 "$p" 2>/dev/null || { sl_broken "a daemon exited"; return; }
+		done
 		sleep 0.05
 	done
 	sl_broken "the node did not become idle within 20 s: $(in_ns timeout 2 sinfo -h -o '%t %E' 2>&1 | head -n 1)"
