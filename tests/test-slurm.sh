@@ -5,7 +5,9 @@
 # their own (its loopback only: no port of this machine is taken, and every
 # process the cluster starts can be found and stopped), with their state,
 # spool, logs and sockets in a temp directory; stopped after the suite
-# whatever happens.  Jobs go in with sbatch --wait.
+# whatever happens.  Jobs go in with sbatch; the tests follow them with
+# scontrol.  Checks a wc job, workers that cannot start, scancel of a
+# running job, and the usage errors.
 #
 # Needs root, ip netns and the slurm-wlm and munge packages; without them
 # the tests that need a cluster are skipped and say why.
@@ -142,6 +144,7 @@ cluster_up() {
 		MpiDefault=none
 		SwitchType=switch/none
 		ReturnToService=2
+		KillWait=5
 		MailProg=/bin/true
 		NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 		PartitionName=test Nodes=localhost Default=YES MaxTime=10 State=UP
@@ -204,12 +207,20 @@ need_cluster() {
 
 # submit NAME SECS SBATCH-OPTION... -- SCRIPT-ARG...: sbatch the script from
 # the current directory (the job directory) and wait (SECS at most) until
-# the job has ended; the job's output in $T/NAME.job, its id in $T/NAME.id,
-# its exit code in $T/NAME.rc.  (Not sbatch --wait: it polls at growing
-# intervals, 30 s and more.)
+# the job has ended (job_end).
 submit() {
-	local name=$1 secs=$2 sb=() id i state
+	local name=$1 secs=$2
 	shift 2
+	submit_only "$name" "$@" || return 1
+	job_end "$name" "$secs"
+}
+
+# submit_only NAME SBATCH-OPTION... -- SCRIPT-ARG...: sbatch the script from
+# the current directory; the job's output goes to $T/NAME.job, its id to
+# $T/NAME.id.
+submit_only() {
+	local name=$1 sb=()
+	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do sb+=("$1"); shift; done
 	shift
 	if ! in_ns timeout 10 sbatch --parsable --time=2 --output="$T/$name.job" "${sb[@]}" \
@@ -217,13 +228,21 @@ submit() {
 		fail "sbatch failed: $(cat "$T/$name.err")"
 		return 1
 	fi
-	id=$(cut -d';' -f1 "$T/$name.id")
-	echo "$id" >"$T/$name.id"
+	cut -d';' -f1 "$T/$name.id" >"$T/$name.id.tmp" && mv "$T/$name.id.tmp" "$T/$name.id"
+}
+
+# job_end NAME SECS: wait (SECS at most) until job NAME has ended; its state
+# in $T/NAME.state, its exit code in $T/NAME.rc.  (Not sbatch --wait: it
+# polls at growing intervals, 30 s and more.)
+job_end() {
+	local name=$1 secs=$2 id i state
+	id=$(cat "$T/$name.id")
 	for ((i = 0; i < secs * 10; i++)); do
 		state=$(in_ns timeout 5 scontrol -o show job "$id" 2>/dev/null)
 		case $state in
 		*" JobState=COMPLETED "* | *" JobState=FAILED "* | *" JobState=CANCELLED "* | \
 			*" JobState=TIMEOUT "* | *" JobState=NODE_FAIL "* | *" JobState=OUT_OF_MEMORY "*)
+			echo "$state" | grep -o 'JobState=[A-Z_]*' >"$T/$name.state"
 			# ExitCode=STATUS:SIGNAL
 			state=${state#* ExitCode=}
 			echo "${state%%:*}" >"$T/$name.rc"
@@ -304,10 +323,56 @@ t_workers_fail() {
 	return $FAILED
 }
 
+# job_procs: the pids of this test's mrcoordinator and mrworker processes
+# (their command lines name its directory).
+job_procs() {
+	local p
+	for p in $(pgrep -x mrworker; pgrep -x mrcoordinator); do
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$T/" && echo "$p"
+	done
+}
+
+# scancel of a running job: the script stops the coordinator and the
+# workers, removes its secret, and nothing of the job is left.
+t_cancel() {
+	local id i port left
+	need_cluster
+	need tests/plugins/slow.so
+	setup 4
+	# The environment goes with the job (sbatch --export=ALL): maps of 60 s.
+	TP_SLOW_MS=60000 submit_only sb --nodes=1 -- --workers-per-node 2 --bin "$BUILD" \
+		"$TPLUG/slow.so" "${INPUTS[@]}" || return 1
+	id=$(cat "$T/sb.id")
+	port=$((20000 + id % 20000))
+	for ((i = 0; i < 300; i++)); do
+		[ -f ".mr-secret-$id" ] && in_ns "$BUILD/mrctl" status --coordinator "127.0.0.1:$port" \
+			--secret-file ".mr-secret-$id" >"$T/status" 2>&1 &&
+			grep -q '^map: .* 2 running' "$T/status" && break
+		sleep 0.1
+	done
+	grep -q '^map: .* 2 running' "$T/status" 2>/dev/null ||
+		{ fail "job $id never ran 2 maps: $(tail -n 3 "$T/sb.job" | tr '\n' '|')"; return 1; }
+	echo "job $id: $(job_procs | wc -l) processes of the job running; scancel"
+	in_ns timeout 10 scancel "$id" || fail "scancel $id failed"
+	job_end sb 30 || return 1
+	grep -q CANCELLED "$T/sb.state" || fail "job $id ended $(cat "$T/sb.state"), not CANCELLED"
+	grep -q "mapreduce.sbatch: terminated: stopping the coordinator and the workers" "$T/sb.job" ||
+		fail "the script did not stop the job itself: $(tail -n 3 "$T/sb.job" | tr '\n' '|')"
+	for ((i = 0; i < 100; i++)); do
+		left=$(job_procs)
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	[ -z "$left" ] || fail "processes of the cancelled job left: $left"
+	[ -e ".mr-secret-$id" ] && fail "the cancelled job left its secret .mr-secret-$id"
+	return $FAILED
+}
+
 ALL=(
 	outside:t_outside
 	job:t_job
 	workers-fail:t_workers_fail
+	cancel:t_cancel
 )
 
 require_built mrcoordinator mrworker mrsequential mrctl apps/wc.so
