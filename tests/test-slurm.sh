@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # test-slurm.sh - scripts/slurm/mapreduce.sbatch on a real one-node Slurm
 # cluster made of Debian's slurm-wlm and munge: munged with a key made here,
-# slurmctld -D and slurmd -D on localhost, all inside a network namespace of
-# their own (its loopback only: no port of this machine is taken, and every
-# process the cluster starts can be found and stopped), with their state,
-# spool, logs and sockets in a temp directory; stopped after the suite
-# whatever happens.  Jobs go in with sbatch; the tests follow them with
-# scontrol.  Checks a wc job, workers that cannot start, scancel of a
-# running job, and the usage errors.
+# slurmctld -D and slurmd -D on localhost, inside a network namespace of
+# their own (no port of this machine is taken, and every process the
+# cluster starts can be found and stopped), with their state, spool, logs
+# and sockets in a temp directory; stopped after the suite whatever
+# happens.  Jobs go in with sbatch; the tests follow them with scontrol.
+# Checks a wc job, workers that cannot start, scancel of a running job, and
+# the usage errors.
 #
-# Needs root, ip netns and the slurm-wlm and munge packages; without them
-# the tests that need a cluster are skipped and say why.
+# Needs root and the slurm-wlm and munge packages; without them the tests
+# that need a cluster are skipped and say why.  Without network namespaces
+# (or with MR_NET_NO_NETNS=1) the cluster runs on 127.0.0.1, on ports
+# picked at random.  When slurmd cannot set up its cgroup plugin (no usable
+# /sys/fs/cgroup: it needs one whatever ProctrackType and TaskPlugin say)
+# the tests are skipped with its log line; any other failure to start the
+# cluster fails them.
 #
 # Usage: tests/test-slurm.sh [TEST...]     (no arguments: all tests)
 # Environment: see tests/tools/testlib.sh.
