@@ -41,7 +41,7 @@ t_manifests() {
 MUTANTS=()
 mutant() {
 	local name=$1 file=$2 expr=$3
-	rm -rf "$T/$name" && cp -r "$KDIR" "$T/$name" || return 1
+	rm -rf "${T:?}/$name" && cp -r "$KDIR" "$T/$name" || return 1
 	sed -i "$expr" "$T/$name/$file"
 	if cmp -s "$KDIR/$file" "$T/$name/$file"; then
 		fail "$name: '$expr' changed nothing in $file"
@@ -107,7 +107,7 @@ apt_packages() {
 }
 
 t_dockerfile() {
-	local froms targets t lib p f sonames=() missing= runtime build ci no_install=0
+	local froms targets t lib p f sonames=() missing='' runtime build ci no_install=0
 	setup 1
 	froms=$(grep -E '^FROM ' "$DOCKERFILE" | awk '{ print $2 }' | sort -u | tr '\n' ' ')
 	[ "$froms" = "debian:12-slim " ] || fail "FROM $froms, want debian:12-slim only"
@@ -150,7 +150,7 @@ t_dockerfile() {
 	fi
 	runtime=$(apt_packages 2)
 	for f in "$BUILD"/mrcoordinator "$BUILD"/mrworker "$BUILD"/mrctl "$BUILD"/mrsequential "$BUILD"/apps/*.so; do
-		sonames+=($(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'))
+		mapfile -t -O "${#sonames[@]}" sonames < <(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 	done
 	for lib in $(printf '%s\n' "${sonames[@]}" | sort -u); do
 		p=$(dpkg -S "*/$lib" 2>/dev/null | grep -v -- '-dev\|:i386\|i386\|lib32\|libx32' | head -n 1 | cut -d: -f1)
