@@ -39,7 +39,7 @@ MADE_PRIVSEP=0
 # What the host files name each host by, and its sshd's port.  With
 # namespaces: its address, port 22.  Without (every host is 127.0.0.1):
 # an alias of the ssh_config made here, a port picked at random.
-declare -A SSH_HOST=() SSH_PORT=()
+declare -A SSH_HOST=() SSH_PORT=() SSHD_PID=()
 
 # sshd_start HOST: an sshd on HOST's address and port, logging to
 # $KEYS/sshd-HOST.log; waits until it listens.
@@ -64,6 +64,7 @@ sshd_start() {
 	# A simple command: $! is sshd itself (ip netns exec execs it).
 	$(onp "$h") "$SSHD" -D -e -f "$KEYS/sshd-$h.conf" 2>"$KEYS/sshd-$h.log" &
 	SSHD_PIDS+=($!)
+	SSHD_PID[$h]=$!
 	for ((i = 0; i < 500; i++)); do
 		grep -q "Server listening on $addr port $port" "$KEYS/sshd-$h.log" 2>/dev/null && return 0
 		kill -0 $! 2>/dev/null || break
@@ -453,6 +454,61 @@ t_killed() {
 	return $FAILED
 }
 
+# under_sshd HOST NAME: the pids of the processes named NAME that HOST's
+# sshd started (its descendants): its session processes (sshd), the
+# workers of its sessions (mrworker).
+under_sshd() {
+	ps -e -o pid=,ppid=,comm= | awk -v top="${SSHD_PID[$1]}" -v want="$2" '
+		{ parent[$1] = $2; name[$1] = $3 }
+		END {
+			for (p in parent) {
+				if (name[p] != want) continue
+				for (q = parent[p]; q > 1; q = parent[q])
+					if (q == top) { print p; break }
+			}
+		}'
+}
+
+# alive PID...: those of the PIDs that still run.
+alive() {
+	local p
+	for p; do kill -0 "$p" 2>/dev/null && echo "$p"; done
+}
+
+# The connection to a host lost (its sshd's session processes killed): that
+# host's workers are stopped, mr-ssh says so, the other host's go on.
+t_connection_lost() {
+	local s w1 i
+	need_sshd
+	need tests/plugins/slow.so
+	ssh_setup 4
+	coord c
+	slow_run ssh || return 1
+	s=$(under_sshd w1 sshd)
+	w1=$(under_sshd w1 mrworker)
+	[ -n "$s" ] && [ -n "$w1" ] || { fail "no session or worker under the sshd on w1"; return 1; }
+	echo "SIGKILL to the sshd session processes on w1:" $s "(its mrworkers:" $w1")"
+	kill -KILL $s
+	for ((i = 0; i < 250; i++)); do
+		grep -q "^mr-ssh: ${SSH_HOST[w1]}: ssh failed (exit 255" "$T/ssh.err" && break
+		sleep 0.02
+	done
+	expect_in ssh err "mr-ssh: ${SSH_HOST[w1]}: ssh failed (exit 255"
+	# The wrapper on w1 read the end of its stdin: no worker there.
+	for ((i = 0; i < 250; i++)); do
+		[ -z "$(alive $w1)" ] && break
+		sleep 0.02
+	done
+	[ -z "$(alive $w1)" ] || fail "mrworkers left on w1 after its connection was lost:" $(alive $w1)
+	[ -n "$(under_sshd w2 mrworker)" ] || fail "the workers on w2 did not go on"
+	ended ssh && fail "mr-ssh ended with one host's connection (exit $(rc_of ssh))"
+	kill -INT "$(pid_of ssh)"
+	await ssh 10 || fail "mr-ssh did not end within 10 s of SIGINT"
+	expect_rc ssh 1
+	await_no_workers 5
+	return $FAILED
+}
+
 # --- 4. failures named -----------------------------------------------------------
 
 t_failures() {
@@ -492,6 +548,7 @@ ALL=(
 	interrupt:t_interrupt
 	ctrl-c:t_ctrl_c
 	killed:t_killed
+	connection-lost:t_connection_lost
 	failures:t_failures
 )
 
