@@ -6,7 +6,8 @@
 # and mr-ssh.  Checks a whole TCP job (output equal to mrsequential's, the
 # workers' connections from the namespaced addresses, one ssh session per
 # host in sshd's log), Ctrl-C (SIGINT to mr-ssh, and to its whole process
-# group as a terminal sends it) leaving no mrworker on the hosts, failures
+# group as a terminal sends it) and mr-ssh killed leaving no mrworker on the
+# hosts, a host's connection lost stopping its workers alone, failures
 # named by host, and the usage errors.
 #
 # Needs root, sshd and ssh; without them the tests that need them are
