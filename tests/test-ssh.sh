@@ -444,13 +444,11 @@ t_killed() {
 	await ssh 5 || fail "mr-ssh did not end at SIGKILL"
 	await_no_workers 5
 	for ((i = 0; i < 250; i++)); do
-		for p in $sshs; do
-			kill -0 "$p" 2>/dev/null && sleep 0.02 && continue 2
-		done
-		break
+		[ -z "$(alive $sshs)" ] && break
+		sleep 0.02
 	done
-	for p in $sshs; do
-		kill -0 "$p" 2>/dev/null && fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) of the killed mr-ssh still runs"
+	for p in $(alive $sshs); do
+		fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) of the killed mr-ssh still runs"
 	done
 	return $FAILED
 }
@@ -470,10 +468,14 @@ under_sshd() {
 		}'
 }
 
-# alive PID...: those of the PIDs that still run.
+# alive PID...: those of the PIDs that still run (a zombie has ended: an
+# orphan's waits for whoever reaps orphans here).
 alive() {
 	local p
-	for p; do kill -0 "$p" 2>/dev/null && echo "$p"; done
+	for p; do
+		kill -0 "$p" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null &&
+			echo "$p"
+	done
 }
 
 # The connection to a host lost (its sshd's session processes killed): that
