@@ -3,9 +3,11 @@
 # manifest parses as YAML and they fit together (tests/tools/kubecheck.py:
 # kinds, ports, the Secret's mount against every --secret-file, the job
 # volume, labels, one image), and the checker catches each kind of
-# mismatch; the Dockerfile builds from debian:12-slim with make targets
-# that exist, and installs the runtime packages of every library the
-# programs and plugins are linked with.  Nothing here runs a container.
+# mismatch; the containers' command lines run here as the pods would run
+# them, on the tree `make install` makes, and do the job; the Dockerfile
+# builds from debian:12-slim with make targets that exist, and installs
+# the runtime packages of every library the programs and plugins are
+# linked with.  Nothing here runs a container.
 #
 # Usage: tests/test-deploy.sh [TEST...]     (no arguments: all tests)
 # Environment: see tests/tools/testlib.sh.
@@ -18,6 +20,7 @@ SUITE=deploy
 KDIR=$ROOT/deploy/kubernetes
 CHECK=$ROOT/tests/tools/kubecheck.py
 DOCKERFILE=$KDIR/Dockerfile
+WC=$BUILD/apps/wc.so
 
 need_yaml() {
 	command -v python3 >/dev/null || skip "no python3 here"
@@ -93,7 +96,115 @@ t_mismatches() {
 	return $FAILED
 }
 
-# --- 2. the Dockerfile -------------------------------------------------------------
+# --- 2. the containers' commands, outside a cluster ----------------------------
+
+# pod_argv JSON: the words of a container's command line (kubecheck.py
+# --commands) with the cluster's names replaced by this test's: the secret
+# volume, the emptyDir, the Service and the listening address.  Sets ARGV.
+pod_argv() {
+	local w
+	ARGV=()
+	while IFS= read -r -d '' w; do
+		w=${w//\/etc\/mapreduce/$T/etc-mapreduce}
+		w=${w//\/scratch/$T/scratch-$2}
+		w=${w//mapreduce-coordinator:7070/127.0.0.1:$PORT}
+		w=${w//0.0.0.0:7070/127.0.0.1:$PORT}
+		ARGV+=("$w")
+	done < <(python3 -c 'import json, sys; sys.stdout.write("".join(a + "\0" for a in json.loads(sys.argv[1])))' "$1")
+}
+
+# container_json COMPONENT CONTAINER: the argv (JSON) kubecheck.py --commands
+# gave for that container.
+container_json() {
+	awk -v r="$1" -v n="$2" '$1 == r && $2 == n { $1 = $2 = $3 = ""; print }' "$T/commands"
+}
+
+# The manifests' commands, run as the pods would run them but here: the
+# tree `make install` makes (the image's), the Secret as a 0400 file, the
+# job volume as the job directory with the inputs under inputs/, one
+# coordinator, the workers' init container, two workers; the job's output
+# must equal mrsequential's.
+t_rehearsal() {
+	local role name wd json f i n w1
+	need_yaml
+	setup 8
+	PORT=$((20000 + RANDOM % 20000))
+	reference "$WC" "$T/ref"
+	# The volumes: the Secret's, each worker's emptyDir.
+	mkdir -p inputs "$T/etc-mapreduce" "$T/stage" "$T/scratch-1" "$T/scratch-2" || return 1
+	for f in "${INPUTS[@]}"; do cp "$f" inputs/ || return 1; done
+	(umask 077 && head -c 48 /dev/urandom >"$T/etc-mapreduce/secret") && chmod 0400 "$T/etc-mapreduce/secret"
+	if ! timeout -k 5s 300 make --no-print-directory -C "$ROOT" B="$(realpath --relative-to="$ROOT" "$BUILD")" \
+		install PREFIX=/usr/local DESTDIR="$T/stage" >"$T/make.out" 2>&1; then
+		fail "make install DESTDIR=$T/stage failed: $(tail -n 3 "$T/make.out" | tr '\n' ' ')"
+		return 1
+	fi
+	export PATH="$T/stage/usr/local/bin:$PATH"
+	timeout 20 python3 "$CHECK" --commands "$KDIR" >"$T/commands" || { fail "kubecheck.py --commands failed"; return 1; }
+	# As in the cluster: the coordinator; once it serves, the workers' init
+	# container (it must see it at once); then the workers.
+	while read -r role name wd json; do
+		[ "$wd" = /job ] || [ "$wd" = - ] || fail "$name: working directory $wd, not the job volume"
+		case $role/$name in
+		coordinator/coordinator | worker/await-coordinator | worker/worker) ;;
+		*) fail "a container kubecheck.py does not know: $role/$name" ;;
+		esac
+	done <"$T/commands"
+	pod_argv "$(container_json coordinator coordinator)" 0
+	echo "coordinator: ${ARGV[*]}"
+	spawn coord 60 "${ARGV[@]}"
+	for ((i = 0; i < 500; i++)); do
+		mrctl status --coordinator "127.0.0.1:$PORT" --secret-file "$T/etc-mapreduce/secret" \
+			>/dev/null 2>&1 && break
+		ended coord && break
+		sleep 0.01
+	done
+	pod_argv "$(container_json worker await-coordinator)" 0
+	run init 5 "${ARGV[@]}" || fail "the init container's command failed (exit $(rc_of init))"
+	# Both command lines first, then the two workers at once.
+	pod_argv "$(container_json worker worker)" 1
+	w1=("${ARGV[@]}")
+	pod_argv "$(container_json worker worker)" 2
+	echo "worker: ${w1[*]}"
+	spawn w1 60 "${w1[@]}"
+	spawn w2 60 "${ARGV[@]}"
+	# The job ends with its workers (5 s more at most once both ended).
+	for ((i = 0; i < 3000; i++)); do
+		ended coord && break
+		ended w1 && ended w2 && [ $((i % 250)) = 249 ] && break
+		sleep 0.02
+	done
+	if ! ended coord; then
+		fail "the coordinator did not end (the workers: exit $(rc_of w1), $(rc_of w2))"
+		show_err coord
+		show_err w1
+		return 1
+	fi
+	expect_rc coord 0
+	# A worker that took part ends at once.  One that came after the job
+	# was over (as a late pod could) finds no coordinator: it waits, then
+	# exits 1 saying so.
+	n=0
+	for i in 1 2; do
+		await "w$i" 2
+		case $(rc_of "w$i") in
+		0) n=$((n + 1)) ;;
+		'?' | 1) grep -q "no coordinator answers" "$T/w$i.err" || ! ended "w$i" ||
+			expect_rc "w$i" 0 ;;
+		*) expect_rc "w$i" 0 ;;
+		esac
+	done
+	[ $n -ge 1 ] || fail "no worker ended with 0"
+	echo "$n of 2 workers took part"
+	for ((i = 0; i < 10; i++)); do
+		[ -f "mr-out-$i" ] || fail "no mr-out-$i (the manifest says --nreduce 10)"
+	done
+	snapshot "$T/got"
+	same "$T/ref" "$T/got" "the job's output differs from mrsequential's"
+	return $FAILED
+}
+
+# --- 3. the Dockerfile -------------------------------------------------------------
 
 # run_lines: the Dockerfile's RUN instructions, continuation lines joined.
 run_lines() {
@@ -172,6 +283,7 @@ t_dockerfile() {
 ALL=(
 	manifests:t_manifests
 	mismatches:t_mismatches
+	rehearsal:t_rehearsal
 	dockerfile:t_dockerfile
 )
 

@@ -2,6 +2,7 @@
 """kubecheck.py - check the Kubernetes manifests of deploy/kubernetes/.
 
 Usage: tests/tools/kubecheck.py DIR...
+       tests/tools/kubecheck.py --commands DIR
 
 Parses every YAML document of DIR/*.yaml (python3-yaml) and checks that
 they fit together: the kinds there (a PersistentVolumeClaim for the job
@@ -18,9 +19,15 @@ everywhere, named as in the Dockerfile's build line.
 Prints one line per check done and one line per problem ("error: ..."),
 each after "DIR: " when several DIRs are given; exits 0 when there is no
 problem in any, 1 otherwise, 2 on a usage error.
+
+With --commands, prints instead the command line of every container of
+the Jobs, one a line: "COMPONENT CONTAINER WORKDIR JSON-ARGV" (WORKDIR "-"
+when there is none; a `sh -c` command stays as it is), for a test to run
+them outside a cluster.
 """
 
 import glob
+import json
 import os
 import re
 import shlex
@@ -245,8 +252,24 @@ def check(top):
     return 1 if errors else 0
 
 
+def commands(top):
+    """Print every Job container's command line (see the module's text)."""
+    for f in sorted(glob.glob(os.path.join(top, "*.yaml"))):
+        for d in yaml.safe_load_all(open(f, encoding="utf-8")):
+            if not d or d.get("kind") != "Job":
+                continue
+            labels = d["spec"]["template"]["metadata"].get("labels", {})
+            role = labels.get("app.kubernetes.io/component", "-")
+            for c in containers(pod_spec(d)):
+                argv = list(c.get("command") or []) + list(c.get("args") or [])
+                print(role, c["name"], c.get("workingDir", "-"), json.dumps(argv))
+    return 0
+
+
 def main():
     global errors, prefix
+    if len(sys.argv) == 3 and sys.argv[1] == "--commands" and os.path.isdir(sys.argv[2]):
+        return commands(sys.argv[2])
     dirs = sys.argv[1:]
     if not dirs or not all(os.path.isdir(d) for d in dirs):
         print("usage: kubecheck.py DIR...   (directories of the manifests)", file=sys.stderr)
