@@ -16,9 +16,10 @@
  * Recovery.  jlog_recover() reads an existing journal (a torn tail is cut
  * with a warning), checks that it is the same job (the same inputs, in the
  * same order, with the same sizes and modification times; the same
- * nreduce, split size and output-changing options), then checks that each
- * finished task's output is still there with its recorded size: a
- * reduce's mr-out-R, and a map's runs mr-M-R for every reduce not finished
+ * nreduce, split size, output-changing options and --output directory),
+ * then checks that each finished task's output is still there with its
+ * recorded size: a reduce's mr-out-R (in the --output directory), and a
+ * map's runs mr-M-R for every reduce not finished
  * (with more than 256 reduces a map's sizes are not recorded and only
  * presence is checked).  Runs held by a TCP worker are not checked here:
  * that worker is waited for as a ghost (tasks.h, job_ghost) while the
@@ -64,6 +65,7 @@ struct jlog_spec {
 	uint32_t flags;          /* JREC_SKIP_BAD_RECORDS */
 	int ninputs;
 	const struct jlog_input *inputs; /* borrowed, ninputs long */
+	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
 };
 
 struct jlog {
@@ -71,6 +73,7 @@ struct jlog {
 	const char *path;        /* borrowed */
 	struct jbuf buf;
 	int failed;              /* a write or sync failed (reported once) */
+	const char *output_dir;  /* borrowed from the spec: where mr-out-R are */
 };
 
 /* Start a journal at `path` (which must not exist) for a new job.  0 or -1. */

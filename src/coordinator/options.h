@@ -26,6 +26,8 @@ struct coord_options {
 	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */
+	const char *inputs_from; /* --inputs-from FILE ("-": stdin), or NULL */
+	const char *output_dir;  /* --output DIR, or NULL: the job directory */
 };
 
 /* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 20 ms, splits 64 MiB, backups on. */

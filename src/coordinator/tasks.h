@@ -117,6 +117,7 @@ struct job_config {
 	int wait_ms;             /* what WAIT tells workers to sleep */
 	int backup;              /* hand out backup attempts of stragglers */
 	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
+	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
 };
 
 /* A TCP worker: its id (the coordinator's connection id) and fetch address. */

@@ -76,6 +76,12 @@ struct runner {
 	volatile int64_t *record_probe;  /* see runner_set_record_probe() */
 	struct mapout_cache cache;       /* kept from map task to map task */
 	enum runner_fault fault;         /* set by every call that returns -1 */
+	/* Set by the caller after runner_init when not the defaults: */
+	uint64_t input_limit;            /* a compressed input's largest decompressed
+					    size (runner/zinput.h; default 4 GiB) */
+	const char *output_dir;          /* borrowed: where runner_reduce_task publishes
+					    mr-out-R (NULL, the default: the current
+					    directory) */
 };
 
 /*
@@ -101,7 +107,12 @@ void runner_set_record_probe(struct runner *rn, volatile int64_t *slot);
  */
 struct counters *runner_counters(struct runner *rn);
 
-/* Read the input of `spec` and feed the plugin's map output to `mo`. */
+/*
+ * Read the input of `spec` and feed the plugin's map output to `mo`.  A
+ * compressed input (common/inputs.h) is decompressed whole (within
+ * rn->input_limit) and cannot be split; its offsets (mr.map.input.bytes,
+ * bad records) are offsets in the decompressed data.
+ */
 int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo);
 
 /*
@@ -120,7 +131,7 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 
 /*
  * A whole reduce task: merge mr-0-R .. mr-(nmap-1)-R (in passes when there
- * are more than the budget's fan-in) -> mr-out-R in the current directory.
+ * are more than the budget's fan-in) -> mr-out-R in rn->output_dir.
  * Map i's run is in dirs[i] (NULL entry, or dirs NULL: the current
  * directory).
  */

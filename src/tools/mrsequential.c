@@ -5,80 +5,153 @@
  */
 #include "common/afile.h"
 #include "common/faults.h"
+#include "common/inputs.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "runner/fileio.h"
 #include "runner/plugin.h"
 #include "runner/runner.h"
+#include "runner/zinput.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mrsequential [--plugin-combiner] PLUGIN.so INPUT...\n"
+		"usage: mrsequential [options] PLUGIN.so INPUT...\n"
 		"Run PLUGIN's map over every INPUT and its reduce over every key, in one\n"
-		"process, and write the result, sorted by key, to mr-out-0.\n"
+		"process, and write the result, sorted by key, to mr-out-0.  INPUTs are\n"
+		"taken as mrcoordinator takes them: a directory stands for every regular\n"
+		"file under it (sorted, hidden ones skipped), .gz, .zst and .xz inputs\n"
+		"are read decompressed, and each input must be named once.\n"
 		"  --plugin-combiner  combine with the plugin's mr_combine even when it\n"
 		"                     names a built-in combiner (mr_combiner)\n"
+		"  --inputs-from FILE more INPUTs, one per line ('-': standard input;\n"
+		"                     empty lines skipped, no comments)\n"
+		"  -o, --output DIR   write mr-out-0 in DIR (made if missing) instead of\n"
+		"                     the current directory\n"
+		"  --input-limit SIZE the most a compressed input may decompress to\n"
+		"                     (default 4G)\n"
 		"Exit status: 0 done, 1 failed, 2 usage error.\n");
+}
+
+/* The command line. */
+struct seq_options {
+	int plugin_combiner;
+	const char *inputs_from;
+	const char *output_dir;
+	uint64_t input_limit;
+	int first;               /* argv index of PLUGIN */
+};
+
+/* Parse argv into *o: -1 to run, else the exit status (help 0, usage error 2). */
+static int parse_options(int argc, char **argv, struct seq_options *o)
+{
+	static const struct option longopts[] = {
+		{ "plugin-combiner", no_argument, NULL, 'P' },
+		{ "inputs-from", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "input-limit", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			o->plugin_combiner = 1;
+			break;
+		case 'i':
+			if (o->inputs_from) {
+				error("--inputs-from may be given once");
+				goto usage;
+			}
+			o->inputs_from = optarg;
+			break;
+		case 'o':
+			if (!*optarg) {
+				error("--output needs a directory name");
+				goto usage;
+			}
+			o->output_dir = optarg;
+			break;
+		case 'I':
+			if (parse_size(optarg, 1, 1ull << 50, &o->input_limit) < 0) {
+				error("--input-limit must be a size of at least 1 byte "
+				      "(e.g. 4G), not '%s'", optarg);
+				goto usage;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			error("option %s needs an argument", argv[optind - 1]);
+			goto usage;
+		default:
+			error("unknown option %s", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind >= argc || (optind + 1 >= argc && !o->inputs_from)) {
+		error(optind >= argc ? "no plugin given" : "no input files");
+		goto usage;
+	}
+	o->first = optind;
+	return -1;
+usage:
+	usage(stderr);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	struct seq_options o = { .input_limit = ZINPUT_DEFAULT_LIMIT };
 	struct plugin plugin;
+	struct inputs in;
 	struct runner rn;
 	struct mapout mo;
 	struct merger m;
-	char out[JOBDIR_NAME_MAX];
-	int rc = 1, plugin_combiner = 0;
+	char out[JOBDIR_PATH_MAX];
+	int rc;
 
 	log_init("mrsequential", 0);
 	faults_init("mrsequential");
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--plugin-combiner")) {
-		plugin_combiner = 1;
-		argv++;
-		argc--;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--")) {
-		argv++;
-		argc--;
-	}
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (argv[i][0] == '-' && argv[i][1]) {
-			error("unknown option %s", argv[i]);
-			usage(stderr);
-			return 2;
-		}
-	if (argc < 3) {
-		error(argc < 2 ? "no plugin given" : "no input files");
-		usage(stderr);
-		return 2;
-	}
+	rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	inputs_init(&in);
+	for (int i = o.first + 1; i < argc; i++)
+		if (inputs_add(&in, argv[i]) < 0)
+			goto out_inputs;
+	if ((o.inputs_from && inputs_add_list(&in, o.inputs_from) < 0) ||
+	    inputs_check(&in) < 0 || (o.output_dir && jobdir_make_output(o.output_dir) < 0))
+		goto out_inputs;
 	filebuf_explain_sigbus("mrsequential");
-	if (plugin_load(&plugin, argv[1]) < 0)
-		return 1;
-	if (plugin_combiner)
+	if (plugin_load(&plugin, argv[o.first]) < 0)
+		goto out_inputs;
+	if (o.plugin_combiner)
 		plugin.combine_sum = 0;
 	raise_fd_limit();
 	runner_init(&rn, &plugin, RUNNER_DEFAULT_BUDGET);
+	rn.input_limit = o.input_limit;
 	mapout_init(&mo, &rn.ops, 1, &rn.budget, &rn.cache);
 	merger_init(&m);
-	for (int i = 2; i < argc; i++) {
-		struct map_spec spec = { .file = argv[i], .map_id = i - 2, .nreduce = 1,
+	for (size_t i = 0; i < in.n; i++) {
+		struct map_spec spec = { .file = in.names[i], .map_id = (int)i, .nreduce = 1,
 					 .offset = 0, .length = -1 };
 
 		if (runner_map_input(&rn, &spec, &mo) < 0)
 			goto out;
 	}
 	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
-	    runner_reduce_merged(&rn, &m, jobdir_output(out, 0)) < 0 ||
+	    runner_reduce_merged(&rn, &m, jobdir_output_path(out, o.output_dir, 0)) < 0 ||
 	    afile_sync_path(out) < 0)
 		goto out;
 	afile_sync_dir(out);
@@ -88,5 +161,7 @@ out:
 	mapout_release(&mo);
 	runner_release(&rn);
 	plugin_close(&plugin);
+out_inputs:
+	inputs_release(&in);
 	return rc;
 }

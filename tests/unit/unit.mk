@@ -19,12 +19,13 @@ UNIT_SRC_ifile     := src/runner/fileio.c
 UNIT_SRC_merge     := src/runner/fileio.c
 UNIT_SRC_fileio    := src/runner/fileio.c
 UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
-                      src/runner/counters.c src/common/jobdir.c
+                      src/runner/counters.c src/common/jobdir.c src/runner/zinput.c \
+                      src/common/inputs.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_journal   := src/coordinator/journal.c
 UNIT_SRC_faults    := src/coordinator/journal.c
 UNIT_SRC_jrec      := src/coordinator/jrec.c
-UNIT_LIBS := -lcmocka -lxxhash -ldl
+UNIT_LIBS := -lcmocka -lxxhash -ldl $(ZLIBS)
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
 
