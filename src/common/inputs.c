@@ -252,7 +252,8 @@ static const char *origin_of(const struct inputs *in, size_t i, char *buf, size_
 static int check_one(struct inputs *in, size_t i, struct input_id *id)
 {
 	const char *name = in->names[i];
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a fifo must not hang us here (it is refused below). */
+	int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 
 	if (fd < 0)
