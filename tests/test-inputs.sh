@@ -305,6 +305,23 @@ t_output() {
 	return "$FAILED"
 }
 
+# A worker waiting with --reconnect for a coordinator that ended the job
+# knows it ended from the new mr-report.json in the --output directory,
+# and leaves at once rather than after its window.
+t_output_reconnect() {
+	setup 1
+	printf 'not gzip at all\n' >"$T/in/bad.gz"
+	spawn c 60 "$COORD_BIN" --socket "$SOCK" --max-attempts 1 --nreduce 2 --output ../res \
+		"${INPUTS[0]}" ../in/bad.gz
+	wait_socket c
+	spawn w 60 "$WORKER_BIN" --socket "$SOCK" --reconnect 30 "$WC"
+	await c 30
+	expect_rc c 1
+	await w 10 || fail "the worker still waits 10 s after the coordinator ended the job"
+	expect_rc w 0
+	return "$FAILED"
+}
+
 # --output DIR on a TCP job: the workers learn the directory from the
 # coordinator and publish there.
 t_output_tcp() {
@@ -390,6 +407,7 @@ ALL=(
 	corrupt:t_corrupt
 	bomb:t_bomb
 	output:t_output
+	output-reconnect:t_output_reconnect
 	output-tcp:t_output_tcp
 	output-recover:t_output_recover
 )
