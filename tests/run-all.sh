@@ -26,9 +26,14 @@ SUITES=(
 	"tests/test-faults.sh"
 	"tests/test-backup.sh"
 	"tests/test-report.sh"
+	"tests/test-timeline.sh"
 	"tests/test-skip.sh"
+	"tests/test-params.sh"
 	"tests/test-combiner.sh"
+	"tests/test-stream.sh"
+	"tests/test-grep.sh"
 	"tests/test-hostile.sh"
+	"tests/test-lookup.sh"
 	"tests/test-net.sh"
 	"tests/test-reconnect.sh"
 	"tests/test-recover.sh"
@@ -39,6 +44,8 @@ SUITES=(
 )
 if [ -z "${MR_SANITIZE:-}" ]; then
 	SUITES+=("tests/test-valgrind.sh" "tests/fuzz.sh")
+	# Docs and install: no C code of their own to sanitize.
+	SUITES+=("tests/test-docs.sh" "tests/test-install.sh")
 fi
 
 cd "$ROOT" || exit 1

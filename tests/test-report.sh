@@ -260,7 +260,30 @@ t_mrctl_usage() {
 	return "$FAILED"
 }
 
+# An input whose name is not UTF-8 (any bytes but '/' and NUL are a file
+# name): the job is done and mr-report.json is valid JSON naming it with
+# U+FFFD for the bad bytes; --recover of the done job recognises it.
+t_non_utf8_name() {
+	local bad
+	setup 1
+	bad=$(printf 'bad\xff\xfename.txt')
+	printf 'hello world\nhello\n' >"$T/in/$bad"
+	INPUTS+=("../in/$bad")
+	start_coord c --nreduce 2
+	start_workers w 1 "$BUILD/apps/wc.so"
+	await c 30
+	expect_rc c 0
+	[ -s mr-report.json ] || { fail "no mr-report.json"; return "$FAILED"; }
+	python3 -c 'import json,sys; r=json.load(open("mr-report.json")); sys.exit(0 if "../in/bad\ufffd\ufffdname.txt" in r["inputs"] else 1)' ||
+		fail "mr-report.json does not name the input with U+FFFD for its bad bytes"
+	[ -e mr-journal ] && fail "the done job left its journal"
+	run r 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 2 "${INPUTS[@]}"
+	expect_rc r 0
+	return "$FAILED"
+}
+
 ALL=(
+	non-utf8-name:t_non_utf8_name
 	builtin-counters:t_builtin_counters
 	user-counters-once:t_user_counters_once
 	failed-job-report:t_failed_job_report

@@ -4,7 +4,7 @@
 # tests/test-reconnect.sh (mrfetch).  Included by the Makefile, which defines
 # B, CFLAGS_OWN, LDFLAGS_ALL, TIRPC_LIBS, obj and TEST_BINS.
 
-TEST_PLUGINS := segv_once exit_once fail_map fail_reduce slow bad_abi no_symbols straggler counting poison \
+TEST_PLUGINS := segv_once exit_once fail_map fail_reduce slow bad_abi no_symbols straggler counting poison hooks \
                 sum_bad sum_unknown
 TEST_PLUGIN_SOS := $(patsubst %,$(B)/tests/plugins/%.so,$(TEST_PLUGINS))
 MRPEER := $(B)/tests/tools/mrpeer

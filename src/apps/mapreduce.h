@@ -84,9 +84,15 @@
 
 struct mr_ctx;
 
+/* The kinds of task mr_task_start and mr_task_end are told about. */
+#define MR_KIND_MAP 0
+#define MR_KIND_REDUCE 1
+
 /*
  * Engine services.  Filled in by the engine; fields are only ever appended,
- * and `size` tells how many the engine provides.
+ * and `size` tells how many the engine provides.  Use the inline wrappers
+ * below: they check `size`, so a plugin built against a newer header still
+ * runs on an older engine.
  */
 struct mr_host {
 	size_t size; /* sizeof(struct mr_host) in the engine */
@@ -97,6 +103,10 @@ struct mr_host {
 	int (*next_value)(struct mr_ctx *ctx, const char **val, size_t *vlen);
 	/* Add n to the user counter `name` (appended in engine 0.2; see mr_counter_add). */
 	int (*counter_add)(struct mr_ctx *ctx, const char *name, int64_t n);
+	/* The job parameter `key`, or NULL (appended in engine 0.3; see mr_param). */
+	const char *(*param)(struct mr_ctx *ctx, const char *key);
+	/* Reduce: write one output line as it is (engine 0.3; see mr_emit_line). */
+	int (*emit_line)(struct mr_ctx *ctx, const char *line, size_t len);
 };
 
 /* What every callback receives.  Only `host` is public. */
@@ -134,6 +144,39 @@ static inline int mr_counter_add(struct mr_ctx *ctx, const char *name, int64_t n
 	return h->counter_add(ctx, name, n);
 }
 
+/*
+ * The value of job parameter `key` (mrcoordinator or mrsequential
+ * `--param KEY=VALUE`), or NULL when the job has none by that name (or
+ * the engine predates parameters).  Available in every callback.  The
+ * value is a C string of at most 4096 bytes (it came from a command line:
+ * no NUL inside), borrowed until the callback returns; copy it to keep it
+ * for later tasks.  Keys are 1 to 64 bytes of [A-Za-z0-9_.-].
+ */
+static inline const char *mr_param(struct mr_ctx *ctx, const char *key)
+{
+	const struct mr_host *h = ctx->host;
+
+	if (h->size < offsetof(struct mr_host, param) + sizeof(h->param) || !h->param)
+		return NULL;
+	return h->param(ctx, key);
+}
+
+/*
+ * Reduce (and a reduce's mr_task_end) only: write `line` (`len` bytes,
+ * binary-safe) to the output as it is, followed by '\n' - where mr_emit
+ * writes "KEY VALUE\n".  Returns 0, or -1 when the engine could not take
+ * it, or outside a reduce, or when the engine predates it.
+ */
+static inline int mr_emit_line(struct mr_ctx *ctx, const char *line, size_t len)
+{
+	const struct mr_host *h = ctx->host;
+
+	if (h->size < offsetof(struct mr_host, emit_line) + sizeof(h->emit_line) ||
+	    !h->emit_line)
+		return -1;
+	return h->emit_line(ctx, line, len);
+}
+
 /* The lab's hash: FNV-1a, 32 bits, over the key's bytes. */
 static inline uint32_t mr_fnv1a32(const char *key, size_t klen)
 {
@@ -154,7 +197,7 @@ static inline unsigned mr_default_partition(const char *key, size_t klen,
 
 /*
  * Put this in front of every function a plugin exports (mr_map, mr_reduce,
- * mr_combine, mr_partition): plugins are built with -fvisibility=hidden, so
+ * mr_combine, mr_partition, mr_task_start, mr_task_end): plugins are built with -fvisibility=hidden, so
  * anything not marked stays private to the shared object.
  */
 #define MR_EXPORT __attribute__((visibility("default")))
@@ -172,5 +215,7 @@ MR_EXPORT unsigned mr_partition(const char *key, size_t klen, unsigned nreduce);
 MR_EXPORT int mr_map_record(struct mr_ctx *ctx, const char *file, int64_t offset,
 			    const char *line, size_t len);
 MR_EXPORT extern const char mr_combiner[];
+MR_EXPORT int mr_task_start(struct mr_ctx *ctx, int kind, int task_id);
+MR_EXPORT int mr_task_end(struct mr_ctx *ctx, int kind, int task_id, int ok);
 
 #endif /* MAPREDUCE_H */

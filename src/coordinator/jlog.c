@@ -54,25 +54,97 @@ int jlog_pending(const struct jlog *l)
 
 int jlog_commit(struct jlog *l)
 {
+	int buffered;
+
 	if (!l->j)
 		return 0;
 	if (l->failed)
 		return -1;
-	if (!journal_pending(l->j))
+	buffered = journal_pending(l->j) > 0;
+	if (!l->flying && !buffered)
 		return 0;
-	if (journal_sync(l->j) < 0) {
+	if (journal_sync(l->j) < 0) { /* waits for a batch in flight first */
+		l->failed = 1;
+		l->flying = 0;
+		return -1;
+	}
+	/* Everything handed out so far is durable: the batch in flight and the rest. */
+	l->synced += (uint64_t)l->flying + (uint64_t)buffered;
+	l->flying = 0;
+	fault_crash("after-sync");
+	return 0;
+}
+
+int jlog_kick(struct jlog *l, int64_t now)
+{
+	if (!l->j)
+		return 0;
+	if (l->failed)
+		return -1;
+	if (l->flying || !journal_pending(l->j) || now - l->last_start_ms < JLOG_COMMIT_MS)
+		return 0;
+	if (journal_sync_start(l->j) < 0) {
 		l->failed = 1;
 		return -1;
 	}
+	l->flying = 1;
+	l->last_start_ms = now;
+	return 0;
+}
+
+int jlog_poll_fd(const struct jlog *l)
+{
+	return l->j && l->flying ? journal_sync_fd(l->j) : -1;
+}
+
+int jlog_timeout(const struct jlog *l, int64_t now, int timeout)
+{
+	int64_t wait;
+
+	if (!l->j || l->failed || l->flying || !journal_pending(l->j))
+		return timeout;
+	wait = l->last_start_ms + JLOG_COMMIT_MS - now;
+	if (wait < 0)
+		wait = 0;
+	return wait < timeout ? (int)wait : timeout;
+}
+
+int jlog_reap(struct jlog *l)
+{
+	int rc;
+
+	if (!l->j || !l->flying)
+		return l->failed ? -1 : 0;
+	rc = journal_sync_reap(l->j, 0);
+	if (rc == 1)
+		return 0;
+	l->flying = 0;
+	if (rc < 0) {
+		l->failed = 1;
+		return -1;
+	}
+	l->synced++;
 	fault_crash("after-sync");
 	return 0;
+}
+
+uint64_t jlog_durable_at(const struct jlog *l)
+{
+	if (!l->j || l->failed || !journal_pending(l->j))
+		return 0;
+	return l->synced + (uint64_t)l->flying + 1;
+}
+
+uint64_t jlog_synced(const struct jlog *l)
+{
+	return l->synced;
 }
 
 /* SPEC, the INPUTs and START 0: the head of a new journal. */
 static int write_head(struct jlog *l, const struct jlog_spec *spec)
 {
 	struct jrec_spec s = { spec->job_id, spec->nreduce, spec->split_size, spec->flags,
-			       (uint32_t)spec->ninputs };
+			       (uint32_t)spec->ninputs, spec->params_hash };
 
 	jbuf_reset(&l->buf);
 	jrec_put_spec(&l->buf, &s);
@@ -251,6 +323,8 @@ static int check_spec(const char *path, const struct jrec_spec *was,
 		return mismatch(path, "--skip-bad-records is %s, the journal's job had it %s",
 				now->flags & JREC_SKIP_BAD_RECORDS ? "on" : "off",
 				was->flags & JREC_SKIP_BAD_RECORDS ? "on" : "off");
+	if (was->params_hash != now->params_hash)
+		return mismatch(path, "the --param pairs differ from the journal's job's");
 	if (was->ninputs != (uint32_t)now->ninputs)
 		return mismatch(path, "%d inputs given, the journal's job had %u",
 				now->ninputs, was->ninputs);

@@ -7,11 +7,23 @@
  *
  * Writing.  jlog_create() starts a journal for a new job (the SPEC, its
  * INPUTs and a START, made durable before any task is handed out).  While
- * the job runs, jlog_done() and jlog_rerun() only buffer records;
- * jlog_commit() makes everything buffered durable with one write and one
- * fdatasync (group commit).  Whoever acknowledges a worker's "done" must
- * do so only after a jlog_commit() that followed the jlog_done() returned
- * 0: a task counts as done once its record is durable.
+ * the job runs, jlog_done() and jlog_rerun() only buffer records, and
+ * the loop makes them durable in the background (group commit, one write
+ * and one fdatasync per batch, on the journal's sync thread): jlog_kick()
+ * at the end of each loop pass starts a batch with everything buffered
+ * when none is in flight and JLOG_COMMIT_MS have passed since the last
+ * one started; jlog_reap() takes its outcome when jlog_poll_fd() polls
+ * readable.  Batches are numbered (generations): jlog_durable_at() is the
+ * one that will hold the records buffered now, jlog_synced() the last one
+ * made durable.  A worker's "done" is acknowledged in two steps: the
+ * REPORT reply says at once which generation holds its record, and a
+ * later reply (jlog_synced() in every ASK and REPORT reply) says that it
+ * is durable; until then the worker keeps the report and sends it again
+ * to a coordinator that replaced this one (mrworker --reconnect), which
+ * adopts it.  So a task whose done was acknowledged as durable is never
+ * redone, and one that was not is either re-reported or redone.
+ * jlog_commit() makes everything buffered durable before it returns
+ * (waiting for a batch in flight): at the start and end of a job.
  *
  * Recovery.  jlog_recover() reads an existing journal (a torn tail is cut
  * with a warning), checks that it is the same job (the same inputs, in the
@@ -63,6 +75,7 @@ struct jlog_spec {
 	uint32_t nreduce;
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_SKIP_BAD_RECORDS */
+	uint64_t params_hash;    /* params_hash() of --param: 0 for none */
 	int ninputs;
 	const struct jlog_input *inputs; /* borrowed, ninputs long */
 	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
@@ -73,8 +86,14 @@ struct jlog {
 	const char *path;        /* borrowed */
 	struct jbuf buf;
 	int failed;              /* a write or sync failed (reported once) */
+	uint64_t synced;         /* generation of the last durable batch */
+	int flying;              /* a batch (generation synced + 1) is in flight */
+	int64_t last_start_ms;   /* when the last background batch started */
 	const char *output_dir;  /* borrowed from the spec: where mr-out-R are */
 };
+
+/* At most one background batch starts per this many ms (group commit window). */
+#define JLOG_COMMIT_MS 5
 
 /* Start a journal at `path` (which must not exist) for a new job.  0 or -1. */
 int jlog_create(struct jlog *l, const char *path, const struct jlog_spec *spec);
@@ -99,8 +118,40 @@ void jlog_rerun(struct jlog *l, int map, int why);
 /* 1 when records are buffered and not yet made durable (0 without a journal). */
 int jlog_pending(const struct jlog *l);
 
-/* Make every buffered record durable.  0 (also without a journal) or -1. */
+/*
+ * Make every buffered record durable (waiting for a batch in flight
+ * first).  0 (also without a journal) or -1.
+ */
 int jlog_commit(struct jlog *l);
+
+/*
+ * Start a background batch of every buffered record when none is in
+ * flight and the window allows it (`now`: now_ms()).  0, or -1 when the
+ * journal has failed (reported once).
+ */
+int jlog_kick(struct jlog *l, int64_t now);
+
+/* The fd that polls readable when the batch in flight ends; -1 when none is. */
+int jlog_poll_fd(const struct jlog *l);
+
+/* poll()'s timeout, at most `timeout`, so that a waiting batch starts in time. */
+int jlog_timeout(const struct jlog *l, int64_t now, int timeout);
+
+/*
+ * Take the outcome of the batch in flight if it has ended (never blocks):
+ * 0 (durable, or still in flight, or none), -1 its write or sync failed
+ * (reported; the journal has failed for good).
+ */
+int jlog_reap(struct jlog *l);
+
+/*
+ * The generation that will make the records buffered now durable, or 0
+ * when none are buffered (or there is no journal).
+ */
+uint64_t jlog_durable_at(const struct jlog *l);
+
+/* The generation of the last batch made durable (0 before the first). */
+uint64_t jlog_synced(const struct jlog *l);
 
 /*
  * The job ended; `done`: it finished and its report is written.  Removes

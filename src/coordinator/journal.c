@@ -3,6 +3,7 @@
  * contract is in journal.h.
  */
 #include "coordinator/journal.h"
+#include "coordinator/syncer.h"
 
 #include "common/bytes.h"
 #include "common/faults.h"
@@ -29,6 +30,12 @@ struct journal {
 	size_t len, cap;
 	size_t pending;       /* records in buf */
 	int failed;           /* sticky: a write or sync failed */
+	/* journal_sync_start's batch, written and synced by the syncer */
+	struct syncer sy;
+	unsigned char *fbuf;  /* the batch in flight (buffers swap with buf) */
+	size_t flen, fcap;
+	size_t fpending;      /* records in it */
+	int flying;           /* a batch was started and not reaped */
 };
 
 enum reader_state { RD_OK, RD_END, RD_ERR };
@@ -410,6 +417,10 @@ int journal_open(struct journal **jp, const char *path, int flags,
 		goto fail;
 	}
 	j = xcalloc(1, sizeof(*j));
+	if (syncer_init(&j->sy) < 0) {
+		free(j);
+		goto fail;
+	}
 	j->fd = fd;
 	j->path = xstrdup(path);
 	j->end = scan->end;
@@ -454,8 +465,81 @@ int journal_append(struct journal *j, uint32_t type, const void *payload, size_t
 	return 0;
 }
 
+int journal_sync_start(struct journal *j)
+{
+	unsigned char *b;
+	size_t c;
+
+	if (j->failed) {
+		errno = EIO;
+		return -1;
+	}
+	if (j->flying)
+		return 1;
+	if (j->len == 0)
+		return 0;
+	/* The buffered records become the batch in flight; buf starts empty. */
+	b = j->fbuf;
+	c = j->fcap;
+	j->fbuf = j->buf;
+	j->fcap = j->cap;
+	j->flen = j->len;
+	j->fpending = j->pending;
+	j->buf = b;
+	j->cap = c;
+	j->len = 0;
+	j->pending = 0;
+	if (syncer_start(&j->sy, j->fd, j->path, j->fbuf, j->flen, j->end) < 0) {
+		j->failed = 1;
+		return -1;
+	}
+	j->flying = 1;
+	return 0;
+}
+
+int journal_sync_fd(const struct journal *j)
+{
+	return syncer_fd(&j->sy);
+}
+
+int journal_sync_busy(const struct journal *j)
+{
+	return j->flying;
+}
+
+int journal_sync_reap(struct journal *j, int wait)
+{
+	const char *op = NULL;
+	int rc;
+
+	if (!j->flying)
+		return j->failed ? -1 : 0;
+	rc = syncer_reap(&j->sy, wait, &op);
+	if (rc == 1)
+		return 1;
+	j->flying = 0;
+	if (rc < 0) {
+		j->failed = 1;
+		if (op && !strcmp(op, "write"))
+			return error_errno("cannot write %zu records to journal %s at offset %"
+					   PRIu64, j->fpending, j->path, j->end);
+		return error_errno("cannot sync journal %s", j->path);
+	}
+	j->end += j->flen;
+	j->flen = 0;
+	j->fpending = 0;
+	if (j->fcap > (4u << 20)) { /* a burst of big records: give the memory back */
+		free(j->fbuf);
+		j->fbuf = NULL;
+		j->fcap = 0;
+	}
+	return 0;
+}
+
 int journal_sync(struct journal *j)
 {
+	if (j->flying && journal_sync_reap(j, 1) < 0)
+		return -1;
 	if (j->failed) {
 		errno = EIO;
 		return -1;
@@ -499,8 +583,10 @@ int journal_close(struct journal *j)
 	if (!j)
 		return 0;
 	rc = journal_sync(j);
+	syncer_release(&j->sy);
 	if (close(j->fd) < 0 && rc == 0)
 		rc = error_errno("cannot close journal %s", j->path);
+	free(j->fbuf);
 	free(j->buf);
 	free(j->path);
 	free(j);

@@ -40,8 +40,10 @@
  *
  * Errors: every function that can fail prints one message naming the path
  * (and errno's text when it comes from a system call) and returns -1.
- * Out-of-memory dies, as every x* allocation.  Single-threaded; no hidden
- * state outside the structs.  journal_open takes an exclusive flock(2) on
+ * Out-of-memory dies, as every x* allocation.  Called from one thread;
+ * journal_sync_start's batch is written by a thread of the journal's own
+ * (syncer.h), which touches nothing else.  No hidden state outside the
+ * structs.  journal_open takes an exclusive flock(2) on
  * the file, held until journal_close: a second journal_open of the same
  * file (in any process) fails, saying so.  Readers take no lock.
  */
@@ -109,6 +111,27 @@ int journal_append(struct journal *j, uint32_t type, const void *payload, size_t
  * file may end in a torn record, which the next journal_open cuts.
  */
 int journal_sync(struct journal *j);
+
+/*
+ * Group commit off the caller's thread (coordinator/syncer.h): start
+ * writing and syncing every buffered record in the background, as one
+ * batch; appends go on into a fresh buffer meanwhile.  0 started (or
+ * nothing buffered: nothing started), 1 a batch is in flight already
+ * (one at a time), -1 the journal has failed (or the thread could not
+ * start: reported).  The batch is durable once journal_sync_reap says 0.
+ * journal_sync and journal_close wait for a batch in flight first.
+ */
+int journal_sync_start(struct journal *j);
+/* The batch in flight has ended when this fd polls readable. */
+int journal_sync_fd(const struct journal *j);
+/* 1 while a batch is in flight (started, not reaped). */
+int journal_sync_busy(const struct journal *j);
+/*
+ * The batch's outcome: 1 still in flight (wait 0 only), 0 durable (or no
+ * batch), -1 the write or sync failed (reported, as journal_sync's; the
+ * journal has failed for good).  `wait`: block until it ends.
+ */
+int journal_sync_reap(struct journal *j, int wait);
 
 /* 1 when the journal has failed (a write or sync error), else 0. */
 int journal_failed(const struct journal *j);

@@ -53,6 +53,7 @@ void jrec_put_spec(struct jbuf *b, const struct jrec_spec *r)
 	put64(b, r->split_size);
 	put32(b, r->flags);
 	put32(b, r->ninputs);
+	put64(b, r->params_hash);
 }
 
 void jrec_put_input(struct jbuf *b, const char *name, int64_t size, int64_t mtime_ns)
@@ -161,6 +162,7 @@ int jrec_get_spec(const void *p, size_t len, struct jrec_spec *r)
 	r->split_size = get64(&c);
 	r->flags = get32(&c);
 	r->ninputs = get32(&c);
+	r->params_hash = get64(&c);
 	return finish(&c);
 }
 

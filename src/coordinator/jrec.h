@@ -5,8 +5,8 @@
  * into bytes and back.
  *
  * A journal holds, in order:
- *   SPEC     the job: its id, nreduce, split size, option flags, how many
- *            inputs;
+ *   SPEC     the job: its id, nreduce, split size, option flags, a digest of
+ *            its --param pairs, how many inputs;
  *   OUTPUT   the job's --output directory, as given (only with --output);
  *   INPUT    one per input, in the order of the job's expanded input list
  *            (common/inputs.h): name, size, mtime;
@@ -69,6 +69,7 @@ struct jrec_spec {
 	uint64_t split_size;
 	uint32_t flags;          /* JREC_* */
 	uint32_t ninputs;
+	uint64_t params_hash;    /* of the job's --param pairs (params_hash): 0 for none */
 };
 
 struct jrec_input {

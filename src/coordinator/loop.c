@@ -115,12 +115,15 @@ static int fill_pollfds(struct loop *l)
 	int nrpc = svc_max_pollfd;
 	size_t nnet = l->net ? netserve_npoll(l->net) : 0;
 
-	xgrow((void **)&l->pfds, &l->pfds_cap, (size_t)nrpc + 1 + nnet, sizeof(*l->pfds));
+	xgrow((void **)&l->pfds, &l->pfds_cap, (size_t)nrpc + 2 + nnet, sizeof(*l->pfds));
 	if (nrpc > 0)
 		memcpy(l->pfds, svc_pollfd, (size_t)nrpc * sizeof(*l->pfds));
 	l->pfds[nrpc] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	if (nnet)
 		netserve_fill(l->net, l->pfds + nrpc + 1);
+	/* Last: the journal's batch in flight (fd -1, ignored by poll, when none). */
+	l->pfds[(size_t)nrpc + 1 + nnet] = (struct pollfd){ .fd = service_sync_fd(),
+							    .events = POLLIN };
 	for (int i = 0; i < nrpc; i++) {
 		int fd = l->pfds[i].fd;
 
@@ -151,6 +154,7 @@ static int pass_timeout(struct loop *l)
 
 	if (l->net)
 		timeout = netserve_timeout(l->net, now_ms(), timeout);
+	timeout = service_timeout(now_ms(), timeout);
 	if (!l->progress)
 		return timeout;
 	now = now_ms();
@@ -212,7 +216,7 @@ int loop_run(struct loop *l)
 		int nrpc = fill_pollfds(l), ready;
 		size_t nnet = l->net ? netserve_npoll(l->net) : 0;
 
-		if (poll(l->pfds, (nfds_t)nrpc + 1 + nnet, pass_timeout(l)) < 0) {
+		if (poll(l->pfds, (nfds_t)nrpc + 2 + nnet, pass_timeout(l)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = error_errno("poll failed");
@@ -226,7 +230,7 @@ int loop_run(struct loop *l)
 		if (l->net)
 			netserve_handle(l->net, l->pfds + nrpc + 1, nnet, now_ms());
 		job_expire(l->job, now_ms());
-		/* Whatever this pass journaled outside a report (a map re-run). */
+		/* The journal: a batch that ended, the next one when due. */
 		service_commit();
 	}
 	if (l->progress) {

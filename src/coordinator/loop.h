@@ -7,8 +7,10 @@
  * of --listen (coordinator/netserve.h), which the loop hands their events.  The poll timeout is the time to the
  * job's earliest task deadline, so the loop never sleeps and never spins.
  *
- * Each pass ends with service_commit(): what the pass journaled outside a
- * report (service.h) becomes durable before the next poll().
+ * Each pass ends with service_commit() (service.h): the journal's batch
+ * that ended is taken, the next one started when due.  The poll() also
+ * waits for the end of a batch in flight (the journal's sync thread) and
+ * times out when a waiting batch is due.
  *
  * A peer that sends requests but does not read its replies is not served
  * until it has room again, and its connection is shut down after 3 s.
@@ -32,8 +34,8 @@ struct loop {
 	int progress;             /* redraw a progress line on stderr */
 	int64_t start_ms;         /* when loop_run started, for the progress line */
 	int64_t next_draw_ms;     /* when the progress line is due again */
-	struct pollfd *pfds;      /* this pass: svc_pollfd's entries, sigfd, then the
-				     TCP side's (owned) */
+	struct pollfd *pfds;      /* this pass: svc_pollfd's entries, sigfd, the
+				     TCP side's, the journal's (owned) */
 	size_t pfds_cap;
 	int64_t *stuck_since;     /* per fd: 0, or when it was first seen not
 				     reading its replies (owned) */

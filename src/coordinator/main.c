@@ -230,6 +230,16 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 	char report[JOBDIR_PATH_MAX];
 	int status = 1, done;
 
+	/*
+	 * The last batch first (the loop ends with the last reports' records
+	 * buffered, maybe a batch in flight): no report may say more than
+	 * the journal.  A journal that cannot take them fails the job, as it
+	 * would have in the loop.
+	 */
+	if (jlog_commit(jl) < 0 && !rc && job->phase == PHASE_DONE) {
+		error("stopping the job: its journal %s cannot be written", jl->path);
+		job_abort(job);
+	}
 	if (rc > 0) {
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job->phase == PHASE_DONE && check_outputs(job) == 0) {
@@ -329,6 +339,7 @@ static int open_journal(const struct coord_options *o, struct jlog *jl, struct j
 		.nreduce = (uint32_t)o->job.nreduce,
 		.split_size = o->split_size,
 		.flags = o->job.skip_bad_records ? JREC_SKIP_BAD_RECORDS : 0,
+		.params_hash = params_hash(&o->params),
 		.ninputs = n,
 		.inputs = in,
 		.output_dir = o->output_dir,
@@ -445,15 +456,19 @@ int main(int argc, char **argv)
 	coord_options_init(&o);
 	switch (coord_options_parse(&o, argc, argv, stdout, stderr)) {
 	case 1:
+		coord_options_release(&o);
 		return 0;
 	case 2:
+		coord_options_release(&o);
 		return 2;
 	}
 	log_set_level(o.log_level);
 	sockpath = usock_default_path(o.socket, sockbuf, sizeof(sockbuf));
 	/* A secret file that will not do is a usage error, found before any work. */
-	if (o.listen && secret_load(&secret, o.secret_file) < 0)
+	if (o.listen && secret_load(&secret, o.secret_file) < 0) {
+		coord_options_release(&o);
 		return 2;
+	}
 	inputs_init(&list);
 	if (plan_tasks(&sp, &list, &o, argc, argv, &inputs) < 0)
 		goto out;
@@ -496,5 +511,6 @@ out:
 	secret_release(&secret);
 	splits_release(&sp);
 	inputs_release(&list);
+	coord_options_release(&o);
 	return status;
 }

@@ -287,7 +287,7 @@ void netserve_handle(struct netserve *ns, const struct pollfd *pfds, size_t n, i
 		if (ev & (POLLIN | POLLHUP | POLLERR))
 			conn_read(ns, ns->conns[i], now);
 	}
-	/* ... make what they decided durable once (group commit), ... */
+	/* ... hand what they decided to the journal's group commit, ... */
 	committed = !ns->ops->commit || ns->ops->commit(ns->arg) == 0;
 	/* ... and only then send their replies. */
 	for (size_t i = 0; i < have; i++) {

@@ -55,8 +55,8 @@ struct netserve_ops {
 	void (*lost)(void *arg, uint64_t conn);
 	/*
 	 * Called once per netserve_handle(), after every call of the pass
-	 * was served and before any reply is written (group commit: a reply
-	 * goes out only once what its call decided is durable).  0, or -1:
+	 * was served and before any reply is written (the coordinator starts
+	 * its journal's group commit there: service_commit).  0, or -1:
 	 * this pass's replies are not sent.  May be NULL.
 	 */
 	int (*commit)(void *arg);

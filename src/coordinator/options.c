@@ -49,6 +49,9 @@ static void usage(FILE *out)
 		"                         options as the first run\n"
 		"      --keep-journal     keep mr-journal after the job is done\n"
 		"      --no-journal       keep no journal (no --recover possible)\n"
+		"      --param KEY=VALUE  a job parameter for the plugin (mr_param);\n"
+		"                         repeatable; KEY is [A-Za-z0-9_.-], at most\n"
+		"                         64 bytes; VALUE at most 4096 bytes\n"
 		"  -v, --verbose          log every assignment (twice: debug)\n"
 		"  -q, --quiet            log errors only\n"
 		"  -h, --help             show this help\n"
@@ -83,6 +86,13 @@ void coord_options_init(struct coord_options *o)
 	o->job.backup = 1;
 	o->log_level = LOG_NORMAL;
 	o->split_size = 64ull << 20;
+	params_init(&o->params);
+	o->job.params = &o->params;
+}
+
+void coord_options_release(struct coord_options *o)
+{
+	params_release(&o->params);
 }
 
 /* Say what is wrong with option `c` (':' missing argument, else unknown) on `err`; -1. */
@@ -165,6 +175,10 @@ static int apply_option(struct coord_options *o, int c, const char *arg, char **
 			return -1;
 		}
 		return 0;
+	case 'P':
+		if (params_add_arg(&o->params, arg) < 0)
+			return -1;
+		return 0;
 	case 'v':
 		o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE
 			     : o->log_level >= LOG_DEBUG ? LOG_DEBUG
@@ -213,6 +227,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "skip-bad-records", no_argument, NULL, 'R' },
 		{ "inputs-from", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "param", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },

@@ -5,6 +5,7 @@
 #define MR_OPTIONS_H
 
 #include "coordinator/tasks.h"
+#include "common/params.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -26,12 +27,18 @@ struct coord_options {
 	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */
+	struct params params;    /* --param KEY=VALUE; job.params points here */
 	const char *inputs_from; /* --inputs-from FILE ("-": stdin), or NULL */
 	const char *output_dir;  /* --output DIR, or NULL: the job directory */
 };
 
-/* Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 20 ms, splits 64 MiB, backups on. */
+/*
+ * Defaults: nreduce 10, timeout 10 s, 4 attempts, WAIT 20 ms, splits 64 MiB,
+ * backups on, no parameters.  `o` must not move after parse (job.params
+ * points into it); coord_options_release frees the parameters.
+ */
 void coord_options_init(struct coord_options *o);
+void coord_options_release(struct coord_options *o);
 
 /*
  * Parse argv (getopt_long; resets optind first).  Returns 0 when the job

@@ -4,11 +4,13 @@
 #include "common/afile.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "common/params.h"
 #include "common/util.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 static const char *outcome_name(enum attempt_outcome o)
 {
@@ -50,6 +52,59 @@ static void append(json_t *arr, json_t *val)
 		die("out of memory building %s", JOBDIR_REPORT);
 }
 
+/*
+ * A JSON string of `len` bytes that may be anything (file names, error
+ * texts, parameter values: a user's bytes): valid UTF-8 is kept, a NUL
+ * becomes \u0000, and each byte that is not part of a valid sequence
+ * becomes U+FFFD, so the report stays valid JSON.
+ */
+static json_t *bytes_json(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	char *buf;
+	size_t n = 0;
+	json_t *j;
+
+	if (!u8_check(p, len))
+		return json_stringn(s, len);
+	buf = xmalloc(len * 3 + 1);
+	for (size_t i = 0; i < len;) {
+		ucs4_t uc;
+		int k = u8_mbtoucr(&uc, p + i, len - i);
+
+		if (k > 0) {
+			memcpy(buf + n, p + i, (size_t)k);
+			n += (size_t)k;
+			i += (size_t)k;
+		} else {
+			memcpy(buf + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i++;
+		}
+	}
+	j = json_stringn(buf, n);
+	free(buf);
+	return j;
+}
+
+/* bytes_json of a C string. */
+static json_t *text_json(const char *s)
+{
+	return bytes_json(s, strlen(s));
+}
+
+/* The job's --param pairs as an object (empty without any). */
+static json_t *params_json(const struct params *ps)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		die("out of memory building %s", JOBDIR_REPORT);
+	for (size_t i = 0; ps && i < ps->n; i++)
+		put(o, ps->v[i].key, bytes_json(ps->v[i].value, ps->v[i].vlen));
+	return o;
+}
+
 /* Add `n` to totals[name]. */
 static void total_add(json_t *totals, const char *name, int64_t n)
 {
@@ -69,7 +124,7 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 	put(o, "id", json_integer(is_map ? (json_int_t)index
 					  : (json_int_t)(index - (uint32_t)job->nmap)));
 	if (is_map) {
-		put(o, "input", json_string(job->files[index]));
+		put(o, "input", text_json(job->files[index]));
 		put(o, "offset", json_integer(job->offsets ? job->offsets[index] : 0));
 		put(o, "length", json_integer(job->offsets ? job->lengths[index] : -1));
 	}
@@ -82,10 +137,10 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		put(o, "skipped_records", skipped);
 	}
 	if (t->redo)
-		put(o, "redone_after_restart", json_string(t->redo));
+		put(o, "redone_after_restart", text_json(t->redo));
 	put(o, "failures", json_integer(t->failures));
 	if (t->last_error)
-		put(o, "last_error", json_string(t->last_error));
+		put(o, "last_error", text_json(t->last_error));
 	for (size_t i = 0; i < t->nhist; i++) {
 		const struct attempt_rec *r = &t->hist[i];
 		json_t *a = json_object();
@@ -111,13 +166,13 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 		}
 		put(a, "outcome", json_string(outcome_name(r->outcome)));
 		if (r->worker && job_worker_addr(job, r->worker))
-			put(a, "host", json_string(job_worker_addr(job, r->worker)));
+			put(a, "host", text_json(job_worker_addr(job, r->worker)));
 		if (r->lost)
 			put(a, "output_lost", json_string(job_lost_name(r->lost)));
 		if (r->outcome == ATTEMPT_FAILED) {
 			put(a, "failure", json_string(fault_name(r->fault)));
 			if (r->error)
-				put(a, "error", json_string(r->error));
+				put(a, "error", text_json(r->error));
 		}
 		append(attempts, a);
 	}
@@ -146,10 +201,11 @@ int report_write(const struct job *job, const char *path, const char *outcome,
 	put(root, "elapsed_ms", json_integer(end_ms - start_ms));
 	for (int i = 0; i < job->nmap; i++)
 		if (i == 0 || job->files[i] != job->files[i - 1])
-			append(inputs, json_string(job->files[i]));
+			append(inputs, text_json(job->files[i]));
 	put(root, "inputs", inputs);
 	put(root, "nmap", json_integer(job->nmap));
 	put(root, "nreduce", json_integer(job->nreduce));
+	put(root, "params", params_json(job->cfg.params));
 	for (uint32_t i = 0; i < (uint32_t)(job->nmap + job->nreduce); i++) {
 		append(tasks, task_json(job, i, start_ms, totals));
 		attempts += job->tasks[i].handed_out;
@@ -200,9 +256,10 @@ int report_says_done(const char *path, char *const *inputs, int n, int nreduce)
 		   json_integer_value(json_object_get(root, "nreduce")) == nreduce;
 
 	for (int i = 0; done && i < n; i++) {
-		const char *s = json_string_value(json_array_get(in, (size_t)i));
+		json_t *want = text_json(inputs[i]);
 
-		done = s && !strcmp(s, inputs[i]);
+		done = json_equal(json_array_get(in, (size_t)i), want);
+		json_decref(want);
 	}
 	json_decref(root);
 	return done;

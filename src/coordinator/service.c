@@ -3,6 +3,8 @@
 
 #include "coordinator/jlog.h"
 #include "common/log.h"
+#include "common/jobdir.h"
+#include "common/params.h"
 #include "common/util.h"
 #include "mr.h"
 #include "net/rpcmsg.h"
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* rpcgen -m output defines the dispatcher but declares it nowhere. */
@@ -25,19 +28,13 @@ void mr_prog_1(struct svc_req *rqstp, SVCXPRT *transp);
  * request) with no pointer of ours, and svc_register() takes none to hand
  * back.  One job per process, served from one thread.
  */
-/* A REPORT reply on the Unix socket held until the journal is synced. */
-struct held_reply {
-	SVCXPRT *xprt;
-	mr_report_reply res;
-};
-
 static struct {
 	struct job *job;
 	struct jlog *jlog;
 	int cleanup;
 	int64_t start_ms;
-	struct held_reply *held;  /* replies of this loop pass waiting for the sync */
-	size_t nheld, heldcap;
+	mr_job_param *params;         /* the job's --param, as every ASK reply carries them */
+	u_int nparams;
 } served;
 
 /* The task table's hook: a finished map runs again. */
@@ -52,10 +49,20 @@ void service_init(struct job *job, struct jlog *jlog, int cleanup)
 	served.jlog = jlog;
 	served.cleanup = cleanup;
 	served.start_ms = now_ms();
-	if (!job) {
-		free(served.held);
-		served.held = NULL;
-		served.nheld = served.heldcap = 0;
+	free(served.params);
+	served.params = NULL;
+	served.nparams = 0;
+	if (job && job->cfg.params && job->cfg.params->n) {
+		const struct params *ps = job->cfg.params;
+
+		/* Borrowing the job's strings: they outlive the service. */
+		served.params = xcalloc(ps->n, sizeof(*served.params));
+		for (size_t i = 0; i < ps->n; i++) {
+			served.params[i].key = ps->v[i].key;
+			served.params[i].value.value_len = (u_int)ps->v[i].vlen;
+			served.params[i].value.value_val = ps->v[i].value;
+		}
+		served.nparams = (u_int)ps->n;
 	}
 	if (job && jlog) {
 		job->on_rerun = journal_rerun;
@@ -65,32 +72,28 @@ void service_init(struct job *job, struct jlog *jlog, int cleanup)
 
 int service_commit(void)
 {
-	int rc = 0;
+	struct jlog *l = served.jlog;
 
-	if (served.jlog && jlog_commit(served.jlog) < 0) {
+	if (!l)
+		return 0;
+	if (jlog_reap(l) < 0 || jlog_kick(l, now_ms()) < 0) {
 		if (served.job && !job_finished(served.job)) {
-			error("stopping the job: its journal %s cannot be written",
-			      served.jlog->path);
+			error("stopping the job: its journal %s cannot be written", l->path);
 			job_abort(served.job);
 		}
-		rc = -1;
+		return -1;
 	}
-	/*
-	 * The Unix socket's REPORT replies held in this pass.  Their
-	 * transports are alive: on a non-blocking connection libtirpc reads
-	 * one record per svc_getreq_poll() and only destroys a transport
-	 * when reading it fails, which it has not done since.
-	 */
-	for (size_t i = 0; i < served.nheld; i++) {
-		struct held_reply *h = &served.held[i];
+	return 0;
+}
 
-		if (rc < 0)
-			h->res.status = MR_REPORT_IGNORED;
-		if (!svc_sendreply(h->xprt, (xdrproc_t)xdr_mr_report_reply, (char *)&h->res))
-			debug("could not send a held REPORT reply");
-	}
-	served.nheld = 0;
-	return rc;
+int service_sync_fd(void)
+{
+	return served.jlog ? jlog_poll_fd(served.jlog) : -1;
+}
+
+int service_timeout(int64_t now, int timeout)
+{
+	return served.jlog ? jlog_timeout(served.jlog, now, timeout) : timeout;
 }
 
 int service_register(int fd, unsigned max_record)
@@ -173,6 +176,12 @@ static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 	job_assign_worker(served.job, now_ms(), args->worker_pid, worker, &a);
 	res->job_id = served.job->job_id;
 	res->attempt = a.attempt;
+	res->synced = served.jlog ? jlog_synced(served.jlog) : 0;
+	if (a.kind == ASSIGN_MAP || a.kind == ASSIGN_REDUCE) {
+		/* Borrowed: freeresult does not free them. */
+		res->params.params_len = served.nparams;
+		res->params.params_val = served.params;
+	}
 	switch (a.kind) {
 	case ASSIGN_MAP:
 		res->task.kind = MR_TASK_MAP;
@@ -277,6 +286,30 @@ static enum lost_reason fetch_of(mr_fetch_fail f)
 	}
 }
 
+/*
+ * A report of an attempt from before a restart (a worker that kept it, or
+ * resent it while it was not durable) says the task's output exists; it
+ * may have been lost since (the reason the task runs again).  Check what
+ * the job directory holds: a reduce's mr-out-R, and on the Unix socket a
+ * map's runs for every reduce not done (a TCP map's runs are its fetch
+ * service's, checked by HOLDS).  1 when it is all there.
+ */
+static int output_there(const struct job *job, enum task_kind kind, int id, int tcp)
+{
+	char name[JOBDIR_NAME_MAX];
+	struct stat st;
+
+	if (kind == KIND_REDUCE)
+		return id >= 0 && id < job->nreduce && stat(jobdir_output(name, id), &st) == 0;
+	if (tcp || id < 0 || id >= job->nmap)
+		return 1;
+	for (int r = 0; r < job->nreduce; r++)
+		if (job->tasks[job->nmap + r].state != TASK_DONE &&
+		    stat(jobdir_map_run(name, id, r), &st) < 0)
+			return 0;
+	return 1;
+}
+
 /* REPORT from `worker` (a TCP connection's id, or 0 on the Unix socket). */
 static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t worker)
 {
@@ -317,6 +350,14 @@ static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t wo
 		c[i].name = args->counters.counters_val[i].name;
 		c[i].value = args->counters.counters_val[i].value;
 	}
+	if (r.ok && job_attempt_earlier(served.job, r.attempt) &&
+	    !output_there(served.job, r.kind, r.id, worker != 0)) {
+		served.job->ignored_reports++;
+		info("ignoring the report of %s task %d attempt %llu from before the restart: "
+		     "its output is gone", r.kind == KIND_MAP ? "map" : "reduce", r.id,
+		     (unsigned long long)r.attempt);
+		goto out;
+	}
 	if (job_report(served.job, &r, now_ms()) == REPORT_ACCEPTED) {
 		if (r.ok && served.jlog)
 			jlog_done(served.jlog, served.job,
@@ -326,8 +367,11 @@ static void serve_report(mr_report_args *args, mr_report_reply *res, uint64_t wo
 		res->status = MR_REPORT_ACCEPTED;
 		/* The reduce's output is final: its inputs are not needed again. */
 		res->remove_inputs = served.cleanup && r.kind == KIND_REDUCE && r.ok;
+		/* Journaled in the background: durable with that generation (jlog.h). */
+		res->durable_at = r.ok && served.jlog ? jlog_durable_at(served.jlog) : 0;
 	}
 out:
+	res->synced = served.jlog ? jlog_synced(served.jlog) : 0;
 	free(c);
 }
 
@@ -337,19 +381,6 @@ bool_t mr_report_1_svc(mr_report_args *args, mr_report_reply *res, struct svc_re
 	if (!peer_allowed(req))
 		return FALSE;
 	serve_report(args, res, 0);
-	/*
-	 * What the report decided must be durable before it is acknowledged:
-	 * hold the reply (FALSE: rpcgen's dispatcher sends none) until the
-	 * loop pass ends with one sync for every report of the pass
-	 * (service_commit).  A journal that cannot be written stops the job;
-	 * the report is then not acknowledged.
-	 */
-	if (served.jlog && jlog_pending(served.jlog)) {
-		xgrow((void **)&served.held, &served.heldcap, served.nheld + 1,
-		      sizeof(*served.held));
-		served.held[served.nheld++] = (struct held_reply){ req->rq_xprt, *res };
-		return FALSE;
-	}
 	return TRUE;
 }
 

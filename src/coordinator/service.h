@@ -7,8 +7,9 @@
  * two answer only: fetch services are TCP peers), which translate between
  * the XDR types and the task table (tasks.h).  They reach the job through
  * the pointer given to service_init(): the coordinator serves exactly one
- * job, from one thread.  A REPORT that journaled something is answered
- * only after the pass's sync (service_commit), on both transports.
+ * job, from one thread.  A REPORT is answered at once; one that journaled
+ * something says which journal generation will make it durable, and every
+ * ASK and REPORT reply says which generation is durable so far (jlog.h).
  *
  * An ASK reply borrows the input name and the skip list from the task
  * table, a STATUS reply the counter names; the STATUS reply's two arrays
@@ -35,16 +36,19 @@
 void service_init(struct job *job, struct jlog *jlog, int cleanup);
 
 /*
- * Make what the journal buffered durable (jlog_commit), then send the
- * Unix-socket REPORT replies held for it (a report that journaled
- * something is answered only after the sync).  The TCP side and the loop
- * call it once per pass, after every call of the pass was served and
- * before any reply of it is written: one fdatasync per pass.  0, or -1
- * when the journal cannot be written: the job is then stopped (FAILED,
- * one message), held reports are answered IGNORED, nothing more is
- * acknowledged.
+ * The journal's group commit, never blocking: take the outcome of a
+ * background batch that has ended (jlog_reap) and start the next when it
+ * is due (jlog_kick).  The loop calls it at the end of every pass (and the
+ * TCP side between its read and write phases).  0, or -1 when the journal
+ * cannot be written: the job is then stopped (FAILED, one message).
  */
 int service_commit(void);
+
+/* The fd the loop polls for the end of a journal batch in flight, or -1. */
+int service_sync_fd(void);
+
+/* poll()'s timeout, at most `timeout`, so a waiting journal batch starts in time. */
+int service_timeout(int64_t now, int timeout);
 
 /*
  * Create the RPC transport on the listening socket `fd` and register the

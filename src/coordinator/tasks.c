@@ -664,6 +664,11 @@ static int earlier_attempt(const struct job *job, uint64_t attempt)
 	       ((attempt >> 32) & 0xffff) < job->incarnation;
 }
 
+int job_attempt_earlier(const struct job *job, uint64_t attempt)
+{
+	return earlier_attempt(job, attempt);
+}
+
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 		uint64_t holder, const struct job_counter *counters, size_t ncounters)
 {
@@ -713,7 +718,7 @@ void job_redo(struct job *job, uint32_t index, const char *why)
 
 void job_abort(struct job *job)
 {
-	if (!job_finished(job))
+	if (job->phase != PHASE_FAILED)
 		enter_phase(job, PHASE_FAILED);
 }
 

@@ -110,6 +110,8 @@ struct task {
 	size_t nskip, skipcap;
 };
 
+struct params;
+
 struct job_config {
 	int nreduce;
 	int64_t timeout_ms;      /* re-issue a task not reported within this */
@@ -117,6 +119,7 @@ struct job_config {
 	int wait_ms;             /* what WAIT tells workers to sleep */
 	int backup;              /* hand out backup attempts of stragglers */
 	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
+	const struct params *params; /* --param: borrowed, sent with every task; NULL: none */
 	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
 };
 
@@ -208,6 +211,8 @@ void job_release(struct job *job);
  * Returns 0, or -1 for an unknown or already done task.
  */
 void job_set_ids(struct job *job, uint64_t job_id, uint32_t incarnation);
+/* 1 when `attempt` was handed out by an earlier incarnation of this job. */
+int job_attempt_earlier(const struct job *job, uint64_t attempt);
 int job_restore(struct job *job, enum task_kind kind, int id, uint64_t attempt,
 		uint64_t holder, const struct job_counter *counters, size_t ncounters);
 
@@ -227,7 +232,8 @@ void job_redo(struct job *job, uint32_t index, const char *why);
 
 /*
  * Stop the job as FAILED from outside the task table (its journal cannot
- * be written); `why` was reported by the caller.
+ * be written); `why` was reported by the caller.  Also a job that is DONE
+ * in the table: its last records could not be made durable.
  */
 void job_abort(struct job *job);
 

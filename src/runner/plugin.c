@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runner/pluginpath.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -42,7 +43,9 @@ int plugin_load(struct plugin *p, const char *path)
 	char *open_path;
 
 	memset(p, 0, sizeof(*p));
-	p->path = xstrdup(path);
+	if (pluginpath_find(path, &p->path) < 0)
+		return -1;
+	path = p->path;
 	/* dlopen("x.so") would search the library path; we mean ./x.so. */
 	if (strchr(path, '/')) {
 		open_path = xstrdup(path);
@@ -78,6 +81,8 @@ int plugin_load(struct plugin *p, const char *path)
 		goto fail;
 	*(void **)&p->combine = dlsym(p->handle, "mr_combine");
 	*(void **)&p->partition = dlsym(p->handle, "mr_partition");
+	*(void **)&p->task_start = dlsym(p->handle, "mr_task_start");
+	*(void **)&p->task_end = dlsym(p->handle, "mr_task_end");
 	combiner = dlsym(p->handle, "mr_combiner");
 	if (combiner) {
 		if (strnlen(combiner, 64) == 64 || strcmp(combiner, "sum") != 0) {

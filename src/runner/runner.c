@@ -6,6 +6,7 @@
 #include "common/afile.h"
 #include "common/faults.h"
 #include "common/jobdir.h"
+#include "common/params.h"
 #include "runner/fileio.h"
 #include "runner/zinput.h"
 
@@ -55,6 +56,14 @@ static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
 	return counters_add(&e->rn->counters, name, n);
 }
 
+/* mr_param: the job's parameters, in every callback. */
+static const char *param_get(struct mr_ctx *c, const char *key)
+{
+	struct engine_ctx *e = (struct engine_ctx *)c;
+
+	return e->rn->params ? params_get(e->rn->params, key) : NULL;
+}
+
 /*
  * The engine side of a map's or a reduce's struct mr_ctx.  An engine call
  * that fails prints why and sets the runner's fault; `failed` then makes
@@ -66,6 +75,8 @@ struct run_ctx {
 	struct mgroup *g;        /* reduce: the current key's values */
 	struct afile *out;       /* reduce: output lines */
 	int failed;              /* an engine call failed (printed, fault set) */
+	int closed;              /* mr_task_end of a failing task: emits are refused */
+	int no_key;              /* reduce's mr_task_end: no current key */
 	/* built-in counters, kept here on the hot path, added up at the end */
 	uint64_t records, bytes;         /* map: emitted; reduce: output lines */
 	uint64_t groups, values;         /* reduce: keys and values read */
@@ -78,6 +89,8 @@ static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 {
 	struct run_ctx *ctx = (struct run_ctx *)c;
 
+	if (ctx->closed)
+		return -1;
 	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
 		ctx->failed = 1;
 		return mapout_fault(ctx->e.rn, ctx->mo);
@@ -95,12 +108,77 @@ static int no_values(struct mr_ctx *c, const char **val, size_t *vlen)
 	return 0;
 }
 
+/* mr_emit_line outside a reduce: a plugin's mistake. */
+static int map_emit_line(struct mr_ctx *c, const char *line, size_t len)
+{
+	struct run_ctx *ctx = (struct run_ctx *)c;
+
+	(void)line;
+	(void)len;
+	if (ctx->closed)
+		return -1;
+	ctx->failed = 1;
+	plugin_fault(ctx->e.rn);
+	return error("plugin %s called mr_emit_line in a map: output lines are a "
+		     "reduce's; a map emits pairs (mr_emit)", ctx->e.rn->plugin->path);
+}
+
 static const struct mr_host map_host = {
 	.size = sizeof(struct mr_host),
 	.emit = map_emit,
 	.next_value = no_values,
 	.counter_add = counter_add,
+	.param = param_get,
+	.emit_line = map_emit_line,
 };
+
+/*
+ * The plugin's mr_task_start, when it has one: 0, or -1 after saying that
+ * it failed (the plugin's fault).
+ */
+static int task_start(struct run_ctx *ctx, int kind, int id)
+{
+	struct runner *rn = ctx->e.rn;
+	const struct plugin *p = rn->plugin;
+
+	if (!p->task_start)
+		return 0;
+	if (p->task_start(&ctx->e.pub, kind, id) != 0 || ctx->failed) {
+		if (ctx->failed)
+			return -1; /* an engine call failed: said, fault set */
+		error("mr_task_start of %s %d failed in plugin %s",
+		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path);
+		return plugin_fault(rn);
+	}
+	return 0;
+}
+
+/*
+ * The plugin's mr_task_end after a task whose steps returned `rc` (0 or
+ * -1): with rc 0 it may still emit, and its failure fails the task; with
+ * -1 it only releases, emits refused.  Returns the task's outcome.
+ */
+static int task_end(struct run_ctx *ctx, int kind, int id, int rc)
+{
+	struct runner *rn = ctx->e.rn;
+	const struct plugin *p = rn->plugin;
+
+	if (!p->task_end)
+		return rc;
+	if (rc < 0) {
+		ctx->closed = 1;
+		(void)p->task_end(&ctx->e.pub, kind, id, 0);
+		return -1;
+	}
+	if (p->task_end(&ctx->e.pub, kind, id, 1) != 0 || ctx->failed) {
+		if (ctx->failed)
+			return -1; /* an engine call failed: said, fault set */
+		error("mr_task_end of %s %d failed in plugin %s",
+		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path);
+		return plugin_fault(rn);
+	}
+	return 0;
+}
 
 static int is_skipped(const struct map_spec *spec, int64_t off)
 {
@@ -204,6 +282,10 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
 		return 0;
 	}
 	mapout_expect_input(mo, in.len);
+	if (task_start(&ctx, MR_KIND_MAP, spec->map_id) < 0) {
+		filebuf_release(&in);
+		return -1;
+	}
 	if (spec->by_record || !p->map) {
 		rc = map_records(spec, &ctx, &in);
 	} else {
@@ -213,12 +295,13 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
 			plugin_fault(rn);
 		}
 	}
+	rc = task_end(&ctx, MR_KIND_MAP, spec->map_id, rc != 0 || ctx.failed ? -1 : 0);
 	counters_add(&rn->counters, "mr.map.input.bytes", (int64_t)in.len);
 	counters_add(&rn->counters, "mr.map.input.records", (int64_t)count_lines(in.data, in.len));
 	counters_add(&rn->counters, "mr.map.output.records", (int64_t)ctx.records);
 	counters_add(&rn->counters, "mr.map.output.bytes", (int64_t)ctx.bytes);
 	filebuf_release(&in);
-	return rc != 0 || ctx.failed ? -1 : 0;
+	return rc;
 }
 
 /* ---- combine ---- */
@@ -261,11 +344,25 @@ static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
 	return rc;
 }
 
+/* mr_emit_line in a combine: a plugin's mistake. */
+static int combine_emit_line(struct mr_ctx *c, const char *line, size_t len)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+
+	(void)line;
+	(void)len;
+	ctx->failed = 1;
+	return error("plugin %s called mr_emit_line in a combine: output lines are a "
+		     "reduce's; a combine emits values (mr_emit)", ctx->e.rn->plugin->path);
+}
+
 static const struct mr_host combine_host = {
 	.size = sizeof(struct mr_host),
 	.emit = combine_emit,
 	.next_value = combine_next,
 	.counter_add = counter_add,
+	.param = param_get,
+	.emit_line = combine_emit_line,
 };
 
 /*
@@ -294,6 +391,8 @@ static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
 {
 	struct run_ctx *ctx = (struct run_ctx *)c;
 
+	if (ctx->closed)
+		return -1;
 	if (afile_write(ctx->out, key, klen) < 0 || afile_write(ctx->out, " ", 1) < 0 ||
 	    afile_write(ctx->out, val, vlen) < 0 || afile_write(ctx->out, "\n", 1) < 0) {
 		ctx->failed = 1;
@@ -304,11 +403,33 @@ static int reduce_emit(struct mr_ctx *c, const char *key, size_t klen,
 	return 0;
 }
 
+static int reduce_emit_line(struct mr_ctx *c, const char *line, size_t len)
+{
+	struct run_ctx *ctx = (struct run_ctx *)c;
+
+	if (ctx->closed)
+		return -1;
+	if (afile_write(ctx->out, line, len) < 0 || afile_write(ctx->out, "\n", 1) < 0) {
+		ctx->failed = 1;
+		return engine_fault(ctx->e.rn);
+	}
+	ctx->records++;
+	ctx->bytes += len + 1;
+	return 0;
+}
+
 static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
 {
 	struct run_ctx *ctx = (struct run_ctx *)c;
 	uint32_t len;
-	int rc = mgroup_next_value(ctx->g, val, &len);
+	int rc;
+
+	if (ctx->no_key) {
+		*val = NULL;
+		*vlen = 0;
+		return 0;
+	}
+	rc = mgroup_next_value(ctx->g, val, &len);
 
 	if (rc < 0) {
 		ctx->failed = 1;
@@ -325,6 +446,8 @@ static const struct mr_host reduce_host = {
 	.emit = reduce_emit,
 	.next_value = next_value,
 	.counter_add = counter_add,
+	.param = param_get,
+	.emit_line = reduce_emit_line,
 };
 
 /* Call the plugin's reduce once per key of ctx->g, into ctx->out.  0 or -1. */
@@ -348,7 +471,8 @@ static int reduce_groups(struct run_ctx *ctx, const char *out_path)
 	return more < 0 ? engine_fault(rn) : 0;
 }
 
-int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path)
+int runner_reduce_merged(struct runner *rn, struct merger *m, int reduce_id,
+			 const char *out_path)
 {
 	struct afile out;
 	struct mgroup g;
@@ -358,7 +482,12 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_pa
 	if (afile_open_output(&out, out_path) < 0)
 		return engine_fault(rn);
 	mgroup_init(&g, m);
-	rc = reduce_groups(&ctx, out_path);
+	rc = task_start(&ctx, MR_KIND_REDUCE, reduce_id);
+	if (rc == 0) {
+		rc = reduce_groups(&ctx, out_path);
+		ctx.no_key = 1;
+		rc = task_end(&ctx, MR_KIND_REDUCE, reduce_id, rc);
+	}
 	mgroup_release(&g);
 	if (rc < 0) {
 		afile_abort(&out);
@@ -446,7 +575,8 @@ int runner_reduce_task(struct runner *rn, int reduce_id, int nmap,
 		engine_fault(rn);
 		goto out;
 	}
-	rc = runner_reduce_merged(rn, &m, jobdir_output_path(name, rn->output_dir, reduce_id));
+	rc = runner_reduce_merged(rn, &m, reduce_id,
+				  jobdir_output_path(name, rn->output_dir, reduce_id));
 out:
 	merger_release(&m);
 	runlist_release(&runs);
@@ -488,6 +618,11 @@ void runner_release(struct runner *rn)
 struct counters *runner_counters(struct runner *rn)
 {
 	return &rn->counters;
+}
+
+void runner_set_params(struct runner *rn, const struct params *ps)
+{
+	rn->params = ps;
 }
 
 void runner_set_record_probe(struct runner *rn, volatile int64_t *slot)

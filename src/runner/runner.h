@@ -74,6 +74,7 @@ struct runner {
 	struct shuffle_ops ops;          /* the plugin's rules, as the shuffle sees them */
 	struct counters counters;        /* the last task's; see runner_counters() */
 	volatile int64_t *record_probe;  /* see runner_set_record_probe() */
+	const struct params *params;     /* see runner_set_params() */
 	struct mapout_cache cache;       /* kept from map task to map task */
 	enum runner_fault fault;         /* set by every call that returns -1 */
 	/* Set by the caller after runner_init when not the defaults: */
@@ -102,24 +103,36 @@ void runner_release_cache(struct runner *rn);
 void runner_set_record_probe(struct runner *rn, volatile int64_t *slot);
 
 /*
+ * The job's parameters, what the plugin's mr_param reads (borrowed: they
+ * must stay until the next call, or runner_release).  NULL (the default):
+ * none.
+ */
+struct params;
+void runner_set_params(struct runner *rn, const struct params *ps);
+
+/*
  * The counters of the last task run (built-in "mr.*" ones and the plugin's),
  * reset when a task starts.
  */
 struct counters *runner_counters(struct runner *rn);
 
 /*
- * Read the input of `spec` and feed the plugin's map output to `mo`.  A
- * compressed input (common/inputs.h) is decompressed whole (within
+ * Read the input of `spec` and feed the plugin's map output to `mo`, within
+ * the plugin's mr_task_start / mr_task_end for map spec->map_id when it has
+ * them (a later split with no line starting in it is not mapped: no hooks).
+ * A compressed input (common/inputs.h) is decompressed whole (within
  * rn->input_limit) and cannot be split; its offsets (mr.map.input.bytes,
  * bad records) are offsets in the decompressed data.
  */
 int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo);
 
 /*
- * Run the plugin's reduce over a started merger, once per key, and publish
- * the output lines at `out_path`.
+ * Run the plugin's reduce over a started merger, once per key (within the
+ * plugin's mr_task_start / mr_task_end for reduce `reduce_id`, when it has
+ * them), and publish the output lines at `out_path`.
  */
-int runner_reduce_merged(struct runner *rn, struct merger *m, const char *out_path);
+int runner_reduce_merged(struct runner *rn, struct merger *m, int reduce_id,
+			 const char *out_path);
 
 /*
  * A whole map task: input -> mr-M-0 .. mr-M-(nreduce-1), each a sorted run,

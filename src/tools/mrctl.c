@@ -1,8 +1,10 @@
 /*
  * mrctl - look at a job.
- *   mrctl status [--socket PATH] [--json]  asks a running coordinator
- *       (MR_STATUS) where the job stands: phase, tasks per state, every
- *       running attempt with its worker and age, counters so far, ETA.
+ *   mrctl status [--socket PATH] [--json | --watch]  asks a running
+ *       coordinator (MR_STATUS) where the job stands: phase, tasks per
+ *       state, every running attempt with its worker and age, counters so
+ *       far, ETA; with --watch again every second until the job ends
+ *       (tools/watch.h).
  *   mrctl report [FILE]  reads the report a coordinator writes when a job
  *       ends (mr-report.json, see report.h) and prints a summary: outcome,
  *       time, attempts and failure reports (by fault: plugin or engine),
@@ -10,23 +12,32 @@
  *       one attempt.
  *   mrctl journal [FILE]  prints a job journal (mr-journal, see
  *       coordinator/jrec.h) one record per line, and how it ends.
+ *   mrctl timeline [-o SVG] [FILE]  draws a report as an SVG picture
+ *       (tools/timeline.h), on stdout or published atomically as SVG.
  */
+#include "common/afile.h"
 #include "common/faults.h"
 #include "common/jobdir.h"
 #include "coordinator/journal.h"
 #include "coordinator/jrec.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "net/usock.h"
 #include "mr.h"
 #include "net/rpcmsg.h"
 #include "net/secret.h"
 #include "net/transport.h"
+#include "tools/timeline.h"
+#include "tools/watch.h"
 
 #include <jansson.h>
 #include <rpc/rpc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SLOWEST 5
@@ -35,18 +46,24 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mrctl status [--socket PATH | --coordinator HOST:PORT --secret-file FILE]\n"
-		"                    [--json]\n"
+		"                    [--json | --watch]\n"
 		"       mrctl report [FILE]\n"
 		"       mrctl journal [FILE]\n"
+		"       mrctl timeline [-o SVG] [FILE]\n"
 		"status: where a running job stands (phase, tasks, running attempts,\n"
 		"        counters so far, ETA), from its coordinator (socket as for\n"
 		"        mrworker: --socket, else $MR_SOCKET, else /var/tmp/5840-mr-UID).\n"
+		"        --watch: again every second (on a terminal, in place) until\n"
+		"        the job ends; Ctrl-C stops it.\n"
 		"report: summarize a finished job's report (default: mr-report.json\n"
 		"        in the current directory): outcome, counters, slowest\n"
 		"        tasks, retries.\n"
 		"journal: print a job journal (default: mr-journal in the current\n"
 		"        directory) one record per line: the job, the coordinator\n"
 		"        runs, every finished task and re-run map, and how it ends.\n"
+		"timeline: draw a finished job's report (default: mr-report.json) as\n"
+		"        an SVG picture, one lane per worker and one bar per attempt,\n"
+		"        on stdout or, with -o, into SVG (written whole or not at all).\n"
 		"Exit status: 0 shown, 1 no coordinator or unreadable report, 2 usage.\n");
 }
 
@@ -62,31 +79,60 @@ struct target {
 	const char *socket, *coordinator, *secret_file;
 };
 
-/* Ask the coordinator for its status.  0, or -1 after printing why. */
-static int fetch_status(const struct target *to, mr_status_reply *res)
-{
-	char buf[108];
-	const char *where = to->coordinator;
-	struct secret k = { 0 };
+/* A connection to the coordinator, for one status call or many. */
+struct status_conn {
 	struct transport t;
+	struct secret k;
+	char buf[108];
+	const char *where;
+};
+
+/* Connect.  0, or -1 after printing why (*c then needs no close). */
+static int status_open(struct status_conn *c, const struct target *to)
+{
 	int rc;
 
+	memset(c, 0, sizeof(*c));
 	if (to->coordinator) {
-		if (secret_load(&k, to->secret_file) < 0)
+		c->where = to->coordinator;
+		if (secret_load(&c->k, to->secret_file) < 0)
 			return -1;
-		rc = transport_open_tcp(&t, to->coordinator, &k, 0, 10);
+		rc = transport_open_tcp(&c->t, to->coordinator, &c->k, 0, 10);
 	} else {
-		where = usock_default_path(to->socket, buf, sizeof(buf));
-		rc = transport_open(&t, where, 0, 10);
+		c->where = usock_default_path(to->socket, c->buf, sizeof(c->buf));
+		rc = transport_open(&c->t, c->where, 0, 10);
 	}
-	if (rc == 0) {
-		rc = transport_call(&t, MR_STATUS, (xdrproc_t)rpcmsg_xdr_none, NULL,
-				    (xdrproc_t)xdr_mr_status_reply, res, sizeof(*res));
-		if (rc < 0)
-			error("status call to %s failed: %s", where, t.err);
-		transport_close(&t);
-	}
-	secret_release(&k);
+	if (rc < 0)
+		secret_release(&c->k);
+	return rc;
+}
+
+/* Ask for the status.  0, or -1 with the reason in c->t.err (nothing printed). */
+static int status_call(struct status_conn *c, mr_status_reply *res)
+{
+	return transport_call(&c->t, MR_STATUS, (xdrproc_t)rpcmsg_xdr_none, NULL,
+			      (xdrproc_t)xdr_mr_status_reply, res, sizeof(*res));
+}
+
+static void status_close(struct status_conn *c)
+{
+	transport_close(&c->t);
+	secret_release(&c->k);
+}
+
+/* Ask the coordinator for its status once.  0, or -1 after printing why. */
+static int fetch_status(const struct target *to, mr_status_reply *res)
+{
+	struct status_conn c;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN); /* a coordinator gone: the call fails, saying so */
+	if (status_open(&c, to) < 0)
+		return -1;
+	rc = status_call(&c, res);
+	if (rc < 0)
+		error("status call to %s failed: %s", c.where, c.t.err);
+	status_close(&c);
 	return rc;
 }
 
@@ -98,38 +144,38 @@ static int64_t counter_of(const mr_status_reply *r, const char *name)
 	return 0;
 }
 
-static void print_status_text(const mr_status_reply *r)
+static void print_status_text(FILE *out, const mr_status_reply *r)
 {
-	printf("job: %s phase, %.1f s elapsed", phase_name(r->phase),
+	fprintf(out, "job: %s phase, %.1f s elapsed", phase_name(r->phase),
 	       (double)r->elapsed_ms / 1000.0);
 	if (r->eta_ms >= 0)
-		printf(", ETA %.0f s", (double)r->eta_ms / 1000.0);
-	printf("\n");
-	printf("map:    %d/%d done, %d running, %d idle, %d failed at least once\n",
+		fprintf(out, ", ETA %.0f s", (double)r->eta_ms / 1000.0);
+	fprintf(out, "\n");
+	fprintf(out, "map:    %d/%d done, %d running, %d idle, %d failed at least once\n",
 	       r->maps_done, r->nmap, r->maps_running, r->maps_idle, r->maps_failed);
-	printf("reduce: %d/%d done, %d running, %d idle, %d failed at least once\n",
+	fprintf(out, "reduce: %d/%d done, %d running, %d idle, %d failed at least once\n",
 	       r->reduces_done, r->nreduce, r->reduces_running, r->reduces_idle,
 	       r->reduces_failed);
-	printf("attempts: %llu re-issued, %llu backups, %llu failure reports\n",
+	fprintf(out, "attempts: %llu re-issued, %llu backups, %llu failure reports\n",
 	       (unsigned long long)r->reissued, (unsigned long long)r->backups,
 	       (unsigned long long)r->failed_reports);
-	printf("bytes: %lld read, %lld written (finished tasks)\n",
+	fprintf(out, "bytes: %lld read, %lld written (finished tasks)\n",
 	       (long long)counter_of(r, "mr.map.input.bytes"),
 	       (long long)counter_of(r, "mr.output.bytes"));
 	if (r->running.running_len)
-		printf("running:\n");
+		fprintf(out, "running:\n");
 	for (u_int i = 0; i < r->running.running_len; i++) {
 		const mr_running_task *t = &r->running.running_val[i];
 
-		printf("  %-6s %-6d attempt %-6llu worker %-8d %6.1f s%s\n",
+		fprintf(out, "  %-6s %-6d attempt %-6llu worker %-8d %6.1f s%s\n",
 		       t->kind == MR_TASK_MAP ? "map" : "reduce", t->id,
 		       (unsigned long long)t->attempt, t->worker_pid,
 		       (double)t->elapsed_ms / 1000.0, t->backup ? "  (backup)" : "");
 	}
 	if (r->counters.counters_len)
-		printf("counters (finished tasks):\n");
+		fprintf(out, "counters (finished tasks):\n");
 	for (u_int i = 0; i < r->counters.counters_len; i++)
-		printf("  %-32s %lld\n", r->counters.counters_val[i].name,
+		fprintf(out, "  %-32s %lld\n", r->counters.counters_val[i].name,
 		       (long long)r->counters.counters_val[i].value);
 }
 
@@ -175,15 +221,96 @@ static void print_status_json(const mr_status_reply *r)
 	json_decref(o);
 }
 
+/* mrctl status --watch: the connection, the last snapshot, when it began. */
+struct status_watch {
+	struct status_conn c;
+	char *last;             /* malloc'd: the last snapshot drawn, NULL before one */
+	time_t since;
+	int tty;                /* frames replace each other (tools/watch.h) */
+};
+
+static void print_headline(FILE *out, json_t *root);
+
+/*
+ * The headline of the report at `path` (mrctl report's first line) when
+ * it was written at or after `since`: 0; else -1, silently.
+ */
+static int print_new_report(FILE *out, const char *path, time_t since)
+{
+	struct stat st;
+	json_t *root;
+
+	if (stat(path, &st) < 0 || st.st_mtime < since || !(root = json_load_file(path, 0, NULL)))
+		return -1;
+	print_headline(out, root);
+	json_decref(root);
+	return 0;
+}
+
+/*
+ * One frame of status --watch (a watch_draw_fn): the status, or, once the
+ * coordinator has gone (the job ended: it exits when it is done), that it
+ * has gone (under the last status again on a terminal, where the screen
+ * is cleared) and how the job ended when its report is here.
+ */
+static int draw_status(void *ctx, FILE *out)
+{
+	struct status_watch *w = ctx;
+	mr_status_reply res;
+	size_t len = 0;
+	char *text = NULL;
+	FILE *f;
+	int phase;
+
+	if (status_call(&w->c, &res) < 0) {
+		if (!w->last)
+			return error("status call to %s failed: %s", w->c.where, w->c.t.err);
+		/* On a terminal the screen is cleared: show the last status again. */
+		if (w->tty)
+			fprintf(out, "%s\n", w->last);
+		fprintf(out, "the coordinator has gone: the job has ended\n");
+		if (print_new_report(out, JOBDIR_REPORT, w->since) < 0)
+			fprintf(out, "(its %s in the job directory says how)\n", JOBDIR_REPORT);
+		return WATCH_LAST;
+	}
+	if (!(f = open_memstream(&text, &len)))
+		die("out of memory");
+	print_status_text(f, &res);
+	if (fclose(f) != 0)
+		die("out of memory");
+	phase = res.phase;
+	xdr_free((xdrproc_t)xdr_mr_status_reply, (char *)&res);
+	fputs(text, out);
+	free(w->last);
+	w->last = text;
+	return phase >= 2 ? WATCH_LAST : WATCH_AGAIN; /* 2 done, 3 failed */
+}
+
+static int watch_status(const struct target *to)
+{
+	struct status_watch w = { .since = time(NULL), .tty = isatty(STDOUT_FILENO) };
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN); /* a coordinator gone: the call fails, we go on */
+	if (status_open(&w.c, to) < 0)
+		return 1;
+	rc = watch_run(draw_status, &w, 1000);
+	status_close(&w.c);
+	free(w.last);
+	return rc < 0 ? 1 : 0;
+}
+
 static int show_status(int argc, char **argv)
 {
 	struct target to = { 0 };
 	mr_status_reply res;
-	int json = 0;
+	int json = 0, watch = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--watch")) {
+			watch = 1;
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
 			to.socket = argv[++i];
 		} else if (!strncmp(argv[i], "--socket=", 9)) {
@@ -203,12 +330,19 @@ static int show_status(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (json && watch) {
+		error("--watch redraws the text status; it does not go with --json");
+		usage(stderr);
+		return 2;
+	}
+	if (watch)
+		return watch_status(&to);
 	if (fetch_status(&to, &res) < 0)
 		return 1;
 	if (json)
 		print_status_json(&res);
 	else
-		print_status_text(&res);
+		print_status_text(stdout, &res);
 	xdr_free((xdrproc_t)xdr_mr_status_reply, (char *)&res);
 	return 0;
 }
@@ -351,6 +485,14 @@ static void print_retried(json_t *tasks)
 		printf("every task took one attempt\n");
 }
 
+/* "job: done in 0.1 s, 8 map and 10 reduce tasks" */
+static void print_headline(FILE *out, json_t *root)
+{
+	fprintf(out, "job: %s in %.1f s, %lld map and %lld reduce tasks\n", str_of(root, "outcome"),
+		(double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
+		(long long)int_of(root, "nreduce"));
+}
+
 static int show_report(const char *path)
 {
 	json_error_t err;
@@ -366,9 +508,7 @@ static int show_report(const char *path)
 		json_decref(root);
 		return error("%s is not a job report (no tasks or counters)", path);
 	}
-	printf("job: %s in %.1f s, %lld map and %lld reduce tasks\n", str_of(root, "outcome"),
-	       (double)int_of(root, "elapsed_ms") / 1000.0, (long long)int_of(root, "nmap"),
-	       (long long)int_of(root, "nreduce"));
+	print_headline(stdout, root);
 	if (json_is_object(stats))
 		print_attempts(stats);
 	printf("counters:\n");
@@ -397,9 +537,11 @@ static int print_record(uint32_t type, const void *p, size_t len)
 	case JREC_SPEC:
 		if (jrec_get_spec(p, len, &r.spec) < 0)
 			return -1;
-		printf("spec job_id=%016llx nreduce=%u split_size=%llu flags=%u inputs=%u\n",
+		printf("spec job_id=%016llx nreduce=%u split_size=%llu flags=%u inputs=%u "
+		       "params=%016llx\n",
 		       (unsigned long long)r.spec.job_id, r.spec.nreduce,
-		       (unsigned long long)r.spec.split_size, r.spec.flags, r.spec.ninputs);
+		       (unsigned long long)r.spec.split_size, r.spec.flags, r.spec.ninputs,
+		       (unsigned long long)r.spec.params_hash);
 		return 0;
 	case JREC_INPUT:
 		if (jrec_get_input(p, len, &r.in) < 0)
@@ -478,6 +620,67 @@ static int show_journal(const char *path)
 	return rc;
 }
 
+/*
+ * mrctl timeline [-o SVG] [FILE]: the picture is made whole in memory
+ * first, so stdout gets all of it or nothing, and -o publishes it
+ * atomically (common/afile.h).  0, 1 (unreadable report, write error)
+ * or 2 (usage).
+ */
+static int show_timeline(int argc, char **argv)
+{
+	const char *path = JOBDIR_REPORT, *to = NULL;
+	json_error_t err;
+	json_t *root;
+	char *svg = NULL;
+	size_t len = 0;
+	struct afile f;
+	FILE *mem;
+	int rc, npath = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			to = argv[++i];
+		} else if (!strcmp(argv[i], "-o")) {
+			error("timeline -o needs a file name");
+			usage(stderr);
+			return 2;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			error("unknown timeline option '%s'", argv[i]);
+			usage(stderr);
+			return 2;
+		} else if (npath++ == 0) {
+			path = argv[i];
+		} else {
+			error("timeline takes one report, not '%s' too", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!(root = json_load_file(path, 0, &err))) {
+		error("cannot read report %s: %s (line %d)", path, err.text, err.line);
+		return 1;
+	}
+	if (!(mem = open_memstream(&svg, &len)))
+		die("out of memory");
+	rc = timeline_write_svg(root, path, mem);
+	if (fclose(mem) != 0)
+		die("out of memory");
+	json_decref(root);
+	if (rc == 0 && !to && write_all(STDOUT_FILENO, svg, len) < 0)
+		rc = error_errno("cannot write the timeline to stdout");
+	if (rc == 0 && to) {
+		rc = afile_open(&f, to);
+		if (rc == 0 && afile_write(&f, svg, len) < 0) {
+			afile_abort(&f);
+			rc = -1;
+		} else if (rc == 0) {
+			rc = afile_commit(&f);
+		}
+	}
+	free(svg);
+	return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	log_init("mrctl", 0);
@@ -488,6 +691,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "status"))
 		return show_status(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "timeline"))
+		return show_timeline(argc - 2, argv + 2);
 	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "journal"))
 		return show_journal(argc == 3 ? argv[2] : JOBDIR_JOURNAL) < 0 ? 1 : 0;
 	if (argc < 2 || argc > 3 || strcmp(argv[1], "report") != 0) {

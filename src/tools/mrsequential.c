@@ -8,6 +8,7 @@
 #include "common/inputs.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "common/params.h"
 #include "common/util.h"
 #include "runner/fileio.h"
 #include "runner/plugin.h"
@@ -27,8 +28,12 @@ static void usage(FILE *out)
 		"taken as mrcoordinator takes them: a directory stands for every regular\n"
 		"file under it (sorted, hidden ones skipped), .gz, .zst and .xz inputs\n"
 		"are read decompressed, and each input must be named once.\n"
+		"PLUGIN is a path, or a name (wc, wc.so) looked for in the current\n"
+		"directory, then in $MR_PLUGIN_PATH, then among the bundled plugins.\n"
 		"  --plugin-combiner  combine with the plugin's mr_combine even when it\n"
 		"                     names a built-in combiner (mr_combiner)\n"
+		"  --param KEY=VALUE  a job parameter for the plugin (mr_param), as\n"
+		"                     mrcoordinator's; repeatable\n"
 		"  --inputs-from FILE more INPUTs, one per line ('-': standard input;\n"
 		"                     empty lines skipped, no comments)\n"
 		"  -o, --output DIR   write mr-out-0 in DIR (made if missing) instead of\n"
@@ -38,20 +43,20 @@ static void usage(FILE *out)
 		"Exit status: 0 done, 1 failed, 2 usage error.\n");
 }
 
-/* The command line. */
+/* What the command line says besides the plugin, its inputs and --param. */
 struct seq_options {
 	int plugin_combiner;
-	const char *inputs_from;
-	const char *output_dir;
-	uint64_t input_limit;
-	int first;               /* argv index of PLUGIN */
+	const char *inputs_from; /* --inputs-from FILE, or NULL */
+	const char *output_dir;  /* --output DIR, or NULL: the current directory */
+	uint64_t input_limit;    /* --input-limit */
 };
 
-/* Parse argv into *o: -1 to run, else the exit status (help 0, usage error 2). */
-static int parse_options(int argc, char **argv, struct seq_options *o)
+/* The command line.  0 to run, 1 after --help, 2 after a usage error (said). */
+static int parse_options(int argc, char **argv, struct seq_options *o, struct params *ps)
 {
 	static const struct option longopts[] = {
-		{ "plugin-combiner", no_argument, NULL, 'P' },
+		{ "plugin-combiner", no_argument, NULL, 'C' },
+		{ "param", required_argument, NULL, 'P' },
 		{ "inputs-from", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "input-limit", required_argument, NULL, 'I' },
@@ -60,10 +65,13 @@ static int parse_options(int argc, char **argv, struct seq_options *o)
 	};
 	int c;
 
-	opterr = 0;
+	opterr = 0; /* our own messages */
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'P':
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'C':
 			o->plugin_combiner = 1;
 			break;
 		case 'i':
@@ -87,9 +95,10 @@ static int parse_options(int argc, char **argv, struct seq_options *o)
 				goto usage;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
+		case 'P':
+			if (params_add_arg(ps, optarg) < 0)
+				goto usage;
+			break;
 		case ':':
 			error("option %s needs an argument", argv[optind - 1]);
 			goto usage;
@@ -98,12 +107,11 @@ static int parse_options(int argc, char **argv, struct seq_options *o)
 			goto usage;
 		}
 	}
-	if (optind >= argc || (optind + 1 >= argc && !o->inputs_from)) {
-		error(optind >= argc ? "no plugin given" : "no input files");
+	if (argc - optind < 1 || (argc - optind < 2 && !o->inputs_from)) {
+		error(argc - optind < 1 ? "no plugin given" : "no input files");
 		goto usage;
 	}
-	o->first = optind;
-	return -1;
+	return 0;
 usage:
 	usage(stderr);
 	return 2;
@@ -111,35 +119,43 @@ usage:
 
 int main(int argc, char **argv)
 {
-	struct seq_options o = { .input_limit = ZINPUT_DEFAULT_LIMIT };
 	struct plugin plugin;
-	struct inputs in;
+	struct params params;
 	struct runner rn;
 	struct mapout mo;
 	struct merger m;
+	struct seq_options o = { .input_limit = ZINPUT_DEFAULT_LIMIT };
+	struct inputs in;
 	char out[JOBDIR_PATH_MAX];
 	int rc;
 
 	log_init("mrsequential", 0);
 	faults_init("mrsequential");
-	rc = parse_options(argc, argv, &o);
-	if (rc >= 0)
-		return rc;
+	params_init(&params);
+	rc = parse_options(argc, argv, &o, &params);
+	if (rc != 0) {
+		params_release(&params);
+		return rc == 1 ? 0 : 2;
+	}
+	argv += optind - 1; /* argv[1] is the plugin, argv[2..] the inputs */
+	argc -= optind - 1;
 	rc = 1;
+	/* The inputs as mrcoordinator takes them (common/inputs.h). */
 	inputs_init(&in);
-	for (int i = o.first + 1; i < argc; i++)
+	for (int i = 2; i < argc; i++)
 		if (inputs_add(&in, argv[i]) < 0)
 			goto out_inputs;
 	if ((o.inputs_from && inputs_add_list(&in, o.inputs_from) < 0) ||
 	    inputs_check(&in) < 0 || (o.output_dir && jobdir_make_output(o.output_dir) < 0))
 		goto out_inputs;
 	filebuf_explain_sigbus("mrsequential");
-	if (plugin_load(&plugin, argv[o.first]) < 0)
+	if (plugin_load(&plugin, argv[1]) < 0)
 		goto out_inputs;
 	if (o.plugin_combiner)
 		plugin.combine_sum = 0;
 	raise_fd_limit();
 	runner_init(&rn, &plugin, RUNNER_DEFAULT_BUDGET);
+	runner_set_params(&rn, &params);
 	rn.input_limit = o.input_limit;
 	mapout_init(&mo, &rn.ops, 1, &rn.budget, &rn.cache);
 	merger_init(&m);
@@ -151,7 +167,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (mapout_finish(&mo) < 0 || mapout_merger(&mo, 0, &m) < 0 ||
-	    runner_reduce_merged(&rn, &m, jobdir_output_path(out, o.output_dir, 0)) < 0 ||
+	    runner_reduce_merged(&rn, &m, 0, jobdir_output_path(out, o.output_dir, 0)) < 0 ||
 	    afile_sync_path(out) < 0)
 		goto out;
 	afile_sync_dir(out);
@@ -163,5 +179,6 @@ out:
 	plugin_close(&plugin);
 out_inputs:
 	inputs_release(&in);
+	params_release(&params);
 	return rc;
 }

@@ -40,11 +40,11 @@ int client_ask(struct client *c, mr_ask_reply *reply)
 	return 0;
 }
 
-int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
+int client_report(struct client *c, mr_report_args *args, struct report_ack *ack)
 {
 	mr_report_reply reply;
 
-	*remove_inputs = 0;
+	memset(ack, 0, sizeof(*ack));
 	args->fetch_addr = (char *)(c->fetch_addr ? c->fetch_addr : "");
 	if (transport_call(&c->t, MR_REPORT, (xdrproc_t)xdr_mr_report_args, args,
 			   (xdrproc_t)xdr_mr_report_reply, &reply, sizeof(reply)) < 0)
@@ -54,7 +54,10 @@ int client_report(struct client *c, mr_report_args *args, int *remove_inputs)
 			"(stale or already done)",
 			args->kind == MR_TASK_MAP ? "map" : "reduce", args->task_id,
 			(unsigned long long)args->attempt);
-	*remove_inputs = reply.status == MR_REPORT_ACCEPTED && reply.remove_inputs;
+	ack->accepted = reply.status == MR_REPORT_ACCEPTED;
+	ack->remove_inputs = ack->accepted && reply.remove_inputs;
+	ack->durable_at = reply.durable_at;
+	ack->synced = reply.synced;
 	return 0;
 }
 

@@ -41,11 +41,16 @@ int client_connect_tcp(struct client *c, const char *addr, const struct secret *
 /* Ask for a task.  0 and fills *reply (free with xdr_free), or -1 (gone). */
 int client_ask(struct client *c, mr_ask_reply *reply);
 
-/*
- * Report an attempt's outcome.  0, or -1 (gone).  *remove_inputs is set
- * when the coordinator accepted a reduce and its inputs may be deleted.
- */
-int client_report(struct client *c, mr_report_args *args, int *remove_inputs);
+/* What the coordinator answered to a report (proto/mr.x, mr_report_reply). */
+struct report_ack {
+	int accepted;
+	int remove_inputs;       /* an accepted reduce: its inputs may be deleted */
+	uint64_t durable_at;     /* journal generation that makes it durable; 0: it is */
+	uint64_t synced;         /* the generation durable so far */
+};
+
+/* Report an attempt's outcome.  0 and fills *ack, or -1 (gone). */
+int client_report(struct client *c, mr_report_args *args, struct report_ack *ack);
 
 /*
  * After a failed call: one try, bounded by `try_ms`, to connect again to

@@ -6,6 +6,7 @@
 #include "common/faults.h"
 #include "common/jobdir.h"
 #include "common/log.h"
+#include "common/params.h"
 #include "net/redial.h"
 #include "net/usock.h"
 #include "common/util.h"
@@ -14,6 +15,7 @@
 #include "runner/plugin.h"
 #include "runner/runner.h"
 #include "runner/zinput.h"
+#include "worker/pending.h"
 #include "worker/remote.h"
 
 #include <errno.h>
@@ -51,6 +53,8 @@ static void usage(FILE *out)
 		"usage: mrworker [options] PLUGIN.so\n"
 		"Ask the coordinator for map and reduce tasks and run them with PLUGIN,\n"
 		"in the current directory (the job directory), until the job is over.\n"
+		"PLUGIN is a path, or a name (wc, wc.so) looked for in the current\n"
+		"directory, then in $MR_PLUGIN_PATH, then among the bundled plugins.\n"
 		"\n"
 		"  -s, --socket PATH  coordinator socket (default $MR_SOCKET, else\n"
 		"                     /var/tmp/5840-mr-UID)\n"
@@ -104,12 +108,15 @@ struct worker {
 	struct jobdir_stamp report; /* mr-report.json as it was when we started */
 	char report_path[JOBDIR_PATH_MAX]; /* which one: the job's --output DIR's, once known */
 	char *output_dir;        /* malloc'd: the job's --output DIR, or NULL */
+	struct params params;    /* the job's, from the last assignment (mr_param) */
+	struct pending pending;  /* accepted reports not yet durable (pending.h) */
+	int params_bad;          /* that assignment's broke the rules (printed) */
 };
 
 /*
- * A call to the coordinator failed: it is gone.  Without --reconnect that
- * ends the job for this worker, as in the lab: -1.  Else try to reach a
- * coordinator at the same place again (net/redial.h) until --reconnect
+ * A call to the coordinator failed, and --reconnect is on (without it the
+ * job is over for this worker, as in the lab: coordinator_lost).  Try to
+ * reach a coordinator at the same place again (net/redial.h) until --reconnect
  * seconds have passed since it was lost (the first failed call after the
  * last one that worked), and on a TCP job wait for the fetch service to
  * be registered with it too: 0, the caller makes its call again.  -1 when
@@ -117,14 +124,12 @@ struct worker {
  * new mr-report.json before going: nobody to wait for), or when the one
  * there must not be used (printed; exit status 1).
  */
-static int coordinator_lost(struct worker *w)
+static int redial_coordinator(struct worker *w)
 {
 	const char *where = w->client.t.where;
 	struct redial r;
 	int64_t pause, now = now_ms();
 
-	if (w->reconnect_ms <= 0)
-		return -1;
 	if (jobdir_file_changed(&w->report, w->report_path)) {
 		verbose("the coordinator has ended the job (%s is new)", w->report_path);
 		return -1;
@@ -171,6 +176,77 @@ static int coordinator_lost(struct worker *w)
 	return 0;
 }
 
+/* Build the arguments of a successful report of task `id` (borrowing `list`). */
+static void success_args(mr_report_args *args, mr_task_kind kind, int id, uint64_t attempt,
+			 const struct counter *cv, size_t n, mr_counter *list)
+{
+	memset(args, 0, sizeof(*args));
+	args->kind = kind;
+	args->task_id = id;
+	args->attempt = attempt;
+	args->ok = 1;
+	args->worker_pid = (int)getpid();
+	args->errmsg = "";
+	args->bad_record = -1;
+	args->failure = MR_FAIL_NONE;
+	args->fetch_fail = MR_FETCH_NONE;
+	args->fetch_map = -1;
+	args->fetch_host = "";
+	for (size_t i = 0; i < n; i++) {
+		list[i].name = (char *)cv[i].name;
+		list[i].value = cv[i].value;
+	}
+	args->counters.counters_len = (u_int)n;
+	args->counters.counters_val = list;
+}
+
+/*
+ * After reconnecting: send again every report the coordinator accepted but
+ * had not made durable (pending.h), in case this is a new coordinator that
+ * never journaled them (it adopts them) - or the same one, which ignores
+ * them.  0, or -1 when the coordinator went away again.
+ */
+static int resend_pending(struct worker *w)
+{
+	mr_counter list[COUNTERS_MAX];
+	size_t n = w->pending.n;
+
+	for (size_t i = w->pending.n; i-- > 0;) {
+		struct pending_report *p = &w->pending.v[i];
+		struct report_ack ack;
+		mr_report_args args;
+
+		success_args(&args, p->kind, p->id, p->attempt, p->counters, p->n, list);
+		if (client_report(&w->client, &args, &ack) < 0)
+			return -1;
+		if (ack.durable_at == 0 || ack.durable_at <= ack.synced)
+			pending_drop(&w->pending, i);
+		else
+			p->durable_at = ack.durable_at;
+	}
+	if (n)
+		info("sent %zu report%s again that the coordinator had not made durable", n,
+		     n == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * A call to the coordinator failed: it is gone (see redial_coordinator).
+ * Once one answers again, our reports it had not made durable go to it
+ * again first.  0: the caller makes its call again; -1: give up.
+ */
+static int coordinator_lost(struct worker *w)
+{
+	if (w->reconnect_ms <= 0)
+		return -1;
+	for (;;) {
+		if (redial_coordinator(w) < 0)
+			return -1;
+		if (resend_pending(w) == 0)
+			return 0;
+	}
+}
+
 /* What a failed fetch says of the map's output, for the report. */
 static mr_fetch_fail fetch_fail_of(const struct fetch_failure *ff)
 {
@@ -200,7 +276,7 @@ static int report(struct worker *w, struct counters *cs, mr_task_kind kind, int 
 		  const struct fetch_failure *ff)
 {
 	int ok = failure == MR_FAIL_NONE;
-	int remove_inputs = 0;
+	struct report_ack ack = { 0 };
 	mr_counter list[COUNTERS_MAX];
 	mr_report_args args = {
 		.kind = kind,
@@ -227,11 +303,14 @@ static int report(struct worker *w, struct counters *cs, mr_task_kind kind, int 
 	}
 
 	for (int again = 0;; again = 1) {
-		if (client_report(&w->client, &args, &remove_inputs) == 0) {
+		if (client_report(&w->client, &args, &ack) == 0) {
 			if (again)
 				verbose("report sent again, to the coordinator at %s",
 					w->client.t.where);
 			w->lost_ms = 0;
+			pending_synced(&w->pending, ack.synced);
+			if (ok && ack.durable_at > ack.synced)
+				pending_add(&w->pending, kind, id, attempt, ack.durable_at, cs);
 			break;
 		}
 		if (coordinator_lost(w) < 0) {
@@ -239,7 +318,7 @@ static int report(struct worker *w, struct counters *cs, mr_task_kind kind, int 
 			break;
 		}
 	}
-	return remove_inputs;
+	return ack.remove_inputs;
 }
 
 /* What a watched map child leaves for its parent. */
@@ -360,6 +439,24 @@ static int bad_task(const char *kind, int id, const char *what, int n)
 	return error("bad %s task from the coordinator (id %d, %s %d)", kind, id, what, n);
 }
 
+/*
+ * The job's parameters as the assignment in `r` carries them, for the
+ * plugin's mr_param.  Sets w->params_bad (after printing why) when they
+ * break the rules of common/params.h: the task then fails as the engine's.
+ */
+static void take_params(struct worker *w, const mr_ask_reply *r)
+{
+	params_clear(&w->params);
+	w->params_bad = 0;
+	for (u_int i = 0; i < r->params.params_len && !w->params_bad; i++) {
+		const mr_job_param *p = &r->params.params_val[i];
+
+		if (params_add(&w->params, p->key, strlen(p->key), p->value.value_val,
+			       p->value.value_len) < 0)
+			w->params_bad = 1;
+	}
+}
+
 /* Run map assignment `a` (attempt `attempt`) and report it. */
 static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 {
@@ -386,6 +483,8 @@ static void run_map(struct worker *w, const mr_map_task *a, uint64_t attempt)
 	log_clear_last_error();
 	if (!valid)
 		rc = bad_task("map", spec.map_id, "nreduce", spec.nreduce);
+	else if (w->params_bad)
+		rc = bad_task("map", spec.map_id, "parameters", (int)w->params.n);
 	else if (p->map_record && (spec.by_record || !p->map))
 		rc = map_watched(&w->runner, &spec, w->tcp ? remote_map_dir(&w->remote) : NULL,
 				 &bad);
@@ -418,6 +517,8 @@ static void run_reduce(struct worker *w, const mr_reduce_task *a, uint64_t attem
 	runner_release_cache(&w->runner);
 	if (id < 0 || nmap < 0 || nmap > MAX_NMAP) {
 		rc = bad_task("reduce", id, "nmap", nmap);
+	} else if (w->params_bad) {
+		rc = bad_task("reduce", id, "parameters", (int)w->params.n);
 	} else if (w->tcp && a->map_host.map_host_len) {
 		/* The runs are on the workers that made them: fetch them first. */
 		dirs = xcalloc((size_t)nmap + 1, sizeof(*dirs));
@@ -488,6 +589,7 @@ static void work(struct worker *w)
 			break;
 		}
 		w->lost_ms = 0;
+		pending_synced(&w->pending, reply.synced);
 		/* The job this worker joined, or another one served at the same place now. */
 		if (!w->job_id) {
 			w->job_id = reply.job_id;
@@ -500,6 +602,8 @@ static void work(struct worker *w)
 		}
 		if (a->kind != MR_TASK_WAIT)
 			w->waits = 0;
+		if (a->kind == MR_TASK_MAP || a->kind == MR_TASK_REDUCE)
+			take_params(w, &reply);
 		switch (a->kind) {
 		case MR_TASK_MAP:
 			run_map(w, &a->mr_assignment_u.map, reply.attempt);
@@ -687,6 +791,7 @@ int main(int argc, char **argv)
 		mallopt(M_MMAP_THRESHOLD, 1 << 20);
 		runner_init(&w.runner, &plugin, w.budget);
 		w.runner.input_limit = w.input_limit;
+		runner_set_params(&w.runner, &w.params);
 		work(&w);
 		runner_release(&w.runner);
 		free(w.output_dir);
@@ -696,5 +801,7 @@ int main(int argc, char **argv)
 	if (w.tcp)
 		remote_close(&w.remote);
 	plugin_close(&plugin);
+	params_release(&w.params);
+	pending_release(&w.pending);
 	return rc;
 }

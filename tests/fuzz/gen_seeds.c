@@ -135,8 +135,12 @@ static int xdr_seeds(void)
 				    .errmsg = "cannot open mr-2-1: No such file or directory",
 				    .bad_record = -1, .failure = MR_FAIL_ENGINE,
 				    .fetch_map = -1, .fetch_host = "", .fetch_addr = "" };
-	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE };
+	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE, 0, 0 };
 	mr_ask_reply map, reduce, wait, done;
+	mr_job_param params[2] = {
+		{ .key = "map", .value = { 14, "python3 map.py" } },
+		{ .key = "tag", .value = { 3, "\xff\tx" } },
+	};
 	int rc = 0;
 
 	memset(&map, 0, sizeof(map));
@@ -147,6 +151,8 @@ static int xdr_seeds(void)
 	map.task.mr_assignment_u.map.nreduce = 10;
 	map.task.mr_assignment_u.map.offset = 0;
 	map.task.mr_assignment_u.map.length = -1;
+	map.params.params_len = 2;
+	map.params.params_val = params;
 	memset(&reduce, 0, sizeof(reduce));
 	reduce.attempt = 12;
 	reduce.task.kind = MR_TASK_REDUCE;

@@ -558,6 +558,29 @@ static void test_journal_points(void **state)
 	assert_int_equal(journal_sync(j), -1);          /* write 3 */
 	assert_non_null(strstr(log_last_error(), "cannot write 1 records to journal mr-journal"));
 	assert_int_equal(journal_close(j), -1);
+	/* the same points on the journal's sync thread: reported by the reap */
+	unlink("mr-journal");
+	arm("fsync:mr-journal:eio@2");
+	assert_int_equal(journal_open(&j, "mr-journal", 0, NULL), 0);
+	assert_int_equal(journal_append(j, 1, "abc", 3), 0);
+	assert_int_equal(journal_sync_start(j), 0);
+	log_clear_last_error();
+	assert_int_equal(journal_sync_reap(j, 1), -1);
+	assert_non_null(strstr(log_last_error(), "cannot sync journal mr-journal: "
+						 "Input/output error"));
+	assert_int_equal(journal_failed(j), 1);
+	assert_int_equal(journal_sync_start(j), -1);      /* failed for good */
+	assert_int_equal(journal_close(j), -1);
+	unlink("mr-journal");
+	arm("write:mr-journal:enospc@2");
+	assert_int_equal(journal_open(&j, "mr-journal", 0, NULL), 0);
+	assert_int_equal(journal_append(j, 1, "abc", 3), 0);
+	assert_int_equal(journal_sync_start(j), 0);
+	log_clear_last_error();
+	assert_int_equal(journal_sync_reap(j, 1), -1);
+	assert_non_null(strstr(log_last_error(), "cannot write 1 records to journal mr-journal"));
+	assert_int_equal(journal_close(j), -1);
+	unlink("mr-journal");
 	/* only the journal: another file's fsync is not counted */
 	arm("fsync:mr-journal:eio@1");
 	close(open("mr-journal-not", O_WRONLY | O_CREAT, 0600));

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -196,6 +197,64 @@ static void test_group_commit(void **state)
 	assert_int_equal(journal_close(j), 0);
 	assert_int_equal(journal_close(NULL), 0);
 	journal_read_close(NULL);
+}
+
+/*
+ * Background batches (journal_sync_start / _reap): one at a time, appends
+ * go on meanwhile into the next batch, the eventfd says when it ended, and
+ * the file holds every record in order.
+ */
+static void test_background_batches(void **state)
+{
+	size_t sizes[61];
+	struct journal *j;
+	struct pollfd p;
+
+	(void)state;
+	for (size_t i = 0; i < 60; i++)
+		sizes[i] = 5 + i;
+	assert_int_equal(journal_open(&j, "jr", 0, NULL), 0);
+	assert_int_equal(journal_sync_start(j), 0); /* nothing buffered: nothing started */
+	assert_int_equal(journal_sync_busy(j), 0);
+	assert_int_equal(journal_sync_reap(j, 0), 0);
+	for (size_t b = 0; b < 3; b++) {
+		for (size_t i = b * 20; i < b * 20 + 10; i++) {
+			unsigned char buf[100];
+
+			fill(buf, sizes[i], i);
+			assert_int_equal(journal_append(j, (uint32_t)(i * 7), buf, sizes[i]), 0);
+		}
+		assert_int_equal(journal_sync_start(j), 0);
+		assert_int_equal(journal_sync_busy(j), 1);
+		assert_int_equal(journal_pending(j), 0);
+		/* appends while the batch is in flight go to the next one */
+		for (size_t i = b * 20 + 10; i < b * 20 + 20; i++) {
+			unsigned char buf[100];
+
+			fill(buf, sizes[i], i);
+			assert_int_equal(journal_append(j, (uint32_t)(i * 7), buf, sizes[i]), 0);
+		}
+		assert_int_equal(journal_sync_start(j), 1); /* one at a time */
+		p = (struct pollfd){ .fd = journal_sync_fd(j), .events = POLLIN };
+		assert_int_equal(poll(&p, 1, 10000), 1);    /* the eventfd says it ended */
+		assert_int_equal(journal_sync_reap(j, 0), 0);
+		assert_int_equal(journal_sync_busy(j), 0);
+		expect_records("jr", sizes, b * 20 + 10, JOURNAL_CLEAN);
+		assert_int_equal(journal_sync_start(j), 0); /* the second half */
+		assert_int_equal(journal_sync_reap(j, 1), 0);
+		expect_records("jr", sizes, b * 20 + 20, JOURNAL_CLEAN);
+	}
+	/* a batch in flight at close is waited for */
+	{
+		unsigned char buf[100];
+
+		sizes[60] = 9;
+		fill(buf, sizes[60], 60);
+		assert_int_equal(journal_append(j, 60 * 7, buf, sizes[60]), 0);
+		assert_int_equal(journal_sync_start(j), 0);
+	}
+	assert_int_equal(journal_close(j), 0);
+	expect_records("jr", sizes, 61, JOURNAL_CLEAN);
 }
 
 /* Reopening appends after the existing records; close syncs what is pending. */
@@ -608,6 +667,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_roundtrip_sizes),
 		T(test_group_commit),
+		T(test_background_batches),
 		T(test_reopen_appends),
 		T(test_torn_tail_every_offset),
 		T(test_torn_header),

@@ -13,7 +13,8 @@
 static void test_spec_input_start_round_trip(void **state)
 {
 	struct jbuf b = { 0 };
-	struct jrec_spec s = { 0x1234567890abcdefull, 10, 64ull << 20, JREC_SKIP_BAD_RECORDS, 8 }, s2;
+	struct jrec_spec s = { 0x1234567890abcdefull, 10, 64ull << 20, JREC_SKIP_BAD_RECORDS, 8,
+			       0xfeedfacecafebeefull }, s2;
 	struct jrec_start st = { 3, 1700000000123 }, st2;
 	struct jrec_input in;
 
@@ -25,6 +26,7 @@ static void test_spec_input_start_round_trip(void **state)
 	assert_int_equal(s2.split_size, 64ull << 20);
 	assert_int_equal(s2.flags, JREC_SKIP_BAD_RECORDS);
 	assert_int_equal(s2.ninputs, 8);
+	assert_int_equal(s2.params_hash, 0xfeedfacecafebeefull);
 	jbuf_reset(&b);
 	jrec_put_input(&b, "data/pg-grimm.txt", 540174, 1700000000123456789);
 	assert_int_equal(jrec_get_input(b.p, b.len, &in), 0);

@@ -5,25 +5,25 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner journal faults jrec inputs
+              ctab merge mapout fileio sumtab sumview runner journal faults jrec params inputs
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
 # in); UNIT_SRC_NAME adds sources from elsewhere.
-UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c src/common/faults.c \
+UNIT_COMMON := src/common/util.c src/common/log.c src/common/afile.c src/common/faults.c src/common/params.c \
                tests/unit/runio.c
 UNIT_SRC_timerq    := src/coordinator/timerq.c
 UNIT_SRC_tasks     := src/coordinator/tasks.c src/coordinator/timerq.c
-UNIT_SRC_partition := src/runner/plugin.c
+UNIT_SRC_partition := src/runner/plugin.c src/runner/pluginpath.c
 UNIT_SRC_ifile     := src/runner/fileio.c
 UNIT_SRC_merge     := src/runner/fileio.c
 UNIT_SRC_fileio    := src/runner/fileio.c
-UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/fileio.c \
+UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/pluginpath.c src/runner/fileio.c \
                       src/runner/counters.c src/common/jobdir.c src/runner/zinput.c \
                       src/common/inputs.c
 UNIT_SRC_options   := src/coordinator/options.c
-UNIT_SRC_journal   := src/coordinator/journal.c
-UNIT_SRC_faults    := src/coordinator/journal.c
+UNIT_SRC_journal   := src/coordinator/journal.c src/coordinator/syncer.c
+UNIT_SRC_faults    := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_jrec      := src/coordinator/jrec.c
 UNIT_SRC_inputs    := src/common/inputs.c src/runner/zinput.c src/runner/fileio.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl $(ZLIBS)
