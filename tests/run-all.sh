@@ -32,6 +32,7 @@ SUITES=(
 	"tests/test-combiner.sh"
 	"tests/test-stream.sh"
 	"tests/test-grep.sh"
+	"tests/test-sort.sh"
 	"tests/test-hostile.sh"
 	"tests/test-lookup.sh"
 	"tests/test-net.sh"

@@ -126,6 +126,8 @@ t_bad_pattern() {
 	expect_rc c 1
 	expect_in c err "failed in the plugin 2 times"
 	expect_in w1 err "bad pattern 'wolf(es|s': missing closing parenthesis at offset 9"
+	expect_in c err "bad pattern 'wolf(es|s': missing closing parenthesis at offset 9" \
+		"the coordinator's final error does not carry PCRE2's message"
 	seq_grep seq --param 'pattern=a[b'
 	[ "$(rc_of seq)" = 1 ] || fail "mrsequential exited $(rc_of seq), expected 1"
 	expect_in seq err "bad pattern 'a[b': missing terminating ] for character class at offset 3"

@@ -46,7 +46,8 @@ expected() {
 	local f
 	{
 		for f in "${BINS[@]}"; do echo "$1/bin/$f"; done
-		for f in "$ROOT"/src/apps/*.c; do
+		# the bundled plugins: the sources that declare the ABI (not helpers)
+		for f in $(grep -l '^MR_PLUGIN_ABI;' "$ROOT"/src/apps/*.c); do
 			f=${f##*/}
 			echo "$1/lib/mapreduce/${f%.c}.so"
 		done

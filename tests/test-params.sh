@@ -172,6 +172,20 @@ t_params_over_tcp() {
 	return "$FAILED"
 }
 
+# A counter name that is not UTF-8 (a plugin's bytes): the job is done and
+# mr-report.json stays valid JSON, with U+FFFD for the bad bytes.
+t_counter_name_bytes() {
+	need tests/plugins/hooks.so
+	small_inputs
+	start_coord c --nreduce 2 --param badcounter=1
+	start_workers w 1 "$HOOKS"
+	await c 30
+	expect_rc c 0
+	python3 -c 'import json,sys; r=json.load(open("mr-report.json")); sys.exit(0 if r["counters"].get("bad\ufffd\ufffd") == 3 else 1)' ||
+		fail "mr-report.json does not count 3 maps under the name with U+FFFD"
+	return "$FAILED"
+}
+
 ALL=(
 	params-through-engine:t_params_through_engine
 	no-params:t_no_params
@@ -181,6 +195,7 @@ ALL=(
 	line-in-map:t_line_in_map
 	recover-params:t_recover_params
 	params-over-tcp:t_params_over_tcp
+	counter-name-bytes:t_counter_name_bytes
 )
 
 require_built mrcoordinator mrworker mrsequential

@@ -117,6 +117,11 @@ t_mapper_exit_status() {
 	grep -q "streaming mapper 'for i in .*' exited with status 3; last lines of its stderr: complaint 3 | complaint 4 | .* | complaint 12\$" \
 		"$T/w.err" || fail "no worker message with the status and the last 10 stderr lines"
 	grep -q "stderr: complaint 2 |" "$T/w.err" && fail "the message quotes more than 10 stderr lines"
+	# the plugin's words reach the coordinator (mr_fail) and the report
+	expect_in c err "exited with status 3; last lines of its stderr: complaint 3" \
+		"the coordinator's error does not carry the mapper's status and stderr"
+	grep -q 'exited with status 3; last lines of its stderr' mr-report.json ||
+		fail "mr-report.json does not carry the mapper's status and stderr"
 	[ -e mr-report.json ] && ! grep -q '"failure": "plugin"' mr-report.json &&
 		fail "mr-report.json does not blame the plugin"
 	for i in 1 2; do await "w$i" 10; done

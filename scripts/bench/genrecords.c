@@ -1,12 +1,14 @@
 /*
- * genrecords.c - deterministic sort-benchmark records for bench-net.sh.
+ * genrecords.c - deterministic sort-benchmark records for bench.sh --sort,
+ * bench-net.sh and tests/test-sort.sh.
  *
- *	genrecords --seed S --mb M --files F --outdir DIR
+ *	genrecords [--seed S] --mb M --files F --outdir DIR
  *
  * Writes DIR/records-000.txt ... DIR/records-(F-1).txt, together M MiB
- * (rounded down to whole records), of 100-byte records: 10 printable
- * ASCII key bytes (0x20..0x7e, uniform), 89 payload bytes (letters and
- * digits) and '\n'.  One splitmix64 stream seeded by S: the same
+ * (M may be fractional; rounded down to whole records, spread as evenly
+ * as whole records allow), of 100-byte records: 10 printable ASCII key
+ * bytes (0x20..0x7e, uniform), 89 payload bytes (letters and digits) and
+ * '\n'.  One splitmix64 stream seeded by S (default 42): the same
  * arguments give byte-identical files.  Exit status: 0 done, 1 I/O error,
  * 2 usage error.
  */
@@ -64,6 +66,17 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Print the usage on `out`; returns 2, the usage error's exit status. */
+static int usage(FILE *out)
+{
+	fprintf(out,
+		"usage: genrecords [--seed S] --mb M --files F --outdir DIR\n"
+		"Write DIR/records-000.txt ... together M MiB (M > 0, fractions allowed)\n"
+		"of 100-byte records in F files (1..1000): 10 printable key bytes, 89\n"
+		"letters and digits, a newline; the same S (default 42) gives the same bytes.\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = 42, total, s;
@@ -72,19 +85,44 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	static char buf[BATCH * RECORD];
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--seed"))
-			seed = strtoull(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--mb"))
-			mb = strtod(argv[i + 1], NULL);
-		else if (!strcmp(argv[i], "--files"))
-			files = strtol(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--outdir"))
-			dir = argv[i + 1];
+	for (int i = 1; i < argc; i += 2) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end = NULL;
+
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!v) {
+			fprintf(stderr, "genrecords: %s needs a value\n", o);
+			return usage(stderr);
+		}
+		errno = 0;
+		if (!strcmp(o, "--seed")) {
+			seed = strtoull(v, &end, 10);
+		} else if (!strcmp(o, "--mb")) {
+			mb = strtod(v, &end);
+			if (!(mb > 0 && mb <= 1 << 20))
+				end = NULL;
+		} else if (!strcmp(o, "--files")) {
+			files = strtol(v, &end, 10);
+			if (files < 1 || files > 1000)
+				end = NULL;
+		} else if (!strcmp(o, "--outdir")) {
+			dir = v;
+			end = "";
+		} else {
+			fprintf(stderr, "genrecords: unknown option %s\n", o);
+			return usage(stderr);
+		}
+		if (!end || *end || end == v || errno || *v == '-') {
+			fprintf(stderr, "genrecords: bad value '%s' for %s\n", v, o);
+			return usage(stderr);
+		}
 	}
-	if (!dir || mb <= 0 || files < 1 || files > 1000) {
-		fprintf(stderr, "usage: genrecords --seed S --mb M --files F --outdir DIR\n");
-		return 2;
+	if (!dir || mb <= 0 || files < 1) {
+		fprintf(stderr, "genrecords: --mb, --files and --outdir are required\n");
+		return usage(stderr);
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		perror(dir);

@@ -28,6 +28,25 @@
 
 #include "mapreduce.h"
 
+/*
+ * The last message app_error / app_error_errno printed, for app_said().
+ * One per plugin: weak and hidden, so the plugin's sources share it.
+ */
+__attribute__((weak, visibility("hidden"))) char app_last_error[1024];
+
+/*
+ * At a callback's return: when it fails (rc != 0), hand the engine the
+ * last message printed (mr_fail), so that it becomes the attempt's error in
+ * the coordinator's log and mr-report.json.  Returns rc.
+ */
+static inline int app_said(struct mr_ctx *ctx, int rc)
+{
+	if (rc != 0 && app_last_error[0])
+		(void)mr_fail(ctx, app_last_error);
+	app_last_error[0] = '\0';
+	return rc;
+}
+
 /* Print "MR_APP: MSG" on stderr and return -1. */
 static inline int app_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -36,10 +55,9 @@ static inline int app_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs(MR_APP ": ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(app_last_error, sizeof(app_last_error), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, MR_APP ": %s\n", app_last_error);
 	return -1;
 }
 
@@ -50,12 +68,14 @@ static inline int app_error_errno(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
+	size_t n;
 
 	va_start(ap, fmt);
-	fputs(MR_APP ": ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, ": %s\n", strerror(saved));
+	vsnprintf(app_last_error, sizeof(app_last_error), fmt, ap);
 	va_end(ap);
+	n = strlen(app_last_error);
+	snprintf(app_last_error + n, sizeof(app_last_error) - n, ": %s", strerror(saved));
+	fprintf(stderr, MR_APP ": %s\n", app_last_error);
 	errno = saved;
 	return -1;
 }

@@ -172,7 +172,7 @@ static int emit_tagged(struct mr_ctx *ctx, const char *file, char tag, uint64_t 
 	return app_emit(ctx, file, strlen(file), B.p, len + (with_text ? tlen : 0));
 }
 
-MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len)
+static int map_split(struct mr_ctx *ctx, const char *file, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
 	uint64_t n = 0, matched = 0;
@@ -215,7 +215,7 @@ static int parse_u64(const char **p, const char *end, uint64_t *n)
 	return 0;
 }
 
-MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
+static int reduce_file(struct mr_ctx *ctx, const char *key, size_t klen)
 {
 	uint64_t base = 0, n;
 	const char *val, *p, *end;
@@ -245,4 +245,14 @@ MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
 					 "cannot take lines: mr_emit_line)");
 	}
 	return r;
+}
+
+MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len)
+{
+	return app_said(ctx, map_split(ctx, file, data, len));
+}
+
+MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	return app_said(ctx, reduce_file(ctx, key, klen));
 }

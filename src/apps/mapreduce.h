@@ -79,6 +79,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MR_ABI_VERSION 1u
 
@@ -107,6 +108,8 @@ struct mr_host {
 	const char *(*param)(struct mr_ctx *ctx, const char *key);
 	/* Reduce: write one output line as it is (engine 0.3; see mr_emit_line). */
 	int (*emit_line)(struct mr_ctx *ctx, const char *line, size_t len);
+	/* Why the callback fails (engine 0.3; see mr_fail). */
+	int (*fail)(struct mr_ctx *ctx, const char *msg);
 };
 
 /* What every callback receives.  Only `host` is public. */
@@ -175,6 +178,26 @@ static inline int mr_emit_line(struct mr_ctx *ctx, const char *line, size_t len)
 	    !h->emit_line)
 		return -1;
 	return h->emit_line(ctx, line, len);
+}
+
+/*
+ * Say why the current callback fails: `msg` (a C string, copied; its first
+ * 512 bytes are kept) becomes the attempt's error, after the engine's own
+ * words (which callback, which input or key), in the worker's and the
+ * coordinator's logs and in mr-report.json.  Returns -1, so a callback can
+ * end with `return mr_fail(ctx, why);`.  The last call before a callback
+ * returns non-zero is the one kept.  An engine that predates it gets the
+ * message on stderr instead.
+ */
+static inline int mr_fail(struct mr_ctx *ctx, const char *msg)
+{
+	const struct mr_host *h = ctx->host;
+
+	if (h->size < offsetof(struct mr_host, fail) + sizeof(h->fail) || !h->fail) {
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	return h->fail(ctx, msg);
 }
 
 /* The lab's hash: FNV-1a, 32 bits, over the key's bytes. */

@@ -168,7 +168,7 @@ static int run_mapper(struct mr_ctx *ctx, const char *file, const char *data, si
 
 MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, size_t len)
 {
-	return run_mapper(ctx, file, data, len);
+	return app_said(ctx, run_mapper(ctx, file, data, len));
 }
 
 /* ---- reduce ---- */
@@ -196,7 +196,7 @@ static int start_reducer(struct mr_ctx *ctx)
 	return rc;
 }
 
-MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
+static int reduce_key(struct mr_ctx *ctx, const char *key, size_t klen)
 {
 	const char *val;
 	size_t vlen;
@@ -213,6 +213,11 @@ MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
 	return r;
 }
 
+MR_EXPORT int mr_reduce(struct mr_ctx *ctx, const char *key, size_t klen)
+{
+	return app_said(ctx, reduce_key(ctx, key, klen));
+}
+
 /* ---- task hooks ---- */
 
 MR_EXPORT int mr_task_start(struct mr_ctx *ctx, int kind, int task_id)
@@ -222,7 +227,7 @@ MR_EXPORT int mr_task_start(struct mr_ctx *ctx, int kind, int task_id)
 	S.ctx = ctx;
 	S.kind = kind;
 	S.task_id = task_id;
-	return kind == MR_KIND_REDUCE ? start_reducer(ctx) : 0;
+	return app_said(ctx, kind == MR_KIND_REDUCE ? start_reducer(ctx) : 0);
 }
 
 MR_EXPORT int mr_task_end(struct mr_ctx *ctx, int kind, int task_id, int ok)
@@ -238,5 +243,5 @@ MR_EXPORT int mr_task_end(struct mr_ctx *ctx, int kind, int task_id, int ok)
 		rc = child_finish(&S.ch);
 	}
 	S.task_id = -1;
-	return rc;
+	return app_said(ctx, rc);
 }

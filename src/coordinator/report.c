@@ -178,8 +178,13 @@ static json_t *task_json(const struct job *job, uint32_t index, int64_t start_ms
 	}
 	put(o, "attempts", attempts);
 	for (size_t k = 0; k < t->ncounters; k++) {
-		put(counters, t->counters[k].name, json_integer(t->counters[k].value));
-		total_add(totals, t->counters[k].name, t->counters[k].value);
+		/* A plugin's counter name is its bytes: a key must be UTF-8. */
+		json_t *name = text_json(t->counters[k].name);
+		const char *key = json_string_value(name);
+
+		put(counters, key, json_integer(t->counters[k].value));
+		total_add(totals, key, t->counters[k].value);
+		json_decref(name);
 	}
 	put(o, "counters", counters);
 	return o;

@@ -56,6 +56,21 @@ static int counter_add(struct mr_ctx *c, const char *name, int64_t n)
 	return counters_add(&e->rn->counters, name, n);
 }
 
+/* mr_fail: the plugin says why its callback fails (kept for the message). */
+static int plugin_fail(struct mr_ctx *c, const char *msg)
+{
+	struct engine_ctx *e = (struct engine_ctx *)c;
+
+	snprintf(e->rn->plugin_why, sizeof(e->rn->plugin_why), "%s", msg ? msg : "");
+	return -1;
+}
+
+/* ": WHY" when the plugin said why it failed (mr_fail), else "". */
+static const char *why_sep(const struct runner *rn)
+{
+	return rn->plugin_why[0] ? ": " : "";
+}
+
 /* mr_param: the job's parameters, in every callback. */
 static const char *param_get(struct mr_ctx *c, const char *key)
 {
@@ -130,6 +145,7 @@ static const struct mr_host map_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = map_emit_line,
+	.fail = plugin_fail,
 };
 
 /*
@@ -146,8 +162,9 @@ static int task_start(struct run_ctx *ctx, int kind, int id)
 	if (p->task_start(&ctx->e.pub, kind, id) != 0 || ctx->failed) {
 		if (ctx->failed)
 			return -1; /* an engine call failed: said, fault set */
-		error("mr_task_start of %s %d failed in plugin %s",
-		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path);
+		error("mr_task_start of %s %d failed in plugin %s%s%s",
+		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path, why_sep(rn),
+		      rn->plugin_why);
 		return plugin_fault(rn);
 	}
 	return 0;
@@ -173,8 +190,9 @@ static int task_end(struct run_ctx *ctx, int kind, int id, int rc)
 	if (p->task_end(&ctx->e.pub, kind, id, 1) != 0 || ctx->failed) {
 		if (ctx->failed)
 			return -1; /* an engine call failed: said, fault set */
-		error("mr_task_end of %s %d failed in plugin %s",
-		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path);
+		error("mr_task_end of %s %d failed in plugin %s%s%s",
+		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path, why_sep(rn),
+		      rn->plugin_why);
 		return plugin_fault(rn);
 	}
 	return 0;
@@ -217,8 +235,8 @@ static int map_records(const struct map_spec *spec, struct run_ctx *ctx,
 		if (ctx->failed)
 			return -1;
 		if (rc != 0) {
-			error("map of the line at byte %lld of %s failed in plugin %s",
-			      (long long)off, spec->file, p->path);
+			error("map of the line at byte %lld of %s failed in plugin %s%s%s",
+			      (long long)off, spec->file, p->path, why_sep(rn), rn->plugin_why);
 			return plugin_fault(rn);
 		}
 		pos += len + 1;
@@ -266,6 +284,7 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
 	struct filebuf in;
 	int rc;
 
+	rn->plugin_why[0] = '\0';
 	if (codec == INPUT_PLAIN) {
 		rc = filebuf_read(&in, spec->file, spec->offset, spec->length);
 	} else if (spec->offset != 0 || spec->length >= 0) {
@@ -291,7 +310,8 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
 	} else {
 		rc = p->map(&ctx.e.pub, spec->file, in.data, in.len);
 		if (rc != 0 && !ctx.failed) {
-			error("map of %s failed in plugin %s", spec->file, p->path);
+			error("map of %s failed in plugin %s%s%s", spec->file, p->path,
+			      why_sep(rn), rn->plugin_why);
 			plugin_fault(rn);
 		}
 	}
@@ -363,6 +383,7 @@ static const struct mr_host combine_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = combine_emit_line,
+	.fail = plugin_fail,
 };
 
 /*
@@ -379,8 +400,9 @@ static int plugin_combine(void *arg, const char *key, size_t klen, struct combin
 	};
 
 	if (p->combine(&ctx.e.pub, key, klen) != 0 && !ctx.failed)
-		return error("combine of key '%.*s' failed in plugin %s",
-			     klen > 64 ? 64 : (int)klen, key, p->path);
+		return error("combine of key '%.*s' failed in plugin %s%s%s",
+			     klen > 64 ? 64 : (int)klen, key, p->path, why_sep(rn),
+			     rn->plugin_why);
 	return ctx.failed ? -1 : 0;
 }
 
@@ -448,6 +470,7 @@ static const struct mr_host reduce_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = reduce_emit_line,
+	.fail = plugin_fail,
 };
 
 /* Call the plugin's reduce once per key of ctx->g, into ctx->out.  0 or -1. */
@@ -461,8 +484,9 @@ static int reduce_groups(struct run_ctx *ctx, const char *out_path)
 	while ((more = mgroup_next_key(g)) > 0) {
 		ctx->groups++;
 		if (p->reduce(&ctx->e.pub, g->key, g->klen) != 0 && !ctx->failed) {
-			error("reduce of key '%.*s' for %s failed in plugin %s",
-			      g->klen > 64 ? 64 : (int)g->klen, g->key, out_path, p->path);
+			error("reduce of key '%.*s' for %s failed in plugin %s%s%s",
+			      g->klen > 64 ? 64 : (int)g->klen, g->key, out_path, p->path,
+			      why_sep(rn), rn->plugin_why);
 			return plugin_fault(rn);
 		}
 		if (ctx->failed)
@@ -479,6 +503,7 @@ int runner_reduce_merged(struct runner *rn, struct merger *m, int reduce_id,
 	struct run_ctx ctx = { .e = { .pub.host = &reduce_host, .rn = rn }, .g = &g, .out = &out };
 	int rc;
 
+	rn->plugin_why[0] = '\0';
 	if (afile_open_output(&out, out_path) < 0)
 		return engine_fault(rn);
 	mgroup_init(&g, m);

@@ -75,6 +75,7 @@ struct runner {
 	struct counters counters;        /* the last task's; see runner_counters() */
 	volatile int64_t *record_probe;  /* see runner_set_record_probe() */
 	const struct params *params;     /* see runner_set_params() */
+	char plugin_why[513];            /* the plugin's last mr_fail() of this step */
 	struct mapout_cache cache;       /* kept from map task to map task */
 	enum runner_fault fault;         /* set by every call that returns -1 */
 	/* Set by the caller after runner_init when not the defaults: */

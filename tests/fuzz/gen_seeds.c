@@ -135,7 +135,7 @@ static int xdr_seeds(void)
 				    .errmsg = "cannot open mr-2-1: No such file or directory",
 				    .bad_record = -1, .failure = MR_FAIL_ENGINE,
 				    .fetch_map = -1, .fetch_host = "", .fetch_addr = "" };
-	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE, 0, 0 };
+	mr_report_reply rr = { MR_REPORT_ACCEPTED, TRUE, 7, 5 };
 	mr_ask_reply map, reduce, wait, done;
 	mr_job_param params[2] = {
 		{ .key = "map", .value = { 14, "python3 map.py" } },

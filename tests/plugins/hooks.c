@@ -11,7 +11,8 @@
  *         else mr_emit(KEY, count).
  * Faults by parameter: fail_start=map|reduce, fail_end=map|reduce,
  * fail_map=1 (the map fails: its end is told ok=0, and says so on
- * stderr), line_in_map=1 (mr_emit_line in a map: the engine refuses).
+ * stderr), line_in_map=1 (mr_emit_line in a map: the engine refuses);
+ * badcounter=1 counts each map in a counter whose name is not UTF-8.
  */
 #include "mapreduce.h"
 
@@ -92,6 +93,8 @@ MR_EXPORT int mr_map(struct mr_ctx *ctx, const char *file, const char *data, siz
 		return -1;
 	if (is(ctx, "line_in_map", "1"))
 		return mr_emit_line(ctx, "x", 1);
+	if (is(ctx, "badcounter", "1") && mr_counter_add(ctx, "bad\xff\xfe", 1) < 0)
+		return -1;
 	if (!tag)
 		tag = "none";
 	while (data < end) {
