@@ -398,6 +398,40 @@ t_output_recover() {
 	return "$FAILED"
 }
 
+# The journal records the expanded list: a job over a directory that
+# failed is not recovered once the directory has another file (exit 2,
+# naming the difference), and is recovered from a list naming the same
+# files in the same order.
+t_recover_directory() {
+	local f
+	need tests/plugins/fail_reduce.so
+	setup 0
+	mkdir "$T/in/d" || exit 1
+	for f in "$DATA"/pg-being_ernest.txt "$DATA"/pg-grimm.txt; do cp "$f" "$T/in/d/"; done
+	printf 'poison\npoison apple\n' >"$T/in/d/poison.txt"
+	seq_ref "$T/ref" "$TPLUG/fail_reduce.so" ../in/d || return 1
+	spawn c1 60 "$COORD_BIN" --socket "$SOCK" --nreduce 3 --max-attempts 2 ../in/d
+	wait_socket c1
+	start_workers w 2 "$TPLUG/fail_reduce.so" TP_FAIL=300
+	await c1 60
+	expect_rc c1 1
+	for f in 1 2; do await w$f 20; done
+	echo "a new file" >"$T/in/d/new.txt"
+	run c2 10 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 3 --max-attempts 2 ../in/d
+	expect_rc c2 2
+	expect_in c2 err "4 inputs given, the journal's job had 3"
+	rm "$T/in/d/new.txt"
+	ls "$T"/in/d/* | sed "s|^$T/|../|" >"$T/list"
+	spawn c3 60 "$COORD_BIN" --socket "$SOCK" --recover --nreduce 3 --max-attempts 2 \
+		--inputs-from ../list
+	wait_socket c3
+	start_workers v 1 "$TPLUG/fail_reduce.so"
+	await c3 60
+	expect_job_ok c3 3 "$T/ref"
+	expect_in c3 err "2 of 3 reduce tasks were finished and keep their output"
+	return "$FAILED"
+}
+
 ALL=(
 	directory:t_directory
 	directory-duplicate:t_directory_duplicate
@@ -410,6 +444,7 @@ ALL=(
 	output-reconnect:t_output_reconnect
 	output-tcp:t_output_tcp
 	output-recover:t_output_recover
+	recover-directory:t_recover_directory
 )
 
 require_built mrcoordinator mrworker mrsequential apps/wc.so
