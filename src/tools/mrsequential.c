@@ -82,8 +82,10 @@ static int parse_options(int argc, char **argv, struct seq_options *o, struct pa
 			o->inputs_from = optarg;
 			break;
 		case 'o':
-			if (!*optarg) {
-				error("--output needs a directory name");
+			/* Room for "/mr-out-0" in a path (common/jobdir.h). */
+			if (!*optarg || strlen(optarg) > JOBDIR_PATH_MAX - 64) {
+				error("--output must be a directory name of 1 to %d bytes",
+				      JOBDIR_PATH_MAX - 64);
 				goto usage;
 			}
 			o->output_dir = optarg;
