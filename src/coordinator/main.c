@@ -477,9 +477,6 @@ int main(int argc, char **argv)
 		error_errno("job directory (the current directory) is not writable");
 		goto out;
 	}
-	if (o.output_dir && jobdir_make_output(o.output_dir) < 0)
-		goto out;
-	o.job.output_dir = o.output_dir;
 	raise_fd_limit(); /* idle peers cost one fd each */
 	sigfd = loop_signals_open();
 	if (sigfd < 0)
@@ -491,6 +488,10 @@ int main(int argc, char **argv)
 		status = rc == 2 ? 0 : rc == -2 ? 2 : 1;
 		goto out_unlink;
 	}
+	/* Made once the job will run (still before any task is handed out). */
+	if (o.output_dir && jobdir_make_output(o.output_dir) < 0)
+		goto out_unlink;
+	o.job.output_dir = o.output_dir;
 
 	job_init(&job, sp.files, sp.n, &o.job);
 	job_set_splits(&job, sp.offsets, sp.lengths);
