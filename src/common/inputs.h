@@ -8,10 +8,10 @@
  * `LC_ALL=C sort` orders them: "d/b.txt" before "d/b/c.txt", '.' < '/').
  * Entries whose name starts with '.' are skipped, directories with
  * everything under them.  A symbolic link to a regular file counts as a
- * file; one to a directory is not followed (no
- * loops); other entries (fifos, sockets, devices) are skipped.  A
- * directory that yields no file at all is an error.  Any other INPUT is
- * taken as a file name and checked by inputs_check().
+ * file; one to a directory is not followed (no loops); other entries
+ * (fifos, sockets, devices) are skipped.  A directory that yields no file
+ * at all is an error.  Any other INPUT is taken as a file name and checked
+ * by inputs_check().  A list of inputs is held in memory (a name each).
  *
  * Lists.  inputs_add_list() reads INPUTs one per line from a file ("-":
  * standard input): each line is a path exactly as written (spaces and '#'
