@@ -109,7 +109,7 @@ struct mr_host {
 	/* Reduce: write one output line as it is (engine 0.3; see mr_emit_line). */
 	int (*emit_line)(struct mr_ctx *ctx, const char *line, size_t len);
 	/* Why the callback fails (engine 0.3; see mr_fail). */
-	int (*fail)(struct mr_ctx *ctx, const char *msg);
+	int (*set_error)(struct mr_ctx *ctx, const char *msg);
 };
 
 /* What every callback receives.  Only `host` is public. */
@@ -193,11 +193,12 @@ static inline int mr_fail(struct mr_ctx *ctx, const char *msg)
 {
 	const struct mr_host *h = ctx->host;
 
-	if (h->size < offsetof(struct mr_host, fail) + sizeof(h->fail) || !h->fail) {
+	if (h->size < offsetof(struct mr_host, set_error) + sizeof(h->set_error) ||
+	    !h->set_error) {
 		fprintf(stderr, "%s\n", msg);
 		return -1;
 	}
-	return h->fail(ctx, msg);
+	return h->set_error(ctx, msg);
 }
 
 /* The lab's hash: FNV-1a, 32 bits, over the key's bytes. */

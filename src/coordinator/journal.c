@@ -538,32 +538,12 @@ int journal_sync_reap(struct journal *j, int wait)
 
 int journal_sync(struct journal *j)
 {
-	if (j->flying && journal_sync_reap(j, 1) < 0)
+	/* The batch in flight, then the rest as one more, waited for. */
+	if (journal_sync_reap(j, 1) < 0)
 		return -1;
-	if (j->failed) {
-		errno = EIO;
+	if (journal_sync_start(j) < 0)
 		return -1;
-	}
-	if (j->len == 0)
-		return 0;
-	if (fault_fail("write", j->path) || write_at(j->fd, j->buf, j->len, j->end) < 0) {
-		j->failed = 1;
-		return error_errno("cannot write %zu records to journal %s at offset %" PRIu64,
-				   j->pending, j->path, j->end);
-	}
-	if (fault_fail("fsync", j->path) || fdatasync(j->fd) < 0) {
-		j->failed = 1;
-		return error_errno("cannot sync journal %s", j->path);
-	}
-	j->end += j->len;
-	j->len = 0;
-	j->pending = 0;
-	if (j->cap > (4u << 20)) { /* a burst of big records: give the memory back */
-		free(j->buf);
-		j->buf = NULL;
-		j->cap = 0;
-	}
-	return 0;
+	return journal_sync_reap(j, 1);
 }
 
 int journal_failed(const struct journal *j)

@@ -145,8 +145,25 @@ static const struct mr_host map_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = map_emit_line,
-	.fail = plugin_fail,
+	.set_error = plugin_fail,
 };
+
+/*
+ * Hook `hook` of task `kind` `id` returned non-zero: -1, after saying so
+ * (the plugin's fault), unless an engine call in it failed (said, fault
+ * set already).
+ */
+static int hook_failed(struct run_ctx *ctx, const char *hook, int kind, int id)
+{
+	struct runner *rn = ctx->e.rn;
+
+	if (ctx->failed)
+		return -1;
+	error("%s of %s %d failed in plugin %s%s%s", hook,
+	      kind == MR_KIND_MAP ? "map" : "reduce", id, rn->plugin->path, why_sep(rn),
+	      rn->plugin_why);
+	return plugin_fault(rn);
+}
 
 /*
  * The plugin's mr_task_start, when it has one: 0, or -1 after saying that
@@ -159,14 +176,8 @@ static int task_start(struct run_ctx *ctx, int kind, int id)
 
 	if (!p->task_start)
 		return 0;
-	if (p->task_start(&ctx->e.pub, kind, id) != 0 || ctx->failed) {
-		if (ctx->failed)
-			return -1; /* an engine call failed: said, fault set */
-		error("mr_task_start of %s %d failed in plugin %s%s%s",
-		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path, why_sep(rn),
-		      rn->plugin_why);
-		return plugin_fault(rn);
-	}
+	if (p->task_start(&ctx->e.pub, kind, id) != 0 || ctx->failed)
+		return hook_failed(ctx, "mr_task_start", kind, id);
 	return 0;
 }
 
@@ -187,14 +198,8 @@ static int task_end(struct run_ctx *ctx, int kind, int id, int rc)
 		(void)p->task_end(&ctx->e.pub, kind, id, 0);
 		return -1;
 	}
-	if (p->task_end(&ctx->e.pub, kind, id, 1) != 0 || ctx->failed) {
-		if (ctx->failed)
-			return -1; /* an engine call failed: said, fault set */
-		error("mr_task_end of %s %d failed in plugin %s%s%s",
-		      kind == MR_KIND_MAP ? "map" : "reduce", id, p->path, why_sep(rn),
-		      rn->plugin_why);
-		return plugin_fault(rn);
-	}
+	if (p->task_end(&ctx->e.pub, kind, id, 1) != 0 || ctx->failed)
+		return hook_failed(ctx, "mr_task_end", kind, id);
 	return 0;
 }
 
@@ -383,7 +388,7 @@ static const struct mr_host combine_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = combine_emit_line,
-	.fail = plugin_fail,
+	.set_error = plugin_fail,
 };
 
 /*
@@ -470,7 +475,7 @@ static const struct mr_host reduce_host = {
 	.counter_add = counter_add,
 	.param = param_get,
 	.emit_line = reduce_emit_line,
-	.fail = plugin_fail,
+	.set_error = plugin_fail,
 };
 
 /* Call the plugin's reduce once per key of ctx->g, into ctx->out.  0 or -1. */
