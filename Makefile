@@ -18,6 +18,8 @@ TIRPC_CFLAGS := $(shell $(PKGCONF) --cflags libtirpc 2>/dev/null)
 TIRPC_LIBS   := $(shell $(PKGCONF) --libs libtirpc 2>/dev/null)
 JANSSON_CFLAGS := $(shell $(PKGCONF) --cflags jansson 2>/dev/null)
 JANSSON_LIBS   := $(shell $(PKGCONF) --libs jansson 2>/dev/null || echo -ljansson)
+# Compressed inputs (src/runner/zinput.c): gzip, zstd, xz.
+ZLIBS := $(shell $(PKGCONF) --libs zlib libzstd liblzma 2>/dev/null || echo -lz -lzstd -llzma)
 
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 BASEFLAGS := -std=gnu11 $(OPT) $(SANFLAGS) -D_GNU_SOURCE -Isrc -I$(B)/gen $(TIRPC_CFLAGS) $(JANSSON_CFLAGS)
@@ -100,7 +102,7 @@ $(SHUFFLE_LIB): $(call obj,$(SHUFFLE_SRC))
 
 $(B)/mrworker: $(call obj,$(WORKER_SRC) $(RUNNER_SRC) $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c) $(SHUFFLE_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lxxhash -lcrypto
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TIRPC_LIBS) -ldl -lxxhash -lcrypto $(ZLIBS)
 
 $(B)/mrctl: $(call obj,src/tools/mrctl.c src/tools/timeline.c src/tools/xmlesc.c src/tools/watch.c src/coordinator/journal.c src/coordinator/syncer.c src/coordinator/jrec.c $(NET_SRC) $(COMMON_SRC) $(B)/gen/mr_clnt.c $(B)/gen/mr_xdr.c)
 	@$(if $(Q),echo "  LD      $@")
@@ -108,7 +110,7 @@ $(B)/mrctl: $(call obj,src/tools/mrctl.c src/tools/timeline.c src/tools/xmlesc.c
 
 $(B)/mrsequential: $(call obj,src/tools/mrsequential.c $(RUNNER_SRC) $(COMMON_SRC)) $(SHUFFLE_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lxxhash
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lxxhash $(ZLIBS)
 
 $(B)/apps/stream.so: $(APP_OBJS_stream)
 $(B)/apps/%.so: $(B)/obj/src/apps/%.o

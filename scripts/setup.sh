@@ -5,8 +5,10 @@
 #   scripts/setup.sh --build  build dependencies only
 set -u
 
-build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev libssl-dev libpcre2-dev)
-test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps iproute2 util-linux python3 gawk mandoc)
+build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev libssl-dev libpcre2-dev
+            zlib1g-dev libzstd-dev liblzma-dev)
+test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps iproute2 util-linux python3 gawk mandoc
+           gzip zstd xz-utils)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || pkgs+=("${test_pkgs[@]}")

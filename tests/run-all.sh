@@ -38,6 +38,7 @@ SUITES=(
 	"tests/test-net.sh"
 	"tests/test-reconnect.sh"
 	"tests/test-recover.sh"
+	"tests/test-inputs.sh"
 	"tests/chaos.sh ${MR_CHAOS_JOBS:-10}"
 	"env CHAOS_COORD=1 tests/chaos.sh ${MR_CHAOS_COORD_JOBS:-5}"
 	"scripts/bench.sh --quick"

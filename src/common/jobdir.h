@@ -44,6 +44,21 @@ char *jobdir_run_path(char buf[JOBDIR_PATH_MAX], const char *dir, int map_id, in
 char *jobdir_output(char buf[JOBDIR_NAME_MAX], int reduce_id);
 
 /*
+ * Where a job's results go (--output DIR; NULL or "": the job directory):
+ * "DIR/mr-out-R", or "mr-out-R"; "DIR/mr-report.json", or
+ * "mr-report.json".  Cut, always terminated, when dir is too long.
+ */
+char *jobdir_output_path(char buf[JOBDIR_PATH_MAX], const char *dir, int reduce_id);
+char *jobdir_report_path(char buf[JOBDIR_PATH_MAX], const char *dir);
+
+/*
+ * Make the output directory `dir` if it is missing (with its missing
+ * parents, mode 0777 less the umask) and check that it is a directory we
+ * may write in.  0, or -1 after printing the path and why.
+ */
+int jobdir_make_output(const char *dir);
+
+/*
  * Is `name` a run "mr-M-R" of a job with nmap maps and nreduce reduces
  * (M < nmap, R < nreduce, both plain decimals)?
  */
@@ -69,5 +84,9 @@ void jobdir_stamp_report(struct jobdir_stamp *s);
 
 /* 1 when the report there now is not the one stamped in *s, else 0. */
 int jobdir_report_changed(const struct jobdir_stamp *s);
+
+/* The same for a report at `path` (a job with --output DIR: DIR's). */
+void jobdir_stamp_file(struct jobdir_stamp *s, const char *path);
+int jobdir_file_changed(const struct jobdir_stamp *s, const char *path);
 
 #endif

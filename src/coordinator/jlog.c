@@ -149,6 +149,11 @@ static int write_head(struct jlog *l, const struct jlog_spec *spec)
 	jbuf_reset(&l->buf);
 	jrec_put_spec(&l->buf, &s);
 	append(l, JREC_SPEC);
+	if (spec->output_dir) {
+		jbuf_reset(&l->buf);
+		jrec_put_output(&l->buf, spec->output_dir);
+		append(l, JREC_OUTPUT);
+	}
 	for (int i = 0; i < spec->ninputs; i++) {
 		jbuf_reset(&l->buf);
 		jrec_put_input(&l->buf, spec->inputs[i].name, spec->inputs[i].size,
@@ -165,6 +170,7 @@ int jlog_create(struct jlog *l, const char *path, const struct jlog_spec *spec)
 
 	memset(l, 0, sizeof(*l));
 	l->path = path;
+	l->output_dir = spec->output_dir;
 	if (journal_open(&l->j, path, 0, &scan) < 0)
 		return -1;
 	return write_head(l, spec);
@@ -182,7 +188,7 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 	int64_t *sizes;
 	const char **names;
 	int64_t *values;
-	char name[JOBDIR_NAME_MAX];
+	char name[JOBDIR_PATH_MAX];
 	struct stat st;
 
 	if (!l->j || l->failed)
@@ -194,7 +200,7 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 		if (is_map)
 			jobdir_map_run(name, id, (int)i);
 		else
-			jobdir_output(name, id);
+			jobdir_output_path(name, l->output_dir, id);
 		sizes[i] = stat(name, &st) == 0 ? (int64_t)st.st_size : -1;
 	}
 	for (size_t k = 0; k < t->ncounters; k++) {
@@ -284,6 +290,7 @@ struct replay {
 	int have_spec;
 	uint32_t inputs_seen;
 	struct jrec_spec spec;
+	char *output_dir;        /* the OUTPUT record's (malloc'd), or NULL: none */
 };
 
 static int mismatch(const char *path, const char *fmt, ...)
@@ -383,6 +390,7 @@ static int replay_one(struct replay *rp, const char *path, const struct jlog_spe
 	struct jrec_start st;
 	struct jrec_rerun rr;
 	struct jrec_end e;
+	struct jstr out;
 
 	if (!rp->have_spec && type != JREC_SPEC)
 		return -1;
@@ -415,8 +423,24 @@ static int replay_one(struct replay *rp, const char *path, const struct jlog_spe
 			return -1;
 		rp->ended = 1;
 		return 0;
+	case JREC_OUTPUT:
+		if (rp->output_dir || rp->inputs_seen || jrec_get_output(p, len, &out) < 0)
+			return -1;
+		rp->output_dir = xstrndup(out.s ? out.s : "", out.len);
+		return 0;
 	}
 	return -1;
+}
+
+/* The same --output directory as the journal's job (string for string)?  0 or -2. */
+static int check_output(const char *path, const char *was, const char *now)
+{
+	if (!was && !now)
+		return 0;
+	if (was && now && !strcmp(was, now))
+		return 0;
+	return mismatch(path, "the output directory is %s, the journal's job had %s",
+			now ? now : "the job directory", was ? was : "the job directory");
 }
 
 static int replay_file(struct replay *rp, const char *path, const struct jlog_spec *spec)
@@ -449,7 +473,7 @@ static int replay_file(struct replay *rp, const char *path, const struct jlog_sp
 	if (rp->have_spec && rp->inputs_seen != rp->spec.ninputs)
 		return mismatch(path, "it lists %u of its %u inputs", rp->inputs_seen,
 				rp->spec.ninputs);
-	return 0;
+	return rp->have_spec ? check_output(path, rp->output_dir, spec->output_dir) : 0;
 }
 
 /*
@@ -484,7 +508,7 @@ static int file_as_recorded(const char *name, int64_t size, char *why, size_t ws
 static int restore_tasks(struct replay *rp, struct job *job)
 {
 	int nmap = rp->nmap, nreduce = rp->nreduce, again = 0;
-	char name[JOBDIR_NAME_MAX], why[JOBDIR_NAME_MAX + 64], tname[256];
+	char name[JOBDIR_PATH_MAX], why[JOBDIR_PATH_MAX + 64], tname[256];
 	char *need = xcalloc((size_t)nreduce, 1); /* reduces whose runs are needed */
 
 	for (int r = 0; r < nreduce; r++) {
@@ -493,7 +517,8 @@ static int restore_tasks(struct replay *rp, struct job *job)
 		need[r] = 1;
 		if (!t->done)
 			continue;
-		if (file_as_recorded(jobdir_output(name, r), t->sizes[0], why, sizeof(why))) {
+		if (file_as_recorded(jobdir_output_path(name, job->cfg.output_dir, r),
+				     t->sizes[0], why, sizeof(why))) {
 			job_restore(job, KIND_REDUCE, r, t->attempt, 0, t->counters, t->ncounters);
 			need[r] = 0;
 		} else {
@@ -545,6 +570,7 @@ int jlog_recover(struct jlog *l, const char *path, const struct jlog_spec *spec,
 
 	memset(l, 0, sizeof(*l));
 	l->path = path;
+	l->output_dir = spec->output_dir;
 	/* Open for appending first: that cuts a torn tail (with a warning). */
 	if (journal_open(&l->j, path, 0, &scan) < 0) {
 		error("cannot recover the job from %s (above); remove it to start the job "
@@ -577,6 +603,7 @@ out:
 	for (int i = 0; i < rp.nmap + rp.nreduce; i++)
 		past_clear(&rp.tasks[i]);
 	free(rp.tasks);
+	free(rp.output_dir);
 	if (rc < 0) {
 		journal_close(l->j);
 		l->j = NULL;

@@ -28,9 +28,10 @@
  * Recovery.  jlog_recover() reads an existing journal (a torn tail is cut
  * with a warning), checks that it is the same job (the same inputs, in the
  * same order, with the same sizes and modification times; the same
- * nreduce, split size and output-changing options), then checks that each
- * finished task's output is still there with its recorded size: a
- * reduce's mr-out-R, and a map's runs mr-M-R for every reduce not finished
+ * nreduce, split size, output-changing options and --output directory),
+ * then checks that each finished task's output is still there with its
+ * recorded size: a reduce's mr-out-R (in the --output directory), and a
+ * map's runs mr-M-R for every reduce not finished
  * (with more than 256 reduces a map's sizes are not recorded and only
  * presence is checked).  Runs held by a TCP worker are not checked here:
  * that worker is waited for as a ghost (tasks.h, job_ghost) while the
@@ -77,6 +78,7 @@ struct jlog_spec {
 	uint64_t params_hash;    /* params_hash() of --param: 0 for none */
 	int ninputs;
 	const struct jlog_input *inputs; /* borrowed, ninputs long */
+	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
 };
 
 struct jlog {
@@ -87,6 +89,7 @@ struct jlog {
 	uint64_t synced;         /* generation of the last durable batch */
 	int flying;              /* a batch (generation synced + 1) is in flight */
 	int64_t last_start_ms;   /* when the last background batch started */
+	const char *output_dir;  /* borrowed from the spec: where mr-out-R are */
 };
 
 /* At most one background batch starts per this many ms (group commit window). */

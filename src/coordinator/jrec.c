@@ -98,6 +98,11 @@ void jrec_put_end(struct jbuf *b, const struct jrec_end *r)
 	put32(b, r->status);
 }
 
+void jrec_put_output(struct jbuf *b, const char *dir)
+{
+	putstr(b, dir);
+}
+
 /* A bounds-checked cursor over a payload; `bad` sticks once a read overruns. */
 struct cur {
 	const unsigned char *p;
@@ -239,11 +244,20 @@ int jrec_get_end(const void *p, size_t len, struct jrec_end *r)
 	return finish(&c);
 }
 
+int jrec_get_output(const void *p, size_t len, struct jstr *dir)
+{
+	struct cur c = { p, len, 0 };
+
+	*dir = getstr(&c);
+	return finish(&c);
+}
+
 const char *jrec_type_name(uint32_t type)
 {
 	static const char *const names[] = {
 		[JREC_SPEC] = "spec", [JREC_INPUT] = "input", [JREC_START] = "start",
 		[JREC_DONE] = "done", [JREC_RERUN] = "rerun", [JREC_END] = "end",
+		[JREC_OUTPUT] = "output",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type]

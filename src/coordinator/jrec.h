@@ -7,7 +7,9 @@
  * A journal holds, in order:
  *   SPEC     the job: its id, nreduce, split size, option flags, a digest of
  *            its --param pairs, how many inputs;
- *   INPUT    one per input, in command-line order: name, size, mtime;
+ *   OUTPUT   the job's --output directory, as given (only with --output);
+ *   INPUT    one per input, in the order of the job's expanded input list
+ *            (common/inputs.h): name, size, mtime;
  *   START    one per coordinator run over the journal (the first, and one
  *            per --recover): its incarnation number and wall-clock time;
  *   DONE     a task finished: kind, id, attempt, the fetch address of the
@@ -43,6 +45,7 @@ enum jrec_type {
 	JREC_DONE = 4,
 	JREC_RERUN = 5,
 	JREC_END = 6,
+	JREC_OUTPUT = 7,
 };
 
 /* SPEC flags: the options that change a job's output. */
@@ -122,6 +125,8 @@ void jrec_put_done(struct jbuf *b, uint32_t kind, uint32_t id, uint64_t attempt,
 		   const char *const *cnames, const int64_t *cvalues, uint32_t ncounters);
 void jrec_put_rerun(struct jbuf *b, const struct jrec_rerun *r);
 void jrec_put_end(struct jbuf *b, const struct jrec_end *r);
+/* OUTPUT: the --output directory, a C string. */
+void jrec_put_output(struct jbuf *b, const char *dir);
 
 /* Decoders: 0, or -1 when the payload is not a record of that type. */
 int jrec_get_spec(const void *p, size_t len, struct jrec_spec *r);
@@ -132,6 +137,7 @@ int jrec_get_done(const void *p, size_t len, struct jrec_done *r);
 void jrec_done_release(struct jrec_done *r);
 int jrec_get_rerun(const void *p, size_t len, struct jrec_rerun *r);
 int jrec_get_end(const void *p, size_t len, struct jrec_end *r);
+int jrec_get_output(const void *p, size_t len, struct jstr *dir);
 
 /* "spec", "input", ... or "unknown". */
 const char *jrec_type_name(uint32_t type);

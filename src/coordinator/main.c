@@ -5,6 +5,7 @@
  */
 #include "common/afile.h"
 #include "common/faults.h"
+#include "common/inputs.h"
 #include "common/jobdir.h"
 #include "common/log.h"
 #include "net/usock.h"
@@ -34,74 +35,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct input_id {
-	dev_t dev;
-	ino_t ino;
-	int index;
-};
-
-static int cmp_input_id(const void *x, const void *y)
-{
-	const struct input_id *a = x, *b = y;
-
-	if (a->dev != b->dev)
-		return a->dev < b->dev ? -1 : 1;
-	if (a->ino != b->ino)
-		return a->ino < b->ino ? -1 : 1;
-	return a->index - b->index;
-}
-
-/*
- * Every input must be a readable regular file, named once.  Fills in[]
- * (n entries: name, size, mtime).  Returns 0, or -1 after naming the
- * first bad input.
- */
-static int check_inputs(char *const *files, int n, struct jlog_input *in)
-{
-	struct input_id *ids = xcalloc((size_t)n, sizeof(*ids));
-	int ret = -1;
-
-	for (int i = 0; i < n; i++) {
-		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
-		struct stat st;
-
-		if (fd < 0) {
-			error_errno("cannot read input %s", files[i]);
-			goto out;
-		}
-		if (fstat(fd, &st) < 0) {
-			error_errno("cannot stat input %s", files[i]);
-			close(fd);
-			goto out;
-		}
-		close(fd);
-		if (S_ISDIR(st.st_mode)) {
-			error("input %s is a directory, not a file", files[i]);
-			goto out;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			error("input %s is not a regular file", files[i]);
-			goto out;
-		}
-		ids[i] = (struct input_id){ st.st_dev, st.st_ino, i };
-		in[i].name = files[i];
-		in[i].size = (int64_t)st.st_size;
-		in[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	}
-	qsort(ids, (size_t)n, sizeof(*ids), cmp_input_id);
-	for (int i = 1; i < n; i++) {
-		if (ids[i].dev == ids[i - 1].dev && ids[i].ino == ids[i - 1].ino) {
-			error("input %s is given twice (as %s too); each input must be "
-			      "named once", files[ids[i].index], files[ids[i - 1].index]);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	free(ids);
-	return ret;
-}
-
 /* The map tasks of a job: one per input, or one per split of a big input. */
 struct splits {
 	char **files;        /* borrowed names, one per map task */
@@ -109,14 +42,17 @@ struct splits {
 	int n;
 };
 
-/* Cut every input larger than split_size into split_size pieces. */
+/*
+ * Cut every input larger than split_size into split_size pieces; a
+ * compressed one (common/inputs.h) stays whole whatever its size.
+ */
 static int make_splits(struct splits *sp, char *const *files, const struct jlog_input *in,
 		       int n, uint64_t split_size)
 {
 	size_t total = 0;
 
 	for (int i = 0; i < n; i++)
-		total += in[i].size > (int64_t)split_size
+		total += in[i].size > (int64_t)split_size && inputs_codec(files[i]) == INPUT_PLAIN
 			 ? (size_t)((in[i].size + (int64_t)split_size - 1) / (int64_t)split_size)
 			 : 1;
 	/* A worker takes at most MR_MAX_NMAP runs in one reduce (proto/mr.x). */
@@ -130,7 +66,7 @@ static int make_splits(struct splits *sp, char *const *files, const struct jlog_
 	for (int i = 0; i < n; i++) {
 		int64_t size = in[i].size;
 
-		if (size <= (int64_t)split_size) {
+		if (size <= (int64_t)split_size || inputs_codec(files[i]) != INPUT_PLAIN) {
 			sp->files[sp->n] = files[i];
 			sp->offsets[sp->n] = 0;
 			sp->lengths[sp->n++] = -1;
@@ -179,28 +115,31 @@ static int is_temp_file(const char *name, const struct job *job)
 }
 
 /*
- * Remove the files of the job directory that `match` picks (`what` names
- * them in warnings).  One directory scan rather than an unlink() per
- * possible name.
+ * Remove the files of directory `dir` (NULL: the job directory) that
+ * `match` picks (`what` names them in warnings).  One directory scan
+ * rather than an unlink() per possible name.
  */
-static void remove_leftovers(const struct job *job, leftover_fn *match, const char *what)
+static void remove_leftovers(const struct job *job, const char *dir, leftover_fn *match,
+			     const char *what)
 {
-	DIR *d = opendir(".");
+	DIR *d = opendir(dir ? dir : ".");
 	struct dirent *e;
 
 	if (!d) {
-		warning("cannot list the job directory to remove %ss: %s", what,
-			strerror(errno));
+		warning("cannot list %s to remove %ss: %s", dir ? dir : "the job directory",
+			what, strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (match(e->d_name, job) && unlink(e->d_name) < 0 && errno != ENOENT)
-			warning("cannot remove %s %s: %s", what, e->d_name, strerror(errno));
+		if (match(e->d_name, job) && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
+		    errno != ENOENT)
+			warning("cannot remove %s %s%s%s: %s", what, dir ? dir : "",
+				dir ? "/" : "", e->d_name, strerror(errno));
 	closedir(d);
 }
 
-/* The job's counter totals, one log line (the report has them per task). */
-static void log_counters(const struct job *job)
+/* The job's counter totals, one log line (the report, at `report`, has them per task). */
+static void log_counters(const struct job *job, const char *report)
 {
 	struct job_counter totals[MR_MAX_COUNTERS];
 	size_t n = job_counter_totals(job, totals, MR_MAX_COUNTERS), len = 0;
@@ -216,7 +155,7 @@ static void log_counters(const struct job *job)
 		len += (size_t)w;
 	}
 	if (n)
-		info("counters: %s (all in %s)", line, JOBDIR_REPORT);
+		info("counters: %s (all in %s)", line, report);
 }
 
 /*
@@ -226,17 +165,18 @@ static void log_counters(const struct job *job)
  */
 static int check_outputs(const struct job *job)
 {
-	char name[JOBDIR_NAME_MAX];
+	const char *dir = job->cfg.output_dir;
+	char name[JOBDIR_PATH_MAX];
 	struct stat st;
 
 	for (int r = 0; r < job->nreduce; r++) {
-		if (stat(jobdir_output(name, r), &st) < 0)
+		if (stat(jobdir_output_path(name, dir, r), &st) < 0)
 			return error_errno("reduce task %d was reported done but %s "
 					   "is missing", r, name);
 	}
 	for (int r = 0; r < job->nreduce; r++) {
 		fault_crash("final-fsync");
-		if (afile_sync_path(jobdir_output(name, r)) < 0)
+		if (afile_sync_path(jobdir_output_path(name, dir, r)) < 0)
 			return -1;
 	}
 	afile_sync_dir(name);
@@ -244,15 +184,29 @@ static int check_outputs(const struct job *job)
 }
 
 /*
- * Check the inputs (in[], n entries, filled) and cut them into map tasks
- * (sp).  0, or -1 after naming the first bad input.
+ * The job's inputs (`list`, initialised): the INPUT arguments and the
+ * --inputs-from list expanded (common/inputs.h) and checked; *in (n
+ * entries, malloc'd) what the journal records of them; sp their map
+ * tasks.  0, or -1 after naming the first bad input.
  */
-static int plan_tasks(struct splits *sp, char *const *files, int n, uint64_t split_size,
-		      struct jlog_input *in)
+static int plan_tasks(struct splits *sp, struct inputs *list, const struct coord_options *o,
+		      int argc, char **argv, struct jlog_input **in)
 {
-	if (check_inputs(files, n, in) < 0 || make_splits(sp, files, in, n, split_size) < 0)
+	for (int i = o->first_input; i < argc; i++)
+		if (inputs_add(list, argv[i]) < 0)
+			return -1;
+	if (o->inputs_from && inputs_add_list(list, o->inputs_from) < 0)
 		return -1;
-	return 0;
+	if (list->n > MR_MAX_NMAP)
+		return error("%zu inputs are too many (at most %d map tasks)", list->n,
+			     MR_MAX_NMAP);
+	if (inputs_check(list) < 0)
+		return -1;
+	*in = xcalloc(list->n ? list->n : 1, sizeof(**in));
+	for (size_t i = 0; i < list->n; i++)
+		(*in)[i] = (struct jlog_input){ list->names[i], list->stat[i].size,
+						list->stat[i].mtime_ns };
+	return make_splits(sp, list->names, *in, (int)list->n, o->split_size);
 }
 
 /* A run mr-M-R of a map that is not done: a failed or cut-short attempt's output. */
@@ -272,6 +226,8 @@ static int is_unfinished_run(const char *name, const struct job *job)
 static int finish_job(struct job *job, int rc, const struct coord_options *o,
 		      struct jlog *jl, int64_t start)
 {
+	const char *dir = o->output_dir;
+	char report[JOBDIR_PATH_MAX];
 	int status = 1, done;
 
 	/*
@@ -288,31 +244,34 @@ static int finish_job(struct job *job, int rc, const struct coord_options *o,
 		error("interrupted by signal %d (%s); job not finished", rc, strsignal(rc));
 	} else if (rc == 0 && job->phase == PHASE_DONE && check_outputs(job) == 0) {
 		info("job done in %.2f s: %d map and %d reduce tasks, %lu re-issued, "
-		     "%lu backups (%lu won)%s; results in mr-out-0..mr-out-%d",
+		     "%lu backups (%lu won)%s; results in %s%smr-out-0..mr-out-%d",
 		     (double)(now_ms() - start) / 1000.0, job->nmap, job->nreduce,
 		     job->reissued, job->backups, job->backups_won,
 		     job->recovered ? ", the rest recovered from the journal" : "",
-		     job->nreduce - 1);
+		     dir ? dir : "", dir ? "/" : "", job->nreduce - 1);
 		status = 0;
 	}
+	jobdir_report_path(report, dir);
 	if (rc >= 0)
-		log_counters(job);
+		log_counters(job, report);
 	/*
 	 * The report is written first, so a crash before the journal goes
 	 * leaves a job that --recover ends at once, writing the report again.
 	 * A report that cannot be written (reported) does not fail a job
 	 * whose outputs are all there.
 	 */
-	report_write(job, JOBDIR_REPORT,
+	report_write(job, report,
 		     rc > 0 ? "interrupted" : job->phase == PHASE_DONE ? "done" : "failed",
 		     start, now_ms());
 	done = status == 0;
 	fault_crash("after-report");
 	if (job->phase == PHASE_DONE && !o->keep_intermediate)
-		remove_leftovers(job, is_intermediate, "intermediate file");
+		remove_leftovers(job, NULL, is_intermediate, "intermediate file");
 	else if (job->phase != PHASE_DONE)
-		remove_leftovers(job, is_unfinished_run, "run of an unfinished map");
-	remove_leftovers(job, is_temp_file, "temp file");
+		remove_leftovers(job, NULL, is_unfinished_run, "run of an unfinished map");
+	remove_leftovers(job, NULL, is_temp_file, "temp file");
+	if (dir) /* reduces' temp files of mr-out-R, and the report's */
+		remove_leftovers(job, dir, is_temp_file, "temp file");
 	/* Last: until the journal is gone, --recover can end the job again. */
 	jlog_finish(jl, done, o->keep_journal);
 	return status;
@@ -337,6 +296,7 @@ static uint64_t new_job_id(void)
  */
 static int journal_there(const struct coord_options *o, char *const *inputs, int n)
 {
+	char report[JOBDIR_PATH_MAX];
 	struct stat st;
 
 	if (lstat(JOBDIR_JOURNAL, &st) < 0) {
@@ -346,9 +306,10 @@ static int journal_there(const struct coord_options *o, char *const *inputs, int
 		}
 		if (!o->recover)
 			return 0;
-		if (report_says_done(JOBDIR_REPORT, inputs, n, o->job.nreduce)) {
+		if (report_says_done(jobdir_report_path(report, o->output_dir), inputs, n,
+				     o->job.nreduce)) {
 			info("nothing to recover: the job of this directory is done (%s says so, "
-			     "and its journal is gone)", JOBDIR_REPORT);
+			     "and its journal is gone)", report);
 			return 2;
 		}
 		error("nothing to recover: there is no job journal (%s) in the job directory",
@@ -381,6 +342,7 @@ static int open_journal(const struct coord_options *o, struct jlog *jl, struct j
 		.params_hash = params_hash(&o->params),
 		.ninputs = n,
 		.inputs = in,
+		.output_dir = o->output_dir,
 	};
 
 	memset(jl, 0, sizeof(*jl));
@@ -481,6 +443,7 @@ int main(int argc, char **argv)
 	const char *sockpath;
 	int sigfd, lfd = -1, status = 1, ninputs, rc;
 	struct splits sp = { 0 };
+	struct inputs list;
 	struct secret secret = { 0 };
 	struct netserve net = { .lfd = -1 };
 	struct jlog_input *inputs = NULL;
@@ -506,10 +469,10 @@ int main(int argc, char **argv)
 		coord_options_release(&o);
 		return 2;
 	}
-	ninputs = argc - o.first_input;
-	inputs = xcalloc((size_t)ninputs, sizeof(*inputs));
-	if (plan_tasks(&sp, argv + o.first_input, ninputs, o.split_size, inputs) < 0)
+	inputs_init(&list);
+	if (plan_tasks(&sp, &list, &o, argc, argv, &inputs) < 0)
 		goto out;
+	ninputs = (int)list.n;
 	if (access(".", W_OK | X_OK) < 0) {
 		error_errno("job directory (the current directory) is not writable");
 		goto out;
@@ -520,11 +483,15 @@ int main(int argc, char **argv)
 		goto out;
 	if (open_doors(&o, sockpath, &lfd, &secret, &net) < 0)
 		goto out_unlink;
-	rc = journal_there(&o, argv + o.first_input, ninputs);
+	rc = journal_there(&o, list.names, ninputs);
 	if (rc < 0 || rc == 2) {
 		status = rc == 2 ? 0 : rc == -2 ? 2 : 1;
 		goto out_unlink;
 	}
+	/* Made once the job will run (still before any task is handed out). */
+	if (o.output_dir && jobdir_make_output(o.output_dir) < 0)
+		goto out_unlink;
+	o.job.output_dir = o.output_dir;
 
 	job_init(&job, sp.files, sp.n, &o.job);
 	job_set_splits(&job, sp.offsets, sp.lengths);
@@ -544,6 +511,7 @@ out:
 	free(inputs);
 	secret_release(&secret);
 	splits_release(&sp);
+	inputs_release(&list);
 	coord_options_release(&o);
 	return status;
 }

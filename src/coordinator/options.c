@@ -16,7 +16,14 @@ static void usage(FILE *out)
 		"Run one MapReduce job: one map task per INPUT file, then the reduce\n"
 		"tasks; workers (mrworker) connect over a Unix socket.  The job\n"
 		"directory is the current directory; results are mr-out-0..mr-out-(N-1).\n"
+		"An INPUT that is a directory stands for every regular file under it\n"
+		"(sorted, hidden ones skipped); .gz, .zst and .xz inputs are read\n"
+		"decompressed, each one whole map task.\n"
 		"\n"
+		"      --inputs-from FILE more INPUTs, one per line ('-': standard input;\n"
+		"                         empty lines skipped, no comments)\n"
+		"  -o, --output DIR       put mr-out-R and mr-report.json in DIR (made if\n"
+		"                         missing) instead of the job directory\n"
 		"  -n, --nreduce N        number of reduce tasks (default 10, at most %d)\n"
 		"  -t, --task-timeout SEC re-issue a task not reported within SEC seconds\n"
 		"                         (default 10; fractions allowed)\n"
@@ -180,6 +187,22 @@ static int apply_option(struct coord_options *o, int c, const char *arg, char **
 	case 'q':
 		o->log_level = LOG_QUIET;
 		return 0;
+	case 'i':
+		if (o->inputs_from) {
+			fprintf(err, "mrcoordinator: --inputs-from may be given once\n");
+			return -1;
+		}
+		o->inputs_from = arg;
+		return 0;
+	case 'o':
+		/* Room for "/mr-out-R" in a path of the protocol's length. */
+		if (!*arg || strlen(arg) > MR_MAX_PATH - 64) {
+			fprintf(err, "mrcoordinator: --output must be a directory name of "
+				"1 to %d bytes\n", MR_MAX_PATH - 64);
+			return -1;
+		}
+		o->output_dir = arg;
+		return 0;
 	default:
 		return bad_option(c, argv, err);
 	}
@@ -202,6 +225,8 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "keep-journal", no_argument, NULL, 'j' },
 		{ "no-journal", no_argument, NULL, 'J' },
 		{ "skip-bad-records", no_argument, NULL, 'R' },
+		{ "inputs-from", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "param", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -212,7 +237,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 
 	optind = 0; /* full reset, so tests may parse many times */
 	opterr = 0; /* we print our own messages */
-	while ((c = getopt_long(argc, argv, ":n:t:s:l:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:t:s:l:o:vqh", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(out);
 			return 1;
@@ -220,7 +245,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		if (apply_option(o, c, optarg, argv, err) < 0)
 			goto usage;
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !o->inputs_from) {
 		fprintf(err, "mrcoordinator: no input files\n");
 		goto usage;
 	}

@@ -28,6 +28,8 @@ struct coord_options {
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */
 	struct params params;    /* --param KEY=VALUE; job.params points here */
+	const char *inputs_from; /* --inputs-from FILE ("-": stdin), or NULL */
+	const char *output_dir;  /* --output DIR, or NULL: the job directory */
 };
 
 /*

@@ -154,6 +154,9 @@ static void serve_ask(mr_ask_args *args, mr_ask_reply *res, uint64_t worker)
 	struct assignment a;
 
 	memset(res, 0, sizeof(*res));
+	/* Borrowed, like the other strings of a reply. */
+	res->output_dir = served.job && served.job->cfg.output_dir
+			  ? (char *)served.job->cfg.output_dir : "";
 	if (!served.job) {
 		res->task.kind = MR_TASK_EXIT;
 		return;

@@ -120,6 +120,7 @@ struct job_config {
 	int backup;              /* hand out backup attempts of stragglers */
 	int skip_bad_records;    /* maps go line by line; a crashing line is skipped */
 	const struct params *params; /* --param: borrowed, sent with every task; NULL: none */
+	const char *output_dir;  /* borrowed: --output DIR, or NULL (the job directory) */
 };
 
 /* A TCP worker: its id (the coordinator's connection id) and fetch address. */

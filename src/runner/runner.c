@@ -8,6 +8,7 @@
 #include "common/jobdir.h"
 #include "common/params.h"
 #include "runner/fileio.h"
+#include "runner/zinput.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,11 +285,20 @@ int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapo
 {
 	const struct plugin *p = rn->plugin;
 	struct run_ctx ctx = { .e = { .pub.host = &map_host, .rn = rn }, .mo = mo };
+	enum input_codec codec = inputs_codec(spec->file);
 	struct filebuf in;
 	int rc;
 
 	rn->plugin_why[0] = '\0';
-	if (filebuf_read(&in, spec->file, spec->offset, spec->length) < 0)
+	if (codec == INPUT_PLAIN) {
+		rc = filebuf_read(&in, spec->file, spec->offset, spec->length);
+	} else if (spec->offset != 0 || spec->length >= 0) {
+		rc = error("map task %d asks for a split of %s, a compressed input, which "
+			   "cannot be split", spec->map_id, spec->file);
+	} else {
+		rc = zinput_read(&in, spec->file, codec, rn->input_limit);
+	}
+	if (rc < 0)
 		return engine_fault(rn);
 	/* A later split with no line starting in it has nothing to map. */
 	if (in.len == 0 && spec->offset > 0) {
@@ -595,7 +605,8 @@ int runner_reduce_task(struct runner *rn, int reduce_id, int nmap,
 		engine_fault(rn);
 		goto out;
 	}
-	rc = runner_reduce_merged(rn, &m, reduce_id, jobdir_output(name, reduce_id));
+	rc = runner_reduce_merged(rn, &m, reduce_id,
+				  jobdir_output_path(name, rn->output_dir, reduce_id));
 out:
 	merger_release(&m);
 	runlist_release(&runs);
@@ -620,6 +631,7 @@ void runner_init(struct runner *rn, const struct plugin *p, uint64_t memory)
 	counters_reset(&rn->counters);
 	mapout_cache_init(&rn->cache);
 	rn->fault = RUNNER_FAULT_NONE;
+	rn->input_limit = ZINPUT_DEFAULT_LIMIT;
 }
 
 void runner_release_cache(struct runner *rn)

@@ -78,6 +78,12 @@ struct runner {
 	char plugin_why[513];            /* the plugin's last mr_fail() of this step */
 	struct mapout_cache cache;       /* kept from map task to map task */
 	enum runner_fault fault;         /* set by every call that returns -1 */
+	/* Set by the caller after runner_init when not the defaults: */
+	uint64_t input_limit;            /* a compressed input's largest decompressed
+					    size (runner/zinput.h; default 4 GiB) */
+	const char *output_dir;          /* borrowed: where runner_reduce_task publishes
+					    mr-out-R (NULL, the default: the current
+					    directory) */
 };
 
 /*
@@ -115,6 +121,9 @@ struct counters *runner_counters(struct runner *rn);
  * Read the input of `spec` and feed the plugin's map output to `mo`, within
  * the plugin's mr_task_start / mr_task_end for map spec->map_id when it has
  * them (a later split with no line starting in it is not mapped: no hooks).
+ * A compressed input (common/inputs.h) is decompressed whole (within
+ * rn->input_limit) and cannot be split; its offsets (mr.map.input.bytes,
+ * bad records) are offsets in the decompressed data.
  */
 int runner_map_input(struct runner *rn, const struct map_spec *spec, struct mapout *mo);
 
@@ -136,7 +145,7 @@ int runner_map_task(struct runner *rn, const struct map_spec *spec, const char *
 
 /*
  * A whole reduce task: merge mr-0-R .. mr-(nmap-1)-R (in passes when there
- * are more than the budget's fan-in) -> mr-out-R in the current directory.
+ * are more than the budget's fan-in) -> mr-out-R in rn->output_dir.
  * Map i's run is in dirs[i] (NULL entry, or dirs NULL: the current
  * directory).
  */

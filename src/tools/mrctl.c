@@ -530,6 +530,7 @@ static int print_record(uint32_t type, const void *p, size_t len)
 		struct jrec_done d;
 		struct jrec_rerun rr;
 		struct jrec_end e;
+		struct jstr out;
 	} r;
 
 	switch (type) {
@@ -574,6 +575,11 @@ static int print_record(uint32_t type, const void *p, size_t len)
 		if (jrec_get_end(p, len, &r.e) < 0)
 			return -1;
 		printf("end status=%u\n", r.e.status);
+		return 0;
+	case JREC_OUTPUT:
+		if (jrec_get_output(p, len, &r.out) < 0)
+			return -1;
+		printf("output %.*s\n", (int)r.out.len, r.out.s);
 		return 0;
 	}
 	return -1;

@@ -14,6 +14,7 @@
 #include "runner/fileio.h"
 #include "runner/plugin.h"
 #include "runner/runner.h"
+#include "runner/zinput.h"
 #include "worker/pending.h"
 #include "worker/remote.h"
 
@@ -75,6 +76,9 @@ static void usage(FILE *out)
 		"  -m, --memory-limit SIZE\n"
 		"                     memory for map output and reduce buffers before\n"
 		"                     spilling to disk (default 256M; K, M, G suffixes)\n"
+		"      --input-limit SIZE\n"
+		"                     the most a compressed input (.gz, .zst, .xz) may\n"
+		"                     decompress to; past it its map fails (default 4G)\n"
 		"      --plugin-combiner\n"
 		"                     combine with the plugin's mr_combine even when it\n"
 		"                     names a built-in combiner (mr_combiner)\n"
@@ -93,6 +97,7 @@ struct worker {
 	int tcp;
 	const struct plugin *plugin;
 	uint64_t budget;
+	uint64_t input_limit;    /* --input-limit */
 	struct runner runner;    /* runs the tasks with the plugin */
 	int gone;                /* the coordinator said EXIT, or is gone */
 	int status;              /* exit status once gone: 1 when refused on reconnecting */
@@ -101,6 +106,8 @@ struct worker {
 	int64_t reconnect_ms;    /* --reconnect, in ms (0: exit when it is gone) */
 	int64_t lost_ms;         /* when the coordinator was lost; 0 once a call worked */
 	struct jobdir_stamp report; /* mr-report.json as it was when we started */
+	char report_path[JOBDIR_PATH_MAX]; /* which one: the job's --output DIR's, once known */
+	char *output_dir;        /* malloc'd: the job's --output DIR, or NULL */
 	struct params params;    /* the job's, from the last assignment (mr_param) */
 	struct pending pending;  /* accepted reports not yet durable (pending.h) */
 	int params_bad;          /* that assignment's broke the rules (printed) */
@@ -123,8 +130,8 @@ static int redial_coordinator(struct worker *w)
 	struct redial r;
 	int64_t pause, now = now_ms();
 
-	if (jobdir_report_changed(&w->report)) {
-		verbose("the coordinator has ended the job (%s is new)", JOBDIR_REPORT);
+	if (jobdir_file_changed(&w->report, w->report_path)) {
+		verbose("the coordinator has ended the job (%s is new)", w->report_path);
 		return -1;
 	}
 	if (!w->lost_ms)
@@ -136,8 +143,9 @@ static int redial_coordinator(struct worker *w)
 		int rc;
 
 		sleep_ms(pause);
-		if (jobdir_report_changed(&w->report)) {
-			verbose("the coordinator has ended the job (%s is new)", JOBDIR_REPORT);
+		if (jobdir_file_changed(&w->report, w->report_path)) {
+			verbose("the coordinator has ended the job (%s is new)",
+				w->report_path);
 			return -1;
 		}
 		rc = client_redial(&w->client, redial_try_ms(&r, now_ms()));
@@ -549,6 +557,23 @@ static void wait_a_little(struct worker *w, int wait_ms)
 }
 
 /*
+ * The job's results go to `dir` (--output DIR; "": the job directory): its
+ * reduces publish there, and a coordinator that ends the job writes its
+ * report there, so that is the report to watch from now on.  It is
+ * stamped here, at the first answer of a live coordinator: the report is
+ * written only after the coordinator's loop has ended.
+ */
+static void join_output_dir(struct worker *w, const char *dir)
+{
+	if (!dir || !*dir)
+		return;
+	w->output_dir = xstrdup(dir);
+	w->runner.output_dir = w->output_dir;
+	jobdir_report_path(w->report_path, dir);
+	jobdir_stamp_file(&w->report, w->report_path);
+}
+
+/*
  * Serve tasks until EXIT or the coordinator goes away (and, with
  * --reconnect, does not come back).
  */
@@ -568,6 +593,7 @@ static void work(struct worker *w)
 		/* The job this worker joined, or another one served at the same place now. */
 		if (!w->job_id) {
 			w->job_id = reply.job_id;
+			join_output_dir(w, reply.output_dir);
 		} else if (reply.job_id != w->job_id) {
 			info("the coordinator at %s serves another job now; leaving it",
 			     w->client.t.where);
@@ -618,6 +644,7 @@ static int parse_options(int argc, char **argv, struct worker_options *o, struct
 		{ "advertise", required_argument, NULL, 'a' },
 		{ "memory-limit", required_argument, NULL, 'm' },
 		{ "plugin-combiner", no_argument, NULL, 'P' },
+		{ "input-limit", required_argument, NULL, 'I' },
 		{ "reconnect", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -653,6 +680,14 @@ static int parse_options(int argc, char **argv, struct worker_options *o, struct
 			break;
 		case 'P':
 			o->plugin_combiner = 1;
+			break;
+		case 'I':
+			if (parse_size(optarg, 1, 1ull << 50, &w->input_limit) < 0) {
+				error("--input-limit must be a size of at least 1 byte "
+				      "(e.g. 4G), not '%s'", optarg);
+				short_usage();
+				return 2;
+			}
 			break;
 		case 'R': {
 			long sec;
@@ -726,7 +761,8 @@ int main(int argc, char **argv)
 {
 	struct worker_options o = { .level = LOG_NORMAL };
 	struct plugin plugin;
-	struct worker w = { .plugin = &plugin, .budget = RUNNER_DEFAULT_BUDGET };
+	struct worker w = { .plugin = &plugin, .budget = RUNNER_DEFAULT_BUDGET,
+			    .input_limit = ZINPUT_DEFAULT_LIMIT };
 	int rc;
 
 	log_init("mrworker", 1);
@@ -741,7 +777,8 @@ int main(int argc, char **argv)
 	if (o.plugin_combiner)
 		plugin.combine_sum = 0;
 	/* Before the coordinator can end the job: a report after this one is its. */
-	jobdir_stamp_report(&w.report);
+	jobdir_report_path(w.report_path, NULL);
+	jobdir_stamp_file(&w.report, w.report_path);
 	rc = reach_coordinator(&w, &o);
 	if (rc == 0) {
 		raise_fd_limit(); /* a reduce opens one run per map task */
@@ -753,9 +790,11 @@ int main(int argc, char **argv)
 		 */
 		mallopt(M_MMAP_THRESHOLD, 1 << 20);
 		runner_init(&w.runner, &plugin, w.budget);
+		w.runner.input_limit = w.input_limit;
 		runner_set_params(&w.runner, &w.params);
 		work(&w);
 		runner_release(&w.runner);
+		free(w.output_dir);
 		rc = w.status;
 	}
 	client_close(&w.client);

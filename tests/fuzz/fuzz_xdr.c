@@ -129,12 +129,16 @@ static int same_report_args(const union mr_msg *a, const union mr_msg *b)
 static void check_ask_reply(const union mr_msg *m)
 {
 	check_assignment(&m->ask_reply.task);
+	/* The worker joins it to file names as a C string. */
+	CHECK(m->ask_reply.output_dir != NULL);
+	CHECK(strlen(m->ask_reply.output_dir) <= MR_MAX_PATH);
 }
 
 static int same_ask_reply(const union mr_msg *a, const union mr_msg *b)
 {
 	return a->ask_reply.attempt == b->ask_reply.attempt &&
 	       a->ask_reply.wait_ms == b->ask_reply.wait_ms &&
+	       same_str(a->ask_reply.output_dir, b->ask_reply.output_dir) &&
 	       same_assignment(&a->ask_reply.task, &b->ask_reply.task);
 }
 

@@ -163,6 +163,8 @@ static int xdr_seeds(void)
 	wait.task.kind = MR_TASK_WAIT;
 	memset(&done, 0, sizeof(done));
 	done.task.kind = MR_TASK_EXIT;
+	map.output_dir = wait.output_dir = done.output_dir = "";
+	reduce.output_dir = "results";
 
 	rc |= call("call-null", NULLPROC, 0, NULL, NULL);
 	rc |= call("call-ask", MR_ASK, 0, (xdrproc_t)xdr_mr_ask_args, &ask);

@@ -146,6 +146,24 @@ static void test_small_records_exact(void **state)
 	jbuf_release(&b);
 }
 
+/* OUTPUT: the --output directory, whole or refused. */
+static void test_output_round_trip(void **state)
+{
+	struct jbuf b = { 0 };
+	struct jstr dir;
+
+	(void)state;
+	jrec_put_output(&b, "results/2026");
+	assert_int_equal(jrec_get_output(b.p, b.len, &dir), 0);
+	assert_true(jstr_eq(dir, "results/2026"));
+	for (size_t n = 0; n < b.len; n++)
+		assert_int_equal(jrec_get_output(b.p, n, &dir), -1);
+	jrec_put_output(&b, "x"); /* bytes left over */
+	assert_int_equal(jrec_get_output(b.p, b.len, &dir), -1);
+	assert_string_equal(jrec_type_name(JREC_OUTPUT), "output");
+	jbuf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_done_truncated_or_long),
 		cmocka_unit_test(test_done_huge_counts),
 		cmocka_unit_test(test_small_records_exact),
+		cmocka_unit_test(test_output_round_trip),
 	};
 
 	UNIT_MAIN("jrec", tests);

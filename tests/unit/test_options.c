@@ -357,6 +357,35 @@ static void test_no_inputs(void **state)
 	run_free(&r);
 }
 
+/* --inputs-from stands in for INPUTs; --output takes a directory. */
+static void test_inputs_from_and_output(void **state)
+{
+	struct run r;
+
+	(void)state;
+	parse(&r, "--inputs-from", "list", END);
+	expect_ok(&r);
+	assert_string_equal(r.o.inputs_from, "list");
+	assert_int_equal(r.o.first_input, 3);
+	assert_null(r.o.output_dir);
+	run_free(&r);
+	parse(&r, "-o", "res", "--inputs-from", "-", "a.txt", END);
+	expect_ok(&r);
+	assert_string_equal(r.o.inputs_from, "-");
+	assert_string_equal(r.o.output_dir, "res");
+	assert_string_equal(r.argv[r.o.first_input], "a.txt");
+	run_free(&r);
+	parse(&r, "--inputs-from", "a", "--inputs-from", "b", END);
+	expect_usage_error(&r, "--inputs-from");
+	run_free(&r);
+	parse(&r, "--output", "", "a.txt", END);
+	expect_usage_error(&r, "--output");
+	run_free(&r);
+	parse(&r, "--output", END);
+	expect_usage_error(&r, "--output");
+	run_free(&r);
+}
+
 static void test_help(void **state)
 {
 	static const char *forms[] = { "-h", "--help", "--he" };
@@ -467,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_option_in_cluster),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_no_inputs),
+		cmocka_unit_test(test_inputs_from_and_output),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_first_input),
 		cmocka_unit_test(test_parse_twice),

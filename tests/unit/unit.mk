@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner journal faults jrec params
+              ctab merge mapout fileio sumtab sumview runner journal faults jrec params inputs
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
@@ -19,12 +19,14 @@ UNIT_SRC_ifile     := src/runner/fileio.c
 UNIT_SRC_merge     := src/runner/fileio.c
 UNIT_SRC_fileio    := src/runner/fileio.c
 UNIT_SRC_runner    := src/runner/runner.c src/runner/plugin.c src/runner/pluginpath.c src/runner/fileio.c \
-                      src/runner/counters.c src/common/jobdir.c
+                      src/runner/counters.c src/common/jobdir.c src/runner/zinput.c \
+                      src/common/inputs.c
 UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_journal   := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_faults    := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_jrec      := src/coordinator/jrec.c
-UNIT_LIBS := -lcmocka -lxxhash -ldl
+UNIT_SRC_inputs    := src/common/inputs.c src/runner/zinput.c src/runner/fileio.c
+UNIT_LIBS := -lcmocka -lxxhash -ldl $(ZLIBS)
 
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
 
