@@ -8,7 +8,8 @@ set -u
 build_pkgs=(gcc make pkg-config libtirpc-dev rpcsvc-proto libunistring-dev libxxhash-dev libjansson-dev libssl-dev libpcre2-dev
             zlib1g-dev libzstd-dev liblzma-dev)
 test_pkgs=(libcmocka-dev valgrind clang libclang-rt-14-dev time procps iproute2 util-linux python3 gawk mandoc
-           gzip zstd xz-utils)
+           gzip zstd xz-utils libxml2-utils librsvg2-bin python3-yaml
+           openssh-server openssh-client slurm-wlm slurmctld slurmd slurm-client munge)
 
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = "--build" ] || pkgs+=("${test_pkgs[@]}")

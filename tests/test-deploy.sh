@@ -252,6 +252,10 @@ t_dockerfile() {
 		case $ci in *" $p "*) ;; *) fail "build package $p is not in .ci/run's pkgs" ;; esac
 	done
 	[ -n "$build" ] || fail "no apt-get install in the build stage"
+	# ... and hold every build dependency scripts/setup.sh knows of.
+	for p in $(sed -n '/^build_pkgs=(/,/)/p' "$ROOT/scripts/setup.sh" | tr -d '()\n' | sed 's/^build_pkgs=//'); do
+		case " $build " in *" $p "*) ;; *) fail "the build stage does not install $p (scripts/setup.sh's build_pkgs)" ;; esac
+	done
 	# The runtime stage installs the package of every library the programs
 	# and plugins need (Debian's dpkg -S; libc6 is in the base image).
 	if ! command -v dpkg >/dev/null || ! command -v readelf >/dev/null; then
