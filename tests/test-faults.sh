@@ -444,8 +444,9 @@ t_crash_abort() {
 journal_fault() {
 	setup 8
 	reference "$WC" "$T/correct"
+	# A sync per loop pass (no commit window): the Nth sync comes mid-job.
 	spawn c 60 env MR_FAULTS="$1" "$COORD_BIN" --socket "$SOCK" --nreduce $NREDUCE \
-		"${INPUTS[@]}"
+		--commit-interval 0 "${INPUTS[@]}"
 	wait_socket c
 	start_workers w 2 "$WC"
 	await c 40

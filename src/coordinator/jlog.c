@@ -81,7 +81,7 @@ int jlog_kick(struct jlog *l, int64_t now)
 		return 0;
 	if (l->failed)
 		return -1;
-	if (l->flying || !journal_pending(l->j) || now - l->last_start_ms < JLOG_COMMIT_MS)
+	if (l->flying || !journal_pending(l->j) || now - l->last_start_ms < l->commit_ms)
 		return 0;
 	if (journal_sync_start(l->j) < 0) {
 		l->failed = 1;
@@ -103,7 +103,7 @@ int jlog_timeout(const struct jlog *l, int64_t now, int timeout)
 
 	if (!l->j || l->failed || l->flying || !journal_pending(l->j))
 		return timeout;
-	wait = l->last_start_ms + JLOG_COMMIT_MS - now;
+	wait = l->last_start_ms + l->commit_ms - now;
 	if (wait < 0)
 		wait = 0;
 	return wait < timeout ? (int)wait : timeout;

@@ -36,7 +36,18 @@ struct journal {
 	size_t flen, fcap;
 	size_t fpending;      /* records in it */
 	int flying;           /* a batch was started and not reaped */
+	uint64_t alloc_end;   /* the file is written (records, then zeros) up to here */
 };
+
+/*
+ * Room is made ahead in steps of this many bytes, written as zeros: a
+ * batch then overwrites bytes the file already has, so its fdatasync has
+ * no size to commit, and the file system commits no transaction of its
+ * own (in ext4's ordered mode that would also write out every other
+ * file's new data: the workers' runs).  A reader takes the zeros after the
+ * last record for the end (a zero tail); journal_close cuts them.
+ */
+#define JOURNAL_ROOM (1u << 20)
 
 enum reader_state { RD_OK, RD_END, RD_ERR };
 
@@ -174,21 +185,26 @@ static int reader_fail(struct journal_reader *r)
 }
 
 /*
- * A bad record at r->off whose claimed end is `extent`: TORN if it is the
- * last thing in the file, else CORRUPT.
+ * A bad record at r->off whose claimed end is `extent`: a CLEAN end when
+ * only zero bytes follow (room made ahead by journal_sync_start, or a
+ * record that never got written); TORN if it is the last thing in the
+ * file, or only zeros follow its claimed end (a write cut short in the
+ * room); else CORRUPT.
  */
 static int reader_bad(struct journal_reader *r, uint64_t extent, const char *why)
 {
-	int z;
+	int z = zero_to_end(r, r->off);
 
-	if (extent >= r->size)
-		return reader_stop(r, JOURNAL_TORN, why);
-	z = zero_to_end(r, r->off);
 	if (z < 0)
 		return reader_fail(r);
 	if (z)
-		return reader_stop(r, JOURNAL_TORN, "zero bytes to the end of the file");
-	return reader_stop(r, JOURNAL_CORRUPT, why);
+		return reader_stop(r, JOURNAL_CLEAN, "");
+	if (extent >= r->size)
+		return reader_stop(r, JOURNAL_TORN, why);
+	z = zero_to_end(r, extent);
+	if (z < 0)
+		return reader_fail(r);
+	return reader_stop(r, z ? JOURNAL_TORN : JOURNAL_CORRUPT, why);
 }
 
 int journal_next(struct journal_reader *r, uint32_t *type, const void **payload,
@@ -216,7 +232,7 @@ int journal_next(struct journal_reader *r, uint32_t *type, const void **payload,
 	if (n > JOURNAL_MAX_PAYLOAD)
 		return reader_bad(r, extent, "length above the maximum");
 	if (extent > r->size)
-		return reader_stop(r, JOURNAL_TORN, "record runs past the end of the file");
+		return reader_bad(r, extent, "record runs past the end of the file");
 	xgrow((void **)&r->buf, &r->cap, JOURNAL_RECORD_OVERHEAD + (size_t)n, 1);
 	got = read_at(r->fd, r->buf + 8, (size_t)n + 8, r->off + 8);
 	if (got < 0)
@@ -424,6 +440,8 @@ int journal_open(struct journal **jp, const char *path, int flags,
 	j->fd = fd;
 	j->path = xstrdup(path);
 	j->end = scan->end;
+	/* Room made ahead by an earlier run (zeros after the last record) is kept. */
+	j->alloc_end = (uint64_t)st.st_size > scan->end ? (uint64_t)st.st_size : scan->end;
 	*jp = j;
 	return 0;
 fail:
@@ -489,7 +507,9 @@ int journal_sync_start(struct journal *j)
 	j->cap = c;
 	j->len = 0;
 	j->pending = 0;
-	if (syncer_start(&j->sy, j->fd, j->path, j->fbuf, j->flen, j->end) < 0) {
+	if (j->end + j->flen > j->alloc_end)
+		j->alloc_end = ((j->end + j->flen) / JOURNAL_ROOM + 2) * JOURNAL_ROOM;
+	if (syncer_start(&j->sy, j->fd, j->path, j->fbuf, j->flen, j->end, j->alloc_end) < 0) {
 		j->failed = 1;
 		return -1;
 	}
@@ -564,6 +584,10 @@ int journal_close(struct journal *j)
 		return 0;
 	rc = journal_sync(j);
 	syncer_release(&j->sy);
+	/* The zeros made ahead go: a closed journal ends at its last record. */
+	if (rc == 0 && j->alloc_end > j->end &&
+	    (ftruncate(j->fd, (off_t)j->end) < 0 || fdatasync(j->fd) < 0))
+		rc = error_errno("cannot cut journal %s at its end", j->path);
 	if (close(j->fd) < 0 && rc == 0)
 		rc = error_errno("cannot close journal %s", j->path);
 	free(j->fbuf);

@@ -17,6 +17,7 @@
 #include "coordinator/options.h"
 #include "coordinator/report.h"
 #include "coordinator/service.h"
+#include "coordinator/sweep.h"
 #include "coordinator/tasks.h"
 #include "mr.h" /* MR_MAX_COUNTERS */
 
@@ -117,24 +118,41 @@ static int is_temp_file(const char *name, const struct job *job)
 /*
  * Remove the files of directory `dir` (NULL: the job directory) that
  * `match` picks (`what` names them in warnings).  One directory scan
- * rather than an unlink() per possible name.
+ * rather than an unlink() per possible name; the unlinks themselves on a
+ * few threads when there are many (sweep.h: 100,000 runs at the end of a
+ * big journaled job).
  */
 static void remove_leftovers(const struct job *job, const char *dir, leftover_fn *match,
 			     const char *what)
 {
 	DIR *d = opendir(dir ? dir : ".");
 	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int *errs;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (!d) {
 		warning("cannot list %s to remove %ss: %s", dir ? dir : "the job directory",
 			what, strerror(errno));
 		return;
 	}
-	while ((e = readdir(d)) != NULL)
-		if (match(e->d_name, job) && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
-		    errno != ENOENT)
+	while ((e = readdir(d)) != NULL) {
+		if (!match(e->d_name, job))
+			continue;
+		xgrow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(e->d_name);
+	}
+	errs = xcalloc(n ? n : 1, sizeof(*errs));
+	sweep_unlink(dirfd(d), names, n, errs, cpus > 1 ? (unsigned)cpus : 1);
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i] && errs[i] != ENOENT)
 			warning("cannot remove %s %s%s%s: %s", what, dir ? dir : "",
-				dir ? "/" : "", e->d_name, strerror(errno));
+				dir ? "/" : "", names[i], strerror(errs[i]));
+		free(names[i]);
+	}
+	free(names);
+	free(errs);
 	closedir(d);
 }
 
@@ -346,6 +364,7 @@ static int open_journal(const struct coord_options *o, struct jlog *jl, struct j
 	};
 
 	memset(jl, 0, sizeof(*jl));
+	jl->commit_ms = o->commit_ms;
 	if (o->no_journal)
 		return 0;
 	if (o->recover)

@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "coordinator/jlog.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -49,6 +50,8 @@ static void usage(FILE *out)
 		"                         options as the first run\n"
 		"      --keep-journal     keep mr-journal after the job is done\n"
 		"      --no-journal       keep no journal (no --recover possible)\n"
+		"      --commit-interval MS  at most one journal sync per MS ms\n"
+		"                         (default %d; 0: one per loop pass)\n"
 		"      --param KEY=VALUE  a job parameter for the plugin (mr_param);\n"
 		"                         repeatable; KEY is [A-Za-z0-9_.-], at most\n"
 		"                         64 bytes; VALUE at most 4096 bytes\n"
@@ -58,7 +61,7 @@ static void usage(FILE *out)
 		"Exit status: 0 job done, 1 job failed or interrupted (the journal is\n"
 		"kept for --recover), 2 usage error (also: a journal is there but no\n"
 		"--recover, or it is another job's).\n",
-		MAX_NREDUCE);
+		MAX_NREDUCE, JLOG_COMMIT_MS);
 }
 
 static int parse_timeout(const char *s, int64_t *ms)
@@ -88,6 +91,7 @@ void coord_options_init(struct coord_options *o)
 	o->split_size = 64ull << 20;
 	params_init(&o->params);
 	o->job.params = &o->params;
+	o->commit_ms = JLOG_COMMIT_MS;
 }
 
 void coord_options_release(struct coord_options *o)
@@ -179,6 +183,14 @@ static int apply_option(struct coord_options *o, int c, const char *arg, char **
 		if (params_add_arg(&o->params, arg) < 0)
 			return -1;
 		return 0;
+	case 'I':
+		if (parse_long(arg, 0, 60000, &v) < 0) {
+			fprintf(err, "mrcoordinator: --commit-interval must be a number of "
+				"milliseconds from 0 to 60000, not '%s'\n", arg);
+			return -1;
+		}
+		o->commit_ms = (int)v;
+		return 0;
 	case 'v':
 		o->log_level = o->log_level < LOG_NORMAL ? LOG_VERBOSE
 			     : o->log_level >= LOG_DEBUG ? LOG_DEBUG
@@ -228,6 +240,7 @@ int coord_options_parse(struct coord_options *o, int argc, char **argv,
 		{ "inputs-from", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "param", required_argument, NULL, 'P' },
+		{ "commit-interval", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },

@@ -24,6 +24,7 @@ struct coord_options {
 	int recover;             /* --recover: carry on from the job's journal */
 	int keep_journal;        /* --keep-journal */
 	int no_journal;          /* --no-journal */
+	int commit_ms;           /* --commit-interval: journal group commit window */
 	uint64_t split_size;     /* files larger than this become several map tasks */
 	int log_level;           /* enum log_level */
 	int first_input;         /* argv index of the first INPUT */

@@ -31,7 +31,16 @@ static int write_all_at(int fd, const char *p, size_t n, uint64_t off)
 /* The thread's side of one job: errno, 0 when durable; *op on failure. */
 static int do_job(const struct syncer *s, const char **op)
 {
+	static const char zeros[65536];
+
 	*op = "write";
+	for (uint64_t at = s->off + s->len; at < s->zero_to;) {
+		size_t n = s->zero_to - at < sizeof(zeros) ? (size_t)(s->zero_to - at) : sizeof(zeros);
+
+		if (write_all_at(s->fd, zeros, n, at) < 0)
+			return errno ? errno : EIO;
+		at += n;
+	}
 	if (fault_fail("write", s->path) || write_all_at(s->fd, s->buf, s->len, s->off) < 0)
 		return errno ? errno : EIO;
 	*op = "sync";
@@ -81,7 +90,7 @@ int syncer_init(struct syncer *s)
 }
 
 int syncer_start(struct syncer *s, int fd, const char *path, const void *buf, size_t len,
-		 uint64_t off)
+		 uint64_t off, uint64_t zero_to)
 {
 	int err;
 
@@ -99,6 +108,7 @@ int syncer_start(struct syncer *s, int fd, const char *path, const void *buf, si
 	s->buf = buf;
 	s->len = len;
 	s->off = off;
+	s->zero_to = zero_to;
 	s->done = 0;
 	s->have_job = 1;
 	s->busy = 1;

@@ -36,6 +36,7 @@ struct syncer {
 	const void *buf;
 	size_t len;
 	uint64_t off;
+	uint64_t zero_to;        /* first write zeros over [off + len, zero_to) */
 	int done;                /* the thread has finished the job */
 	int err;                 /* its errno, 0 when it went well */
 	const char *op;          /* "write" or "sync": what failed */
@@ -49,11 +50,12 @@ void syncer_release(struct syncer *s);
 
 /*
  * Hand over a job: pwrite `len` bytes of `buf` (borrowed until reaped) at
- * `off` in `fd`, then fdatasync.  Only when not busy.  0, or -1 when the
+ * `off` in `fd`, then fdatasync.  When zero_to > off + len the file is
+ * first filled with zeros up to zero_to (room made ahead: see journal.c).  Only when not busy.  0, or -1 when the
  * thread cannot be started (reported).
  */
 int syncer_start(struct syncer *s, int fd, const char *path, const void *buf, size_t len,
-		 uint64_t off);
+		 uint64_t off, uint64_t zero_to);
 
 /* The eventfd to poll for the end of a job (-1 when init failed). */
 int syncer_fd(const struct syncer *s);

@@ -610,8 +610,9 @@ static int show_journal(const char *path)
 		printf("# %llu records; %s", (unsigned long long)journal_read_count(r),
 		       tail == JOURNAL_CLEAN ? "clean end" : tail == JOURNAL_TORN ? "torn tail"
 							    : "corrupt");
+		printf(" at offset %llu", (unsigned long long)off);
 		if (tail != JOURNAL_CLEAN)
-			printf(" at offset %llu (%s)", (unsigned long long)off, why);
+			printf(" (%s)", why);
 		printf("\n");
 	} else {
 		rc = -1;

@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner journal faults jrec params inputs
+              ctab merge mapout fileio sumtab sumview runner journal faults jrec params sweep inputs
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
@@ -25,6 +25,7 @@ UNIT_SRC_options   := src/coordinator/options.c
 UNIT_SRC_journal   := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_faults    := src/coordinator/journal.c src/coordinator/syncer.c
 UNIT_SRC_jrec      := src/coordinator/jrec.c
+UNIT_SRC_sweep     := src/coordinator/sweep.c
 UNIT_SRC_inputs    := src/common/inputs.c src/runner/zinput.c src/runner/fileio.c
 UNIT_LIBS := -lcmocka -lxxhash -ldl $(ZLIBS)
 
