@@ -18,12 +18,21 @@
  * created with mode 0600, its header synced and its directory fsynced, so
  * the file itself survives a crash.
  *
+ * Room ahead: a batch that would grow the file first fills it with zeros
+ * up to the next MiB boundary past one more MiB, in the same write and
+ * sync; later batches overwrite zeros, so their fdatasync has no file size
+ * to commit (on ext4 an append's sync commits the file system's journal,
+ * which in ordered mode writes out every other file's new data too).
+ * journal_close cuts what is left of the room.
+ *
  * Tails (as LevelDB's log reader): the first bad record ends the readable
  * journal; nothing at or after it is ever returned.  It is
+ *  - a CLEAN end when everything from it to the end of the file is zero
+ *    bytes (the room made ahead, or a record never written: a file system
+ *    that extended the file but never wrote the data);
  *  - TORN when it is the last thing in the file: it claims to run up to or
- *    past the end of the file, or everything from it to the end is zero
- *    bytes (a write killed midway, or a file system that extended the file
- *    but never wrote the data);
+ *    past the end of the file, or only zero bytes follow its claimed end
+ *    (a write killed midway, in the room or at the end);
  *  - CORRUPT otherwise: a bad checksum, or a length above the maximum,
  *    with more non-zero data after it.  A bit flip in a record's length
  *    that makes it run past the end looks like a torn tail; nothing can
