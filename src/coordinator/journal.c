@@ -47,7 +47,12 @@ struct journal {
  * file's new data: the workers' runs).  A reader takes the zeros after the
  * last record for the end (a zero tail); journal_close cuts them.
  */
-#define JOURNAL_ROOM (1u << 20)
+/*
+ * Small enough to fit a nearly full disk (a job directory of a few MB holds
+ * its runs), large enough that a 10,000-task job grows the file some 20
+ * times instead of at every batch.
+ */
+#define JOURNAL_ROOM (64u << 10)
 
 enum reader_state { RD_OK, RD_END, RD_ERR };
 

@@ -19,7 +19,7 @@
  * the file itself survives a crash.
  *
  * Room ahead: a batch that would grow the file first fills it with zeros
- * up to the next MiB boundary past one more MiB, in the same write and
+ * up to the next 64 KiB boundary past one more 64 KiB, in the same write and
  * sync; later batches overwrite zeros, so their fdatasync has no file size
  * to commit (on ext4 an append's sync commits the file system's journal,
  * which in ordered mode writes out every other file's new data too).
