@@ -278,29 +278,17 @@ static int report(struct worker *w, struct counters *cs, mr_task_kind kind, int 
 	int ok = failure == MR_FAIL_NONE;
 	struct report_ack ack = { 0 };
 	mr_counter list[COUNTERS_MAX];
-	mr_report_args args = {
-		.kind = kind,
-		.task_id = id,
-		.attempt = attempt,
-		.ok = ok,
-		.worker_pid = (int)getpid(),
-		.errmsg = ok ? "" : (char *)log_last_error(),
-		.bad_record = bad_record,
-		.failure = failure,
-		.fetch_fail = fetch_fail_of(ff),
-		.fetch_map = ff ? ff->map_id : -1,
-		.fetch_host = ff ? (char *)ff->addr : "",
-	};
+	mr_report_args args;
 
 	/* Counters travel with a success only; a failed attempt's do not count. */
-	if (ok) {
-		for (size_t i = 0; i < cs->n; i++) {
-			list[i].name = cs->v[i].name;
-			list[i].value = cs->v[i].value;
-		}
-		args.counters.counters_len = (u_int)cs->n;
-		args.counters.counters_val = list;
-	}
+	success_args(&args, kind, id, attempt, cs->v, ok ? cs->n : 0, list);
+	args.ok = ok;
+	args.errmsg = ok ? "" : (char *)log_last_error();
+	args.bad_record = bad_record;
+	args.failure = failure;
+	args.fetch_fail = fetch_fail_of(ff);
+	args.fetch_map = ff ? ff->map_id : -1;
+	args.fetch_host = ff ? (char *)ff->addr : "";
 
 	for (int again = 0;; again = 1) {
 		if (client_report(&w->client, &args, &ack) == 0) {
