@@ -47,30 +47,24 @@ static void put_start(struct jlog *l, uint32_t incarnation)
 	append(l, JREC_START);
 }
 
-int jlog_pending(const struct jlog *l)
-{
-	return l->j && !l->failed && journal_pending(l->j) > 0;
-}
-
 int jlog_commit(struct jlog *l)
 {
-	int buffered;
+	int buffered, flying;
 
 	if (!l->j)
 		return 0;
 	if (l->failed)
 		return -1;
 	buffered = journal_pending(l->j) > 0;
-	if (!l->flying && !buffered)
+	flying = journal_sync_busy(l->j);
+	if (!flying && !buffered)
 		return 0;
 	if (journal_sync(l->j) < 0) { /* waits for a batch in flight first */
 		l->failed = 1;
-		l->flying = 0;
 		return -1;
 	}
 	/* Everything handed out so far is durable: the batch in flight and the rest. */
-	l->synced += (uint64_t)l->flying + (uint64_t)buffered;
-	l->flying = 0;
+	l->synced += (uint64_t)flying + (uint64_t)buffered;
 	fault_crash("after-sync");
 	return 0;
 }
@@ -81,27 +75,27 @@ int jlog_kick(struct jlog *l, int64_t now)
 		return 0;
 	if (l->failed)
 		return -1;
-	if (l->flying || !journal_pending(l->j) || now - l->last_start_ms < l->commit_ms)
+	if (journal_sync_busy(l->j) || !journal_pending(l->j) ||
+	    now - l->last_start_ms < l->commit_ms)
 		return 0;
 	if (journal_sync_start(l->j) < 0) {
 		l->failed = 1;
 		return -1;
 	}
-	l->flying = 1;
 	l->last_start_ms = now;
 	return 0;
 }
 
 int jlog_poll_fd(const struct jlog *l)
 {
-	return l->j && l->flying ? journal_sync_fd(l->j) : -1;
+	return l->j && journal_sync_busy(l->j) ? journal_sync_fd(l->j) : -1;
 }
 
 int jlog_timeout(const struct jlog *l, int64_t now, int timeout)
 {
 	int64_t wait;
 
-	if (!l->j || l->failed || l->flying || !journal_pending(l->j))
+	if (!l->j || l->failed || journal_sync_busy(l->j) || !journal_pending(l->j))
 		return timeout;
 	wait = l->last_start_ms + l->commit_ms - now;
 	if (wait < 0)
@@ -113,12 +107,11 @@ int jlog_reap(struct jlog *l)
 {
 	int rc;
 
-	if (!l->j || !l->flying)
+	if (!l->j || !journal_sync_busy(l->j))
 		return l->failed ? -1 : 0;
 	rc = journal_sync_reap(l->j, 0);
 	if (rc == 1)
 		return 0;
-	l->flying = 0;
 	if (rc < 0) {
 		l->failed = 1;
 		return -1;
@@ -132,7 +125,7 @@ uint64_t jlog_durable_at(const struct jlog *l)
 {
 	if (!l->j || l->failed || !journal_pending(l->j))
 		return 0;
-	return l->synced + (uint64_t)l->flying + 1;
+	return l->synced + (uint64_t)journal_sync_busy(l->j) + 1;
 }
 
 uint64_t jlog_synced(const struct jlog *l)

@@ -87,7 +87,6 @@ struct jlog {
 	struct jbuf buf;
 	int failed;              /* a write or sync failed (reported once) */
 	uint64_t synced;         /* generation of the last durable batch */
-	int flying;              /* a batch (generation synced + 1) is in flight */
 	int64_t last_start_ms;   /* when the last background batch started */
 	const char *output_dir;  /* borrowed from the spec: where mr-out-R are */
 	int commit_ms;           /* at most one batch starts per this many ms (0: any pass) */
@@ -121,9 +120,6 @@ void jlog_done(struct jlog *l, const struct job *job, uint32_t index, uint64_t a
 
 /* Buffer a RERUN: finished map `map` runs again (`why`: enum lost_reason). */
 void jlog_rerun(struct jlog *l, int map, int why);
-
-/* 1 when records are buffered and not yet made durable (0 without a journal). */
-int jlog_pending(const struct jlog *l);
 
 /*
  * Make every buffered record durable (waiting for a batch in flight
