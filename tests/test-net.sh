@@ -33,24 +33,6 @@ net_setup() {
 	fi
 }
 
-# tcp_coord NAME [OPTION...]: a coordinator on host c listening on CADDR;
-# waits until it accepts connections.
-tcp_coord() {
-	local name=$1 i h
-	shift
-	spawn "$name" 120 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
-		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
-	for ((i = 0; i < 500; i++)); do
-		on c "$BUILD/mrctl" status --coordinator "$CADDR" --secret-file "$SECRET" \
-			>/dev/null 2>&1 && return 0
-		ended "$name" && break
-		sleep 0.02
-	done
-	fail "coordinator $name did not serve on $CADDR"
-	show_err "$name"
-	exit 1
-}
-
 # tcp_worker NAME HOST PLUGIN [OPTION...]: a worker on HOST with its own local dir.
 tcp_worker() {
 	local name=$1 host=$2 plugin=$3

@@ -166,24 +166,6 @@ ssh_setup() {
 	CADDR=${HOST_ADDR[c]}:$PORT
 }
 
-# coord NAME [OPTION...]: a coordinator on host c listening on CADDR; waits
-# until it serves.
-coord() {
-	local name=$1 i
-	shift
-	spawn "$name" 120 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
-		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
-	for ((i = 0; i < 500; i++)); do
-		on c "$BUILD/mrctl" status --coordinator "$CADDR" --secret-file "$SECRET" \
-			>/dev/null 2>&1 && return 0
-		ended "$name" && break
-		sleep 0.02
-	done
-	fail "coordinator $name did not serve on $CADDR"
-	show_err "$name"
-	exit 1
-}
-
 # accepted HOST: how many ssh logins HOST's sshd accepted from host c.
 accepted() {
 	grep -c "Accepted publickey for $(id -un) from ${HOST_ADDR[c]} " "$KEYS/sshd-$1.log"
@@ -330,7 +312,7 @@ t_job() {
 	t0=$(date +%s.%N)
 	await_workers 5 4 || { show_err ssh; return 1; }
 	t1=$(date +%s.%N)
-	coord c
+	tcp_coord c
 	awk -v a="$t0" -v b="$t1" -v c="$(date +%s.%N)" \
 		'BEGIN { printf "workers up on the hosts %.2f s after mr-ssh started; coordinator serving %.2f s later\n", b - a, c - b }'
 	if ! await c 60; then
@@ -395,7 +377,7 @@ t_interrupt() {
 	need_sshd
 	need tests/plugins/slow.so
 	ssh_setup 4
-	coord c
+	tcp_coord c
 	slow_run ssh || return 1
 	echo "$(all_mrworkers | wc -l) mrworker processes on the hosts; SIGINT to mr-ssh"
 	kill -INT "$(pid_of ssh)"
@@ -415,7 +397,7 @@ t_ctrl_c() {
 	need_sshd
 	need tests/plugins/slow.so
 	ssh_setup 4
-	coord c
+	tcp_coord c
 	slow_run ssh 1 || return 1
 	pg=$(pid_of ssh)
 	[ "$(ps -o pgid= -p "$pg" | tr -d ' ')" = "$pg" ] || fail "mr-ssh does not lead its process group"
@@ -435,7 +417,7 @@ t_killed() {
 	need_sshd
 	need tests/plugins/slow.so
 	ssh_setup 4
-	coord c
+	tcp_coord c
 	slow_run ssh || return 1
 	p=$(pid_of ssh)
 	sshs=$(pgrep -P "$p" | tr '\n' ' ')
@@ -485,7 +467,7 @@ t_connection_lost() {
 	need_sshd
 	need tests/plugins/slow.so
 	ssh_setup 4
-	coord c
+	tcp_coord c
 	slow_run ssh || return 1
 	s=$(under_sshd w1 sshd)
 	w1=$(under_sshd w1 mrworker)

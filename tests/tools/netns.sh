@@ -9,6 +9,9 @@
 #   onp HOST        the words to put before a command to run it on HOST
 #                   (for spawn and run, which exec their command)
 #   host_pids HOST  the pids of every process running on HOST
+#   tcp_coord NAME [OPTION...]
+#                   a coordinator on host c listening on CADDR with SECRET,
+#                   NREDUCE reduces and INPUTS; waits until it serves
 #   hosts_down      remove every namespace and link made (also on EXIT)
 #
 # Without root (or without `ip netns`, or with MR_NET_NO_NETNS=1), every
@@ -77,6 +80,22 @@ on() {
 
 onp() {
 	[ "$NETNS" = 1 ] && echo "ip netns exec $NS_PREFIX-$1"
+}
+
+tcp_coord() {
+	local name=$1 i
+	shift
+	spawn "$name" 120 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
+		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
+	for ((i = 0; i < 500; i++)); do
+		on c "$BUILD/mrctl" status --coordinator "$CADDR" --secret-file "$SECRET" \
+			>/dev/null 2>&1 && return 0
+		ended "$name" && break
+		sleep 0.02
+	done
+	fail "coordinator $name did not serve on $CADDR"
+	show_err "$name"
+	exit 1
 }
 
 host_pids() {
