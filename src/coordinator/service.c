@@ -290,17 +290,19 @@ static enum lost_reason fetch_of(mr_fetch_fail f)
  * A report of an attempt from before a restart (a worker that kept it, or
  * resent it while it was not durable) says the task's output exists; it
  * may have been lost since (the reason the task runs again).  Check what
- * the job directory holds: a reduce's mr-out-R, and on the Unix socket a
- * map's runs for every reduce not done (a TCP map's runs are its fetch
- * service's, checked by HOLDS).  1 when it is all there.
+ * is there: a reduce's mr-out-R (in --output DIR, or the job directory),
+ * and on the Unix socket a map's runs for every reduce not done (a TCP
+ * map's runs are its fetch service's, checked by HOLDS).  1 when it is all
+ * there.
  */
 static int output_there(const struct job *job, enum task_kind kind, int id, int tcp)
 {
-	char name[JOBDIR_NAME_MAX];
+	char name[JOBDIR_NAME_MAX], path[JOBDIR_PATH_MAX];
 	struct stat st;
 
 	if (kind == KIND_REDUCE)
-		return id >= 0 && id < job->nreduce && stat(jobdir_output(name, id), &st) == 0;
+		return id >= 0 && id < job->nreduce &&
+		       stat(jobdir_output_path(path, job->cfg.output_dir, id), &st) == 0;
 	if (tcp || id < 0 || id >= job->nmap)
 		return 1;
 	for (int r = 0; r < job->nreduce; r++)
