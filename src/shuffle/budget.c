@@ -11,6 +11,13 @@ void budget_init(struct budget *b, uint64_t memory)
 	b->reads = memory / 4;
 }
 
+uint64_t budget_parts(const struct budget *b, int combining)
+{
+	uint64_t all = b->memory / 8 * 3;
+
+	return combining || all < b->parts ? b->parts : all;
+}
+
 size_t budget_read_buffer(const struct budget *b, size_t nruns)
 {
 	uint64_t each;

@@ -13,7 +13,13 @@
  *                       partition buffers.  The minimum lets the smallest
  *                       limit (1M) still combine the hot keys in memory.
  *   partition buffers   an eighth, at least 256 KiB: past it they are
- *                       sorted and spilled to anonymous runs.
+ *                       sorted and spilled to anonymous runs.  Without a
+ *                       combiner (budget_parts(b, 0)) three eighths: the
+ *                       combine table's eighth is free, and so is the
+ *                       room its rehash would take from the rest; a map
+ *                       of a default 64 MiB split of 100-byte records
+ *                       then sorts in memory and writes each byte once,
+ *                       instead of spilling it and merging it back.
  *   merge read buffers  a quarter, shared by the runs one merge reads at
  *                       once, at most 1 MiB each (a bigger buffer does not
  *                       read faster).
@@ -58,6 +64,12 @@ struct budget {
 
 /* Share out `memory` bytes. */
 void budget_init(struct budget *b, uint64_t memory);
+
+/*
+ * Bytes the partition buffers may hold before they spill: b->parts with a
+ * combiner (`combining` non-zero), three eighths without.
+ */
+uint64_t budget_parts(const struct budget *b, int combining);
 
 /* The read buffer of each of `nruns` runs read at once; 0 for none. */
 size_t budget_read_buffer(const struct budget *b, size_t nruns);

@@ -126,6 +126,11 @@ static void radix_sort(struct sortkey *a, struct sortkey *tmp, size_t n, int d)
 	}
 }
 
+void keysort_tmp(struct sortkey *a, struct sortkey *tmp, size_t n)
+{
+	radix_sort(a, tmp, n, n < RADIX_MIN ? 16 : 0);
+}
+
 void keysort(struct sortkey *a, size_t n)
 {
 	struct sortkey *tmp;

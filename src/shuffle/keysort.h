@@ -90,5 +90,7 @@ static inline int keysort_less(const struct sortkey *a, const struct sortkey *b)
 }
 
 void keysort(struct sortkey *a, size_t n);
+/* keysort() with the caller's scratch: `tmp` has room for n entries. */
+void keysort_tmp(struct sortkey *a, struct sortkey *tmp, size_t n);
 
 #endif

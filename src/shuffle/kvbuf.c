@@ -51,23 +51,52 @@ int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, si
 	return 0;
 }
 
-void kvbuf_sort(struct kvbuf *b)
+void kvsort_scratch_release(struct kvsort_scratch *s)
 {
-	struct sortkey *k;
+	free(s->keys);
+	free(s->tmp);
+	free(s->spare);
+	memset(s, 0, sizeof(*s));
+}
+
+void kvbuf_sort_with(struct kvbuf *b, struct kvsort_scratch *s)
+{
 	struct kv *sorted;
+	size_t cap;
 
 	if (b->n < 2)
 		return;
 	if (b->n > UINT32_MAX)
 		die("too many records to sort in one buffer (%zu)", b->n);
-	k = xmalloc(b->n * sizeof(*k));
+	if (b->n > s->cap) {
+		free(s->keys);
+		free(s->tmp);
+		s->cap = b->n;
+		s->keys = xmalloc(s->cap * sizeof(*s->keys));
+		s->tmp = xmalloc(s->cap * sizeof(*s->tmp));
+	}
 	for (size_t i = 0; i < b->n; i++)
-		keysort_set(&k[i], kv_key(b, &b->recs[i]), b->recs[i].klen, (uint32_t)i);
-	keysort(k, b->n);
-	sorted = xmalloc(b->ncap * sizeof(*sorted));
+		keysort_set(&s->keys[i], kv_key(b, &b->recs[i]), b->recs[i].klen, (uint32_t)i);
+	keysort_tmp(s->keys, s->tmp, b->n);
+	if (s->spare_cap < b->ncap) {
+		free(s->spare);
+		s->spare_cap = b->ncap;
+		s->spare = xmalloc(s->spare_cap * sizeof(*s->spare));
+	}
+	sorted = s->spare;
+	cap = s->spare_cap;
 	for (size_t i = 0; i < b->n; i++)
-		sorted[i] = b->recs[k[i].idx];
-	free(b->recs);
+		sorted[i] = b->recs[s->keys[i].idx];
+	s->spare = b->recs;
+	s->spare_cap = b->ncap;
 	b->recs = sorted;
-	free(k);
+	b->ncap = cap;
+}
+
+void kvbuf_sort(struct kvbuf *b)
+{
+	struct kvsort_scratch s = { 0 };
+
+	kvbuf_sort_with(b, &s);
+	kvsort_scratch_release(&s);
 }

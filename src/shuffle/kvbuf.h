@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sortkey;
+
 struct kv {
 	size_t off;          /* key bytes at arena + off, value right after key's '\0' */
 	uint32_t klen, vlen;
@@ -36,6 +38,24 @@ void kvbuf_clear(struct kvbuf *b);
 int kvbuf_add(struct kvbuf *b, const char *key, size_t klen, const char *val, size_t vlen);
 /* Sort by key bytes (memcmp order, a prefix first); equal keys keep insertion order. */
 void kvbuf_sort(struct kvbuf *b);
+
+/*
+ * The arrays a sort needs besides the buffer, kept by a caller that sorts
+ * many buffers one after another (a map task's partitions, task after
+ * task), so that each sort does not fault in fresh memory.  Zeroed (or
+ * kvsort_scratch_release()d) is empty; it grows to the largest buffer
+ * sorted with it.
+ */
+struct kvsort_scratch {
+	struct sortkey *keys, *tmp; /* cap entries each */
+	size_t cap;
+	struct kv *spare;           /* a record array swapped with the sorted buffer's */
+	size_t spare_cap;
+};
+
+void kvsort_scratch_release(struct kvsort_scratch *s);
+/* kvbuf_sort() with the arrays in `s`. */
+void kvbuf_sort_with(struct kvbuf *b, struct kvsort_scratch *s);
 
 static inline const char *kv_key(const struct kvbuf *b, const struct kv *r)
 {

@@ -10,15 +10,27 @@
 
 void mapout_cache_init(struct mapout_cache *c)
 {
-	c->last_keys = 0;
+	memset(c, 0, sizeof(*c));
 	sumtab_init(&c->sum);
 	sumview_init(&c->view);
+}
+
+/* Free the kept partition buffers. */
+static void drop_kept_parts(struct mapout_cache *c)
+{
+	for (unsigned r = 0; r < c->nparts; r++)
+		kvbuf_release(&c->parts[r]);
+	free(c->parts);
+	c->parts = NULL;
+	c->nparts = 0;
 }
 
 void mapout_cache_release(struct mapout_cache *c)
 {
 	sumtab_release(&c->sum);
 	sumview_release(&c->view);
+	drop_kept_parts(c);
+	kvsort_scratch_release(&c->sort);
 }
 
 struct combine_io {
@@ -131,13 +143,21 @@ void mapout_init(struct mapout *mo, const struct shuffle_ops *ops, unsigned npar
 	mo->nparts = nparts;
 	mo->budget = *b;
 	mo->cache = cache;
-	mo->parts = xcalloc(nparts, sizeof(*mo->parts));
+	if (cache->parts && cache->nparts == nparts) {
+		mo->parts = cache->parts;
+		cache->parts = NULL;
+		cache->nparts = 0;
+	} else {
+		drop_kept_parts(cache);
+		mo->parts = xcalloc(nparts, sizeof(*mo->parts));
+	}
 	mo->spill_runs = xcalloc(nparts, sizeof(*mo->spill_runs));
 	for (unsigned r = 0; r < nparts; r++)
 		runlist_init(&mo->spill_runs[r]);
 	mo->max_spill_fds = budget_spill_fds(nparts);
 	mo->use_sum = ops->combiner == SHUFFLE_COMBINE_SUM;
 	mo->use_ctab = ops->combiner == SHUFFLE_COMBINE_USER;
+	mo->budget.parts = budget_parts(b, mo->use_sum || mo->use_ctab);
 	ctab_init(&mo->ctab);
 	sumtab_init(&mo->sum);
 	/*
@@ -169,19 +189,25 @@ void mapout_release(struct mapout *mo)
 	if ((mo->use_ctab || mo->use_sum) && mo->max_keys > c->last_keys / 2)
 		c->last_keys = mo->max_keys;
 	for (unsigned r = 0; r < mo->nparts; r++)
-		kvbuf_release(&mo->parts[r]);
-	free(mo->parts);
-	for (unsigned r = 0; r < mo->nparts; r++)
 		runlist_release(&mo->spill_runs[r]);
 	free(mo->spill_runs);
 	ctab_release(&mo->ctab);
 	if (mo->use_sum && mo->sum.cap) {
-		mapout_cache_release(c);
+		sumtab_release(&c->sum);
+		sumview_release(&c->view);
 		c->sum = mo->sum;
 		c->view = mo->view;
 	} else {
 		sumtab_release(&mo->sum);
 		sumview_release(&mo->view);
+	}
+	/* The buffers stay for the next task (mapout_init), emptied. */
+	if (mo->parts) {
+		drop_kept_parts(c);
+		for (unsigned r = 0; r < mo->nparts; r++)
+			kvbuf_clear(&mo->parts[r]);
+		c->parts = mo->parts;
+		c->nparts = mo->nparts;
 	}
 	kvbuf_release(&mo->scratch);
 	free(mo->vals);
@@ -227,7 +253,7 @@ static int spill(struct mapout *mo)
 		struct ifile_writer w;
 		int fd;
 
-		kvbuf_sort(b);
+		kvbuf_sort_with(b, &mo->cache->sort);
 		if (ifile_writer_open_anon(&w, ".") < 0)
 			return -1;
 		for (size_t i = 0; i < b->n; i++) {
@@ -447,7 +473,7 @@ int mapout_finish(struct mapout *mo)
 		}
 	}
 	for (unsigned r = 0; r < mo->nparts; r++)
-		kvbuf_sort(&mo->parts[r]);
+		kvbuf_sort_with(&mo->parts[r], &mo->cache->sort);
 	return 0;
 }
 

@@ -20,7 +20,8 @@
  *     sorted view (sumview.h) stay in the cache from task to task, and a
  *     task that never drained writes its runs straight from the table, in
  *     the view's order.
- *   - Past the budget's partition share the buffers are sorted and spilled
+ *   - Past the budget's partition share (budget_parts(): bigger without a
+ *     combiner) the buffers are sorted and spilled
  *     to anonymous runs (unlinked files: a dead worker leaves none), one
  *     per partition, kept in a run list per partition (merge.h); when the
  *     spills would hold more descriptors than budget_spill_fds() allows,
@@ -67,6 +68,14 @@ struct mapout_cache {
 	size_t last_keys;        /* keys in a recent big task's table: the next one's size */
 	struct sumtab sum;       /* the last task's sum table (keys, no totals) ... */
 	struct sumview view;     /* ... and its view */
+	/*
+	 * The last task's partition buffers, emptied (nparts of them, or
+	 * NULL), and the sort's arrays: the next map task of the job fills
+	 * memory that is already there instead of faulting in fresh pages.
+	 */
+	struct kvbuf *parts;
+	unsigned nparts;
+	struct kvsort_scratch sort;
 };
 
 struct mapout {
@@ -75,7 +84,7 @@ struct mapout {
 	struct mapout_cache *cache; /* borrowed: see mapout_init */
 	struct budget budget;    /* copied: combine is the table size that triggers
 				    compaction or draining, parts the buffer bytes that
-				    trigger a spill */
+				    trigger a spill (set by budget_parts()) */
 	struct kvbuf *parts;     /* nparts buffers */
 	int use_ctab;
 	struct ctab ctab;
@@ -108,8 +117,9 @@ struct mapout {
 
 void mapout_cache_init(struct mapout_cache *c);
 /*
- * Free the kept sum table and view: before work that needs the memory (a
- * reduce), and at exit.  The sizing hint stays; the cache may be used on.
+ * Free the kept sum table, view, partition buffers and sort arrays: before
+ * work that needs the memory (a reduce), and at exit.  The sizing hint
+ * stays; the cache may be used on.
  */
 void mapout_cache_release(struct mapout_cache *c);
 

@@ -319,7 +319,7 @@ static void ref_sort(const struct kvbuf *b, size_t *idx, size_t *tmp, size_t n)
  * Sort `b` (whose record i has the value "i" in decimal) with kvbuf_sort and
  * compare, record by record, with the reference sort of a copy.
  */
-static void check_sort(struct kvbuf *b, const char *what)
+static void check_sort_with(struct kvbuf *b, const char *what, struct kvsort_scratch *scratch)
 {
 	size_t n = b->n;
 	size_t *idx = malloc((n + 1) * sizeof(*idx)), *tmp = malloc((n + 1) * sizeof(*tmp));
@@ -340,7 +340,10 @@ static void check_sort(struct kvbuf *b, const char *what)
 		idx[i] = i;
 	}
 	ref_sort(&ref, idx, tmp, n);
-	kvbuf_sort(b);
+	if (scratch)
+		kvbuf_sort_with(b, scratch);
+	else
+		kvbuf_sort(b);
 	assert_int_equal(b->n, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct kv *got = &b->recs[i], *want = &ref.recs[idx[i]];
@@ -358,6 +361,11 @@ static void check_sort(struct kvbuf *b, const char *what)
 	kvbuf_release(&ref);
 	free(idx);
 	free(tmp);
+}
+
+static void check_sort(struct kvbuf *b, const char *what)
+{
+	check_sort_with(b, what, NULL);
 }
 
 /* Append a record with key k and the value "index of the record". */
@@ -501,6 +509,78 @@ static void test_sort_after_clear(void **state)
 	kvbuf_release(&b);
 }
 
+/* a and b hold the same records in the same order. */
+static void assert_same_records(const struct kvbuf *a, const struct kvbuf *b, const char *what)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct kv *x = &a->recs[i], *y = &b->recs[i];
+
+		if (x->klen != y->klen || x->vlen != y->vlen ||
+		    memcmp(kv_key(a, x), kv_key(b, y), x->klen) != 0 ||
+		    memcmp(kv_val(a, x), kv_val(b, y), x->vlen) != 0)
+			unit_fail("%s: record %zu differs between kvbuf_sort_with and kvbuf_sort",
+				  what, i);
+	}
+}
+
+/* Append the same random records to a and b. */
+static void add_random_pair(struct kvbuf *a, struct kvbuf *b, size_t n, uint64_t *rng)
+{
+	char k[40];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t kl = (size_t)(unit_rand(rng) % 24);
+
+		for (size_t j = 0; j < kl; j++)
+			k[j] = (char)(unit_rand(rng) % 4 ? 'k' : unit_rand(rng) % 256);
+		add_indexed(a, k, kl);
+		add_indexed(b, k, kl);
+	}
+}
+
+/*
+ * kvbuf_sort_with, the map side's path, against kvbuf_sort: one scratch
+ * for buffers of growing and shrinking sizes (its arrays reused, grown,
+ * and swapped with the buffers' record arrays), each result checked
+ * against the reference sort; and a buffer that takes more records after
+ * a sort and is sorted again, record for record the same as the plain
+ * sort of the same buffer.
+ */
+static void test_sort_with_scratch(void **state)
+{
+	static const size_t sizes[] = { 5000, 3, 0, 1, 70000, 64, 63, 20000, 2 };
+	struct kvsort_scratch scratch = { 0 };
+	uint64_t rng = 81;
+	struct kvbuf fast, plain;
+
+	(void)state;
+	kvbuf_init(&fast);
+	kvbuf_init(&plain);
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct kvbuf b, unused;
+		char what[80];
+
+		kvbuf_init(&b);
+		kvbuf_init(&unused);
+		add_random_pair(&b, &unused, sizes[s], &rng);
+		snprintf(what, sizeof(what), "shared scratch, %zu records", sizes[s]);
+		check_sort_with(&b, what, &scratch);
+		kvbuf_release(&b);
+		kvbuf_release(&unused);
+
+		add_random_pair(&fast, &plain, sizes[s] / 4 + 1, &rng);
+		kvbuf_sort_with(&fast, &scratch);
+		kvbuf_sort(&plain);
+		snprintf(what, sizeof(what), "a buffer sorted again at %zu records", fast.n);
+		assert_same_records(&fast, &plain, what);
+	}
+	kvbuf_release(&fast);
+	kvbuf_release(&plain);
+	kvsort_scratch_release(&scratch);
+	kvsort_scratch_release(&scratch); /* released twice: still empty, no double free */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_sort_random_vs_reference),
 		cmocka_unit_test(test_sort_patterns),
 		cmocka_unit_test(test_sort_after_clear),
+		cmocka_unit_test(test_sort_with_scratch),
 	};
 
 	UNIT_MAIN("kvbuf", tests);

@@ -1849,6 +1849,163 @@ static void test_sum_kept_then_drain(void **state)
 	mapout_cache_release(&cache);
 }
 
+/* ---- partition buffers kept from task to task (no combiner) ------------------------ */
+
+/* The bytes of file `path`, malloc'd, *len set. */
+static char *file_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * One map task without a combiner, `seed` choosing its pairs (odd ones
+ * too: empty values, 1-byte and 64 KiB keys, binary bytes, one key with
+ * many values), a 256 KiB budget so that big tasks spill; its runs
+ * written as run-0 .. run-(nparts-1) and read back into runs[r].
+ */
+static void plain_task(struct mapout_cache *c, unsigned nparts, uint64_t seed, size_t npairs,
+		       char **runs, size_t *lens)
+{
+	struct shuffle_ops p = make_ops(NULL);
+	static char big[65536];
+	struct budget b;
+	struct mapout mo;
+	uint64_t rng = seed;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	budget_init(&b, 256 << 10);
+	mapout_init(&mo, &p, nparts, &b, c);
+	for (size_t i = 0; i < npairs; i++) {
+		char k[24], v[24];
+		size_t kl = (size_t)(unit_rand(&rng) % 12), vl = (size_t)(unit_rand(&rng) % 10);
+
+		for (size_t j = 0; j < kl; j++)
+			k[j] = (char)(unit_rand(&rng) % 5 ? 'a' + unit_rand(&rng) % 4
+							  : unit_rand(&rng) % 256);
+		for (size_t j = 0; j < vl; j++)
+			v[j] = (char)(unit_rand(&rng) % 256);
+		switch (unit_rand(&rng) % 50) {
+		case 0:
+			assert_int_equal(mapout_emit(&mo, big, sizeof(big), v, vl), 0);
+			break;
+		case 1:
+			assert_int_equal(mapout_emit(&mo, "x", 1, "", 0), 0);
+			break;
+		case 2:
+			assert_int_equal(mapout_emit(&mo, "hot", 3, v, vl), 0);
+			break;
+		default:
+			assert_int_equal(mapout_emit(&mo, k, kl, v, vl), 0);
+			break;
+		}
+	}
+	write_runs(&mo, nparts);
+	mapout_release(&mo);
+	for (unsigned r = 0; r < nparts; r++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "run-%u", r);
+		runs[r] = file_bytes(path, &lens[r]);
+		assert_int_equal(unlink(path), 0);
+	}
+}
+
+/*
+ * A worker's map tasks one after another share a cache, which keeps the
+ * partition buffers (and the sort's arrays) of the last task: each task's
+ * runs must be byte for byte those of the same task on a fresh cache,
+ * whatever came before it (a bigger task that spilled, a smaller one,
+ * another number of partitions, a reduce's mapout_cache_release).
+ */
+static void test_kept_buffers_same_runs(void **state)
+{
+	static const struct {
+		unsigned nparts;
+		size_t npairs;
+	} tasks[] = { { 4, 30000 }, { 4, 500 }, { 4, 0 }, { 4, 12000 }, { 3, 8000 },
+		      { 3, 8000 }, { 1, 3000 }, { 4, 20000 } };
+	struct mapout_cache kept;
+
+	(void)state;
+	mapout_cache_init(&kept);
+	for (size_t t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
+		char *got[4], *want[4];
+		size_t glen[4], wlen[4];
+		struct mapout_cache fresh;
+
+		if (t == 6)
+			mapout_cache_release(&kept); /* as before a reduce */
+		plain_task(&kept, tasks[t].nparts, 100 + t, tasks[t].npairs, got, glen);
+		mapout_cache_init(&fresh);
+		plain_task(&fresh, tasks[t].nparts, 100 + t, tasks[t].npairs, want, wlen);
+		mapout_cache_release(&fresh);
+		for (unsigned r = 0; r < tasks[t].nparts; r++) {
+			if (glen[r] != wlen[r] || memcmp(got[r], want[r], glen[r]) != 0)
+				unit_fail("task %zu (%zu pairs, %u partitions): run %u differs "
+					  "with the kept buffers (%zu bytes against %zu)", t,
+					  tasks[t].npairs, tasks[t].nparts, r, glen[r], wlen[r]);
+			free(got[r]);
+			free(want[r]);
+		}
+	}
+	mapout_cache_release(&kept);
+	assert_int_equal(dir_entries(), 0);
+}
+
+/*
+ * Without a combiner the buffers take three eighths of the budget before
+ * they spill (budget_parts): not at the eighth a combining job gets, and
+ * still once past three.
+ */
+static void test_no_combiner_buffer_share(void **state)
+{
+	struct shuffle_ops p = make_ops(NULL);
+	const uint64_t memory = 1 << 20;
+	struct budget b;
+	struct mapout mo;
+	char k[16];
+	size_t i = 0;
+
+	(void)state;
+	budget_init(&b, memory);
+	assert_int_equal(budget_parts(&b, 1), b.parts);
+	assert_int_equal(budget_parts(&b, 0), memory / 8 * 3);
+	mo_init(&mo, &p, 2, memory);
+	while (mo.pbytes + 64 < memory / 8 * 3) {
+		int n = snprintf(k, sizeof(k), "k%zu", i++);
+
+		assert_int_equal(mapout_emit(&mo, k, (size_t)n, "value-bytes", 11), 0);
+		if (mo.spills)
+			unit_fail("a spill at %zu buffered bytes, under 3/8 of a %llu-byte budget",
+				  (size_t)mo.pbytes, (unsigned long long)memory);
+	}
+	assert_true(mo.pbytes > memory / 8);
+	while (mo.spills == 0 && i < 1000000) {
+		int n = snprintf(k, sizeof(k), "k%zu", i++);
+
+		assert_int_equal(mapout_emit(&mo, k, (size_t)n, "value-bytes", 11), 0);
+	}
+	assert_int_equal(mo.spills, 1);
+	write_runs(&mo, 2);
+	mapout_release(&mo);
+	unlink_runs(2);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1876,6 +2033,8 @@ int main(void)
 		T(test_sum_drop_cache_between),
 		T(test_sum_kept_table_grows),
 		T(test_sum_kept_then_drain),
+		T(test_kept_buffers_same_runs),
+		T(test_no_combiner_buffer_share),
 	};
 
 	UNIT_MAIN("mapout", tests);
