@@ -259,6 +259,7 @@ static int spill(struct mapout *mo)
 		for (size_t i = 0; i < b->n; i++) {
 			const struct kv *rec = &b->recs[i];
 
+			KVBUF_PREFETCH(b, i + KVBUF_PREFETCH_AHEAD);
 			if (ifile_writer_add(&w, kv_key(b, rec), rec->klen,
 					     kv_val(b, rec), rec->vlen) < 0) {
 				ifile_writer_abort(&w);

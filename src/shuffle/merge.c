@@ -65,6 +65,7 @@ static int src_next(struct msrc *s)
 
 		if (s->i >= s->kv->n)
 			return 0;
+		KVBUF_PREFETCH(s->kv, s->i + KVBUF_PREFETCH_AHEAD);
 		r = &s->kv->recs[s->i++];
 		s->key = kv_key(s->kv, r);
 		s->klen = r->klen;
