@@ -168,6 +168,13 @@ static int flush(struct afile *f)
 		done += (size_t)w;
 	}
 	f->len = 0;
+	f->written += done;
+	/* A hint, as at commit: the end-of-job fsync then finds little left. */
+	if (f->writeback && f->written - f->kicked >= AFILE_WRITEBACK_STEP) {
+		sync_file_range(f->fd, (off_t)f->kicked, (off_t)(f->written - f->kicked),
+				SYNC_FILE_RANGE_WRITE);
+		f->kicked = f->written;
+	}
 	return 0;
 }
 

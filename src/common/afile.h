@@ -6,10 +6,11 @@
  * in the target's directory; writes are buffered; afile_commit() flushes,
  * closes and renames it over the target.  A durable file (the job report)
  * is also fsynced before the rename, and its directory after it.  A final
- * output (mr-out-R) only starts its writeback at commit, without waiting:
+ * output (mr-out-R) only starts its writeback, without waiting: every
+ * AFILE_WRITEBACK_STEP bytes as it is written, and the rest at commit;
  * whoever declares the job done makes the outputs durable at the end with
  * afile_sync_path() and afile_sync_dir(), by which time the data is mostly
- * on disk (one wait at the end instead of two fsyncs per reduce).
+ * on disk (one short wait at the end instead of two fsyncs per reduce).
  * Intermediate files skip all that: the rename alone already protects them
  * from a crashed or killed process (the page cache survives it), and after
  * a machine crash the whole job, whose state lives in the coordinator, is
@@ -42,8 +43,13 @@ struct afile {
 	size_t len, cap;
 	int failed;     /* a write failed (already reported) */
 	int durable;    /* fsync on commit */
-	int writeback;  /* start writeback on commit */
+	int writeback;  /* start writeback as it goes and on commit */
+	unsigned long long written; /* bytes written to fd so far */
+	unsigned long long kicked;  /* writeback started for bytes [0, kicked) */
 };
+
+/* A final output's writeback is started each time this much more was written. */
+#define AFILE_WRITEBACK_STEP (8ull << 20)
 
 /* 0, or -1 after printing why.  On failure *f needs no release. */
 int afile_open(struct afile *f, const char *path);

@@ -827,6 +827,43 @@ static void test_afile_mode_follows_umask(void **state)
 	}
 }
 
+/*
+ * A final output starts its writeback every AFILE_WRITEBACK_STEP bytes as
+ * it is written (so that the end-of-job fsync finds little left), a
+ * plain file never; either way the bytes published are the bytes written.
+ */
+static void test_afile_output_writeback_steps(void **state)
+{
+	static char chunk[300000];
+	const size_t total = 3 * AFILE_WRITEBACK_STEP + 12345;
+	struct afile out, plain;
+	struct stat st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (char)('a' + i % 26);
+	assert_int_equal(afile_open_output(&out, "out.txt"), 0);
+	assert_int_equal(afile_open(&plain, "plain.txt"), 0);
+	for (size_t done = 0; done < total;) {
+		size_t n = total - done < sizeof(chunk) ? total - done : sizeof(chunk);
+
+		assert_int_equal(afile_write(&out, chunk, n), 0);
+		assert_int_equal(afile_write(&plain, chunk, n), 0);
+		done += n;
+		/* never more than a step (and a buffer) behind what reached the file */
+		assert_true(out.kicked <= out.written);
+		assert_true(out.written - out.kicked < AFILE_WRITEBACK_STEP + (2u << 20));
+		assert_int_equal(plain.kicked, 0);
+	}
+	assert_true(out.kicked >= 2 * AFILE_WRITEBACK_STEP);
+	assert_int_equal(afile_commit(&out), 0);
+	assert_int_equal(afile_commit(&plain), 0);
+	assert_int_equal(stat("out.txt", &st), 0);
+	assert_int_equal((size_t)st.st_size, total);
+	assert_int_equal(stat("plain.txt", &st), 0);
+	assert_int_equal((size_t)st.st_size, total);
+}
+
 static void test_afile_abort(void **state)
 {
 	struct afile f, zero;
@@ -1156,6 +1193,7 @@ int main(void)
 		T(test_afile_publish),
 		T(test_check_stream),
 		T(test_afile_mode_follows_umask),
+		T(test_afile_output_writeback_steps),
 		T(test_afile_abort),
 		T(test_afile_large_writes),
 		T(test_afile_subdir),
