@@ -81,7 +81,7 @@ void merger_release(struct merger *m);
  * passes: consecutive groups of runs become anonymous runs in the current
  * directory, so equal keys still come run by run in list order.  Read
  * buffers follow budget.h: its read share split among the runs read at
- * once, at most 1 MiB each.
+ * once, at most BUDGET_MAX_READ_BUFFER (256 KiB) each.
  *
  * The list owns the descriptors it holds and a copy of every name; a run
  * handed to a merger (or merged into another) leaves the list.  Every call
