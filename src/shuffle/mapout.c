@@ -242,6 +242,23 @@ static int compact_spills(struct mapout *mo)
 	return 0;
 }
 
+/*
+ * Append the records of sorted buffer `b` to `w`, in order.  0, or -1
+ * (printed; w is left to the caller).
+ */
+static int write_buffer(const struct kvbuf *b, struct ifile_writer *w)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct kv *rec = &b->recs[i];
+
+		KVBUF_PREFETCH(b, i + KVBUF_PREFETCH_AHEAD);
+		if (ifile_writer_add(w, kv_key(b, rec), rec->klen, kv_val(b, rec),
+				     rec->vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Sort every partition buffer and write it out as an anonymous run. */
 static int spill(struct mapout *mo)
 {
@@ -256,15 +273,9 @@ static int spill(struct mapout *mo)
 		kvbuf_sort_with(b, &mo->cache->sort);
 		if (ifile_writer_open_anon(&w, ".") < 0)
 			return -1;
-		for (size_t i = 0; i < b->n; i++) {
-			const struct kv *rec = &b->recs[i];
-
-			KVBUF_PREFETCH(b, i + KVBUF_PREFETCH_AHEAD);
-			if (ifile_writer_add(&w, kv_key(b, rec), rec->klen,
-					     kv_val(b, rec), rec->vlen) < 0) {
-				ifile_writer_abort(&w);
-				return -1;
-			}
+		if (write_buffer(b, &w) < 0) {
+			ifile_writer_abort(&w);
+			return -1;
 		}
 		if (ifile_writer_finish_fd(&w, &fd) < 0)
 			return -1;
@@ -615,6 +626,19 @@ int mapout_write(struct mapout *mo, unsigned r, const char *path, struct afile_s
 
 	if (mo->use_view)
 		return write_view(mo, r, path, set);
+	/*
+	 * Nothing spilled and no key twice (no combiner, or a single drain):
+	 * the sorted buffer is the run, written without a merge.
+	 */
+	if (mo->nspills == 0 && !((mo->use_ctab || mo->use_sum) && mo->drains > 1)) {
+		if (ifile_writer_open(&w, path) < 0)
+			return -1;
+		if (write_buffer(&mo->parts[r], &w) < 0) {
+			ifile_writer_abort(&w);
+			return -1;
+		}
+		return ifile_writer_finish_into(&w, set);
+	}
 	if (mapout_merger(mo, r, &m) < 0)
 		goto out_merger;
 	if (ifile_writer_open(&w, path) < 0)

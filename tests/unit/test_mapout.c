@@ -1967,6 +1967,86 @@ static void test_kept_buffers_same_runs(void **state)
 	assert_int_equal(dir_entries(), 0);
 }
 
+/* 4000 pairs chosen by `seed`: odd keys and values, binary bytes, 64 KiB keys, a hot key. */
+static void emit_odd_pairs(struct mapout *mo, uint64_t seed)
+{
+	static char big[65536];
+	uint64_t rng = seed;
+
+	memset(big, 'z', sizeof(big));
+	big[100] = '\0';
+	for (int i = 0; i < 4000; i++) {
+		char k[8], v[8];
+		size_t kl = (size_t)(unit_rand(&rng) % 8), vl = (size_t)(unit_rand(&rng) % 8);
+
+		for (size_t j = 0; j < kl; j++)
+			k[j] = (char)(unit_rand(&rng) % 3 ? 'm' : unit_rand(&rng) % 256);
+		for (size_t j = 0; j < vl; j++)
+			v[j] = (char)(unit_rand(&rng) % 256);
+		if (i % 500 == 0)
+			assert_int_equal(mapout_emit(mo, big, sizeof(big), v, vl), 0);
+		else if (i % 3 == 0)
+			assert_int_equal(mapout_emit(mo, "hot", 3, v, vl), 0);
+		else
+			assert_int_equal(mapout_emit(mo, k, kl, v, vl), 0);
+	}
+	assert_int_equal(mapout_finish(mo), 0);
+	assert_int_equal(mo->nspills, 0);
+}
+
+/*
+ * A task that did not spill writes each partition straight from its sorted
+ * buffer; the run must be byte for byte what the merge path (mapout_merger
+ * and merger_copy, which every spilled task still takes) makes of the same
+ * pairs.
+ */
+static void test_unspilled_write_is_merge(void **state)
+{
+	enum { NPARTS = 3 };
+	struct shuffle_ops p = make_ops(NULL);
+	struct mapout_cache other;
+	struct budget b;
+
+	(void)state;
+	mapout_cache_init(&other);
+	budget_init(&b, 16 << 20);
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		struct mapout direct, merged;
+
+		mapout_init(&direct, &p, NPARTS, &b, &cache);
+		emit_odd_pairs(&direct, seed);
+		mapout_init(&merged, &p, NPARTS, &b, &other);
+		emit_odd_pairs(&merged, seed);
+		for (unsigned r = 0; r < NPARTS; r++) {
+			struct merger m;
+			struct ifile_writer w;
+			char *a, *c;
+			size_t alen, clen;
+
+			assert_int_equal(mapout_merger(&merged, r, &m), 0);
+			assert_int_equal(ifile_writer_open(&w, "merged"), 0);
+			assert_int_equal(merger_copy(&m, &w), 0);
+			assert_int_equal(ifile_writer_commit(&w), 0);
+			merger_release(&m);
+			assert_int_equal(write_one(&direct, r, "direct"), 0);
+			a = file_bytes("direct", &alen);
+			c = file_bytes("merged", &clen);
+			if (alen != clen || memcmp(a, c, alen) != 0)
+				unit_fail("seed %llu, partition %u: the unspilled run (%zu bytes) "
+					  "differs from the merged one (%zu bytes)",
+					  (unsigned long long)seed, r, alen, clen);
+			free(a);
+			free(c);
+			assert_int_equal(unlink("direct"), 0);
+			assert_int_equal(unlink("merged"), 0);
+		}
+		mapout_release(&merged);
+		mapout_release(&direct);
+	}
+	mapout_cache_release(&other);
+	assert_int_equal(dir_entries(), 0);
+}
+
 /*
  * Without a combiner the buffers take three eighths of the budget before
  * they spill (budget_parts): not at the eighth a combining job gets, and
@@ -2035,6 +2115,7 @@ int main(void)
 		T(test_sum_kept_then_drain),
 		T(test_kept_buffers_same_runs),
 		T(test_no_combiner_buffer_share),
+		T(test_unspilled_write_is_merge),
 	};
 
 	UNIT_MAIN("mapout", tests);
