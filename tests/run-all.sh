@@ -7,8 +7,9 @@
 # failure named after the suite.  Every suite runs under timeout
 # (MR_SUITE_TIMEOUT seconds, default 1800).
 #
-# The last line is exactly "P passed, F failed"; the one before it gives the
-# wall time.  Exits 1 if anything failed or if no test ran at all.
+# After each suite a line "# time: SUITE N s" gives its wall time.  The last
+# line is exactly "P passed, F failed"; the one before it gives the wall time
+# of the whole run.  Exits 1 if anything failed or if no test ran at all.
 
 set -u
 
@@ -106,6 +107,7 @@ for suite in "${SUITES[@]}"; do
 	fifo=$FIFODIR/out
 	rm -f "$fifo"
 	mkfifo "$fifo" || exit 1
+	sstart=$SECONDS
 	timeout -k 10s "${MR_SUITE_TIMEOUT:-1800}" "${cmd[@]}" >"$fifo" 2>&1 &
 	RUNPID=$!
 	count "$suite" <"$fifo"
@@ -113,6 +115,7 @@ for suite in "${SUITES[@]}"; do
 	wait "$RUNPID"
 	rc=$?
 	RUNPID=
+	echo "# time: $suite $((SECONDS - sstart)) s"
 	if [ $rc != 0 ] && [ $sfail = 0 ]; then
 		case $rc in
 		124 | 137) why="timed out after ${MR_SUITE_TIMEOUT:-1800} s" ;;
