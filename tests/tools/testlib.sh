@@ -332,7 +332,12 @@ TESTS_PASSED=0
 TESTS_FAILED=0
 TL_PID=
 TL_OUT=$(mktemp "${TMPDIR:-/tmp}/mr-$SUITE-out.XXXXXX") || exit 1
-trap 'rm -f "$TL_OUT"' EXIT
+# tl_exit: what the script must do on its way out (a script that sets an
+# EXIT trap of its own calls it from there).
+tl_exit() {
+	rm -f "$TL_OUT"
+}
+trap tl_exit EXIT
 trap 'echo "interrupted" >&2; [ -n "$TL_PID" ] && kill -TERM "$TL_PID" 2>/dev/null; wait; exit 130' INT TERM HUP
 run_test() {
 	local name=$1 fn=$2 out rc t0 t1
