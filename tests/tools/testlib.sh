@@ -262,17 +262,19 @@ same() {
 }
 
 # expect_job_ok COORD NREDUCE REF: COORD exited 0, removed its socket,
-# published mr-out-0..NREDUCE-1, and the sorted output equals REF.
+# published mr-out-0..NREDUCE-1, and the sorted output, left in $GOT
+# (default $T/got; jobs side by side each need their own), equals REF.
+GOT=
 expect_job_ok() {
-	local r missing=
+	local r missing= got=${GOT:-$T/got}
 	expect_rc "$1" 0
 	[ -e "$SOCK" ] && fail "$1 left its socket $SOCK behind"
 	for ((r = 0; r < $2; r++)); do
 		[ -f "mr-out-$r" ] || missing="$missing mr-out-$r"
 	done
 	[ -z "$missing" ] || fail "not published:$missing"
-	snapshot "$T/got"
-	same "$3" "$T/got" "job output differs from mrsequential's"
+	snapshot "$got"
+	same "$3" "$got" "job output differs from mrsequential's"
 }
 
 # expect_workers_ok PREFIX N: workers PREFIX1..N ended (within 10 s) with 0.
@@ -284,8 +286,8 @@ expect_workers_ok() {
 	done
 }
 
-# cleanup: end everything this test started that still runs, remove T.
-cleanup() {
+# stop_spawned: end everything spawn started here that still runs.
+stop_spawned() {
 	local n p
 	for n in "${NAMES[@]}"; do
 		ended "$n" && continue
@@ -293,6 +295,17 @@ cleanup() {
 		[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+}
+
+# cleanup: end everything this test started that still runs (first the
+# subshells in BESIDE, each of which ends what it spawned on SIGTERM), remove T.
+BESIDE=()
+cleanup() {
+	local p
+	for p in "${BESIDE[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	stop_spawned
 	cd / || return
 	if [ -n "$T" ]; then
 		if [ "$FAILED" != 0 ] && [ "${MR_KEEP_TMP:-0}" = 1 ]; then
