@@ -403,22 +403,17 @@ summary() {
 	[ "$TESTS_FAILED" = 0 ]
 }
 
-# select_tests ALL... -- ARGS...: run the tests named in ARGS (all without).
-# Each entry of ALL is "name:function".
+# select_tests ALL... -- ARGS...: run the tests named in ARGS (all without;
+# with "--except NAME...", all but those).  Each entry of ALL is "name:function".
 run_selected() {
-	local all=() args=() e want found
+	local all=() args=() e want found except=0 skip
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		all+=("$1")
 		shift
 	done
 	[ $# -gt 0 ] && shift
+	[ "${1:-}" = --except ] && except=1 && shift
 	args=("$@")
-	if [ ${#args[@]} = 0 ]; then
-		for e in "${all[@]}"; do
-			run_test "${e%%:*}" "${e#*:}"
-		done
-		return
-	fi
 	for want in "${args[@]}"; do
 		found=
 		for e in "${all[@]}"; do
@@ -429,6 +424,14 @@ run_selected() {
 			for e in "${all[@]}"; do echo "  ${e%%:*}" >&2; done
 			exit 2
 		fi
-		run_test "${found%%:*}" "${found#*:}"
+		[ $except = 0 ] && run_test "${found%%:*}" "${found#*:}"
+	done
+	[ ${#args[@]} = 0 ] || [ $except = 1 ] || return
+	for e in "${all[@]}"; do
+		skip=0
+		for want in "${args[@]}"; do
+			[ "${e%%:*}" = "$want" ] && skip=1
+		done
+		[ $skip = 0 ] && run_test "${e%%:*}" "${e#*:}"
 	done
 }
