@@ -11,6 +11,9 @@
 #   2. fuzz for SECONDS_PER_TARGET, starting from the working corpus
 #      $BUILD/fuzz/corpus-T (kept and grown from run to run), the seeds and
 #      the regression inputs.
+# Two targets run at a time (libFuzzer runs on one core; this machine and
+# CI's have two), so each still gets a core to itself for its SECONDS; the
+# results are printed in the order of the targets.
 # A crash, a sanitizer report, a failed check, a leak or a hang fails the
 # target.  The input that did it is saved as $BUILD/fuzz/T-crash-* (or
 # T-leak-*, T-timeout-*); once the bug is fixed, copy it into tests/fuzz/regress/T/.
@@ -45,7 +48,7 @@ TARGETS=(xdr ifile frame)
 N=0 PASS=0 FAIL=0
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mr-fuzz.XXXXXX") || { echo "fuzz: mktemp -d failed" >&2; exit 1; }
-trap 'rm -rf "$W"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$W"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -63,6 +66,21 @@ not_ok() {
 	for line in "$@"; do
 		echo "# $line"
 	done
+}
+
+# result FILE: print the lines run_target wrote to FILE, its first line
+# "ok NAME" or "not ok NAME", numbered and counted here.
+result() {
+	local first
+	{
+		IFS= read -r first
+		case $first in
+		"ok "*) ok "${first#ok }" ;;
+		"not ok "*) not_ok "${first#not ok }" ;;
+		*) not_ok "fuzz/?" "no result in $1" ;;
+		esac
+		cat
+	} <"$1"
 }
 
 # Print the lines of libFuzzer log $1 that say what went wrong, as "# "
@@ -107,8 +125,18 @@ build() {
 	return 1
 }
 
-# run_target T: replay, then fuzz; one ok/not ok line.
+# run_target T: replay, then fuzz; one "ok NAME" or "not ok NAME" line,
+# unnumbered (see result), then "# " lines.  Run in a subshell.
 run_target() {
+	ok() { echo "ok $1"; }
+	not_ok() {
+		local line
+		echo "not ok $1"
+		shift
+		for line in "$@"; do
+			echo "# $line"
+		done
+	}
 	local t=$1 bin=$BUILD/fuzz/fuzz_$1 log rc
 	local seeds=$ROOT/tests/fuzz/corpus/$t reg=$ROOT/tests/fuzz/regress/$t
 	local dirs=("$seeds") files=()
@@ -163,8 +191,18 @@ if ! build; then
 		not_ok "fuzz/$t" "cannot build the fuzz targets: $BUILD_WHY"
 	done
 else
+	running=0
 	for t in "${TARGETS[@]}"; do
-		run_target "$t"
+		if [ $running -ge 2 ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		run_target "$t" >"$W/$t.result" 2>&1 &
+		running=$((running + 1))
+	done
+	wait
+	for t in "${TARGETS[@]}"; do
+		result "$W/$t.result"
 	done
 fi
 

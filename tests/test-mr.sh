@@ -4,8 +4,10 @@
 # tests demand.
 #
 # Usage: tests/test-mr.sh [TEST...]
+#        tests/test-mr.sh --except TEST...
 #   TEST is one of: wc indexer map-parallel reduce-parallel job-count
-#   early-exit crash.  Without arguments all of them run, in that order.
+#   early-exit crash.  Without arguments all of them run, in that order;
+#   with --except all but those.
 #
 # Environment:
 #   MR_BUILD      directory with mrcoordinator, mrworker, mrsequential and
@@ -331,6 +333,8 @@ t_crash() {
 # The runner.
 
 selected=()
+except=0
+[ "${1:-}" = --except ] && except=1 && shift
 for arg in "$@"; do
 	case $arg in
 	-h | --help) usage ;;
@@ -345,6 +349,14 @@ for arg in "$@"; do
 	}
 	selected+=("$arg")
 done
+if [ $except = 1 ]; then
+	skipped=" ${selected[*]} "
+	selected=()
+	for t in "${ALL_TESTS[@]}"; do
+		[[ $skipped == *" $t "* ]] || selected+=("$t")
+	done
+	[ ${#selected[@]} -gt 0 ] || usage
+fi
 [ ${#selected[@]} -gt 0 ] || selected=("${ALL_TESTS[@]}")
 
 LOG=$(mktemp "${TMPDIR:-/tmp}/test-mr-log.XXXXXX") || exit 1

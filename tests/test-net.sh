@@ -6,6 +6,7 @@
 # mrsequential's.
 #
 # Usage: tests/test-net.sh [TEST...]     (no arguments: all tests)
+#        tests/test-net.sh --except TEST...  (all tests but those)
 # Environment: see tests/tools/testlib.sh.
 # Output: "ok N - NAME" / "not ok N - NAME" with "# " lines, then
 # "net: P passed, F failed"; exits 1 if anything failed.

@@ -47,8 +47,7 @@ copies() {
 
 # done_tasks KIND: the ids of the KIND (map, reduce) tasks mr-journal records as done.
 done_tasks() {
-	"$MRCTL" journal >"$T/journal.txt" 2>&1
-	awk -v k="$1" '$1 == "done" && $2 == k { print $3 }' "$T/journal.txt" | sort -nu
+	"$MRCTL" journal 2>&1 | awk -v k="$1" '$1 == "done" && $2 == k { print $3 }' | sort -nu
 }
 
 # kill_coord NAME: SIGKILL a coordinator; true if it was still running.
@@ -94,7 +93,8 @@ nothing_left() {
 
 # kill_and_recover K DELAY: job K killed at a random instant DELAY seconds
 # after its coordinator served (none: not killed), then recovered.  Sets
-# KILLED=1 when the kill landed mid-job.
+# KILLED=1 when the kill landed mid-job.  Its names and files are its own
+# (job K's), so that jobs may run side by side (random_kills).
 KILLED=0
 kill_and_recover() {
 	local k=$1 delay=$2 maps reds
@@ -117,8 +117,8 @@ kill_and_recover() {
 		spawn r$k 120 "$COORD_BIN" --socket "$SOCK" --recover "${INPUTS[@]}"
 		await r$k 100 || fail "job $k: the recovered coordinator did not finish"
 		expect_job_ok r$k 10 "$T/correct" || return 1
-		recovered_ok "$maps" "$reds" >"$T/rec.txt" || {
-			fail "job $k (killed at $delay s): $(tail -n 1 "$T/rec.txt")"
+		recovered_ok "$maps" "$reds" >"$T/rec$k.txt" || {
+			fail "job $k (killed at $delay s): $(tail -n 1 "$T/rec$k.txt")"
 			return 1
 		}
 		[ -e mr-journal ] && fail "job $k: the journal is left after the job is done"
@@ -136,6 +136,9 @@ kill_and_recover() {
 # Kill -9 the coordinator at random instants over many wc jobs (64 copies of
 # the texts, 4 workers); restart it with --recover: every output equals
 # mrsequential's, no map the journal had as done ran again, nothing is left.
+# Two jobs run side by side (each with its own directory, socket and
+# workers): a job leaves much of two cores idle, so a pair takes little
+# longer than one job alone.  The kill instants are timed on a pair.
 t_kill_random() {
 	local jobs seed
 	[ ${#RECONNECT[@]} -gt 0 ] || skip "needs mrworker --reconnect"
@@ -147,27 +150,78 @@ t_kill_random() {
 	setup 0
 	copies 64
 	reference "$WC" "$T/correct"
-	random_kills kill_and_recover "$jobs" $((jobs * 2 / 3))
+	random_kills kill_and_recover "$jobs" $((jobs * 2 / 3)) 2
 	return $FAILED
 }
 
-# random_kills FN JOBS MIN: job 0 of FN (FN K DELAY) runs unkilled to time
-# it; jobs 1..JOBS are killed at random instants in the first 90% of that
-# span.  At least MIN kills must land while a job runs.
+# random_kills FN JOBS MIN [PAR]: jobs of FN (FN K DELAY), PAR at a time
+# (default 1; each job in a subshell of its own).  Jobs -PAR+1..0 run
+# unkilled, all at once, to time a job under that load; jobs 1..JOBS are
+# killed at random instants in the first 90% of that span, the next one
+# started as soon as one ends.  At least MIN kills must land while a job runs.
 random_kills() {
-	local fn=$1 jobs=$2 min=$3 k t0 t1 dur delay landed=0
+	local fn=$1 jobs=$2 min=$3 par=${4:-1} k t0 t1 dur delay landed=0 bad=0
 	t0=$(date +%s%N)
-	"$fn" 0 none || return 1
+	for ((k = 1 - par; k <= 0; k++)); do
+		beside "$fn" $k none
+	done
+	beside_wait_all || return 1
 	t1=$(date +%s%N)
 	dur=$(( (t1 - t0) / 1000000 ))
-	echo "an uninterrupted job takes $dur ms"
+	echo "an uninterrupted job takes $dur ms ($par at a time)"
 	for ((k = 1; k <= jobs; k++)); do
 		delay=$(awk -v r=$RANDOM -v d=$dur 'BEGIN { printf "%.3f", r / 32768 * d * 0.9 / 1000 }')
-		"$fn" $k "$delay" || return 1
-		[ $KILLED = 1 ] && landed=$((landed + 1))
+		if [ ${#BESIDE[@]} -ge "$par" ]; then
+			beside_wait_one || { bad=1; break; }
+		fi
+		beside "$fn" $k "$delay"
 	done
+	beside_wait_all || bad=1
+	[ $bad = 0 ] || return 1
+	landed=$(find "$T" -maxdepth 1 -name 'landed.*' | wc -l)
 	echo "$landed of $jobs kills landed while the job ran"
 	[ $landed -ge "$min" ] || fail "only $landed of $jobs kills hit a running job"
+}
+
+# beside FN K DELAY: FN K DELAY in a subshell of its own, in BESIDE.  It
+# exits 1 if FN returned non-zero, else 2 if FN called fail, else 0, and
+# leaves $T/landed.K when FN set KILLED=1.  On SIGTERM (the test's cleanup)
+# it ends what it spawned.
+beside() {
+	(
+		NAMES=()
+		GOT=$T/got.$2
+		trap stop_spawned EXIT
+		trap 'exit 143' TERM
+		"$1" "$2" "$3" || exit 1
+		[ $KILLED = 1 ] && : >"$T/landed.$2"
+		[ $FAILED = 0 ] || exit 2
+		exit 0
+	) &
+	BESIDE+=($!)
+}
+
+# beside_wait_one: wait for one job of BESIDE to end; sets FAILED if it
+# failed, and is false if it gave up (FN returned non-zero, or died).
+beside_wait_one() {
+	local id rc i
+	wait -n -p id "${BESIDE[@]}"
+	rc=$?
+	for i in "${!BESIDE[@]}"; do
+		[ "${BESIDE[i]}" = "$id" ] && unset 'BESIDE[i]'
+	done
+	BESIDE=("${BESIDE[@]}")
+	[ $rc = 0 ] || FAILED=1
+	[ $rc = 0 ] || [ $rc = 2 ]
+}
+
+# beside_wait_all: wait for every job of BESIDE; false if one gave up.
+beside_wait_all() {
+	local bad=0
+	while [ ${#BESIDE[@]} -gt 0 ]; do
+		beside_wait_one || bad=1
+	done
+	return $bad
 }
 
 # wait_journal KIND N: wait (up to 30 s) until the journal has N done KIND tasks.
@@ -270,7 +324,7 @@ t_missing_output() {
 	setup 8
 	reference "$TPLUG/slow.so" "$T/correct" TP_SLOW_MS=0
 	start_coord c1 --nreduce 4
-	workers w 1 "$TPLUG/slow.so" TP_SLOW_MS=0 TP_SLOW_REDUCE_US=400
+	workers w 1 "$TPLUG/slow.so" TP_SLOW_MS=0 TP_SLOW_REDUCE_US=100
 	wait_journal reduce 1
 	kill_coord c1 || fail "the job ended before the kill (test premise)"
 	maps=$(done_tasks map)

@@ -52,7 +52,8 @@ hosts_up() {
 	HOST_ADDR[c]=127.0.0.1
 	for ((i = 1; i <= n; i++)); do HOST_ADDR[w$i]=127.0.0.1; done
 	ns_try || return 0
-	trap hosts_down EXIT
+	# (testlib.sh's EXIT trap, if any, still runs)
+	trap 'hosts_down; declare -F tl_exit >/dev/null && tl_exit' EXIT
 	if ! { ip netns add "$NS_PREFIX-br" && NS_MADE+=("$NS_PREFIX-br") &&
 		ip -n "$NS_PREFIX-br" link add br0 type bridge &&
 		ip -n "$NS_PREFIX-br" link set br0 up &&

@@ -262,17 +262,19 @@ same() {
 }
 
 # expect_job_ok COORD NREDUCE REF: COORD exited 0, removed its socket,
-# published mr-out-0..NREDUCE-1, and the sorted output equals REF.
+# published mr-out-0..NREDUCE-1, and the sorted output, left in $GOT
+# (default $T/got; jobs side by side each need their own), equals REF.
+GOT=
 expect_job_ok() {
-	local r missing=
+	local r missing= got=${GOT:-$T/got}
 	expect_rc "$1" 0
 	[ -e "$SOCK" ] && fail "$1 left its socket $SOCK behind"
 	for ((r = 0; r < $2; r++)); do
 		[ -f "mr-out-$r" ] || missing="$missing mr-out-$r"
 	done
 	[ -z "$missing" ] || fail "not published:$missing"
-	snapshot "$T/got"
-	same "$3" "$T/got" "job output differs from mrsequential's"
+	snapshot "$got"
+	same "$3" "$got" "job output differs from mrsequential's"
 }
 
 # expect_workers_ok PREFIX N: workers PREFIX1..N ended (within 10 s) with 0.
@@ -284,8 +286,8 @@ expect_workers_ok() {
 	done
 }
 
-# cleanup: end everything this test started that still runs, remove T.
-cleanup() {
+# stop_spawned: end everything spawn started here that still runs.
+stop_spawned() {
 	local n p
 	for n in "${NAMES[@]}"; do
 		ended "$n" && continue
@@ -293,6 +295,17 @@ cleanup() {
 		[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+}
+
+# cleanup: end everything this test started that still runs (first the
+# subshells in BESIDE, each of which ends what it spawned on SIGTERM), remove T.
+BESIDE=()
+cleanup() {
+	local p
+	for p in "${BESIDE[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	stop_spawned
 	cd / || return
 	if [ -n "$T" ]; then
 		if [ "$FAILED" != 0 ] && [ "${MR_KEEP_TMP:-0}" = 1 ]; then
@@ -332,7 +345,12 @@ TESTS_PASSED=0
 TESTS_FAILED=0
 TL_PID=
 TL_OUT=$(mktemp "${TMPDIR:-/tmp}/mr-$SUITE-out.XXXXXX") || exit 1
-trap 'rm -f "$TL_OUT"' EXIT
+# tl_exit: what the script must do on its way out (a script that sets an
+# EXIT trap of its own calls it from there).
+tl_exit() {
+	rm -f "$TL_OUT"
+}
+trap tl_exit EXIT
 trap 'echo "interrupted" >&2; [ -n "$TL_PID" ] && kill -TERM "$TL_PID" 2>/dev/null; wait; exit 130' INT TERM HUP
 run_test() {
 	local name=$1 fn=$2 out rc t0 t1
@@ -385,22 +403,17 @@ summary() {
 	[ "$TESTS_FAILED" = 0 ]
 }
 
-# select_tests ALL... -- ARGS...: run the tests named in ARGS (all without).
-# Each entry of ALL is "name:function".
+# select_tests ALL... -- ARGS...: run the tests named in ARGS (all without;
+# with "--except NAME...", all but those).  Each entry of ALL is "name:function".
 run_selected() {
-	local all=() args=() e want found
+	local all=() args=() e want found except=0 skip
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		all+=("$1")
 		shift
 	done
 	[ $# -gt 0 ] && shift
+	[ "${1:-}" = --except ] && except=1 && shift
 	args=("$@")
-	if [ ${#args[@]} = 0 ]; then
-		for e in "${all[@]}"; do
-			run_test "${e%%:*}" "${e#*:}"
-		done
-		return
-	fi
 	for want in "${args[@]}"; do
 		found=
 		for e in "${all[@]}"; do
@@ -411,6 +424,14 @@ run_selected() {
 			for e in "${all[@]}"; do echo "  ${e%%:*}" >&2; done
 			exit 2
 		fi
-		run_test "${found%%:*}" "${found#*:}"
+		[ $except = 0 ] && run_test "${found%%:*}" "${found#*:}"
+	done
+	[ ${#args[@]} = 0 ] || [ $except = 1 ] || return
+	for e in "${all[@]}"; do
+		skip=0
+		for want in "${args[@]}"; do
+			[ "${e%%:*}" = "$want" ] && skip=1
+		done
+		[ $skip = 0 ] && run_test "${e%%:*}" "${e#*:}"
 	done
 }

@@ -76,10 +76,14 @@ static void check(size_t n, size_t missing, unsigned threads)
 	free(errs);
 }
 
+/*
+ * The sizes are just past SWEEP_MIN_PARALLEL: every branch of sweep_unlink
+ * is taken, and each file costs a create and an unlink on a real disk.
+ */
 static void test_many_threads(void **state)
 {
 	(void)state;
-	check(5000, 3, 4);         /* parallel: shares of 1250 */
+	check(2 * SWEEP_MIN_PARALLEL, 3, 4); /* parallel: shares of 512, 3 missing in the last */
 	check(SWEEP_MIN_PARALLEL + 1, 0, 3);
 }
 
@@ -87,9 +91,9 @@ static void test_few_or_serial(void **state)
 {
 	(void)state;
 	check(10, 1, 4);           /* below the minimum: one thread */
-	check(3000, 0, 1);
-	check(3000, 0, 0);         /* 0 means 1 */
-	check(3000, 0, 100);       /* capped */
+	check(SWEEP_MIN_PARALLEL + 1, 0, 1);
+	check(SWEEP_MIN_PARALLEL + 1, 0, 0);   /* 0 means 1 */
+	check(SWEEP_MIN_PARALLEL + 1, 0, 100); /* capped */
 	sweep_unlink(-1, NULL, 0, NULL, 4); /* nothing to do */
 }
 
