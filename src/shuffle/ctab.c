@@ -14,9 +14,12 @@ void ctab_init(struct ctab *t)
 
 void ctab_release(struct ctab *t)
 {
-	free(t->ent);
+	uint64_t moves = t->moves;
+
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	free(t->arena);
 	ctab_init(t);
+	t->moves = moves + 1;
 }
 
 void ctab_clear(struct ctab *t)
@@ -26,6 +29,7 @@ void ctab_clear(struct ctab *t)
 	t->n = 0;
 	t->alen = 0;
 	t->garbage = 0;
+	t->moves++;
 }
 
 size_t ctab_bytes(const struct ctab *t)
@@ -47,12 +51,7 @@ static size_t arena_reserve(struct ctab *t, size_t n)
 
 static struct centry *alloc_entries(size_t cap)
 {
-	struct centry *e = aligned_alloc(64, cap * sizeof(*e));
-
-	if (!e)
-		die("out of memory (hash table of %zu entries)", cap);
-	memset(e, 0, cap * sizeof(*e));
-	return e;
+	return xtable_alloc(cap * sizeof(struct centry));
 }
 
 static void rehash_to(struct ctab *t, size_t cap)
@@ -68,9 +67,10 @@ static void rehash_to(struct ctab *t, size_t cap)
 			;
 		ent[j] = t->ent[i];
 	}
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	t->ent = ent;
 	t->cap = cap;
+	t->moves++;
 }
 
 static void rehash(struct ctab *t)
@@ -141,6 +141,22 @@ static inline int same_key(const char *a, const char *b, size_t n)
 		return 1;
 	}
 	return memcmp(a, b, n) == 0;
+}
+
+size_t ctab_lookup(const struct ctab *t, uint32_t hash, const char *key, size_t klen)
+{
+	const struct centry *e;
+
+	if (!t->cap)
+		return CTAB_NONE;
+	for (size_t j = hash & (t->cap - 1);; j = (j + 1) & (t->cap - 1)) {
+		e = &t->ent[j];
+		if (!e->klen1)
+			return CTAB_NONE;
+		if (e->hash == hash && e->klen1 == klen + 1 &&
+		    same_key(ctab_key(t, e), key, klen))
+			return j;
+	}
 }
 
 size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen)

@@ -50,6 +50,9 @@ struct ctab {
 	char *arena;
 	size_t alen, acap;
 	size_t garbage;     /* bytes of the arena no longer referenced */
+	uint64_t moves;     /* changes whenever slot numbers do (a rehash, a
+			       clear, a release): a slot number found under
+			       another value is stale */
 };
 
 /* Iterating over one entry's values. */
@@ -75,6 +78,27 @@ uint32_t ctab_hash(const char *key, size_t klen);
  * valid until the next ctab_find() (which may rehash).
  */
 size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen);
+
+#define CTAB_NONE SIZE_MAX
+
+/*
+ * The slot of `key` when the table holds it, else CTAB_NONE; changes
+ * nothing (no insert, no rehash).  The slot stays valid while t->moves
+ * stays the same.
+ */
+size_t ctab_lookup(const struct ctab *t, uint32_t hash, const char *key, size_t klen);
+
+/* Where `hash`'s search starts, to prefetch (NULL while the table has no slots). */
+static inline const struct centry *ctab_home(const struct ctab *t, uint32_t hash)
+{
+	return t->cap ? &t->ent[hash & (t->cap - 1)] : NULL;
+}
+
+/* Where entry `i`'s next value goes, to prefetch (valid until the table changes). */
+static inline const char *ctab_tail(const struct ctab *t, size_t i)
+{
+	return t->arena + t->ent[i].boff + t->ent[i].bused;
+}
 
 /*
  * Append a value to entry `i`.  Returns 0 when stored, or 1 when the block

@@ -18,7 +18,7 @@ void sumtab_init(struct sumtab *t)
 
 void sumtab_release(struct sumtab *t)
 {
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	free(t->arena);
 	free(t->fresh);
 	sumtab_init(t);
@@ -117,12 +117,7 @@ static uint64_t entry_hash(const struct sumtab *t, const struct sentry *e)
 /* Slots for `cap` entries, zeroed. */
 static struct sentry *alloc_slots(size_t cap)
 {
-	struct sentry *ent = aligned_alloc(64, cap * sizeof(*ent));
-
-	if (!ent)
-		die("out of memory (sum table of %zu slots)", cap);
-	memset(ent, 0, cap * sizeof(*ent));
-	return ent;
+	return xtable_alloc(cap * sizeof(struct sentry));
 }
 
 static void rehash_to(struct sumtab *t, size_t cap)
@@ -141,7 +136,7 @@ static void rehash_to(struct sumtab *t, size_t cap)
 			;
 		ent[j] = t->ent[i];
 	}
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	t->ent = ent;
 	t->cap = cap;
 	t->moved = 1;
@@ -242,10 +237,15 @@ static int add_long(struct sumtab *t, const char *key, size_t klen, uint64_t v)
 	return 1;
 }
 
-int sumtab_add_slow(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+void sumtab_start(struct sumtab *t)
 {
 	if (!t->cap)
 		rehash_to(t, 4096);
+}
+
+int sumtab_add_slow(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+{
+	sumtab_start(t);
 	if (klen > SUMTAB_INLINE)
 		return add_long(t, key, klen, v);
 	return sumtab_add(t, key, klen, v);

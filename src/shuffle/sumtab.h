@@ -127,22 +127,21 @@ int sumtab_insert_short(struct sumtab *t, size_t slot, uint64_t a, uint64_t b,
 			size_t klen, uint64_t v);
 int sumtab_overflow_short(struct sumtab *t, uint64_t a, uint64_t b, size_t klen);
 
+/* Give an empty table (cap 0) its first slots. */
+void sumtab_start(struct sumtab *t);
+
 /*
- * Add `v` to the total of `key` (a key new to the epoch starts at 0).
- * Returns 0, 1 when the key is new to the table (it grew), or -1 when the
- * total would pass 2^64 - 1 (it is left as it was; overflow_key names the
- * key).  The common case, a short key already in the table, is inline: two
- * word compares in the slot the hash points at.
+ * sumtab_add() of a short key (klen <= SUMTAB_INLINE) given as its words
+ * (sumtab_words) and their hash (sumtab_short_hash): what sumtab_add does
+ * once it has them.
  */
-static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+static inline int sumtab_add_short(struct sumtab *t, uint64_t a, uint64_t b, size_t klen,
+				   uint64_t h, uint64_t v)
 {
-	uint64_t a, b, h;
 	size_t mask, j;
 
-	if (klen > SUMTAB_INLINE || !t->cap)
-		return sumtab_add_slow(t, key, klen, v);
-	sumtab_words(key, klen, &a, &b);
-	h = sumtab_short_hash(a, b, klen);
+	if (!t->cap)
+		sumtab_start(t);
 	mask = t->cap - 1;
 	for (j = h & mask;; j = (j + 1) & mask) {
 		struct sentry *e = &t->ent[j];
@@ -161,6 +160,29 @@ static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uin
 		if (!e->klen1)
 			return sumtab_insert_short(t, j, a, b, klen, v);
 	}
+}
+
+/* The slot where the search for hash `h` starts, to prefetch (NULL: no slots yet). */
+static inline const struct sentry *sumtab_home(const struct sumtab *t, uint64_t h)
+{
+	return t->cap ? &t->ent[h & (t->cap - 1)] : NULL;
+}
+
+/*
+ * Add `v` to the total of `key` (a key new to the epoch starts at 0).
+ * Returns 0, 1 when the key is new to the table (it grew), or -1 when the
+ * total would pass 2^64 - 1 (it is left as it was; overflow_key names the
+ * key).  The common case, a short key already in the table, is inline: two
+ * word compares in the slot the hash points at.
+ */
+static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+{
+	uint64_t a, b;
+
+	if (klen > SUMTAB_INLINE || !t->cap)
+		return sumtab_add_slow(t, key, klen, v);
+	sumtab_words(key, klen, &a, &b);
+	return sumtab_add_short(t, a, b, klen, sumtab_short_hash(a, b, klen), v);
 }
 
 #endif
