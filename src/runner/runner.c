@@ -106,7 +106,7 @@ static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 
 	if (ctx->closed)
 		return -1;
-	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
+	if (mapout_stage(ctx->mo, key, klen, val, vlen) < 0) {
 		ctx->failed = 1;
 		return mapout_fault(ctx->e.rn, ctx->mo);
 	}
