@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,25 @@ int combine_io_next(struct combine_io *io, const char **val, size_t *vlen)
 	io->mo->combine_in += rc > 0;
 	*vlen = rc > 0 ? len : 0;
 	return rc;
+}
+
+int combine_io_next_many(struct combine_io *io, const char **vals, size_t *vlens, size_t max)
+{
+	uint32_t len;
+	size_t n = 0;
+
+	/*
+	 * A merge group's value lives in its read buffer, which the next read
+	 * may refill: one at a time.  A ctab block stays put during a combine.
+	 */
+	if (io->g)
+		return combine_io_next(io, vals, vlens);
+	if (max > INT_MAX)
+		max = INT_MAX;
+	while (n < max && ctab_next_value(&io->cv, &vals[n], &len))
+		vlens[n++] = len;
+	io->mo->combine_in += n;
+	return (int)n;
 }
 
 int combine_io_emit(struct combine_io *io, const char *val, size_t vlen)
