@@ -164,7 +164,7 @@ size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen)
 	struct centry *e;
 	size_t j;
 
-	if ((t->n + 1) * 2 > t->cap)
+	if (ctab_will_grow(t))
 		rehash(t);
 	for (j = hash & (t->cap - 1);; j = (j + 1) & (t->cap - 1)) {
 		e = &t->ent[j];

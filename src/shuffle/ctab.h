@@ -75,9 +75,16 @@ uint32_t ctab_hash(const char *key, size_t klen);
 
 /*
  * Find or insert `key` (`hash` is ctab_hash() of it); returns its slot index,
- * valid until the next ctab_find() (which may rehash).
+ * valid until the next ctab_find() (which may rehash: when ctab_will_grow(),
+ * even for a key the table holds).
  */
 size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen);
+
+/* The next ctab_find() rehashes first. */
+static inline int ctab_will_grow(const struct ctab *t)
+{
+	return (t->n + 1) * 2 > t->cap;
+}
 
 #define CTAB_NONE SIZE_MAX
 

@@ -479,8 +479,11 @@ static int flush_batch(struct mapout *mo)
 		const char *key = bt->bytes + p->off;
 		size_t i = p->slot;
 
-		/* A key new to the table, or slots moved since (a rehash, a drain). */
-		if (i == CTAB_NONE || t->moves != moves)
+		/*
+		 * A key new to the table, slots moved since (a rehash, a drain),
+		 * or a table that ctab_find would grow first, as mapout_emit's does.
+		 */
+		if (i == CTAB_NONE || t->moves != moves || ctab_will_grow(t))
 			i = ctab_find(t, (uint32_t)p->hash, key, p->klen);
 		if (ctab_add(mo, i, key + p->klen, p->vlen) < 0)
 			return -1;
