@@ -137,6 +137,9 @@ static void take_kept_sum(struct mapout *mo)
 	}
 	sumtab_new_epoch(&mo->sum);
 	mo->view_bytes = sumview_bytes(&mo->view);
+	/* Rather than outgrow the share, the table fills up to 3/4 and drains. */
+	mo->sum.max_bytes = mo->budget.combine > mo->view_bytes
+			    ? mo->budget.combine - mo->view_bytes : 1;
 	if (!mo->sum.cap && c->last_keys)
 		sumtab_reserve(&mo->sum, c->last_keys * 64 < mo->budget.combine / 2
 					 ? c->last_keys : mo->budget.combine / 2 / 64);
@@ -342,6 +345,7 @@ static int flush_sum(struct mapout *mo)
 {
 	struct sumtab *t = &mo->sum;
 	size_t live = 0;
+	int was_full;
 
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct sentry *e = &t->ent[i];
@@ -357,12 +361,19 @@ static int flush_sum(struct mapout *mo)
 	}
 	mo->combine_out += live;
 	count_drain(mo, t->n);
+	/*
+	 * A table that filled up at its limit is kept, emptied: the keys to
+	 * come need it as big.  Another big one is let go.
+	 */
+	was_full = t->full;
 	sumtab_clear(t);
-	if (sumtab_bytes(t) > mo->budget.combine / 2) {
+	if (!was_full && sumtab_bytes(t) > mo->budget.combine / 2) {
 		uint32_t epoch = t->epoch;
+		size_t max_bytes = t->max_bytes;
 
 		sumtab_release(t);
 		t->epoch = epoch;
+		t->max_bytes = max_bytes;
 	}
 	return spill_if_full(mo);
 }
@@ -418,7 +429,8 @@ static int parse_u64(const char *val, size_t vlen, uint64_t *out)
 static int sum_added(struct mapout *mo, int rc)
 {
 	mo->combine_in++;
-	if (rc > 0 && sumtab_bytes(&mo->sum) + mo->view_bytes > mo->budget.combine)
+	if (rc > 0 && (mo->sum.full ||
+		       sumtab_bytes(&mo->sum) + mo->view_bytes > mo->budget.combine))
 		return flush_sum(mo);
 	if (rc < 0)
 		return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);

@@ -16,7 +16,8 @@
  *     partition buffers.
  *   - With the built-in sum (SHUFFLE_COMBINE_SUM) it is added to a sum
  *     table (sumtab.h), drained into the buffers as decimal totals when
- *     the table and its view outgrow the combine share.  The table and its
+ *     the table and its view outgrow the combine share, or when the table,
+ *     which may not grow past the share, is 3/4 full (it is kept, emptied).  The table and its
  *     sorted view (sumview.h) stay in the cache from task to task, and a
  *     task that never drained writes its runs straight from the table, in
  *     the view's order.

@@ -33,6 +33,7 @@ void sumtab_clear(struct sumtab *t)
 	t->nfresh = 0;
 	t->moved = 1;
 	t->epoch = 1;
+	t->full = 0;
 }
 
 void sumtab_new_epoch(struct sumtab *t)
@@ -181,8 +182,12 @@ static struct sentry *claim(struct sumtab *t, size_t slot, size_t klen, uint64_t
 
 static inline void grow_if_full(struct sumtab *t)
 {
-	if (t->n * 2 > t->cap)
+	if (t->n * 2 <= t->cap)
+		return;
+	if (!t->max_bytes || sumtab_bytes(t) + t->cap * sizeof(*t->ent) <= t->max_bytes)
 		rehash_to(t, t->cap * 2);
+	else if (t->n * 4 >= t->cap * 3)
+		t->full = 1;
 }
 
 int sumtab_insert_short(struct sumtab *t, size_t slot, uint64_t a, uint64_t b,

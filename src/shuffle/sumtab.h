@@ -6,12 +6,13 @@
  * built-in sum combiner (see mapreduce.h): a value is added to its key's
  * total as it is emitted, so a key costs one entry however often it comes.
  *
- * The table is open addressing with linear probing, load <= 1/2, 32-byte
- * slots: a key of up to SUMTAB_INLINE bytes lives in its slot (as the two
- * words of sumtab_words()), so finding it touches one cache line; a longer
- * one lives in an arena.  (Deferring adds behind a prefetch of their slot
- * was tried: slower, as the processor already overlaps the miss with the
- * plugin's next word.)
+ * The table is open addressing with linear probing, load <= 1/2 (3/4 at
+ * max_bytes: see Size below), 32-byte slots: a key of up to SUMTAB_INLINE
+ * bytes lives in its slot (as the two words of sumtab_words()), so finding
+ * it touches one cache line; a longer one lives in an arena.  (Deferring
+ * adds one by one behind a prefetch of their slot was slower; mapout.c
+ * stages them a batch at a time, prefetching every slot of the batch
+ * before the first add (sumtab_home, sumtab_add_short), which pays.)
  *
  * Epochs.  The map tasks of one job see mostly the same keys, so a worker
  * keeps its table from task to task: each task starts a new epoch
@@ -20,6 +21,12 @@
  * total.  A key then costs its insertion once per worker, not once per
  * task.  The slots of keys inserted since sumtab_take_fresh() are listed
  * in `fresh`; `moved` says a rehash changed the slot numbers since then.
+ *
+ * Size.  The table doubles when half full; with `max_bytes` set, a
+ * doubling that would take it past that is not done: the table fills on to
+ * 3/4 instead (two slots a line, a probe still touches one or two lines),
+ * and then says it is `full`: the caller empties it (sumtab_clear, which
+ * keeps its slots) before the next add.
  *
  * Allocation failures die (xmalloc).  Slot pointers are valid until the
  * next sumtab_add() or sumtab_clear(); slot numbers until a rehash.
@@ -51,6 +58,8 @@ struct sumtab {
 	uint32_t *fresh;    /* slots inserted since sumtab_take_fresh() */
 	size_t nfresh, fresh_cap;
 	int moved;          /* a rehash since sumtab_take_fresh() */
+	size_t max_bytes;   /* 0, or what growing may not take sumtab_bytes() past */
+	int full;           /* at max_bytes and 3/4 full: time to empty it */
 	char overflow_key[65]; /* the key whose total passed 2^64 - 1 (cut at 64) */
 	size_t overflow_klen;
 };
