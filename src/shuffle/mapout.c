@@ -563,6 +563,31 @@ static int stage_sum(struct mapout *mo, const char *key, size_t klen,
 	return ++bt->n == MAPOUT_BATCH ? flush_batch(mo) : 0;
 }
 
+/* Copy n bytes: a short string without a call (words, mostly). */
+static inline void copy_small(char *dst, const char *src, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		memcpy(dst, src, n);
+	}
+}
+
 /* Stage a pair for the combine table: copied, its slot asked for. */
 static int stage_ctab(struct mapout *mo, const char *key, size_t klen,
 		      const char *val, size_t vlen)
@@ -579,8 +604,8 @@ static int stage_ctab(struct mapout *mo, const char *key, size_t klen,
 	p->off = bt->used;
 	p->klen = (uint32_t)klen;
 	p->vlen = (uint32_t)vlen;
-	memcpy(bt->bytes + bt->used, key, klen);
-	memcpy(bt->bytes + bt->used + klen, val, vlen);
+	copy_small(bt->bytes + bt->used, key, klen);
+	copy_small(bt->bytes + bt->used + klen, val, vlen);
 	bt->used += (uint32_t)(klen + vlen);
 	p->hash = ctab_hash(key, klen);
 	home = ctab_home(&mo->ctab, (uint32_t)p->hash);
