@@ -62,9 +62,15 @@ struct cvalues {
 };
 
 void ctab_init(struct ctab *t);
+/*
+ * Free the memory.  The table is left empty and ready for use again, with
+ * `moves` going on from where it was: do not ctab_init() it again (that
+ * would restart `moves`, and a slot number taken before could pass for
+ * current).
+ */
+void ctab_release(struct ctab *t);
 /* Size the table for about `n` keys up front (saves rehashing). */
 void ctab_reserve(struct ctab *t, size_t n);
-void ctab_release(struct ctab *t);
 /* Forget every entry, keep the memory. */
 void ctab_clear(struct ctab *t);
 /* Bytes held: arena, entries and slots. */

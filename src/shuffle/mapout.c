@@ -315,10 +315,8 @@ static int flush_ctab(struct mapout *mo)
 	count_drain(mo, t->n);
 	ctab_clear(t);
 	/* A table of many distinct keys stays big when emptied: start afresh. */
-	if (ctab_bytes(t) > mo->budget.combine / 2) {
-		ctab_release(t);
-		ctab_init(t);
-	}
+	if (ctab_bytes(t) > mo->budget.combine / 2)
+		ctab_release(t); /* empty, ready for use, `moves` going on */
 	return spill_if_full(mo);
 }
 
