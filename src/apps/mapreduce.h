@@ -110,6 +110,8 @@ struct mr_host {
 	int (*emit_line)(struct mr_ctx *ctx, const char *line, size_t len);
 	/* Why the callback fails (engine 0.3; see mr_fail). */
 	int (*set_error)(struct mr_ctx *ctx, const char *msg);
+	/* Up to max next values at once (appended after set_error; see mr_next_values). */
+	int (*next_values)(struct mr_ctx *ctx, const char **vals, size_t *vlens, size_t max);
 };
 
 /* What every callback receives.  Only `host` is public. */
@@ -127,6 +129,27 @@ static inline int mr_next_value(struct mr_ctx *ctx, const char **val,
 				size_t *vlen)
 {
 	return ctx->host->next_value(ctx, val, vlen);
+}
+
+/*
+ * Combine and reduce: up to `max` (at least 1) next values of the current
+ * key in one call, for a combiner (or reduce) that would otherwise pay a
+ * call per value.  Returns n >= 1 with vals[0..n) and vlens[0..n) set, 0
+ * after the last value, or -1 when the engine could not read them (return
+ * -1 then).  The values are borrowed until the next mr_next_value or
+ * mr_next_values call.  Fewer than `max` values do not mean the last
+ * ones: call again until it returns 0.  Mixing it with mr_next_value is
+ * fine; an engine that predates it hands one value per call.
+ */
+static inline int mr_next_values(struct mr_ctx *ctx, const char **vals, size_t *vlens,
+				 size_t max)
+{
+	const struct mr_host *h = ctx->host;
+
+	if (h->size < offsetof(struct mr_host, next_values) + sizeof(h->next_values) ||
+	    !h->next_values)
+		return h->next_value(ctx, vals, vlens);
+	return h->next_values(ctx, vals, vlens, max);
 }
 
 /*

@@ -37,23 +37,30 @@ static int parse_count(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-/* Sum the current key's values and emit (key, sum). */
+/*
+ * Sum the current key's values and emit (key, sum).  The values come many
+ * per call (mr_next_values): a combine gets a whole block of them at once.
+ */
 static int emit_sum(struct mr_ctx *ctx, const char *key, size_t klen)
 {
+	const char *vals[64];
+	size_t vlens[64];
 	uint64_t sum = 0, n;
-	const char *val;
-	size_t vlen;
 	int r;
 
-	while ((r = app_next(ctx, &val, &vlen)) == 1) {
-		if (parse_count(val, vlen, &n) < 0)
-			return app_error("a value is not a decimal count");
-		if (n > UINT64_MAX - sum)
-			return app_error("count overflow");
-		sum += n;
+	while ((r = mr_next_values(ctx, vals, vlens, 64)) > 0) {
+		for (int i = 0; i < r; i++) {
+			if (vlens[i] == 1 && (unsigned)(vals[i][0] - '0') < 10u)
+				n = (uint64_t)(vals[i][0] - '0'); /* the usual "1" */
+			else if (parse_count(vals[i], vlens[i], &n) < 0)
+				return app_error("a value is not a decimal count");
+			if (n > UINT64_MAX - sum)
+				return app_error("count overflow");
+			sum += n;
+		}
 	}
 	if (r < 0)
-		return -1;
+		return app_error("cannot read the next values");
 	return app_emit_u64(ctx, key, klen, sum);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -177,4 +178,51 @@ int write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+#define TABLE_HUGE ((size_t)2 << 20)
+
+/* Bytes mapped for a table of n bytes (0: it comes from malloc). */
+static size_t table_map_len(size_t n)
+{
+	return n < TABLE_HUGE ? 0 : (n + TABLE_HUGE - 1) & ~(TABLE_HUGE - 1);
+}
+
+void *xtable_alloc(size_t n)
+{
+	size_t len = table_map_len(n);
+	char *p, *aligned;
+	size_t head;
+
+	if (!len) {
+		p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+		if (!p)
+			die("out of memory (a table of %zu bytes)", n);
+		memset(p, 0, n);
+		return p;
+	}
+	/* Map a huge page more than needed, then trim to a huge-page boundary. */
+	p = mmap(NULL, len + TABLE_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		die("out of memory (a table of %zu bytes)", n);
+	aligned = (char *)(((uintptr_t)p + TABLE_HUGE - 1) & ~(uintptr_t)(TABLE_HUGE - 1));
+	head = (size_t)(aligned - p);
+	if (head)
+		munmap(p, head);
+	munmap(aligned + len, TABLE_HUGE - head);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(aligned, len, MADV_HUGEPAGE); /* a hint: without, small pages */
+#endif
+	return aligned;
+}
+
+void xtable_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (table_map_len(n))
+		munmap(p, table_map_len(n));
+	else
+		free(p);
 }

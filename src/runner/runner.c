@@ -106,7 +106,7 @@ static int map_emit(struct mr_ctx *c, const char *key, size_t klen,
 
 	if (ctx->closed)
 		return -1;
-	if (mapout_emit(ctx->mo, key, klen, val, vlen) < 0) {
+	if (mapout_stage(ctx->mo, key, klen, val, vlen) < 0) {
 		ctx->failed = 1;
 		return mapout_fault(ctx->e.rn, ctx->mo);
 	}
@@ -138,6 +138,12 @@ static int map_emit_line(struct mr_ctx *c, const char *line, size_t len)
 		     "reduce's; a map emits pairs (mr_emit)", ctx->e.rn->plugin->path);
 }
 
+static int no_values_many(struct mr_ctx *c, const char **vals, size_t *vlens, size_t max)
+{
+	(void)max;
+	return no_values(c, vals, vlens);
+}
+
 static const struct mr_host map_host = {
 	.size = sizeof(struct mr_host),
 	.emit = map_emit,
@@ -146,6 +152,7 @@ static const struct mr_host map_host = {
 	.param = param_get,
 	.emit_line = map_emit_line,
 	.set_error = plugin_fail,
+	.next_values = no_values_many,
 };
 
 /*
@@ -369,6 +376,16 @@ static int combine_next(struct mr_ctx *c, const char **val, size_t *vlen)
 	return rc;
 }
 
+static int combine_next_many(struct mr_ctx *c, const char **vals, size_t *vlens, size_t max)
+{
+	struct combine_ctx *ctx = (struct combine_ctx *)c;
+	int rc = combine_io_next_many(ctx->io, vals, vlens, max ? max : 1);
+
+	if (rc < 0)
+		ctx->failed = 1;
+	return rc;
+}
+
 /* mr_emit_line in a combine: a plugin's mistake. */
 static int combine_emit_line(struct mr_ctx *c, const char *line, size_t len)
 {
@@ -389,6 +406,7 @@ static const struct mr_host combine_host = {
 	.param = param_get,
 	.emit_line = combine_emit_line,
 	.set_error = plugin_fail,
+	.next_values = combine_next_many,
 };
 
 /*
@@ -468,6 +486,13 @@ static int next_value(struct mr_ctx *c, const char **val, size_t *vlen)
 	return rc;
 }
 
+/* A merge group's value lives in its read buffer: one at a time. */
+static int next_values(struct mr_ctx *c, const char **vals, size_t *vlens, size_t max)
+{
+	(void)max;
+	return next_value(c, vals, vlens);
+}
+
 static const struct mr_host reduce_host = {
 	.size = sizeof(struct mr_host),
 	.emit = reduce_emit,
@@ -476,6 +501,7 @@ static const struct mr_host reduce_host = {
 	.param = param_get,
 	.emit_line = reduce_emit_line,
 	.set_error = plugin_fail,
+	.next_values = next_values,
 };
 
 /* Call the plugin's reduce once per key of ctx->g, into ctx->out.  0 or -1. */

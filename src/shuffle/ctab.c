@@ -14,9 +14,12 @@ void ctab_init(struct ctab *t)
 
 void ctab_release(struct ctab *t)
 {
-	free(t->ent);
+	uint64_t moves = t->moves;
+
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	free(t->arena);
 	ctab_init(t);
+	t->moves = moves + 1;
 }
 
 void ctab_clear(struct ctab *t)
@@ -26,6 +29,7 @@ void ctab_clear(struct ctab *t)
 	t->n = 0;
 	t->alen = 0;
 	t->garbage = 0;
+	t->moves++;
 }
 
 size_t ctab_bytes(const struct ctab *t)
@@ -47,12 +51,7 @@ static size_t arena_reserve(struct ctab *t, size_t n)
 
 static struct centry *alloc_entries(size_t cap)
 {
-	struct centry *e = aligned_alloc(64, cap * sizeof(*e));
-
-	if (!e)
-		die("out of memory (hash table of %zu entries)", cap);
-	memset(e, 0, cap * sizeof(*e));
-	return e;
+	return xtable_alloc(cap * sizeof(struct centry));
 }
 
 static void rehash_to(struct ctab *t, size_t cap)
@@ -68,9 +67,10 @@ static void rehash_to(struct ctab *t, size_t cap)
 			;
 		ent[j] = t->ent[i];
 	}
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	t->ent = ent;
 	t->cap = cap;
+	t->moves++;
 }
 
 static void rehash(struct ctab *t)
@@ -131,10 +131,25 @@ uint32_t ctab_hash(const char *key, size_t klen)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+static inline uint32_t load32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * Words are short: up to 16 bytes, two overlapping loads a side (within
+ * the n bytes of each) beat a call.
+ */
 static inline int same_key(const char *a, const char *b, size_t n)
 {
-	/* Words are short: a byte loop beats a call for the common case. */
-	if (n <= 16) {
+	if (n >= 8 && n <= 16)
+		return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+	if (n >= 4 && n < 8)
+		return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+	if (n < 4) {
 		for (size_t i = 0; i < n; i++)
 			if (a[i] != b[i])
 				return 0;
@@ -143,12 +158,28 @@ static inline int same_key(const char *a, const char *b, size_t n)
 	return memcmp(a, b, n) == 0;
 }
 
+size_t ctab_lookup(const struct ctab *t, uint32_t hash, const char *key, size_t klen)
+{
+	const struct centry *e;
+
+	if (!t->cap)
+		return CTAB_NONE;
+	for (size_t j = hash & (t->cap - 1);; j = (j + 1) & (t->cap - 1)) {
+		e = &t->ent[j];
+		if (!e->klen1)
+			return CTAB_NONE;
+		if (e->hash == hash && e->klen1 == klen + 1 &&
+		    same_key(ctab_key(t, e), key, klen))
+			return j;
+	}
+}
+
 size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen)
 {
 	struct centry *e;
 	size_t j;
 
-	if ((t->n + 1) * 2 > t->cap)
+	if (ctab_will_grow(t))
 		rehash(t);
 	for (j = hash & (t->cap - 1);; j = (j + 1) & (t->cap - 1)) {
 		e = &t->ent[j];

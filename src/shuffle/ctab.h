@@ -50,6 +50,9 @@ struct ctab {
 	char *arena;
 	size_t alen, acap;
 	size_t garbage;     /* bytes of the arena no longer referenced */
+	uint64_t moves;     /* changes whenever slot numbers do (a rehash, a
+			       clear, a release): a slot number found under
+			       another value is stale */
 };
 
 /* Iterating over one entry's values. */
@@ -59,9 +62,15 @@ struct cvalues {
 };
 
 void ctab_init(struct ctab *t);
+/*
+ * Free the memory.  The table is left empty and ready for use again, with
+ * `moves` going on from where it was: do not ctab_init() it again (that
+ * would restart `moves`, and a slot number taken before could pass for
+ * current).
+ */
+void ctab_release(struct ctab *t);
 /* Size the table for about `n` keys up front (saves rehashing). */
 void ctab_reserve(struct ctab *t, size_t n);
-void ctab_release(struct ctab *t);
 /* Forget every entry, keep the memory. */
 void ctab_clear(struct ctab *t);
 /* Bytes held: arena, entries and slots. */
@@ -72,9 +81,37 @@ uint32_t ctab_hash(const char *key, size_t klen);
 
 /*
  * Find or insert `key` (`hash` is ctab_hash() of it); returns its slot index,
- * valid until the next ctab_find() (which may rehash).
+ * valid until the next ctab_find() (which may rehash: when ctab_will_grow(),
+ * even for a key the table holds).
  */
 size_t ctab_find(struct ctab *t, uint32_t hash, const char *key, size_t klen);
+
+/* The next ctab_find() rehashes first. */
+static inline int ctab_will_grow(const struct ctab *t)
+{
+	return (t->n + 1) * 2 > t->cap;
+}
+
+#define CTAB_NONE SIZE_MAX
+
+/*
+ * The slot of `key` when the table holds it, else CTAB_NONE; changes
+ * nothing (no insert, no rehash).  The slot stays valid while t->moves
+ * stays the same.
+ */
+size_t ctab_lookup(const struct ctab *t, uint32_t hash, const char *key, size_t klen);
+
+/* Where `hash`'s search starts, to prefetch (NULL while the table has no slots). */
+static inline const struct centry *ctab_home(const struct ctab *t, uint32_t hash)
+{
+	return t->cap ? &t->ent[hash & (t->cap - 1)] : NULL;
+}
+
+/* Where entry `i`'s next value goes, to prefetch (valid until the table changes). */
+static inline const char *ctab_tail(const struct ctab *t, size_t i)
+{
+	return t->arena + t->ent[i].boff + t->ent[i].bused;
+}
 
 /*
  * Append a value to entry `i`.  Returns 0 when stored, or 1 when the block

@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,25 @@ int combine_io_next(struct combine_io *io, const char **val, size_t *vlen)
 	io->mo->combine_in += rc > 0;
 	*vlen = rc > 0 ? len : 0;
 	return rc;
+}
+
+int combine_io_next_many(struct combine_io *io, const char **vals, size_t *vlens, size_t max)
+{
+	uint32_t len;
+	size_t n = 0;
+
+	/*
+	 * A merge group's value lives in its read buffer, which the next read
+	 * may refill: one at a time.  A ctab block stays put during a combine.
+	 */
+	if (io->g)
+		return combine_io_next(io, vals, vlens);
+	if (max > INT_MAX)
+		max = INT_MAX;
+	while (n < max && ctab_next_value(&io->cv, &vals[n], &len))
+		vlens[n++] = len;
+	io->mo->combine_in += n;
+	return (int)n;
 }
 
 int combine_io_emit(struct combine_io *io, const char *val, size_t vlen)
@@ -129,6 +149,9 @@ static void take_kept_sum(struct mapout *mo)
 	}
 	sumtab_new_epoch(&mo->sum);
 	mo->view_bytes = sumview_bytes(&mo->view);
+	/* Rather than outgrow the share, the table fills up to 3/4 and drains. */
+	mo->sum.max_bytes = mo->budget.combine > mo->view_bytes
+			    ? mo->budget.combine - mo->view_bytes : 1;
 	if (!mo->sum.cap && c->last_keys)
 		sumtab_reserve(&mo->sum, c->last_keys * 64 < mo->budget.combine / 2
 					 ? c->last_keys : mo->budget.combine / 2 / 64);
@@ -330,10 +353,8 @@ static int flush_ctab(struct mapout *mo)
 	count_drain(mo, t->n);
 	ctab_clear(t);
 	/* A table of many distinct keys stays big when emptied: start afresh. */
-	if (ctab_bytes(t) > mo->budget.combine / 2) {
-		ctab_release(t);
-		ctab_init(t);
-	}
+	if (ctab_bytes(t) > mo->budget.combine / 2)
+		ctab_release(t); /* empty, ready for use, `moves` going on */
 	return spill_if_full(mo);
 }
 
@@ -360,6 +381,7 @@ static int flush_sum(struct mapout *mo)
 {
 	struct sumtab *t = &mo->sum;
 	size_t live = 0;
+	int was_full;
 
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct sentry *e = &t->ent[i];
@@ -375,12 +397,19 @@ static int flush_sum(struct mapout *mo)
 	}
 	mo->combine_out += live;
 	count_drain(mo, t->n);
+	/*
+	 * A table that filled up at its limit is kept, emptied: the keys to
+	 * come need it as big.  Another big one is let go.
+	 */
+	was_full = t->full;
 	sumtab_clear(t);
-	if (sumtab_bytes(t) > mo->budget.combine / 2) {
+	if (!was_full && sumtab_bytes(t) > mo->budget.combine / 2) {
 		uint32_t epoch = t->epoch;
+		size_t max_bytes = t->max_bytes;
 
 		sumtab_release(t);
 		t->epoch = epoch;
+		t->max_bytes = max_bytes;
 	}
 	return spill_if_full(mo);
 }
@@ -414,12 +443,114 @@ static int parse_sum_value(struct mapout *mo, const char *key, size_t klen,
 	return 0;
 }
 
+/* A decimal count below 2^64 (parse_sum_value's rule, silent): 0 or -1. */
+static int parse_u64(const char *val, size_t vlen, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (vlen == 0)
+		return -1;
+	for (size_t i = 0; i < vlen; i++) {
+		unsigned d = (unsigned char)val[i] - '0';
+
+		if (d > 9 || n > (UINT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 0;
+}
+
+/* After sumtab_add() returned rc: count it, drain or report an overflow. */
+static int sum_added(struct mapout *mo, int rc)
+{
+	mo->combine_in++;
+	if (rc > 0 && (mo->sum.full ||
+		       sumtab_bytes(&mo->sum) + mo->view_bytes > mo->budget.combine))
+		return flush_sum(mo);
+	if (rc < 0)
+		return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);
+	return 0;
+}
+
+/* Append a value to ctab slot `i`, combining and draining as needed. */
+static int ctab_add(struct mapout *mo, size_t i, const char *val, size_t vlen)
+{
+	struct ctab *t = &mo->ctab;
+
+	if (ctab_push(t, i, val, vlen, 1)) {
+		if (combine_entry(mo, i) < 0)
+			return -1;
+		ctab_push(t, i, val, vlen, 0);
+	}
+	if (ctab_bytes(t) > mo->budget.combine) {
+		if (t->garbage > t->alen / 4)
+			ctab_compact(t);
+		if (ctab_bytes(t) > mo->budget.combine)
+			return flush_ctab(mo);
+	}
+	return 0;
+}
+
+/* Add the staged pairs, in order.  0 or -1 (the rest dropped: the task is over). */
+static int flush_batch(struct mapout *mo)
+{
+	struct mapout_batch *bt = &mo->batch;
+	unsigned n = bt->n;
+
+	bt->n = 0;
+	bt->used = 0;
+	if (mo->use_sum) {
+		for (unsigned k = 0; k < n; k++) {
+			const struct mapout_staged *p = &bt->p[k];
+
+			if (sum_added(mo, sumtab_add_short(&mo->sum, p->a, p->b, p->klen,
+							   p->hash, p->v)) < 0)
+				return -1;
+		}
+		return 0;
+	}
+
+	struct ctab *t = &mo->ctab;
+	uint64_t moves = t->moves;
+
+	/* Their slots were asked for when staged: find them, ask for their blocks' tails. */
+	for (unsigned k = 0; k < n; k++) {
+		struct mapout_staged *p = &bt->p[k];
+
+		p->slot = ctab_lookup(t, (uint32_t)p->hash, bt->bytes + p->off, p->klen);
+		if (p->slot != CTAB_NONE && t->ent[p->slot].bcap)
+			__builtin_prefetch(ctab_tail(t, p->slot), 1);
+	}
+	for (unsigned k = 0; k < n; k++) {
+		const struct mapout_staged *p = &bt->p[k];
+		const char *key = bt->bytes + p->off;
+		size_t i = p->slot;
+
+		/*
+		 * A key new to the table, slots moved since (a rehash, a drain),
+		 * or a table that ctab_find would grow first, as mapout_emit's does.
+		 */
+		if (i == CTAB_NONE || t->moves != moves || ctab_will_grow(t))
+			i = ctab_find(t, (uint32_t)p->hash, key, p->klen);
+		if (ctab_add(mo, i, key + p->klen, p->vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mapout_flush(struct mapout *mo)
+{
+	return mo->batch.n ? flush_batch(mo) : 0;
+}
+
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		const char *val, size_t vlen)
 {
+	if (mapout_flush(mo) < 0)
+		return -1;
 	if (mo->use_sum) {
 		uint64_t v;
-		int rc;
 
 		if (vlen == 1 && (unsigned)(val[0] - '0') < 10u)
 			v = (uint64_t)(val[0] - '0'); /* the usual "1" */
@@ -428,42 +559,111 @@ int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		if (klen >= UINT32_MAX - 1)
 			return error("record too large (key %zu bytes; it must be under 4 GiB)",
 				     klen);
-		rc = sumtab_add(&mo->sum, key, klen, v);
-		mo->combine_in++;
-		if (rc > 0 && sumtab_bytes(&mo->sum) + mo->view_bytes > mo->budget.combine)
-			return flush_sum(mo);
-		if (rc < 0)
-			return sum_overflow(mo, mo->sum.overflow_key, mo->sum.overflow_klen);
-		return 0;
+		return sum_added(mo, sumtab_add(&mo->sum, key, klen, v));
 	}
 
 	if (klen >= UINT32_MAX - 1 || vlen >= UINT32_MAX - 1)
 		return error("record too large (key %zu bytes, value %zu bytes; "
 			     "each must be under 4 GiB)", klen, vlen);
-	if (mo->use_ctab) {
-		struct ctab *t = &mo->ctab;
-		size_t i = ctab_find(t, ctab_hash(key, klen), key, klen);
-
-		if (ctab_push(t, i, val, vlen, 1)) {
-			if (combine_entry(mo, i) < 0)
-				return -1;
-			ctab_push(t, i, val, vlen, 0);
-		}
-		if (ctab_bytes(t) > mo->budget.combine) {
-			if (t->garbage > t->alen / 4)
-				ctab_compact(t);
-			if (ctab_bytes(t) > mo->budget.combine)
-				return flush_ctab(mo);
-		}
-		return 0;
-	}
+	if (mo->use_ctab)
+		return ctab_add(mo, ctab_find(&mo->ctab, ctab_hash(key, klen), key, klen),
+				val, vlen);
 	if (part_add(mo, key, klen, val, vlen) < 0)
 		return -1;
 	return spill_if_full(mo);
 }
 
+/* Stage a pair for the sum table: a short key and a count, else emitted now. */
+static int stage_sum(struct mapout *mo, const char *key, size_t klen,
+		     const char *val, size_t vlen)
+{
+	struct mapout_batch *bt = &mo->batch;
+	struct mapout_staged *p;
+	const struct sentry *home;
+	uint64_t v;
+
+	if (vlen == 1 && (unsigned)(val[0] - '0') < 10u)
+		v = (uint64_t)(val[0] - '0'); /* the usual "1" */
+	else if (parse_u64(val, vlen, &v) < 0)
+		return mapout_emit(mo, key, klen, val, vlen); /* says what is wrong */
+	if (klen > SUMTAB_INLINE)
+		return mapout_emit(mo, key, klen, val, vlen);
+	p = &bt->p[bt->n];
+	sumtab_words(key, klen, &p->a, &p->b);
+	p->hash = sumtab_short_hash(p->a, p->b, klen);
+	p->klen = (uint32_t)klen;
+	p->v = v;
+	home = sumtab_home(&mo->sum, p->hash);
+	if (home)
+		__builtin_prefetch(home, 1);
+	return ++bt->n == MAPOUT_BATCH ? flush_batch(mo) : 0;
+}
+
+/* Copy n bytes: a short string without a call (words, mostly). */
+static inline void copy_small(char *dst, const char *src, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		memcpy(dst, src, n);
+	}
+}
+
+/* Stage a pair for the combine table: copied, its slot asked for. */
+static int stage_ctab(struct mapout *mo, const char *key, size_t klen,
+		      const char *val, size_t vlen)
+{
+	struct mapout_batch *bt = &mo->batch;
+	struct mapout_staged *p;
+	const struct centry *home;
+
+	if (klen + vlen > MAPOUT_BATCH_BYTES / 4)
+		return mapout_emit(mo, key, klen, val, vlen);
+	if (bt->used + klen + vlen > MAPOUT_BATCH_BYTES && flush_batch(mo) < 0)
+		return -1;
+	p = &bt->p[bt->n];
+	p->off = bt->used;
+	p->klen = (uint32_t)klen;
+	p->vlen = (uint32_t)vlen;
+	copy_small(bt->bytes + bt->used, key, klen);
+	copy_small(bt->bytes + bt->used + klen, val, vlen);
+	bt->used += (uint32_t)(klen + vlen);
+	p->hash = ctab_hash(key, klen);
+	home = ctab_home(&mo->ctab, (uint32_t)p->hash);
+	if (home)
+		__builtin_prefetch(home);
+	return ++bt->n == MAPOUT_BATCH ? flush_batch(mo) : 0;
+}
+
+int mapout_stage(struct mapout *mo, const char *key, size_t klen,
+		 const char *val, size_t vlen)
+{
+	if (mo->use_sum)
+		return stage_sum(mo, key, klen, val, vlen);
+	if (mo->use_ctab)
+		return stage_ctab(mo, key, klen, val, vlen);
+	return mapout_emit(mo, key, klen, val, vlen);
+}
+
 int mapout_finish(struct mapout *mo)
 {
+	if (mapout_flush(mo) < 0)
+		return -1;
 	if (mo->use_ctab && flush_ctab(mo) < 0)
 		return -1;
 	if (mo->use_sum) {

@@ -16,7 +16,8 @@
  *     partition buffers.
  *   - With the built-in sum (SHUFFLE_COMBINE_SUM) it is added to a sum
  *     table (sumtab.h), drained into the buffers as decimal totals when
- *     the table and its view outgrow the combine share.  The table and its
+ *     the table and its view outgrow the combine share, or when the table,
+ *     which may not grow past the share, is 3/4 full (it is kept, emptied).  The table and its
  *     sorted view (sumview.h) stay in the cache from task to task, and a
  *     task that never drained writes its runs straight from the table, in
  *     the view's order.
@@ -78,6 +79,30 @@ struct mapout_cache {
 	struct kvsort_scratch sort;
 };
 
+/*
+ * Pairs that mapout_stage() has taken and not yet added to the combine or
+ * sum table.  Staged pairs are added in order, a batch at a time, so the
+ * slots (and value blocks) they touch are fetched from memory together
+ * rather than one miss after another.
+ */
+#define MAPOUT_BATCH 16
+#define MAPOUT_BATCH_BYTES 4096
+struct mapout_staged {
+	uint64_t a, b;           /* sum: the key's words (sumtab_words) */
+	uint64_t hash;           /* sumtab_short_hash, or ctab_hash */
+	uint64_t v;              /* sum: the value */
+	size_t slot;             /* ctab: the key's slot, found ahead, or CTAB_NONE */
+	uint32_t klen, vlen;
+	uint32_t off;            /* ctab: key at bytes + off, the value right after */
+};
+
+struct mapout_batch {
+	struct mapout_staged p[MAPOUT_BATCH];
+	unsigned n;
+	uint32_t used;           /* of bytes */
+	char bytes[MAPOUT_BATCH_BYTES];
+};
+
 struct mapout {
 	struct shuffle_ops ops;  /* the job's partition rule and combiner */
 	unsigned nparts;
@@ -113,6 +138,7 @@ struct mapout {
 	size_t max_keys;         /* most keys the combine table held */
 	unsigned drains;         /* times the combine table was moved to the partitions */
 	enum shuffle_fault fault; /* after a call returned -1: whose fault that was */
+	struct mapout_batch batch; /* see mapout_stage */
 };
 
 void mapout_cache_init(struct mapout_cache *c);
@@ -140,12 +166,32 @@ void mapout_release(struct mapout *mo);
  */
 void mapout_expect_input(struct mapout *mo, size_t len);
 
-/* Take one emitted pair (copied).  0 or -1. */
+/*
+ * Take one emitted pair (copied), after the pairs staged before it.  0 or
+ * -1 (a failure of a staged pair's may show here).
+ */
 int mapout_emit(struct mapout *mo, const char *key, size_t klen,
 		const char *val, size_t vlen);
 
 /*
- * After the last emit: drain the combine or sum table into the sorted
+ * mapout_emit(), but with a combine or sum table the pair may only be
+ * staged (copied; see struct mapout_batch) and added with the next ones:
+ * at the latest by the next mapout_emit(), mapout_flush() or
+ * mapout_finish().  The map output is the same as mapout_emit()'s, pair
+ * for pair.  What is wrong with the pair itself (too large, not a count
+ * for the built-in sum) fails this call, after the staged pairs before it
+ * are added; what goes wrong adding it (a combine fails, a total passes
+ * 2^64 - 1, a spill fails) fails the call that adds it, and the message
+ * names the key concerned.  0 or -1.
+ */
+int mapout_stage(struct mapout *mo, const char *key, size_t klen,
+		 const char *val, size_t vlen);
+
+/* Add the staged pairs to the table.  0 or -1. */
+int mapout_flush(struct mapout *mo);
+
+/*
+ * After the last emit: add the staged pairs, drain the combine or sum table into the sorted
  * partition buffers (or, for a sum table that never drained, bring its view
  * up to date instead).  0 or -1.
  */

@@ -40,6 +40,13 @@ struct combine_io;
  * last, -1 on a read error (printed).
  */
 int combine_io_next(struct combine_io *io, const char **val, size_t *vlen);
+/*
+ * Up to `max` (>= 1) next values at once: n >= 1 with vals[0..n) and
+ * vlens[0..n) set, 0 after the last, -1 on a read error (printed).  The
+ * values are valid until the next combine_io_next or combine_io_next_many
+ * call; fewer than `max` does not mean the last ones.
+ */
+int combine_io_next_many(struct combine_io *io, const char **vals, size_t *vlens, size_t max);
 /* Emit a value for the key being combined (copied).  0, or -1 (printed). */
 int combine_io_emit(struct combine_io *io, const char *val, size_t vlen);
 

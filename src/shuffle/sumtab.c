@@ -18,7 +18,7 @@ void sumtab_init(struct sumtab *t)
 
 void sumtab_release(struct sumtab *t)
 {
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	free(t->arena);
 	free(t->fresh);
 	sumtab_init(t);
@@ -33,6 +33,7 @@ void sumtab_clear(struct sumtab *t)
 	t->nfresh = 0;
 	t->moved = 1;
 	t->epoch = 1;
+	t->full = 0;
 }
 
 void sumtab_new_epoch(struct sumtab *t)
@@ -117,12 +118,7 @@ static uint64_t entry_hash(const struct sumtab *t, const struct sentry *e)
 /* Slots for `cap` entries, zeroed. */
 static struct sentry *alloc_slots(size_t cap)
 {
-	struct sentry *ent = aligned_alloc(64, cap * sizeof(*ent));
-
-	if (!ent)
-		die("out of memory (sum table of %zu slots)", cap);
-	memset(ent, 0, cap * sizeof(*ent));
-	return ent;
+	return xtable_alloc(cap * sizeof(struct sentry));
 }
 
 static void rehash_to(struct sumtab *t, size_t cap)
@@ -141,7 +137,7 @@ static void rehash_to(struct sumtab *t, size_t cap)
 			;
 		ent[j] = t->ent[i];
 	}
-	free(t->ent);
+	xtable_free(t->ent, t->cap * sizeof(*t->ent));
 	t->ent = ent;
 	t->cap = cap;
 	t->moved = 1;
@@ -186,8 +182,12 @@ static struct sentry *claim(struct sumtab *t, size_t slot, size_t klen, uint64_t
 
 static inline void grow_if_full(struct sumtab *t)
 {
-	if (t->n * 2 > t->cap)
+	if (t->n * 2 <= t->cap)
+		return;
+	if (!t->max_bytes || sumtab_bytes(t) + t->cap * sizeof(*t->ent) <= t->max_bytes)
 		rehash_to(t, t->cap * 2);
+	else if (t->n * 4 >= t->cap * 3)
+		t->full = 1;
 }
 
 int sumtab_insert_short(struct sumtab *t, size_t slot, uint64_t a, uint64_t b,
@@ -242,10 +242,15 @@ static int add_long(struct sumtab *t, const char *key, size_t klen, uint64_t v)
 	return 1;
 }
 
-int sumtab_add_slow(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+void sumtab_start(struct sumtab *t)
 {
 	if (!t->cap)
 		rehash_to(t, 4096);
+}
+
+int sumtab_add_slow(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+{
+	sumtab_start(t);
 	if (klen > SUMTAB_INLINE)
 		return add_long(t, key, klen, v);
 	return sumtab_add(t, key, klen, v);

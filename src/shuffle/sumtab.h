@@ -6,12 +6,13 @@
  * built-in sum combiner (see mapreduce.h): a value is added to its key's
  * total as it is emitted, so a key costs one entry however often it comes.
  *
- * The table is open addressing with linear probing, load <= 1/2, 32-byte
- * slots: a key of up to SUMTAB_INLINE bytes lives in its slot (as the two
- * words of sumtab_words()), so finding it touches one cache line; a longer
- * one lives in an arena.  (Deferring adds behind a prefetch of their slot
- * was tried: slower, as the processor already overlaps the miss with the
- * plugin's next word.)
+ * The table is open addressing with linear probing, load <= 1/2 (3/4 at
+ * max_bytes: see Size below), 32-byte slots: a key of up to SUMTAB_INLINE
+ * bytes lives in its slot (as the two words of sumtab_words()), so finding
+ * it touches one cache line; a longer one lives in an arena.  (Deferring
+ * adds one by one behind a prefetch of their slot was slower; mapout.c
+ * stages them a batch at a time, prefetching every slot of the batch
+ * before the first add (sumtab_home, sumtab_add_short), which pays.)
  *
  * Epochs.  The map tasks of one job see mostly the same keys, so a worker
  * keeps its table from task to task: each task starts a new epoch
@@ -20,6 +21,12 @@
  * total.  A key then costs its insertion once per worker, not once per
  * task.  The slots of keys inserted since sumtab_take_fresh() are listed
  * in `fresh`; `moved` says a rehash changed the slot numbers since then.
+ *
+ * Size.  The table doubles when half full; with `max_bytes` set, a
+ * doubling that would take it past that is not done: the table fills on to
+ * 3/4 instead (two slots a line, a probe still touches one or two lines),
+ * and then says it is `full`: the caller empties it (sumtab_clear, which
+ * keeps its slots) before the next add.
  *
  * Allocation failures die (xmalloc).  Slot pointers are valid until the
  * next sumtab_add() or sumtab_clear(); slot numbers until a rehash.
@@ -51,6 +58,8 @@ struct sumtab {
 	uint32_t *fresh;    /* slots inserted since sumtab_take_fresh() */
 	size_t nfresh, fresh_cap;
 	int moved;          /* a rehash since sumtab_take_fresh() */
+	size_t max_bytes;   /* 0, or what growing may not take sumtab_bytes() past */
+	int full;           /* at max_bytes and 3/4 full: time to empty it */
 	char overflow_key[65]; /* the key whose total passed 2^64 - 1 (cut at 64) */
 	size_t overflow_klen;
 };
@@ -127,22 +136,21 @@ int sumtab_insert_short(struct sumtab *t, size_t slot, uint64_t a, uint64_t b,
 			size_t klen, uint64_t v);
 int sumtab_overflow_short(struct sumtab *t, uint64_t a, uint64_t b, size_t klen);
 
+/* Give an empty table (cap 0) its first slots. */
+void sumtab_start(struct sumtab *t);
+
 /*
- * Add `v` to the total of `key` (a key new to the epoch starts at 0).
- * Returns 0, 1 when the key is new to the table (it grew), or -1 when the
- * total would pass 2^64 - 1 (it is left as it was; overflow_key names the
- * key).  The common case, a short key already in the table, is inline: two
- * word compares in the slot the hash points at.
+ * sumtab_add() of a short key (klen <= SUMTAB_INLINE) given as its words
+ * (sumtab_words) and their hash (sumtab_short_hash): what sumtab_add does
+ * once it has them.
  */
-static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+static inline int sumtab_add_short(struct sumtab *t, uint64_t a, uint64_t b, size_t klen,
+				   uint64_t h, uint64_t v)
 {
-	uint64_t a, b, h;
 	size_t mask, j;
 
-	if (klen > SUMTAB_INLINE || !t->cap)
-		return sumtab_add_slow(t, key, klen, v);
-	sumtab_words(key, klen, &a, &b);
-	h = sumtab_short_hash(a, b, klen);
+	if (!t->cap)
+		sumtab_start(t);
 	mask = t->cap - 1;
 	for (j = h & mask;; j = (j + 1) & mask) {
 		struct sentry *e = &t->ent[j];
@@ -161,6 +169,29 @@ static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uin
 		if (!e->klen1)
 			return sumtab_insert_short(t, j, a, b, klen, v);
 	}
+}
+
+/* The slot where the search for hash `h` starts, to prefetch (NULL: no slots yet). */
+static inline const struct sentry *sumtab_home(const struct sumtab *t, uint64_t h)
+{
+	return t->cap ? &t->ent[h & (t->cap - 1)] : NULL;
+}
+
+/*
+ * Add `v` to the total of `key` (a key new to the epoch starts at 0).
+ * Returns 0, 1 when the key is new to the table (it grew), or -1 when the
+ * total would pass 2^64 - 1 (it is left as it was; overflow_key names the
+ * key).  The common case, a short key already in the table, is inline: two
+ * word compares in the slot the hash points at.
+ */
+static inline int sumtab_add(struct sumtab *t, const char *key, size_t klen, uint64_t v)
+{
+	uint64_t a, b;
+
+	if (klen > SUMTAB_INLINE || !t->cap)
+		return sumtab_add_slow(t, key, klen, v);
+	sumtab_words(key, klen, &a, &b);
+	return sumtab_add_short(t, a, b, klen, sumtab_short_hash(a, b, klen), v);
 }
 
 #endif

@@ -761,6 +761,51 @@ static void test_hash(void **state)
 	free(h);
 }
 
+/*
+ * `moves` changes with every rehash, clear and release, and never comes
+ * back to a value it had (a release leaves the table usable, `moves` going
+ * on); ctab_lookup finds what ctab_find inserted and changes nothing.
+ */
+static void test_moves(void **state)
+{
+	struct ctab t;
+	uint64_t last;
+	char key[32];
+
+	(void)state;
+	ctab_init(&t);
+	last = t.moves;
+	for (int round = 0; round < 3; round++) {
+		ctab_reserve(&t, 3000);
+		assert_true(t.moves > last);
+		last = t.moves;
+		for (int i = 0; i < 5000; i++) {
+			int n = snprintf(key, sizeof(key), "key %d", i);
+			uint32_t h = ctab_hash(key, (size_t)n);
+			size_t cap = t.cap;
+			uint64_t before = t.moves;
+			size_t j;
+
+			assert_int_equal(ctab_lookup(&t, h, key, (size_t)n), CTAB_NONE);
+			assert_int_equal(t.moves, before);
+			j = ctab_find(&t, h, key, (size_t)n);
+			assert_true(t.cap == cap ? t.moves == before : t.moves > before);
+			assert_int_equal(ctab_lookup(&t, h, key, (size_t)n), j);
+			last = t.moves;
+		}
+		ctab_clear(&t);
+		assert_true(t.moves > last);
+		last = t.moves;
+		ctab_release(&t);
+		assert_true(t.moves > last);
+		assert_int_equal(t.cap, 0);
+		assert_int_equal(t.n, 0);
+		assert_int_equal(ctab_lookup(&t, 1, "x", 1), CTAB_NONE);
+		last = t.moves;
+	}
+	ctab_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -773,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_moves),
 	};
 
 	UNIT_MAIN("ctab", tests);

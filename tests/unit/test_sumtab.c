@@ -1420,6 +1420,47 @@ static void test_epoch_wrap(void **state)
 	model_release(&m);
 }
 
+/*
+ * max_bytes: the table doubles while the doubled slots stay within it;
+ * then it fills on to 3/4 (keys all found, totals right), says `full`
+ * only past that, and a clear empties it keeping its slots.
+ */
+static void test_max_bytes(void **state)
+{
+	struct sumtab t;
+	struct model m;
+	char key[32];
+	size_t cap;
+	int i;
+
+	(void)state;
+	sumtab_init(&t);
+	model_init(&m);
+	t.max_bytes = 16384 * sizeof(struct sentry) + (256u << 10);
+	for (i = 0; !t.full; i++) {
+		int n = i % 5 ? snprintf(key, sizeof(key), "%d", i)
+			      : snprintf(key, sizeof(key), "a long key, number %d", i);
+
+		add_both(&t, &m, key, (size_t)n, (uint64_t)i + 1);
+		if (t.cap > 16384)
+			unit_fail("max_bytes allows 16384 slots; the table grew to %zu", t.cap);
+		if (i > 20000)
+			unit_fail("%d keys in a table of %zu slots and not full", i, t.cap);
+		if (t.full && t.n * 4 < t.cap * 3)
+			unit_fail("full with %zu keys in %zu slots (not yet 3/4)", t.n, t.cap);
+	}
+	assert_int_equal(t.cap, 16384);
+	assert_true(t.n <= t.cap * 3 / 4);
+	check_table(&t, &m, "filled to its limit");
+	cap = t.cap;
+	sumtab_clear(&t);
+	assert_int_equal(t.full, 0);
+	assert_int_equal(t.cap, cap);
+	assert_int_equal(t.n, 0);
+	sumtab_release(&t);
+	model_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1443,6 +1484,7 @@ int main(void)
 		cmocka_unit_test(test_moved_by_rehash),
 		cmocka_unit_test(test_key_bytes),
 		cmocka_unit_test(test_epoch_wrap),
+		cmocka_unit_test(test_max_bytes),
 	};
 
 	UNIT_MAIN("sumtab", tests);

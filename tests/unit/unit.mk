@@ -5,7 +5,7 @@
 # Run them with tests/unit.sh.
 
 UNIT_TESTS := timerq tasks partition kvbuf ifile options util log \
-              ctab merge mapout fileio sumtab sumview runner journal faults jrec params sweep inputs
+              ctab merge mapout stage fileio sumtab sumview runner journal faults jrec params sweep inputs
 
 # Every test links the common objects, the tests' whole-run helpers
 # (runio.c) and the shuffle library (only the members it uses are pulled
