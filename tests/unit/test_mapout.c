@@ -110,21 +110,6 @@ static int write_two(struct mapout *mo)
 /* Strings the engine hands a combine that lacked their '\0' (ABI promise). */
 static int unterminated;
 
-static int parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t n = 0;
-
-	if (len == 0 || len > 19)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		n = n * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = n;
-	return 0;
-}
-
 /* Sum the key's decimal values and emit the total. */
 static int sum_combine(void *arg, const char *key, size_t klen, struct combine_io *io)
 {
@@ -140,7 +125,7 @@ static int sum_combine(void *arg, const char *key, size_t klen, struct combine_i
 	while ((rc = combine_io_next(io, &v, &vlen)) == 1) {
 		if (v[vlen] != '\0')
 			unterminated++;
-		if (parse_u64(v, vlen, &n) < 0)
+		if (unit_parse_u64(v, vlen, &n) < 0)
 			return -1;
 		sum += n;
 	}
@@ -343,7 +328,7 @@ static void check_summed(const struct vocab *v, const uint64_t *want, unsigned n
 			if (summed_partition(k, rec->klen, nparts) != r)
 				unit_fail("%s: key '%.*s' in partition %u, not %u", what, shown, k,
 					  r, summed_partition(k, rec->klen, nparts));
-			if (parse_u64(kv_val(&run, rec), rec->vlen, &got) < 0 || got != want[idx])
+			if (unit_parse_u64(kv_val(&run, rec), rec->vlen, &got) < 0 || got != want[idx])
 				unit_fail("%s: key '%.*s': value '%.*s', expected %llu", what,
 					  shown, k, (int)rec->vlen, kv_val(&run, rec),
 					  (unsigned long long)want[idx]);
@@ -518,7 +503,7 @@ static void test_no_combine(void **state)
 			size_t idx = vocab_find(&v, k, rec->klen);
 			uint64_t seq;
 
-			assert_int_equal(parse_u64(kv_val(&run, rec), rec->vlen, &seq), 0);
+			assert_int_equal(unit_parse_u64(kv_val(&run, rec), rec->vlen, &seq), 0);
 			if (j > 0) {
 				int c = keysort_keycmp(kv_key(&run, rec - 1), rec[-1].klen, k, rec->klen);
 
@@ -611,7 +596,7 @@ static void test_identity_combine(void **state)
 		for (size_t j = 0; j < run.n; j++) {
 			uint64_t seq;
 
-			assert_int_equal(parse_u64(kv_val(&run, &run.recs[j]), run.recs[j].vlen,
+			assert_int_equal(unit_parse_u64(kv_val(&run, &run.recs[j]), run.recs[j].vlen,
 						   &seq), 0);
 			assert_true(seq < NEMIT);
 			if (seen[seq])
@@ -1011,7 +996,7 @@ static void test_sum_merger(void **state)
 			memcpy(prev, k, kl);
 			pk = prev;
 			pkl = kl;
-			if (parse_u64(val, vl, &n) < 0)
+			if (unit_parse_u64(val, vl, &n) < 0)
 				unit_fail("budget %llu: key '%.*s': value '%.*s' is not decimal",
 					  (unsigned long long)budgets[b],
 					  (int)(kl > 40 ? 40 : kl), k, (int)vl, val);
@@ -1466,7 +1451,7 @@ static void check_merger_sum(struct mapout *mo, const struct vocab *v, const uin
 		if (!want[idx])
 			unit_fail("%s: key '%.*s' (value '%.*s') was not emitted in this task", what,
 				  (int)(kl > 40 ? 40 : kl), k, (int)vl, val);
-		if (parse_u64(val, vl, &n) < 0)
+		if (unit_parse_u64(val, vl, &n) < 0)
 			unit_fail("%s: value '%.*s' is not decimal", what, (int)vl, val);
 		got[idx] += n;
 		assert_int_equal(merger_pop(&m), 0);

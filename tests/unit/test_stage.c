@@ -46,21 +46,6 @@ static int teardown(void **state)
 static const char bad_key[] = "bad";
 static int combines;
 
-static int parse_count(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t n = 0;
-
-	if (len == 0 || len > 19)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		n = n * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = n;
-	return 0;
-}
-
 static int emit_total(struct combine_io *io, uint64_t sum)
 {
 	char buf[32];
@@ -90,7 +75,7 @@ static int sum_one(void *arg, const char *key, size_t klen, struct combine_io *i
 		return -1;
 	while ((rc = combine_io_next(io, &v, &vlen)) == 1) {
 		assert_int_equal(v[vlen], '\0');
-		if (parse_count(v, vlen, &n) < 0)
+		if (unit_parse_u64(v, vlen, &n) < 0)
 			return -1;
 		sum += n;
 	}
@@ -112,7 +97,7 @@ static int sum_many(void *arg, const char *key, size_t klen, struct combine_io *
 		assert_true(rc <= 3);
 		for (int i = 0; i < rc; i++) {
 			assert_int_equal(v[i][vlen[i]], '\0');
-			if (parse_count(v[i], vlen[i], &n) < 0)
+			if (unit_parse_u64(v[i], vlen[i], &n) < 0)
 				return -1;
 			sum += n;
 		}

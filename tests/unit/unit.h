@@ -90,6 +90,25 @@ static inline const char *unit_show(const char *k, size_t n)
 	return buf;
 }
 
+/*
+ * A decimal count of 1 to 19 digits (no sign, no spaces) in s[0 .. len):
+ * 0 and *out, or -1.  What the tests' combiners and run checks read.
+ */
+static inline int unit_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = n;
+	return 0;
+}
+
 /* Deterministic pseudo-random numbers (xorshift64*), so failures replay. */
 static inline uint64_t unit_rand(uint64_t *state)
 {
