@@ -40,6 +40,7 @@ NREDUCE=4
 SLOW_MS=300          # each map sleeps this long (slow.so), so the maps last a while
 PORT=7070
 CTL=$BUILD/mrctl
+TCP_COORD_LIMIT=90   # tools/netns.sh's tcp_coord: the coordinators' time limit
 FETCH=$BUILD/tests/tools/mrfetch
 STATUS=()            # the mrctl status command of the running test (under timeout)
 
@@ -267,24 +268,6 @@ tcp_setup() {
 	CADDR=${HOST_ADDR[c]}:$PORT
 	[ "$NETNS" = 1 ] || CADDR=127.0.0.1:$((20000 + RANDOM % 20000))
 	STATUS=(on c timeout 5 "$CTL" status --coordinator "$CADDR" --secret-file "$SECRET")
-}
-
-# tcp_coord NAME: a coordinator on host c listening on CADDR with $SECRET;
-# waits until it accepts connections.
-# tcp_coord NAME [OPTION...]: the coordinator on host c, waited for until it serves.
-tcp_coord() {
-	local name=$1 i
-	shift
-	spawn "$name" 90 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
-		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
-	for ((i = 0; i < 500; i++)); do
-		"${STATUS[@]}" >/dev/null 2>&1 && return 0
-		ended "$name" && break
-		sleep 0.02
-	done
-	fail "coordinator $name did not serve on $CADDR"
-	show_err "$name"
-	exit 1
 }
 
 # tcp_worker NAME HOST: a slow.so worker on HOST with --reconnect 20.

@@ -83,14 +83,17 @@ onp() {
 	[ "$NETNS" = 1 ] && echo "ip netns exec $NS_PREFIX-$1"
 }
 
+# tcp_coord NAME [OPTION...]: a coordinator on host c listening on CADDR
+# with $SECRET, given TCP_COORD_LIMIT seconds (default 120) to live, and
+# waited for until it serves (each probe bounded to 5 s, 500 probes).
 tcp_coord() {
 	local name=$1 i
 	shift
-	spawn "$name" 120 $(onp c) "$COORD_BIN" --listen "$CADDR" --secret-file "$SECRET" \
-		--nreduce $NREDUCE "$@" "${INPUTS[@]}"
+	spawn "$name" "${TCP_COORD_LIMIT:-120}" $(onp c) "$COORD_BIN" --listen "$CADDR" \
+		--secret-file "$SECRET" --nreduce $NREDUCE "$@" "${INPUTS[@]}"
 	for ((i = 0; i < 500; i++)); do
-		on c "$BUILD/mrctl" status --coordinator "$CADDR" --secret-file "$SECRET" \
-			>/dev/null 2>&1 && return 0
+		on c timeout 5 "$BUILD/mrctl" status --coordinator "$CADDR" \
+			--secret-file "$SECRET" >/dev/null 2>&1 && return 0
 		ended "$name" && break
 		sleep 0.02
 	done
